@@ -1,0 +1,5 @@
+"""SQLite adapters: the embedded default store under ``$SYNTH_AI_HOME/synth.db``."""
+
+from synth_ai.adapters.sqlite.database import Database
+
+__all__ = ["Database"]

@@ -1,0 +1,1 @@
+"""The ``synth-ai`` command line: one Click group per capability, loaded lazily."""

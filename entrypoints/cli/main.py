@@ -1,0 +1,118 @@
+"""``synth-ai``: the root group. Sub-commands load on first use so ``--help`` stays fast.
+
+``COMMANDS`` maps a name to ``module:attribute`` and a one-line help shown by ``--help``
+without importing the module. Expected errors (``SynthError``) print one line and exit 1.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+from synth_ai import __version__
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "serve": ("synth_ai.cli.serve:serve", "Run the backend (Falcon on Waitress)."),
+}
+
+
+class CliContext:
+    """Global options, and lazily the settings and container built from them."""
+
+    def __init__(self, base_url: str | None, api_key: str | None, timeout: float | None):
+        self._base_url = base_url
+        self._api_key = api_key
+        self._timeout = timeout
+        self._settings = None
+        self._container = None
+
+    @property
+    def settings(self):
+        if self._settings is None:
+            from synth_ai.config import load_settings
+
+            settings = load_settings()
+            if self._base_url:
+                settings.backend_url = self._base_url
+            if self._api_key:
+                settings.client_api_key = self._api_key
+            if self._timeout is not None:
+                settings.timeout = self._timeout
+            self._settings = settings
+        return self._settings
+
+    @property
+    def container(self):
+        if self._container is None:
+            from synth_ai.container import create_container
+
+            self._container = create_container(self.settings)
+        return self._container
+
+    @property
+    def remote(self) -> bool:
+        return bool(self.settings.backend_url)
+
+    def backend(self):
+        """An HTTP client to the configured backend (``--base-url`` / ``SYNTH_BACKEND_URL``)."""
+        from synth_ai.adapters.backend_http import BackendClient
+
+        settings = self.settings
+        return BackendClient(settings.backend_url or f"http://{settings.host}:{settings.port}",
+                             settings.api_key, timeout=settings.timeout)
+
+
+class LazyGroup(click.Group):
+    def __init__(self, *args, lazy: dict[str, tuple[str, str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx, name):
+        if name in self.lazy:
+            target, _ = self.lazy[name]
+            module_name, _, attr = target.partition(":")
+            return getattr(importlib.import_module(module_name), attr)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx, formatter):
+        rows = [(name, self.lazy[name][1]) for name in sorted(self.lazy)]
+        rows += [(name, cmd.get_short_help_str()) for name, cmd in sorted(self.commands.items())]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(sorted(rows))
+
+    def invoke(self, ctx):
+        from synth_ai.domain.errors import SynthError
+
+        try:
+            return super().invoke(ctx)
+        except SynthError as exc:
+            raise click.ClickException(exc.message) from exc
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="synth-ai")
+@click.option("--base-url", envvar="SYNTH_BACKEND_URL", default=None,
+              help="Backend URL (a running 'synth-ai serve'); default: the local store.")
+@click.option("--api-key", envvar="SYNTH_API_KEY", default=None, help="API key for the backend.")
+@click.option("--timeout", type=float, default=None, help="HTTP timeout in seconds (default 30).")
+@click.pass_context
+def cli(ctx, base_url, api_key, timeout):
+    """synth-ai: optimise LLM prompts and policies against task apps."""
+    ctx.obj = CliContext(base_url, api_key, timeout)
+
+
+def main() -> None:
+    try:
+        cli(prog_name="synth-ai")
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""``synth-ai serve``: the backend on Waitress, stopped cleanly by SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import click
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Interface to bind (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default 8765).")
+@click.option("--threads", type=int, default=None,
+              help="Waitress worker threads; each open stream (SSE) holds one (default 64).")
+@click.pass_obj
+def serve(obj, host, port, threads):
+    """Run the backend: artifacts, sessions, responses, tunnels over HTTP."""
+    from synth_ai.adapters.waitress_host import BackgroundServer, PortInUse
+    from synth_ai.config import ensure_server_key
+    from synth_ai.container import create_container
+    from synth_ai.http import create_app
+
+    settings, new_key = ensure_server_key(obj.settings)
+    host = host or settings.host
+    port = settings.port if port is None else port
+    container = create_container(settings)
+    app = create_app(container)
+    try:
+        server = BackgroundServer.start(app, host, port, threads=threads or settings.threads,
+                                        channel_timeout=300, connection_limit=1000)
+    except PortInUse:
+        raise click.ClickException(
+            f"port {port} on {host} is already in use — stop the other server or pass --port"
+        ) from None
+    stop = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    click.echo(f"synth-ai backend listening on {server.url}")
+    click.echo(f"  data: {settings.home}")
+    if new_key:
+        click.echo(f"  API key (new, saved to {settings.config_path}): {new_key}")
+    else:
+        click.echo(f"  API key: configured in {settings.config_path}")
+    click.echo("Press Ctrl+C to stop.", err=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        click.echo("Shutting down…", err=True)
+        server.close()
+        container.shutdown_resources()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,167 @@
+"""Settings: ``$SYNTH_AI_HOME/config.toml`` (tomlkit), overridden by environment variables.
+
+Nothing here runs at import time. ``load_settings()`` reads the file when called;
+``ensure_server_key()`` is the one writer (first ``synth-ai serve`` with no key configured).
+Capabilities keep their own tables (``[upstream]``, ``[session]``, ``[tunnels]`` …) and read
+them with ``Settings.section(name)``, so this module does not grow with every feature.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from attrs import define, field
+from synth_ai.domain.errors import InvalidInput
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+DEFAULT_ORG = "org_local"
+DEFAULT_USER = "user_local"
+
+
+@define(frozen=True)
+class ApiKey:
+    key: str
+    org_id: str = DEFAULT_ORG
+    user_id: str = DEFAULT_USER
+
+
+def synth_home(environ: dict | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    return Path(env.get("SYNTH_AI_HOME") or Path.home() / ".synth-ai").expanduser()
+
+
+@define
+class Settings:
+    home: Path
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    threads: int = 64
+    api_keys: list[ApiKey] = field(factory=list)
+    client_api_key: str | None = None
+    backend_url: str | None = None
+    timeout: float = 30.0
+    store: str = "sqlite"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    document: dict = field(factory=dict)
+
+    @property
+    def config_path(self) -> Path:
+        return self.home / "config.toml"
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.home / "synth.db"
+
+    def section(self, name: str) -> dict[str, Any]:
+        """A plain-dict copy of one top-level TOML table (empty when absent)."""
+        value = self.document.get(name) or {}
+        return _plain(value)
+
+    @property
+    def api_key(self) -> str | None:
+        """The key the CLI sends: explicit client key, else the first server key."""
+        if self.client_api_key:
+            return self.client_api_key
+        return self.api_keys[0].key if self.api_keys else None
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "unwrap"):
+        return value.unwrap()
+    return value
+
+
+def _read_document(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    import tomlkit
+
+    try:
+        return _plain(tomlkit.parse(path.read_text(encoding="utf-8")))
+    except Exception as exc:  # tomlkit raises its own ParseError family
+        raise InvalidInput(f"{path} is not valid TOML: {exc} — fix or delete the file") from exc
+
+
+def load_settings(environ: dict | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    home = synth_home(env)
+    doc = _read_document(home / "config.toml")
+    server = doc.get("server", {}) or {}
+    client = doc.get("client", {}) or {}
+    store = doc.get("store", {}) or {}
+    keys = [
+        ApiKey(k["key"], k.get("org_id", DEFAULT_ORG), k.get("user_id", DEFAULT_USER))
+        for k in server.get("api_keys", [])
+        if isinstance(k, dict) and k.get("key")
+    ]
+    env_key = env.get("SYNTH_API_KEY")
+    if env_key and not any(k.key == env_key for k in keys):
+        # A key given in the environment is accepted by a server started with it.
+        keys.insert(0, ApiKey(env_key))
+    try:
+        port = int(env.get("SYNTH_AI_PORT") or server.get("port", DEFAULT_PORT))
+        threads = int(env.get("SYNTH_AI_THREADS") or server.get("threads", 64))
+        timeout = float(env.get("SYNTH_AI_TIMEOUT") or client.get("timeout", 30.0))
+    except ValueError as exc:
+        raise InvalidInput(f"bad number in settings: {exc}") from exc
+    return Settings(
+        home=home,
+        host=env.get("SYNTH_AI_HOST") or server.get("host", DEFAULT_HOST),
+        port=port,
+        threads=threads,
+        api_keys=keys,
+        client_api_key=env_key or client.get("api_key"),
+        backend_url=(env.get("SYNTH_BACKEND_URL") or client.get("base_url") or None),
+        timeout=timeout,
+        store=(env.get("SYNTH_AI_STORE") or store.get("backend", "sqlite")).lower(),
+        redis_url=env.get("SYNTH_AI_REDIS_URL") or store.get("redis_url", "redis://127.0.0.1:6379/0"),
+        document=doc,
+    )
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` atomically with mode 0600 (the file may hold API keys)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+    os.chmod(path, 0o600)
+
+
+def new_api_key() -> str:
+    return "sk-synth-" + secrets.token_urlsafe(32)
+
+
+def ensure_server_key(settings: Settings) -> tuple[Settings, str | None]:
+    """Generate and persist a server API key when none is configured.
+
+    Returns the (re-read) settings and the new key, or ``None`` when a key already existed.
+    """
+    if settings.api_keys:
+        return settings, None
+    import tomlkit
+
+    path = settings.config_path
+    doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    server = doc.get("server")
+    if server is None:
+        server = tomlkit.table()
+        doc["server"] = server
+    key = new_api_key()
+    keys = tomlkit.aot()
+    entry = tomlkit.table()
+    entry["key"] = key
+    entry["org_id"] = DEFAULT_ORG
+    entry["user_id"] = DEFAULT_USER
+    keys.append(entry)
+    server["api_keys"] = keys
+    write_private(path, tomlkit.dumps(doc))
+    env = dict(os.environ)
+    env["SYNTH_AI_HOME"] = str(settings.home)
+    return load_settings(env), key

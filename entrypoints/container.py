@@ -1,0 +1,30 @@
+"""The one composition root: which adapter serves which port, built lazily.
+
+Nothing here connects or opens a file at import time; providers build objects on first use.
+Tests override providers (``container.clock.override(providers.Object(FakeClock()))``).
+Each capability adds its providers here, choosing adapters with ``Selector`` on settings.
+"""
+
+from __future__ import annotations
+
+from dependency_injector import containers, providers
+from synth_ai.adapters.sqlite import Database
+from synth_ai.adapters.system import RandomIds, SystemClock
+from synth_ai.auth import ApiKeyAuthenticator
+from synth_ai.config import Settings, load_settings
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Singleton(load_settings)
+
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(RandomIds)
+    sqlite = providers.Singleton(Database, path=settings.provided.sqlite_path)
+    authenticator = providers.Singleton(ApiKeyAuthenticator, keys=settings.provided.api_keys)
+
+
+def create_container(settings: Settings | None = None) -> Container:
+    container = Container()
+    if settings is not None:
+        container.settings.override(providers.Object(settings))
+    return container

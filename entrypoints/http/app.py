@@ -1,0 +1,31 @@
+"""``create_app(container)``: the Falcon app of ``synth-ai serve``."""
+
+from __future__ import annotations
+
+import importlib
+
+import falcon
+from synth_ai import __version__
+from synth_ai.domain.errors import SynthError
+from synth_ai.http.errors import handle_synth_error, handle_unexpected, serialize_http_error
+from synth_ai.http.middleware import AuthMiddleware
+from synth_ai.http.openapi import OpenApiSpec
+from synth_ai.http.routes import ROUTE_MODULES
+
+
+def create_app(container) -> falcon.App:
+    return build_app(container)[0]
+
+
+def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
+    """The app and the OpenAPI spec its routes declared (tests compare the two)."""
+    app = falcon.App(middleware=[AuthMiddleware(container.authenticator())])
+    app.req_options.strip_url_path_trailing_slash = True
+    app.req_options.auto_parse_form_urlencoded = False
+    app.set_error_serializer(serialize_http_error)
+    app.add_error_handler(Exception, handle_unexpected)
+    app.add_error_handler(SynthError, handle_synth_error)
+    spec = OpenApiSpec("synth-ai backend", __version__)
+    for name in ROUTE_MODULES:
+        importlib.import_module(name).register(app, container, spec)
+    return app, spec

@@ -1,0 +1,50 @@
+"""One place that turns errors into HTTP: OpenAI-style error bodies for everything."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import falcon
+from synth_ai.domain.errors import SynthError
+
+log = logging.getLogger("synth_ai.http")
+
+_TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
+          404: "not_found_error", 405: "invalid_request_error", 413: "invalid_request_error",
+          415: "invalid_request_error", 422: "invalid_request_error", 429: "rate_limit_error"}
+
+
+def handle_synth_error(req, resp, exc: SynthError, params) -> None:
+    resp.status = falcon.code_to_http_status(exc.status)
+    resp.content_type = falcon.MEDIA_JSON
+    resp.text = json.dumps(exc.body())
+    if exc.status == 401:
+        resp.set_header("WWW-Authenticate", "Bearer")
+
+
+def serialize_http_error(req, resp, exc: falcon.HTTPError) -> None:
+    status = exc.status_code
+    message = exc.description or exc.title or "error"
+    if exc.title and exc.description:
+        message = f"{exc.title}: {exc.description}"
+    body = {"error": {"message": message, "type": _TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error"),
+                      "code": (exc.code if isinstance(exc.code, str) else None) or _slug(exc.title), "param": None}}
+    resp.content_type = falcon.MEDIA_JSON
+    resp.text = json.dumps(body)
+
+
+def handle_unexpected(req, resp, exc: Exception, params) -> None:
+    if isinstance(exc, falcon.HTTPError | falcon.HTTPStatus):
+        raise exc
+    log.exception("unhandled error on %s %s", req.method, req.path)
+    resp.status = falcon.HTTP_500
+    resp.content_type = falcon.MEDIA_JSON
+    resp.text = json.dumps({"error": {"message": f"internal error: {type(exc).__name__}: {exc}",
+                                      "type": "server_error", "code": "internal_error", "param": None}})
+
+
+def _slug(title: str | None) -> str | None:
+    if not title:
+        return None
+    return title.split(" ", 1)[-1].lower().replace(" ", "_") if title[:3].isdigit() else title.lower().replace(" ", "_")

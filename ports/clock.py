@@ -1,0 +1,17 @@
+"""Time and identity: the two things every store needs from the outside world."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Seconds since the epoch (wall clock)."""
+        ...
+
+
+class IdGenerator(Protocol):
+    def new_id(self, prefix: str) -> str:
+        """A fresh unique id such as ``sess_3f9c…``."""
+        ...
