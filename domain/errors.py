@@ -87,3 +87,27 @@ class ServiceUnavailable(SynthError):
     status = 503
     type = "service_unavailable"
     code = "service_unavailable"
+
+
+class UpstreamRateLimited(UpstreamError):
+    status = 429
+    type = "rate_limit_error"
+    code = "rate_limit_exceeded"
+
+
+class ContextLengthExceeded(UpstreamError):
+    status = 400
+    type = "invalid_request_error"
+    code = "context_length_exceeded"
+
+
+class UpstreamTimeout(UpstreamError):
+    status = 504
+    code = "upstream_timeout"
+
+
+class UpstreamUnavailable(UpstreamError):
+    """The upstream could not be reached at all (connection refused, DNS, TLS)."""
+
+    status = 502
+    code = "upstream_unavailable"

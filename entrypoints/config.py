@@ -20,6 +20,12 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 DEFAULT_ORG = "org_local"
 DEFAULT_USER = "user_local"
+# Client-facing model names and the upstream models they stand for ([models] overrides).
+DEFAULT_MODEL_ALIASES = {
+    "synth-small": "gpt-4.1-mini",
+    "synth-medium": "gpt-4.1",
+    "synth-experimental": "gpt-5",
+}
 
 
 @define(frozen=True)
@@ -46,6 +52,10 @@ class Settings:
     timeout: float = 30.0
     store: str = "sqlite"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    upstream_url: str | None = None
+    upstream_api_key: str | None = None
+    upstream_timeout: float = 120.0
+    model_aliases: dict[str, str] = field(factory=dict)
     document: dict = field(factory=dict)
 
     @property
@@ -108,8 +118,19 @@ def load_settings(environ: dict | None = None) -> Settings:
         timeout = float(env.get("SYNTH_AI_TIMEOUT") or client.get("timeout", 30.0))
     except ValueError as exc:
         raise InvalidInput(f"bad number in settings: {exc}") from exc
+    upstream = doc.get("upstream", {}) or {}
+    aliases = dict(DEFAULT_MODEL_ALIASES)
+    aliases.update({str(k): str(v) for k, v in (doc.get("models", {}) or {}).items() if isinstance(v, str)})
+    try:
+        upstream_timeout = float(env.get("SYNTH_AI_UPSTREAM_TIMEOUT") or upstream.get("timeout", 120.0))
+    except ValueError as exc:
+        raise InvalidInput(f"bad number in settings: {exc}") from exc
     return Settings(
         home=home,
+        upstream_url=env.get("SYNTH_AI_UPSTREAM_URL") or upstream.get("base_url") or None,
+        upstream_api_key=env.get("SYNTH_AI_UPSTREAM_API_KEY") or upstream.get("api_key") or None,
+        upstream_timeout=upstream_timeout,
+        model_aliases=aliases,
         host=env.get("SYNTH_AI_HOST") or server.get("host", DEFAULT_HOST),
         port=port,
         threads=threads,

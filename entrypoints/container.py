@@ -8,10 +8,24 @@ Each capability adds its providers here, choosing adapters with ``Selector`` on 
 from __future__ import annotations
 
 from dependency_injector import containers, providers
+from synth_ai.adapters.openai_chat import OpenAIChatProvider, UnconfiguredChatProvider
 from synth_ai.adapters.sqlite import Database
 from synth_ai.adapters.system import RandomIds, SystemClock
+from synth_ai.adapters.system.unmetered import UnmeteredFactory
 from synth_ai.auth import ApiKeyAuthenticator
 from synth_ai.config import Settings, load_settings
+
+
+def _chat_provider(settings: Settings):
+    if not settings.upstream_url:
+        yield UnconfiguredChatProvider()
+        return
+    provider = OpenAIChatProvider(settings.upstream_url, settings.upstream_api_key,
+                                  aliases=settings.model_aliases, timeout=settings.upstream_timeout)
+    try:
+        yield provider
+    finally:
+        provider.close()
 
 
 class Container(containers.DeclarativeContainer):
@@ -21,6 +35,9 @@ class Container(containers.DeclarativeContainer):
     ids = providers.Singleton(RandomIds)
     sqlite = providers.Singleton(Database, path=settings.provided.sqlite_path)
     authenticator = providers.Singleton(ApiKeyAuthenticator, keys=settings.provided.api_keys)
+    chat_provider = providers.Resource(_chat_provider, settings=settings)
+    # The session guard: builds each cost-incurring request's Meter (reserve, then settle).
+    meter_factory = providers.Singleton(UnmeteredFactory)
 
 
 def create_container(settings: Settings | None = None) -> Container:

@@ -8,6 +8,7 @@ import falcon
 from synth_ai import __version__
 from synth_ai.domain.errors import SynthError
 from synth_ai.http.errors import handle_synth_error, handle_unexpected, serialize_http_error
+from synth_ai.http.metering import MeteringMiddleware
 from synth_ai.http.middleware import AuthMiddleware
 from synth_ai.http.openapi import OpenApiSpec
 from synth_ai.http.routes import ROUTE_MODULES
@@ -19,7 +20,10 @@ def create_app(container) -> falcon.App:
 
 def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
     """The app and the OpenAPI spec its routes declared (tests compare the two)."""
-    app = falcon.App(middleware=[AuthMiddleware(container.authenticator())])
+    app = falcon.App(middleware=[
+        AuthMiddleware(container.authenticator()),
+        MeteringMiddleware(container.meter_factory()),
+    ])
     app.req_options.strip_url_path_trailing_slash = True
     app.req_options.auto_parse_form_urlencoded = False
     app.set_error_serializer(serialize_http_error)

@@ -1,0 +1,33 @@
+"""The budget guard as middleware: one place for every cost-incurring route.
+
+A resource opts in with ``cost_incurring = True``. Before its responder runs, the guard puts
+the caller's ``Meter`` on ``req.context.meter`` (session chosen by ``X-Session-ID``, opted out
+with ``X-No-Session: true``); the responder reserves and settles through it (see
+``synth_ai.ports.metering``).
+"""
+
+from __future__ import annotations
+
+from synth_ai.ports.metering import Meter, MeterFactory
+
+TRUTHY = {"1", "true", "yes", "on"}
+
+
+def meter_of(req) -> Meter:
+    meter = getattr(req.context, "meter", None)
+    if meter is None:
+        raise RuntimeError("no meter on this request: mark the resource 'cost_incurring = True'")
+    return meter
+
+
+class MeteringMiddleware:
+    def __init__(self, factory: MeterFactory):
+        self._factory = factory
+
+    def process_resource(self, req, resp, resource, params) -> None:
+        if resource is None or not getattr(resource, "cost_incurring", False):
+            return
+        opt_out = (req.get_header("X-No-Session") or "").strip().lower() in TRUTHY
+        req.context.meter = self._factory.meter_for(
+            req.context.principal, session_id=req.get_header("X-Session-ID"), opt_out=opt_out
+        )

@@ -1,0 +1,33 @@
+"""Metering of cost-incurring requests: reserve the worst case first, settle the real usage after.
+
+The session guard (HTTP middleware) resolves the caller's session and puts a ``Meter`` on
+``req.context.meter`` for every resource marked ``cost_incurring = True``. A route calls
+``reserve`` before it spends (``LimitExceeded`` → 429 when a hard limit would be crossed) and
+``settle`` on the returned ``Charge`` exactly once when the real usage is known, also after an
+upstream failure or a client disconnect (settling twice is a no-op).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from synth_ai.domain.usage import Usage
+
+
+class Charge(Protocol):
+    session_id: str | None
+    warnings: list[str]  # soft-limit warnings, sent back in a response header
+
+    def settle(self, usage: Usage) -> None: ...
+
+
+class Meter(Protocol):
+    def reserve(self, *, model: str, prompt_tokens: int, max_output_tokens: int | None) -> Charge:
+        """Reserve the worst-case cost of one model call, or raise ``LimitExceeded``."""
+        ...
+
+
+class MeterFactory(Protocol):
+    """Builds the meter of one request (implemented by the session guard)."""
+
+    def meter_for(self, principal, *, session_id: str | None, opt_out: bool) -> Meter: ...
