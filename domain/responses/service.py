@@ -1,0 +1,170 @@
+"""``ResponsesBridge``: one Responses turn run against a Chat Completions upstream.
+
+The route calls ``prepare`` (parse, load history, translate: bad input fails here, before any
+stream), then ``reserve`` (the budget guard: ``LimitExceeded`` before any stream), then either
+``events`` (a generator of streaming events) or ``run`` (the finished ``Response``). Both settle
+the charge exactly once — before the terminal event goes out, or in ``finally`` when the upstream
+fails or the client goes away — and store the response before the client can ask for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from attrs import frozen
+from synth_ai.domain.errors import InvalidInput, NotFound, SynthError
+from synth_ai.domain.responses.record import StoredResponse
+from synth_ai.domain.responses.request import ResponsesRequest
+from synth_ai.domain.responses.stream import TurnStream, completion_chunks
+from synth_ai.domain.responses.translate import ChatPlan, to_chat
+from synth_ai.domain.usage import Usage
+from synth_ai.ports.chat import ChatProvider
+from synth_ai.ports.clock import Clock, IdGenerator
+from synth_ai.ports.metering import Charge, Meter
+from synth_ai.ports.responses import ResponseStore
+
+
+@frozen
+class Turn:
+    org_id: str
+    response_id: str
+    created_at: float
+    request: ResponsesRequest
+    history: tuple[dict, ...]
+    plan: ChatPlan
+
+
+class _Once:
+    """Settles a charge exactly once, whichever path gets there first."""
+
+    def __init__(self, charge: Charge):
+        self.charge = charge
+        self.settled = False
+
+    def settle(self, usage: Usage) -> None:
+        if not self.settled:
+            self.settled = True
+            self.charge.settle(usage)
+
+
+class ResponsesBridge:
+    def __init__(self, chat: ChatProvider, store: ResponseStore, clock: Clock, ids: IdGenerator, *,
+                 internal_stop: bool = True):
+        self.chat = chat
+        self.store = store
+        self.clock = clock
+        self.ids = ids
+        self.internal_stop = internal_stop
+
+    # -- preparing a turn ---------------------------------------------------------------------
+    def prepare(self, body: dict, org_id: str) -> Turn:
+        return self._turn(ResponsesRequest.parse(body), org_id)
+
+    def prepare_tool_outputs(self, org_id: str, response_id: str, body: dict) -> Turn:
+        """``submit_tool_outputs``: continue a stored response with the outputs of its calls."""
+        previous = self._record(org_id, response_id)
+        outputs = body.get("tool_outputs") if isinstance(body, dict) else None
+        if not isinstance(outputs, list) or not outputs:
+            raise InvalidInput("'tool_outputs' must be a non-empty list of {call_id, output}",
+                               param="tool_outputs")
+        calls = {item["call_id"]: item["type"] for item in previous.output_items
+                 if item.get("type") in ("function_call", "custom_tool_call")}
+        items = []
+        for index, entry in enumerate(outputs):
+            call_id = entry.get("call_id") or entry.get("tool_call_id") if isinstance(entry, dict) else None
+            if call_id not in calls:
+                raise InvalidInput(f"tool_outputs[{index}]: {call_id!r} is not a tool call of response "
+                                   f"{response_id} (its calls: {sorted(calls) or 'none'})",
+                                   param=f"tool_outputs[{index}].call_id")
+            output = entry.get("output", "")
+            items.append({"type": f"{calls[call_id]}_output", "call_id": call_id,
+                          "output": output if isinstance(output, str | list) else str(output)})
+        echo = previous.response
+        request_body = {
+            "model": echo.get("model"), "input": items, "previous_response_id": response_id,
+            "tools": echo.get("tools") or None, "tool_choice": echo.get("tool_choice"),
+            "parallel_tool_calls": echo.get("parallel_tool_calls"), "text": echo.get("text"),
+            "instructions": echo.get("instructions"), "max_output_tokens": echo.get("max_output_tokens"),
+            "temperature": echo.get("temperature"), "top_p": echo.get("top_p"),
+            "stream": bool(body.get("stream")), "store": True, "metadata": echo.get("metadata") or None,
+        }
+        return self._turn(ResponsesRequest.parse(request_body), org_id)
+
+    def _turn(self, request: ResponsesRequest, org_id: str) -> Turn:
+        history: tuple[dict, ...] = ()
+        if request.previous_response_id:
+            history = tuple(self._record(org_id, request.previous_response_id,
+                                         param="previous_response_id").history())
+        plan = to_chat(request, history, internal_stop=self.internal_stop)
+        if not plan.body["messages"]:
+            raise InvalidInput("'input' is empty: send a string or at least one message item", param="input")
+        return Turn(org_id, self.ids.new_id("resp"), self.clock.now(), request, history, plan)
+
+    def reserve(self, turn: Turn, meter: Meter) -> Charge:
+        return meter.reserve(model=turn.request.model, prompt_tokens=turn.plan.prompt_tokens,
+                             max_output_tokens=turn.request.max_output_tokens)
+
+    # -- running it ---------------------------------------------------------------------------
+    def events(self, turn: Turn, charge: Charge) -> Iterator[dict]:
+        machine = self._machine(turn)
+        once = _Once(charge)
+        try:
+            yield from machine.start()
+            try:
+                stream = self.chat.stream(turn.plan.body)
+            except SynthError as exc:
+                yield from self._end(turn, machine, once, machine.fail(_code(exc), exc.message))
+                return
+            with stream:
+                try:
+                    for chunk in stream:
+                        yield from machine.feed(chunk)
+                except SynthError as exc:
+                    yield from self._end(turn, machine, once, machine.fail(_code(exc), exc.message))
+                    return
+            yield from self._end(turn, machine, once, machine.finish())
+        finally:
+            once.settle(machine.usage())  # the client went away, or something unexpected broke
+
+    def run(self, turn: Turn, charge: Charge) -> dict:
+        machine = self._machine(turn)
+        once = _Once(charge)
+        try:
+            machine.start()
+            completion = self.chat.complete(turn.plan.body)
+            for chunk in completion_chunks(completion):
+                machine.feed(chunk)
+            list(self._end(turn, machine, once, machine.finish()))
+            return machine.response()
+        finally:
+            once.settle(machine.usage())
+
+    def get(self, org_id: str, response_id: str) -> dict:
+        return self._record(org_id, response_id).response
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _machine(self, turn: Turn) -> TurnStream:
+        return TurnStream(response_id=turn.response_id, created_at=turn.created_at,
+                          model=turn.request.model, echo=turn.request.echo(), tools=turn.plan.tools,
+                          ids=self.ids, prompt_estimate=turn.plan.prompt_tokens)
+
+    def _end(self, turn: Turn, machine: TurnStream, once: _Once, events: list[dict]) -> Iterator[dict]:
+        """Settle and store first, so a client that reacts to the terminal event sees both."""
+        once.settle(machine.usage())
+        if turn.request.store:
+            self.store.save(StoredResponse(
+                id=turn.response_id, org_id=turn.org_id, response=machine.response(),
+                input_items=(*turn.history, *turn.request.input),
+                output_items=tuple(machine.output), created_at=turn.created_at))
+        yield from events
+
+    def _record(self, org_id: str, response_id: str, *, param: str | None = None) -> StoredResponse:
+        record = self.store.get(org_id, response_id)
+        if record is None:
+            raise NotFound(f"response {response_id!r} not found — it was never stored (store: false) "
+                           "or belongs to another organisation", param=param, code="response_not_found")
+        return record
+
+
+def _code(error: SynthError) -> str:
+    return error.code or "upstream_error"
