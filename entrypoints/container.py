@@ -14,6 +14,7 @@ from synth_ai.adapters.system import RandomIds, SystemClock
 from synth_ai.adapters.system.unmetered import UnmeteredFactory
 from synth_ai.auth import ApiKeyAuthenticator
 from synth_ai.config import Settings, load_settings
+from synth_ai.domain.responses.service import ResponsesBridge
 
 
 def _chat_provider(settings: Settings):
@@ -28,6 +29,26 @@ def _chat_provider(settings: Settings):
         provider.close()
 
 
+# -- Responses bridge (issue 5) -----------------------------------------------------------------
+def _sqlite_response_store(db):
+    from synth_ai.adapters.sqlite.responses import SqliteResponseStore
+
+    return SqliteResponseStore(db)
+
+
+def _redis_response_store(settings: Settings):
+    from synth_ai.adapters.redis.response_store import DEFAULT_TTL, RedisResponseStore
+
+    section = settings.section("responses")
+    ttl = int(float(section.get("ttl_days", DEFAULT_TTL / 86400)) * 86400)
+    return RedisResponseStore.from_url(settings.redis_url, prefix=section.get("redis_prefix", "synth:"),
+                                       ttl_seconds=ttl)
+
+
+def _internal_stop(settings: Settings) -> bool:
+    return bool(settings.section("responses").get("internal_stop", True))
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(load_settings)
 
@@ -38,6 +59,17 @@ class Container(containers.DeclarativeContainer):
     chat_provider = providers.Resource(_chat_provider, settings=settings)
     # The session guard: builds each cost-incurring request's Meter (reserve, then settle).
     meter_factory = providers.Singleton(UnmeteredFactory)
+
+    # -- Responses bridge (issue 5): response store per settings.store, the bridge service ----
+    response_store = providers.Selector(
+        settings.provided.store,
+        sqlite=providers.Singleton(_sqlite_response_store, db=sqlite),
+        redis=providers.Singleton(_redis_response_store, settings=settings),
+    )
+    responses_bridge = providers.Singleton(
+        ResponsesBridge, chat=chat_provider, store=response_store, clock=clock, ids=ids,
+        internal_stop=providers.Callable(_internal_stop, settings=settings),
+    )
 
 
 def create_container(settings: Settings | None = None) -> Container:

@@ -167,3 +167,15 @@ def chat_chunks(text: str = "", *, reasoning: str = "", tool_calls: list | None 
     if usage is not None:
         pieces.append({"choices": [], "usage": usage})
     return pieces
+
+
+class RecordingMeterFactory:
+    """``MeterFactory`` handing out one shared ``RecordingMeter``; ``refuse`` makes it say no."""
+
+    def __init__(self):
+        self.meter = RecordingMeter()
+        self.calls: list[dict] = []
+
+    def meter_for(self, principal, *, session_id, opt_out):
+        self.calls.append({"org_id": principal.org_id, "session_id": session_id, "opt_out": opt_out})
+        return self.meter

@@ -1,0 +1,80 @@
+"""One contract for every ``ResponseStore``: the fake, SQLite and Redis."""
+
+import pytest
+from synth_ai.domain.responses.record import StoredResponse
+
+from tests.fakes import InMemoryResponseStore
+
+
+def record(response_id="resp_1", org="org_a", **overrides) -> StoredResponse:
+    values = dict(id=response_id, org_id=org, created_at=1_700_000_000.5,
+                  response={"id": response_id, "object": "response", "status": "completed",
+                            "output": [{"type": "message", "content": [{"type": "output_text", "text": "é ✓"}]}]},
+                  input_items=({"type": "message", "role": "user", "content": "hi"},),
+                  output_items=({"type": "function_call", "call_id": "c1", "name": "f", "arguments": "{}"},))
+    values.update(overrides)
+    return StoredResponse(**values)
+
+
+class ResponseStoreContract:
+    @pytest.fixture
+    def store(self):
+        raise NotImplementedError
+
+    def test_a_saved_response_reads_back_equal(self, store):
+        saved = record()
+        store.save(saved)
+        assert store.get("org_a", "resp_1") == saved
+
+    def test_an_unknown_id_is_none(self, store):
+        assert store.get("org_a", "resp_missing") is None
+
+    def test_another_org_cannot_read_it(self, store):
+        store.save(record())
+        assert store.get("org_b", "resp_1") is None
+
+    def test_saving_again_replaces_the_record(self, store):
+        store.save(record())
+        store.save(record(response={"id": "resp_1", "status": "failed"}))
+        assert store.get("org_a", "resp_1").response["status"] == "failed"
+
+    def test_history_is_input_then_output(self, store):
+        store.save(record())
+        assert [i["type"] for i in store.get("org_a", "resp_1").history()] == ["message", "function_call"]
+
+
+class TestInMemoryResponseStore(ResponseStoreContract):
+    @pytest.fixture
+    def store(self):
+        return InMemoryResponseStore()
+
+
+class TestSqliteResponseStore(ResponseStoreContract):
+    @pytest.fixture
+    def store(self, tmp_path):
+        from synth_ai.adapters.sqlite import Database
+        from synth_ai.adapters.sqlite.responses import SqliteResponseStore
+
+        db = Database(tmp_path / "synth.db")
+        yield SqliteResponseStore(db)
+        db.close()
+
+
+class TestRedisResponseStore(ResponseStoreContract):
+    @pytest.fixture
+    def store(self, redis_url, redis_prefix):
+        import redis
+        from synth_ai.adapters.redis.response_store import RedisResponseStore
+
+        client = redis.Redis.from_url(redis_url)
+        yield RedisResponseStore(client, prefix=redis_prefix, ttl_seconds=60)
+        for key in client.scan_iter(f"{redis_prefix}*"):
+            client.delete(key)
+        client.close()
+
+    def test_records_expire_after_the_ttl(self, store, redis_url, redis_prefix):
+        import redis
+
+        store.save(record())
+        ttl = redis.Redis.from_url(redis_url).ttl(f"{redis_prefix}response:org_a:resp_1")
+        assert 0 < ttl <= 60
