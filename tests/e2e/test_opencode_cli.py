@@ -1,0 +1,67 @@
+"""The real opencode (npm ``opencode-ai``) against a real ``synth-ai serve``: ``opencode run``
+with an ``@ai-sdk/openai`` provider pointed at the bridge runs the shell command the scripted
+upstream asks for and finishes with the upstream's answer."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from tests.e2e.clients import client_bin, shell_then_answer
+from tests.support.scripted_upstream import ScriptedUpstream
+from tests.support.serve_process import ServeProcess
+
+pytestmark = pytest.mark.slow
+KEY = "sk-synth-e2e-opencode-key"
+
+
+@pytest.fixture
+def upstream():
+    upstream = ScriptedUpstream.start()
+    yield upstream
+    upstream.close()
+
+
+@pytest.fixture
+def served(tmp_path, upstream):
+    home = tmp_path / "serve-home"
+    home.mkdir()
+    server = ServeProcess(home, upstream.base_url, KEY)
+    yield server
+    server.stop()
+
+
+def isolated_env(tmp_path) -> dict:
+    home = tmp_path / "oc-home"
+    return {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_DATA_HOME": str(home / ".local/share"), "XDG_CACHE_HOME": str(home / ".cache"),
+            "XDG_STATE_HOME": str(home / ".local/state"), "OPENCODE_DISABLE_AUTOUPDATE": "1"}
+
+
+def test_opencode_run_executes_the_bash_call_and_prints_the_answer(served, upstream, tmp_path):
+    upstream.responder = shell_then_answer(
+        "bash", {"command": "echo synth-e2e > proof.txt && echo wrote", "description": "Write the proof file"},
+        "The proof file is written.")
+    config = tmp_path / "opencode.json"
+    config.write_text(json.dumps({
+        "$schema": "https://opencode.ai/config.json",
+        "provider": {"synth": {"npm": "@ai-sdk/openai", "name": "synth-ai",
+                               "options": {"baseURL": f"{served.url}/api/v1", "apiKey": KEY},
+                               "models": {"synth-small": {"name": "synth-small"}}}},
+        "model": "synth/synth-small", "autoupdate": False, "share": "disabled",
+        "permission": {"bash": "allow", "edit": "allow"}}))
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    result = subprocess.run([client_bin("SYNTH_AI_OPENCODE_BIN", "opencode"), "run", "--model",
+                             "synth/synth-small", "Write the proof file."],
+                            cwd=workdir, env={**isolated_env(tmp_path), "OPENCODE_CONFIG": str(config), "PWD": str(workdir)},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
+    assert (workdir / "proof.txt").read_text().strip() == "synth-e2e"
+    assert "The proof file is written." in result.stdout
+    with_tools = [r for r in upstream.requests if r.get("tools")]
+    tool_messages = [m for m in with_tools[-1]["messages"] if m["role"] == "tool"]
+    assert len(tool_messages) == 1 and "wrote" in tool_messages[0]["content"]
