@@ -1,8 +1,8 @@
 """The budget guard as middleware: one place for every cost-incurring route.
 
 A resource opts in with ``cost_incurring = True``. Before its responder runs, the guard puts
-the caller's ``Meter`` on ``req.context.meter`` (session chosen by ``X-Session-ID``, opted out
-with ``X-No-Session: true``); the responder reserves and settles through it (see
+the caller's ``Meter`` on ``req.context.meter`` (session chosen by ``X-Synth-Session-ID`` or
+``X-Session-ID``, opted out with ``X-No-Session: true``); the responder reserves and settles through it (see
 ``synth_ai.ports.metering``).
 """
 
@@ -28,6 +28,8 @@ class MeteringMiddleware:
         if resource is None or not getattr(resource, "cost_incurring", False):
             return
         opt_out = (req.get_header("X-No-Session") or "").strip().lower() in TRUTHY
+        # X-Synth-Session-ID wins: opencode overwrites X-Session-ID with its own chat-session id.
+        session_id = req.get_header("X-Synth-Session-ID") or req.get_header("X-Session-ID")
         req.context.meter = self._factory.meter_for(
-            req.context.principal, session_id=req.get_header("X-Session-ID"), opt_out=opt_out
+            req.context.principal, session_id=session_id, opt_out=opt_out
         )

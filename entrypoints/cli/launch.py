@@ -1,0 +1,139 @@
+"""What ``synth-ai codex`` and ``synth-ai opencode`` share: the ``[session]`` limits, a budgeted
+session that is ended however the client exits, and running the client in the foreground.
+
+The client talks to the backend's Responses bridge with the session id in ``X-Session-ID``;
+the API key travels in the environment (``SYNTH_API_KEY``), never in a file.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import click
+
+DEFAULT_SESSION = {"limit_cost_usd": 20.0}
+METRICS = ("cost_usd", "tokens", "gpu_hours", "api_calls")
+CONFIG_NAMES = ("codex.toml", "synth.toml")
+KEY_ENV = "SYNTH_API_KEY"
+
+
+def read_session_table(config: Path | None, names: tuple[str, ...] = CONFIG_NAMES) -> dict[str, Any]:
+    """The ``[session]`` table of ``--config`` or the first of ``names`` in the current directory."""
+    path = config
+    if path is None:
+        path = next((Path(name) for name in names if Path(name).is_file()), None)
+    elif not path.is_file():
+        raise click.UsageError(f"config file {path} does not exist")
+    if path is None:
+        return dict(DEFAULT_SESSION)
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise click.UsageError(f"{path} is not valid TOML: {exc}") from exc
+    table = document.get("session", {})
+    if not isinstance(table, dict):
+        raise click.UsageError(f"[session] in {path} must be a table")
+    return {**DEFAULT_SESSION, **table}
+
+
+def session_limits(table: dict[str, Any]) -> list[dict]:
+    """``limit_<metric>`` keys → hard limits, ``soft_limit_<metric>`` → soft limits."""
+    limits = []
+    for metric in METRICS:
+        for prefix, kind in (("limit_", "hard"), ("soft_limit_", "soft")):
+            value = table.get(prefix + metric)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise click.UsageError(f"[session] {prefix}{metric} must be a positive number, got {value!r}")
+            limits.append({"metric_type": metric, "limit_type": kind, "limit_value": value})
+    unknown = sorted(k for k in table if not any(k in (f"limit_{m}", f"soft_limit_{m}") for m in METRICS))
+    if unknown:
+        raise click.UsageError(f"unknown [session] keys {unknown}; use limit_<metric> or soft_limit_<metric> "
+                               f"with metric one of {list(METRICS)}")
+    return limits
+
+
+def find_client(name: str, env_var: str, install: str) -> str:
+    path = os.environ.get(env_var) or shutil.which(name)
+    if not path:
+        raise click.ClickException(f"{name} is not installed (not on PATH) — install it with "
+                                   f"'{install}', or point {env_var} at the binary")
+    return path
+
+
+class BudgetedSession:
+    """A backend session with limits, ended on exit (normal, error, Ctrl+C or SIGTERM)."""
+
+    def __init__(self, backend, limits: list[dict], client: str):
+        self.backend = backend
+        self.limits = limits
+        self.client = client
+        self.id: str | None = None
+
+    def __enter__(self) -> BudgetedSession:
+        created = self.backend.post("/api/v1/sessions", json={
+            "limits": self.limits, "make_active": True, "metadata": {"client": self.client}})
+        created = created or {}
+        self.id = created.get("session_id") or created.get("id")
+        if not self.id:
+            raise click.ClickException(f"the backend created a session without an id: {created!r}")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.id:
+            try:
+                self.backend.post(f"/api/v1/sessions/{self.id}/end", json={})
+            except Exception as error:  # noqa: BLE001 - ending must never hide the client's outcome
+                click.echo(f"warning: could not end session {self.id}: {error}", err=True)
+
+
+def run_foreground(argv: list[str], env: dict[str, str]) -> int:
+    """Run the client attached to the terminal; SIGTERM/SIGHUP are passed on, Ctrl+C reaches it
+    directly (same process group). Returns its exit code (128+N when a signal ended it)."""
+    try:
+        child = subprocess.Popen(argv, env=env)
+    except OSError as exc:
+        raise click.ClickException(f"could not start {argv[0]}: {exc}") from exc
+
+    def forward(signum, _frame):
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        code = child.wait()
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 128 - code if code < 0 else code
+
+
+def backend_and_key(obj) -> tuple[Any, str, str]:
+    settings = obj.settings
+    key = settings.api_key
+    if not key:
+        raise click.ClickException("no API key: pass --api-key, set SYNTH_API_KEY, or run 'synth-ai serve' "
+                                   "once to create one")
+    backend = obj.backend()
+    return backend, backend.base_url, key
+
+
+def child_env(key: str) -> dict[str, str]:
+    return {**os.environ, KEY_ENV: key}
+
+
+def exit_with(code: int) -> None:
+    sys.stdout.flush()
+    sys.exit(code)
