@@ -18,6 +18,9 @@ class Reservation:
     created_at: float
     model: str | None = None
     kind: str = "chat"  # chat | usage_report
+    gpu_type: str | None = None
+    reference_type: str | None = None
+    reference_id: str | None = None
 
 
 @frozen

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 from synth_ai.adapters.openai_chat import OpenAIChatProvider, UnconfiguredChatProvider
-from synth_ai.adapters.sqlite import Database
+from synth_ai.adapters.sqlite import Database, SqliteSessionStore
 from synth_ai.adapters.system import RandomIds, SystemClock
-from synth_ai.adapters.system.unmetered import UnmeteredFactory
 from synth_ai.auth import ApiKeyAuthenticator
 from synth_ai.config import Settings, load_settings
+from synth_ai.domain.guard import SessionGuard
+from synth_ai.session_settings import price_table, session_defaults
 
 
 def _chat_provider(settings: Settings):
@@ -36,8 +37,19 @@ class Container(containers.DeclarativeContainer):
     sqlite = providers.Singleton(Database, path=settings.provided.sqlite_path)
     authenticator = providers.Singleton(ApiKeyAuthenticator, keys=settings.provided.api_keys)
     chat_provider = providers.Resource(_chat_provider, settings=settings)
-    # The session guard: builds each cost-incurring request's Meter (reserve, then settle).
-    meter_factory = providers.Singleton(UnmeteredFactory)
+
+    # --- sessions and budgets (issue 4) -------------------------------------------------------
+    # The store is chosen by [store] backend; the guard builds each cost-incurring request's
+    # Meter (reserve the worst case, then settle the real usage).
+    session_store = providers.Selector(
+        settings.provided.store,
+        sqlite=providers.Singleton(SqliteSessionStore, database=sqlite),
+    )
+    prices = providers.Singleton(price_table, settings=settings)
+    session_defaults = providers.Singleton(session_defaults, settings=settings)
+    session_guard = providers.Singleton(SessionGuard, store=session_store, prices=prices, clock=clock, ids=ids,
+                                        defaults=session_defaults)
+    meter_factory = session_guard
 
 
 def create_container(settings: Settings | None = None) -> Container:

@@ -31,3 +31,15 @@ class MeteringMiddleware:
         req.context.meter = self._factory.meter_for(
             req.context.principal, session_id=req.get_header("X-Session-ID"), opt_out=opt_out
         )
+
+    def process_response(self, req, resp, resource, req_succeeded) -> None:
+        """Tell the caller which session paid (``X-Session-ID``) and any soft-limit warning."""
+        meter = getattr(req.context, "meter", None)
+        if meter is None:
+            return
+        session_id = getattr(meter, "session_id", None)
+        if session_id:
+            resp.set_header("X-Session-ID", session_id)
+        warnings = getattr(meter, "warnings", None)
+        if warnings:
+            resp.set_header("X-Session-Warning", "; ".join(warnings))
