@@ -29,6 +29,13 @@ def _chat_provider(settings: Settings):
         provider.close()
 
 
+def _redis_session_store(settings: Settings):
+    from synth_ai.adapters.redis.sessions import RedisSessionStore
+
+    return RedisSessionStore.from_url(settings.redis_url,
+                                      prefix=str(settings.section("store").get("redis_prefix", "synth:")))
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(load_settings)
 
@@ -44,6 +51,7 @@ class Container(containers.DeclarativeContainer):
     session_store = providers.Selector(
         settings.provided.store,
         sqlite=providers.Singleton(SqliteSessionStore, database=sqlite),
+        redis=providers.Singleton(_redis_session_store, settings=settings),
     )
     prices = providers.Singleton(price_table, settings=settings)
     session_defaults = providers.Singleton(session_defaults, settings=settings)

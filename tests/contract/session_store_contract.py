@@ -71,9 +71,9 @@ def open_store(spec):
         from synth_ai.adapters.sqlite import Database, SqliteSessionStore
 
         return SqliteSessionStore(Database(spec[1]))
-    from synth_ai.adapters.redis_store import RedisSessionStore, connect
+    from synth_ai.adapters.redis.sessions import RedisSessionStore
 
-    return RedisSessionStore(connect(spec[1]), prefix=spec[2])
+    return RedisSessionStore.from_url(spec[1], prefix=spec[2])
 
 
 class SessionStoreContract:

@@ -1,0 +1,1 @@
+"""Redis adapters: the multi-process / multi-machine stores."""
