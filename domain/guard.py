@@ -134,10 +134,17 @@ class SessionGuard:
         return self.store.current_or_create(principal.org_id, principal.user_id,
                                             self.new_session(principal), self.clock.now())
 
-    def owned(self, principal: Principal, session_id: str) -> Session:
-        """A session of the caller's; ``current`` names the current one. Others' are 'not found'."""
+    def owned(self, principal: Principal, session_id: str, *, create: bool = False) -> Session:
+        """A session of the caller's; ``current`` names the current one (created when ``create``).
+        Sessions of other users are 'not found'."""
         if session_id == "current":
-            return self.current(principal)
+            if create:
+                return self.current(principal)
+            session = self.store.current(principal.org_id, principal.user_id, self.clock.now())
+            if session is None:
+                raise SessionNotFound("you have no current session — one starts with your next request, or run "
+                                      "'synth-ai session start'", param="session_id")
+            return session
         session = self.store.get(session_id)
         if session is None or (session.org_id, session.user_id) != (principal.org_id, principal.user_id):
             raise SessionNotFound(f"no session {session_id!r} for this API key — list yours with "
@@ -149,7 +156,7 @@ class SessionGuard:
                 what: Metered) -> SessionCharge:
         if opt_out:
             return SessionCharge(self, principal, what, None, None)
-        session = self.owned(principal, session_id) if session_id else self.current(principal)
+        session = self.owned(principal, session_id, create=True) if session_id else self.current(principal)
         reservation = Reservation(self.ids.new_id("res"), session.id, principal.org_id, principal.user_id,
                                   amounts, self.clock.now(), model=what.model, kind=what.kind,
                                   gpu_type=what.gpu_type, reference_type=what.reference_type,

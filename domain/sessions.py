@@ -222,8 +222,13 @@ def _recheck(session: Session) -> Session:
 def set_limit(session: Session, limit: Limit) -> Session:
     """Add a limit, replacing the one on the same metric and kind."""
     _require_open(session)
-    kept = [lim for lim in session.limits if (lim.metric, lim.kind) != (limit.metric, limit.kind)]
-    return _recheck(evolve(session, limits=(*kept, limit)))
+    same = [i for i, lim in enumerate(session.limits) if (lim.metric, lim.kind) == (limit.metric, limit.kind)]
+    limits = list(session.limits)
+    if same:
+        limits[same[0]] = limit  # keep the order the limits were given in
+    else:
+        limits.append(limit)
+    return _recheck(evolve(session, limits=tuple(limits)))
 
 
 def increase_limit(session: Session, metric: str, increase_by: float, *, limit_id: str = "",

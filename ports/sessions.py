@@ -22,6 +22,10 @@ class SessionStore(Protocol):
 
     def get(self, session_id: str) -> Session | None: ...
 
+    def current(self, org_id: str, user_id: str, now: float) -> Session | None:
+        """The (org, user)'s current session, or None (an expired one is marked expired)."""
+        ...
+
     def current_or_create(self, org_id: str, user_id: str, new: Session, now: float) -> Session:
         """The (org, user)'s current session (active or limit_exceeded, not expired); when there
         is none, ``new`` is stored and becomes current. Atomic: concurrent first requests share

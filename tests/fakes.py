@@ -33,7 +33,7 @@ class FakeSessionStore:
     def __init__(self):
         self._lock = threading.RLock()
         self.sessions: dict = {}
-        self.current: dict = {}
+        self.pointers: dict = {}
         self.reservations: dict = {}
         self.entries: list = []
 
@@ -45,25 +45,29 @@ class FakeSessionStore:
                 previous = self._current(session.org_id, session.user_id, session.created_at)
                 if previous is not None:
                     self.sessions[previous.id] = rules.end(previous, session.created_at)
-                self.current[(session.org_id, session.user_id)] = session.id
+                self.pointers[(session.org_id, session.user_id)] = session.id
             self.sessions[session.id] = session
             return session
 
     def _current(self, org_id, user_id, now):
         from synth_ai.domain import sessions as rules
 
-        session_id = self.current.get((org_id, user_id))
+        session_id = self.pointers.get((org_id, user_id))
         if session_id is None:
             return None
         session = rules.effective(self.sessions[session_id], now)
         self.sessions[session_id] = session
         if session.status not in rules.CURRENT:
-            del self.current[(org_id, user_id)]
+            del self.pointers[(org_id, user_id)]
             return None
         return session
 
     def get(self, session_id):
         return self.sessions.get(session_id)
+
+    def current(self, org_id, user_id, now):
+        with self._lock:
+            return self._current(org_id, user_id, now)
 
     def current_or_create(self, org_id, user_id, new, now):
         with self._lock:
@@ -71,7 +75,7 @@ class FakeSessionStore:
             if current is not None:
                 return current
             self.sessions[new.id] = new
-            self.current[(org_id, user_id)] = new.id
+            self.pointers[(org_id, user_id)] = new.id
             return new
 
     def list(self, org_id, *, user_id=None, status=None, limit=100, offset=0):
@@ -90,8 +94,8 @@ class FakeSessionStore:
             changed = change(self.sessions[session_id])
             self.sessions[session_id] = changed
             key = (changed.org_id, changed.user_id)
-            if changed.status not in rules.CURRENT and self.current.get(key) == session_id:
-                del self.current[key]
+            if changed.status not in rules.CURRENT and self.pointers.get(key) == session_id:
+                del self.pointers[key]
             return changed
 
     def reserve(self, reservation, now):

@@ -72,6 +72,17 @@ class RedisSessionStore:
             raw = self._redis.get(self._key("session", session_id))
         return docs.session(raw) if raw else None
 
+    def current(self, org_id: str, user_id: str, now: float) -> Session | None:
+        with self._reachable():
+            session_id = self._redis.get(self._key("current", org_id, user_id))
+        session = self.get(session_id.decode()) if session_id else None
+        if session is None:
+            return None
+        if rules.effective(session, now).status not in rules.CURRENT:
+            self.update(session.id, lambda s: rules.effective(s, now))
+            return None
+        return session
+
     def current_or_create(self, org_id: str, user_id: str, new: Session, now: float) -> Session:
         return self._run_create(new, "current_or_create", now)
 

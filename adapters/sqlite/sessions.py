@@ -88,6 +88,10 @@ class SqliteSessionStore:
         rows = self._conn().query("SELECT doc FROM sessions WHERE id = ?", (session_id,))
         return docs.session(rows[0]["doc"]) if rows else None
 
+    def current(self, org_id: str, user_id: str, now: float) -> Session | None:
+        with self._conn().transaction(immediate=True) as conn:
+            return self._current(conn, org_id, user_id, now)
+
     def current_or_create(self, org_id: str, user_id: str, new: Session, now: float) -> Session:
         with self._conn().transaction(immediate=True) as conn:
             current = self._current(conn, org_id, user_id, now)

@@ -108,6 +108,13 @@ class SessionStoreContract:
         other_user = store.current_or_create("org_a", "user_b", make_session("sess_3", user="user_b"), NOW)
         assert (first.id, again.id, other_user.id) == ("sess_1", "sess_1", "sess_3")
 
+    def test_current_reads_the_current_session_without_creating_one(self, store):
+        assert store.current("org_a", "user_a", NOW) is None
+        store.create(make_session("sess_1", expires_at=NOW + 10))
+        assert store.current("org_a", "user_a", NOW).id == "sess_1"
+        assert store.current("org_a", "user_a", NOW + 10) is None
+        assert store.get("sess_1").status == EXPIRED
+
     def test_concurrent_first_requests_share_one_current_session(self, store):
         def attempt(n):
             return store.current_or_create("org_a", "user_a", make_session(f"sess_{n}"), NOW).id

@@ -76,6 +76,16 @@ def test_bad_input_gets_a_clear_error_naming_the_bad_value(backend):
     assert zero.status_code == 400 and zero.json()["error"]["param"] == "increase_by"
 
 
+def test_current_names_the_current_session_and_is_404_when_there_is_none(backend):
+    client = backend.client()
+    missing = client.get("/api/v1/sessions/current")
+    assert missing.status_code == 404 and "synth-ai session start" in missing.json()["error"]["message"]
+    assert client.get("/api/v1/sessions").json() == []
+    sid = start(client)["session_id"]
+    assert client.post("/api/v1/sessions/current/end").json()["session_id"] == sid
+    assert client.get("/api/v1/sessions/current").status_code == 404
+
+
 def test_another_users_session_is_not_found(backend):
     sid = start(backend.client())["session_id"]
     other = backend.client(OTHER_KEY)

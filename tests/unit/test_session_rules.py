@@ -55,6 +55,11 @@ def test_increasing_a_limit_reactivates_only_when_every_hard_limit_has_room():
     assert rules.increase_limit(partly, "api_calls", 1).status == rules.ACTIVE
 
 
+def test_changing_a_limit_keeps_the_order_the_limits_were_given_in():
+    changed = rules.increase_limit(session(Limit("cost_usd", 1), Limit("tokens", 5)), "cost_usd", 1)
+    assert [lim.metric for lim in changed.limits] == ["cost_usd", "tokens"]
+
+
 def test_increasing_a_metric_without_a_limit_creates_one_above_current_usage():
     raised = rules.increase_limit(session(used=Amounts(gpu_hours=2.0)), "gpu_hours", 1.5)
     assert raised.hard_limit("gpu_hours").value == pytest.approx(3.5)
