@@ -111,3 +111,7 @@ class UpstreamUnavailable(UpstreamError):
 
     status = 502
     code = "upstream_unavailable"
+
+
+class SessionNotFound(NotFound):
+    code = "session_not_found"

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 from synth_ai.adapters.openai_chat import OpenAIChatProvider, UnconfiguredChatProvider
-from synth_ai.adapters.sqlite import Database
+from synth_ai.adapters.sqlite import Database, SqliteSessionStore
 from synth_ai.adapters.system import RandomIds, SystemClock
-from synth_ai.adapters.system.unmetered import UnmeteredFactory
 from synth_ai.auth import ApiKeyAuthenticator
 from synth_ai.config import Settings, load_settings
+from synth_ai.domain.guard import SessionGuard
 from synth_ai.domain.responses.service import ResponsesBridge
+from synth_ai.session_settings import price_table, session_defaults
 
 
 def _chat_provider(settings: Settings):
@@ -29,6 +30,13 @@ def _chat_provider(settings: Settings):
         provider.close()
 
 
+def _redis_session_store(settings: Settings):
+    from synth_ai.adapters.redis.sessions import RedisSessionStore
+
+    return RedisSessionStore.from_url(settings.redis_url,
+                                      prefix=str(settings.section("store").get("redis_prefix", "synth:")))
+
+
 # -- Responses bridge (issue 5) -----------------------------------------------------------------
 def _sqlite_response_store(db):
     from synth_ai.adapters.sqlite.responses import SqliteResponseStore
@@ -41,8 +49,8 @@ def _redis_response_store(settings: Settings):
 
     section = settings.section("responses")
     ttl = int(float(section.get("ttl_days", DEFAULT_TTL / 86400)) * 86400)
-    return RedisResponseStore.from_url(settings.redis_url, prefix=section.get("redis_prefix", "synth:"),
-                                       ttl_seconds=ttl)
+    prefix = str(settings.section("store").get("redis_prefix", "synth:"))
+    return RedisResponseStore.from_url(settings.redis_url, prefix=prefix, ttl_seconds=ttl)
 
 
 def _internal_stop(settings: Settings) -> bool:
@@ -57,8 +65,20 @@ class Container(containers.DeclarativeContainer):
     sqlite = providers.Singleton(Database, path=settings.provided.sqlite_path)
     authenticator = providers.Singleton(ApiKeyAuthenticator, keys=settings.provided.api_keys)
     chat_provider = providers.Resource(_chat_provider, settings=settings)
-    # The session guard: builds each cost-incurring request's Meter (reserve, then settle).
-    meter_factory = providers.Singleton(UnmeteredFactory)
+
+    # --- sessions and budgets (issue 4) -------------------------------------------------------
+    # The store is chosen by [store] backend; the guard builds each cost-incurring request's
+    # Meter (reserve the worst case, then settle the real usage).
+    session_store = providers.Selector(
+        settings.provided.store,
+        sqlite=providers.Singleton(SqliteSessionStore, database=sqlite),
+        redis=providers.Singleton(_redis_session_store, settings=settings),
+    )
+    prices = providers.Singleton(price_table, settings=settings)
+    session_defaults = providers.Singleton(session_defaults, settings=settings)
+    session_guard = providers.Singleton(SessionGuard, store=session_store, prices=prices, clock=clock, ids=ids,
+                                        defaults=session_defaults)
+    meter_factory = session_guard
 
     # -- Responses bridge (issue 5): response store per settings.store, the bridge service ----
     response_store = providers.Selector(

@@ -14,6 +14,7 @@ from synth_ai import __version__
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("synth_ai.cli.serve:serve", "Run the backend (Falcon on Waitress)."),
+    "session": ("synth_ai.cli.session:session", "Sessions with budgets: start, show, list, end, increase."),
     "codex": ("synth_ai.cli.codex:codex", "Run the Codex CLI on the Responses bridge in a budgeted session."),
     "opencode": ("synth_ai.cli.opencode:opencode", "Run opencode on the Responses bridge in a budgeted session."),
 }

@@ -2,8 +2,8 @@
 
 A resource opts in with ``cost_incurring = True``. Before its responder runs, the guard puts
 the caller's ``Meter`` on ``req.context.meter`` (session chosen by ``X-Synth-Session-ID`` or
-``X-Session-ID``, opted out with ``X-No-Session: true``); the responder reserves and settles through it (see
-``synth_ai.ports.metering``).
+``X-Session-ID``, opted out with ``X-No-Session: true``); the responder reserves and settles
+through it (see ``synth_ai.ports.metering``).
 """
 
 from __future__ import annotations
@@ -33,3 +33,15 @@ class MeteringMiddleware:
         req.context.meter = self._factory.meter_for(
             req.context.principal, session_id=session_id, opt_out=opt_out
         )
+
+    def process_response(self, req, resp, resource, req_succeeded) -> None:
+        """Tell the caller which session paid (``X-Session-ID``) and any soft-limit warning."""
+        meter = getattr(req.context, "meter", None)
+        if meter is None:
+            return
+        session_id = getattr(meter, "session_id", None)
+        if session_id:
+            resp.set_header("X-Session-ID", session_id)
+        warnings = getattr(meter, "warnings", None)
+        if warnings:
+            resp.set_header("X-Session-Warning", "; ".join(warnings))

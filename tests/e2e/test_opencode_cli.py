@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 
+import httpx
 import pytest
 
 from tests.e2e.clients import client_bin, shell_then_answer
@@ -45,11 +46,15 @@ def test_opencode_run_executes_the_bash_call_and_prints_the_answer(served, upstr
     upstream.responder = shell_then_answer(
         "bash", {"command": "echo synth-e2e > proof.txt && echo wrote", "description": "Write the proof file"},
         "The proof file is written.")
+    # opencode always sends its own chat-session id as X-Session-ID; X-Synth-Session-ID wins.
+    session = httpx.post(f"{served.url}/api/v1/sessions", headers={"Authorization": f"Bearer {KEY}"},
+                         json={"limits": [{"metric_type": "tokens", "limit_value": 10_000_000}]}).json()
     config = tmp_path / "opencode.json"
     config.write_text(json.dumps({
         "$schema": "https://opencode.ai/config.json",
         "provider": {"synth": {"npm": "@ai-sdk/openai", "name": "synth-ai",
-                               "options": {"baseURL": f"{served.url}/api/v1", "apiKey": KEY},
+                               "options": {"baseURL": f"{served.url}/api/v1", "apiKey": KEY,
+                                           "headers": {"X-Synth-Session-ID": session["session_id"]}},
                                "models": {"synth-small": {"name": "synth-small"}}}},
         "model": "synth/synth-small", "autoupdate": False, "share": "disabled",
         "permission": {"bash": "allow", "edit": "allow"}}))
@@ -65,3 +70,6 @@ def test_opencode_run_executes_the_bash_call_and_prints_the_answer(served, upstr
     with_tools = [r for r in upstream.requests if r.get("tools")]
     tool_messages = [m for m in with_tools[-1]["messages"] if m["role"] == "tool"]
     assert len(tool_messages) == 1 and "wrote" in tool_messages[0]["content"]
+    used = httpx.get(f"{served.url}/api/v1/sessions/{session['session_id']}",
+                     headers={"Authorization": f"Bearer {KEY}"}).json()["current_usage"]
+    assert used["tokens"] > 0

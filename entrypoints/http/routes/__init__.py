@@ -2,5 +2,8 @@
 
 ROUTE_MODULES = [
     "synth_ai.http.routes.core",
+    "synth_ai.http.routes.sessions",
+    "synth_ai.http.routes.chat",
+    "synth_ai.http.routes.usage",
     "synth_ai.http.routes.responses",
 ]

@@ -47,11 +47,7 @@ def sse(events: Iterator[dict]) -> Iterator[bytes]:
 
 
 def _respond(req, resp, bridge, turn) -> None:
-    charge = bridge.reserve(turn, meter_of(req))
-    if getattr(charge, "session_id", None):
-        resp.set_header("X-Session-ID", charge.session_id)
-    if getattr(charge, "warnings", None):
-        resp.set_header("X-Synth-Usage-Warning", "; ".join(charge.warnings))
+    charge = bridge.reserve(turn, meter_of(req))  # the guard's middleware reports session and warnings
     if turn.request.stream:
         resp.content_type = "text/event-stream"
         resp.set_header("Cache-Control", "no-cache")

@@ -1,0 +1,166 @@
+"""``SessionStore`` in Redis, shared by several ``synth-ai serve`` replicas.
+
+Keys (all under one prefix, ``synth:`` by default): ``session:{id}`` (JSON document),
+``current:{org}:{user}`` (id of the current session), ``sessions:{org}`` and
+``sessions:{org}:{user}`` (sorted sets by creation time), ``reservation:{id}``, and the ledger
+lists ``ledger:{org}``, ``ledger-session:{id}``, ``ledger-nosession:{org}`` (newest first).
+Reserve, settle and create run as Lua scripts (atomic); admin changes (end, limits) use
+WATCH/MULTI around the pure Python rules.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from contextlib import contextmanager
+
+import redis
+from synth_ai.adapters import session_docs as docs
+from synth_ai.adapters.redis.session_scripts import CREATE, RESERVE, SETTLE
+from synth_ai.domain import sessions as rules
+from synth_ai.domain.errors import ServiceUnavailable, SessionNotFound
+from synth_ai.domain.ledger import LedgerEntry, Reservation
+from synth_ai.domain.sessions import Amounts, Session
+
+
+def connect(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
+
+
+class RedisSessionStore:
+    def __init__(self, client: redis.Redis, *, prefix: str = "synth:"):
+        self._redis = client
+        self._prefix = prefix
+        self._reserve = client.register_script(RESERVE)
+        self._settle = client.register_script(SETTLE)
+        self._create = client.register_script(CREATE)
+
+    @classmethod
+    def from_url(cls, url: str, *, prefix: str = "synth:") -> RedisSessionStore:
+        return cls(connect(url), prefix=prefix)
+
+    def _key(self, *parts: str) -> str:
+        return self._prefix + ":".join(parts)
+
+    @contextmanager
+    def _reachable(self):
+        try:
+            yield
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            kwargs = self._redis.connection_pool.connection_kwargs
+            where = f"redis://{kwargs.get('host')}:{kwargs.get('port')}/{kwargs.get('db', 0)}"
+            raise ServiceUnavailable(
+                f"Redis is not reachable at {where} ({exc}) — start redis-server or set "
+                "SYNTH_AI_REDIS_URL ([store] redis_url), or use [store] backend = \"sqlite\"",
+                code="store_unavailable") from exc
+
+    def _run_create(self, session: Session, mode: str, now: float) -> Session:
+        keys = [self._key("current", session.org_id, session.user_id), self._key("session", session.id),
+                self._key("sessions", session.org_id), self._key("sessions", session.org_id, session.user_id)]
+        args = [docs.dumps(session), repr(now), session.id, repr(session.created_at), self._prefix, mode]
+        with self._reachable():
+            raw = self._create(keys=keys, args=args)
+        return docs.session(raw)
+
+    # -- SessionStore -----------------------------------------------------------------------
+    def create(self, session: Session, *, make_active: bool = True) -> Session:
+        self._run_create(session, "make_active" if make_active else "plain", session.created_at)
+        return session
+
+    def get(self, session_id: str) -> Session | None:
+        with self._reachable():
+            raw = self._redis.get(self._key("session", session_id))
+        return docs.session(raw) if raw else None
+
+    def current(self, org_id: str, user_id: str, now: float) -> Session | None:
+        with self._reachable():
+            session_id = self._redis.get(self._key("current", org_id, user_id))
+        session = self.get(session_id.decode()) if session_id else None
+        if session is None:
+            return None
+        if rules.effective(session, now).status not in rules.CURRENT:
+            self.update(session.id, lambda s: rules.effective(s, now))
+            return None
+        return session
+
+    def current_or_create(self, org_id: str, user_id: str, new: Session, now: float) -> Session:
+        return self._run_create(new, "current_or_create", now)
+
+    def list(self, org_id: str, *, user_id: str | None = None, status: str | None = None,
+             limit: int = 100, offset: int = 0) -> list[Session]:
+        index = self._key("sessions", org_id, user_id) if user_id is not None else self._key("sessions", org_id)
+        with self._reachable():
+            ids = [i.decode() for i in self._redis.zrevrange(index, 0, -1)]
+            raws = self._redis.mget([self._key("session", i) for i in ids]) if ids else []
+        found = [docs.session(raw) for raw in raws if raw]
+        if status is not None:
+            found = [s for s in found if s.status == status]
+        return found[offset:offset + limit]
+
+    def update(self, session_id: str, change: Callable[[Session], Session]) -> Session:
+        key = self._key("session", session_id)
+        with self._reachable(), self._redis.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(key)
+                    raw = pipe.get(key)
+                    if raw is None:
+                        raise SessionNotFound(f"no session {session_id!r}", param="session_id")
+                    changed = change(docs.session(raw))
+                    current_key = self._key("current", changed.org_id, changed.user_id)
+                    pipe.watch(current_key)
+                    points_here = (pipe.get(current_key) or b"").decode() == session_id
+                    pipe.multi()
+                    pipe.set(key, docs.dumps(changed))
+                    if changed.status not in rules.CURRENT and points_here:
+                        pipe.delete(current_key)
+                    pipe.execute()
+                    return changed
+                except redis.WatchError:
+                    continue
+
+    def reserve(self, reservation: Reservation, now: float) -> tuple[str, ...]:
+        keys = [self._key("session", reservation.session_id), self._key("reservation", reservation.id)]
+        args = [json.dumps(reservation.amounts.as_dict()), repr(now), docs.dumps(reservation)]
+        with self._reachable():
+            verdict, raw = self._reserve(keys=keys, args=args)
+        if verdict == b"missing":
+            raise SessionNotFound(f"no session {reservation.session_id!r}", param="X-Session-ID")
+        # The script returned the session as it was before; the pure rule names the reason.
+        decision = rules.decide_reservation(docs.session(raw), reservation.amounts, now)
+        decision.raise_if_refused()
+        return decision.warnings
+
+    def settle(self, reservation_id: str, actual: Amounts, entry: LedgerEntry, now: float) -> bool:
+        keys = [self._key("reservation", reservation_id), self._key("ledger", entry.org_id)]
+        args = [json.dumps(actual.as_dict()), repr(now), docs.dumps(entry), self._prefix]
+        with self._reachable():
+            return bool(self._settle(keys=keys, args=args))
+
+    def get_reservation(self, reservation_id: str) -> Reservation | None:
+        with self._reachable():
+            raw = self._redis.get(self._key("reservation", reservation_id))
+        return docs.reservation(raw) if raw else None
+
+    def record(self, entry: LedgerEntry) -> None:
+        data = docs.dumps(entry)
+        with self._reachable(), self._redis.pipeline(transaction=True) as pipe:
+            pipe.lpush(self._key("ledger", entry.org_id), data)
+            if entry.session_id is None:
+                pipe.lpush(self._key("ledger-nosession", entry.org_id), data)
+            else:
+                pipe.lpush(self._key("ledger-session", entry.session_id), data)
+            pipe.execute()
+
+    def ledger(self, org_id: str, *, session_id: str | None = None, no_session: bool = False,
+               limit: int = 100, offset: int = 0) -> list[LedgerEntry]:
+        if session_id is not None:
+            key = self._key("ledger-session", session_id)
+        elif no_session:
+            key = self._key("ledger-nosession", org_id)
+        else:
+            key = self._key("ledger", org_id)
+        with self._reachable():
+            raws = self._redis.lrange(key, offset, offset + limit - 1)
+        entries = [docs.entry(raw) for raw in raws]
+        return [e for e in entries if e.org_id == org_id]

@@ -1,0 +1,174 @@
+"""``SessionStore`` on the shared SQLite file: one ``BEGIN IMMEDIATE`` per change.
+
+Sessions are JSON documents in one row each (the domain rules run in Python inside the
+transaction); the current session of each (org, user) is a row of ``session_current``, so two
+first requests racing to create one end up sharing it. Reservations and the ledger are rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from synth_ai.adapters import session_docs as docs
+from synth_ai.adapters.sqlite.database import Database
+from synth_ai.domain import sessions as rules
+from synth_ai.domain.errors import SessionNotFound
+from synth_ai.domain.ledger import LedgerEntry, Reservation
+from synth_ai.domain.sessions import Amounts, Session
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY, org_id TEXT NOT NULL, user_id TEXT NOT NULL, status TEXT NOT NULL,
+    created_at REAL NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sessions_by_org ON sessions (org_id, created_at);
+CREATE TABLE IF NOT EXISTS session_current (
+    org_id TEXT NOT NULL, user_id TEXT NOT NULL, session_id TEXT NOT NULL,
+    PRIMARY KEY (org_id, user_id));
+CREATE TABLE IF NOT EXISTS session_reservations (
+    id TEXT PRIMARY KEY, session_id TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS usage_ledger (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, org_id TEXT NOT NULL,
+    session_id TEXT, created_at REAL NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS ledger_by_org ON usage_ledger (org_id, seq);
+CREATE INDEX IF NOT EXISTS ledger_by_session ON usage_ledger (session_id, seq);
+"""
+
+
+class SqliteSessionStore:
+    def __init__(self, database: Database):
+        self._db = database
+
+    def _conn(self):
+        self._db.ensure_schema("sessions", SCHEMA)
+        return self._db
+
+    # -- helpers (inside a transaction) -----------------------------------------------------
+    @staticmethod
+    def _load(conn, session_id: str) -> Session | None:
+        row = conn.execute("SELECT doc FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        return docs.session(row["doc"]) if row else None
+
+    @staticmethod
+    def _save(conn, session: Session) -> None:
+        conn.execute(
+            "INSERT INTO sessions (id, org_id, user_id, status, created_at, doc) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET status = excluded.status, doc = excluded.doc",
+            (session.id, session.org_id, session.user_id, session.status, session.created_at, docs.dumps(session)),
+        )
+
+    def _current(self, conn, org_id: str, user_id: str, now: float) -> Session | None:
+        row = conn.execute("SELECT session_id FROM session_current WHERE org_id = ? AND user_id = ?",
+                           (org_id, user_id)).fetchone()
+        if row is None:
+            return None
+        session = self._load(conn, row["session_id"])
+        if session is None:
+            return None
+        checked = rules.effective(session, now)
+        if checked.status not in rules.CURRENT:
+            if checked != session:
+                self._save(conn, checked)
+            conn.execute("DELETE FROM session_current WHERE org_id = ? AND user_id = ?", (org_id, user_id))
+            return None
+        return session
+
+    # -- SessionStore -----------------------------------------------------------------------
+    def create(self, session: Session, *, make_active: bool = True) -> Session:
+        with self._conn().transaction(immediate=True) as conn:
+            if make_active:
+                previous = self._current(conn, session.org_id, session.user_id, session.created_at)
+                if previous is not None:
+                    self._save(conn, rules.end(previous, session.created_at))
+                conn.execute("INSERT OR REPLACE INTO session_current (org_id, user_id, session_id) VALUES (?, ?, ?)",
+                             (session.org_id, session.user_id, session.id))
+            self._save(conn, session)
+        return session
+
+    def get(self, session_id: str) -> Session | None:
+        rows = self._conn().query("SELECT doc FROM sessions WHERE id = ?", (session_id,))
+        return docs.session(rows[0]["doc"]) if rows else None
+
+    def current(self, org_id: str, user_id: str, now: float) -> Session | None:
+        with self._conn().transaction(immediate=True) as conn:
+            return self._current(conn, org_id, user_id, now)
+
+    def current_or_create(self, org_id: str, user_id: str, new: Session, now: float) -> Session:
+        with self._conn().transaction(immediate=True) as conn:
+            current = self._current(conn, org_id, user_id, now)
+            if current is not None:
+                return current
+            self._save(conn, new)
+            conn.execute("INSERT OR REPLACE INTO session_current (org_id, user_id, session_id) VALUES (?, ?, ?)",
+                         (org_id, user_id, new.id))
+            return new
+
+    def list(self, org_id: str, *, user_id: str | None = None, status: str | None = None,
+             limit: int = 100, offset: int = 0) -> list[Session]:
+        sql, params = "SELECT doc FROM sessions WHERE org_id = ?", [org_id]
+        if user_id is not None:
+            sql, params = sql + " AND user_id = ?", [*params, user_id]
+        if status is not None:
+            sql, params = sql + " AND status = ?", [*params, status]
+        sql += " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+        return [docs.session(row["doc"]) for row in self._conn().query(sql, (*params, limit, offset))]
+
+    def update(self, session_id: str, change: Callable[[Session], Session]) -> Session:
+        with self._conn().transaction(immediate=True) as conn:
+            session = self._load(conn, session_id)
+            if session is None:
+                raise SessionNotFound(f"no session {session_id!r}", param="session_id")
+            changed = change(session)
+            self._save(conn, changed)
+            if changed.status not in rules.CURRENT:
+                conn.execute("DELETE FROM session_current WHERE session_id = ?", (session_id,))
+            return changed
+
+    def reserve(self, reservation: Reservation, now: float) -> tuple[str, ...]:
+        with self._conn().transaction(immediate=True) as conn:
+            session = self._load(conn, reservation.session_id)
+            if session is None:
+                raise SessionNotFound(f"no session {reservation.session_id!r}", param="X-Session-ID")
+            decision = rules.decide_reservation(session, reservation.amounts, now)
+            if decision.session != session:
+                self._save(conn, decision.session)
+            if decision.refusal is None and decision.inactive is None:
+                conn.execute("INSERT INTO session_reservations (id, session_id, doc) VALUES (?, ?, ?)",
+                             (reservation.id, reservation.session_id, docs.dumps(reservation)))
+        decision.raise_if_refused()
+        return decision.warnings
+
+    def settle(self, reservation_id: str, actual: Amounts, entry: LedgerEntry, now: float) -> bool:
+        with self._conn().transaction(immediate=True) as conn:
+            row = conn.execute("SELECT doc FROM session_reservations WHERE id = ?", (reservation_id,)).fetchone()
+            if row is None:
+                return False
+            held = docs.reservation(row["doc"])
+            conn.execute("DELETE FROM session_reservations WHERE id = ?", (reservation_id,))
+            session = self._load(conn, held.session_id)
+            if session is not None:
+                self._save(conn, rules.settle(session, held.amounts, actual, now))
+            self._append(conn, entry)
+            return True
+
+    def get_reservation(self, reservation_id: str) -> Reservation | None:
+        rows = self._conn().query("SELECT doc FROM session_reservations WHERE id = ?", (reservation_id,))
+        return docs.reservation(rows[0]["doc"]) if rows else None
+
+    def record(self, entry: LedgerEntry) -> None:
+        with self._conn().transaction() as conn:
+            self._append(conn, entry)
+
+    @staticmethod
+    def _append(conn, entry: LedgerEntry) -> None:
+        conn.execute("INSERT INTO usage_ledger (id, org_id, session_id, created_at, doc) VALUES (?, ?, ?, ?, ?)",
+                     (entry.id, entry.org_id, entry.session_id, entry.created_at, docs.dumps(entry)))
+
+    def ledger(self, org_id: str, *, session_id: str | None = None, no_session: bool = False,
+               limit: int = 100, offset: int = 0) -> list[LedgerEntry]:
+        sql, params = "SELECT doc FROM usage_ledger WHERE org_id = ?", [org_id]
+        if session_id is not None:
+            sql, params = sql + " AND session_id = ?", [*params, session_id]
+        elif no_session:
+            sql += " AND session_id IS NULL"
+        sql += " ORDER BY seq DESC LIMIT ? OFFSET ?"
+        return [docs.entry(row["doc"]) for row in self._conn().query(sql, (*params, limit, offset))]

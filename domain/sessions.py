@@ -1,0 +1,262 @@
+"""Sessions with budgets: limits, usage, and the reservation rule.
+
+A session belongs to one (org, user). It holds limits on four metrics (``tokens``,
+``cost_usd``, ``gpu_hours``, ``api_calls``), each ``hard`` (refuse) or ``soft`` (warn), the
+usage settled so far (``used``) and the worst-case usage of requests still in flight
+(``reserved``). A request first *reserves* its worst case; the reservation is refused when
+``used + reserved + requested`` would cross a hard limit, so concurrent requests can never
+settle past it. After the call the real usage is *settled* and the reservation released.
+
+Every function here is pure: stores load a session, apply one of these rules inside their own
+atomic step, and save the result (the Redis adapter mirrors the two hot rules in Lua; the
+contract tests hold both to the same behaviour).
+"""
+
+from __future__ import annotations
+
+import math
+
+from attrs import evolve, field, frozen, validators
+from synth_ai.domain.errors import Conflict, InvalidInput, LimitExceeded
+
+METRICS = ("tokens", "cost_usd", "gpu_hours", "api_calls")
+HARD, SOFT = "hard", "soft"
+KINDS = (HARD, SOFT)
+ACTIVE, ENDED, LIMIT_EXCEEDED, EXPIRED = "active", "ended", "limit_exceeded", "expired"
+STATUSES = (ACTIVE, ENDED, LIMIT_EXCEEDED, EXPIRED)
+# Statuses that keep the (org, user) "current session" slot: a limit_exceeded session stays
+# current (and refuses) until its limit is increased or it is ended.
+CURRENT = (ACTIVE, LIMIT_EXCEEDED)
+EPSILON = 1e-9  # float slack when comparing dollar and hour sums
+
+
+class SessionNotActive(Conflict):
+    code = "session_not_active"
+
+
+def _metric(instance, attribute, value) -> None:
+    if value not in METRICS:
+        raise InvalidInput(f"unknown metric {value!r} — use one of {', '.join(METRICS)}", param="metric_type")
+
+
+def _non_negative(instance, attribute, value) -> None:
+    if not isinstance(value, int | float) or isinstance(value, bool) or math.isnan(value) or value < 0:
+        raise InvalidInput(f"{attribute.name} must be a number >= 0, got {value!r}", param=attribute.name)
+
+
+@frozen
+class Amounts:
+    """A quantity of each metric (usage, reservation or request)."""
+
+    tokens: int = field(default=0, validator=_non_negative)
+    cost_usd: float = field(default=0.0, validator=_non_negative)
+    gpu_hours: float = field(default=0.0, validator=_non_negative)
+    api_calls: int = field(default=0, validator=_non_negative)
+
+    def get(self, metric: str) -> float:
+        return getattr(self, metric)
+
+    def __add__(self, other: Amounts) -> Amounts:
+        return Amounts(*(_round(getattr(self, m) + getattr(other, m)) for m in METRICS))
+
+    def minus(self, other: Amounts) -> Amounts:
+        """Subtraction clamped at zero (a reservation is never released twice)."""
+        return Amounts(*(_round(max(0, getattr(self, m) - getattr(other, m))) for m in METRICS))
+
+    def as_dict(self) -> dict[str, float]:
+        return {m: getattr(self, m) for m in METRICS}
+
+
+@frozen
+class Limit:
+    metric: str = field(validator=_metric)
+    value: float = field(validator=_non_negative)
+    kind: str = field(default=HARD, validator=validators.in_(KINDS))
+    limit_id: str = ""
+    warning_threshold: float | None = None
+    created_at: float = 0.0
+
+
+@frozen
+class Session:
+    id: str
+    org_id: str
+    user_id: str
+    created_at: float
+    limits: tuple[Limit, ...] = field(default=(), converter=tuple)
+    status: str = field(default=ACTIVE, validator=validators.in_(STATUSES))
+    used: Amounts = field(factory=Amounts)
+    reserved: Amounts = field(factory=Amounts)
+    session_type: str = "api_call"
+    metadata: dict = field(factory=dict)
+    api_key_id: str | None = None
+    expires_at: float | None = None
+    ended_at: float | None = None
+    exceeded_metric: str | None = None
+    exceeded_at: float | None = None
+
+    def hard_limit(self, metric: str) -> Limit | None:
+        return next((lim for lim in self.limits if lim.metric == metric and lim.kind == HARD), None)
+
+
+@frozen
+class Refusal:
+    """Why a reservation was refused; ``error()`` is what the caller sees (429)."""
+
+    session_id: str
+    metric: str
+    limit: float
+    used: float
+    requested: float
+    reserved: float = 0.0
+
+    def error(self) -> LimitExceeded:
+        return LimitExceeded(
+            f"session {self.session_id} has reached its hard {self.metric} limit of {_fmt(self.limit)} "
+            f"(used {_fmt(self.used)}, in flight {_fmt(self.reserved)}, this request needs up to "
+            f"{_fmt(self.requested)}) — raise it with 'synth-ai session increase --metric {self.metric} "
+            f"--by N' or start a new session with 'synth-ai session start'",
+            session_id=self.session_id, metric=self.metric, limit=self.limit, used=self.used,
+        )
+
+
+@frozen
+class Decision:
+    """The outcome of a reservation: the session to save, and a refusal or soft warnings."""
+
+    session: Session
+    refusal: Refusal | None = None
+    inactive: SessionNotActive | None = None
+    warnings: tuple[str, ...] = ()
+
+    def raise_if_refused(self) -> None:
+        if self.inactive is not None:
+            raise self.inactive
+        if self.refusal is not None:
+            raise self.refusal.error()
+
+
+def _round(value: float) -> float:
+    """Sums of dollars and hours are kept to 10 decimals, so releasing every reservation
+    returns ``reserved`` to exactly zero (the Redis scripts round the same way)."""
+    return value if isinstance(value, int) else round(value, 10)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.6g}"
+
+
+def effective(session: Session, now: float) -> Session:
+    """The session as of ``now``: a current session past its ``expires_at`` is expired."""
+    if session.status in CURRENT and session.expires_at is not None and now >= session.expires_at:
+        return evolve(session, status=EXPIRED, ended_at=session.expires_at)
+    return session
+
+
+def decide_reservation(session: Session, amounts: Amounts, now: float) -> Decision:
+    """The reservation rule. Refuses when a hard limit would be crossed by
+    ``used + reserved + amounts``; otherwise adds ``amounts`` to ``reserved``.
+
+    A refusal with nothing else in flight on that metric marks the session ``limit_exceeded``
+    (no pending settlement can make room), so later requests are refused at once.
+    """
+    session = effective(session, now)
+    if session.status in (ENDED, EXPIRED):
+        return Decision(session, inactive=SessionNotActive(
+            f"session {session.id} is {session.status} — start a new one with 'synth-ai session start' "
+            "or send no X-Session-ID to use your current session", param="X-Session-ID"))
+    if session.status == LIMIT_EXCEEDED:
+        metric = session.exceeded_metric or next(
+            (lim.metric for lim in session.limits if lim.kind == HARD), "cost_usd")
+        limit = session.hard_limit(metric)
+        return Decision(session, refusal=Refusal(
+            session.id, metric, limit.value if limit else 0.0, session.used.get(metric),
+            amounts.get(metric), session.reserved.get(metric)))
+    for limit in session.limits:
+        if limit.kind != HARD:
+            continue
+        requested = amounts.get(limit.metric)
+        used, reserved = session.used.get(limit.metric), session.reserved.get(limit.metric)
+        if used + reserved + requested > limit.value + EPSILON:
+            refusal = Refusal(session.id, limit.metric, limit.value, used, requested, reserved)
+            if reserved <= EPSILON:
+                session = evolve(session, status=LIMIT_EXCEEDED, exceeded_metric=limit.metric, exceeded_at=now)
+            return Decision(session, refusal=refusal)
+    reserved = session.reserved + amounts
+    warnings = tuple(
+        f"soft {lim.metric} limit {_fmt(lim.value)} reached (used {_fmt(session.used.get(lim.metric))}, "
+        f"in flight {_fmt(reserved.get(lim.metric))})"
+        for lim in session.limits
+        if lim.kind == SOFT and session.used.get(lim.metric) + reserved.get(lim.metric) > lim.value + EPSILON
+    )
+    return Decision(evolve(session, reserved=reserved), warnings=warnings)
+
+
+def settle(session: Session, reserved: Amounts, actual: Amounts, now: float) -> Session:
+    """Release a reservation and add the real usage; reaching a hard limit ends the spending."""
+    session = evolve(session, reserved=session.reserved.minus(reserved), used=session.used + actual)
+    if session.status == ACTIVE:
+        for limit in session.limits:
+            if limit.kind == HARD and session.used.get(limit.metric) >= limit.value - EPSILON:
+                return evolve(session, status=LIMIT_EXCEEDED, exceeded_metric=limit.metric, exceeded_at=now)
+    return session
+
+
+def end(session: Session, now: float) -> Session:
+    session = effective(session, now)
+    if session.status in (ENDED, EXPIRED):
+        raise SessionNotActive(f"session {session.id} is already {session.status}")
+    return evolve(session, status=ENDED, ended_at=now)
+
+
+def _recheck(session: Session) -> Session:
+    """Reactivate a limit_exceeded session once every hard limit has room again."""
+    if session.status != LIMIT_EXCEEDED:
+        return session
+    for limit in session.limits:
+        if limit.kind == HARD and session.used.get(limit.metric) >= limit.value - EPSILON:
+            return evolve(session, exceeded_metric=limit.metric)
+    return evolve(session, status=ACTIVE, exceeded_metric=None, exceeded_at=None)
+
+
+def set_limit(session: Session, limit: Limit) -> Session:
+    """Add a limit, replacing the one on the same metric and kind."""
+    _require_open(session)
+    same = [i for i, lim in enumerate(session.limits) if (lim.metric, lim.kind) == (limit.metric, limit.kind)]
+    limits = list(session.limits)
+    if same:
+        limits[same[0]] = limit  # keep the order the limits were given in
+    else:
+        limits.append(limit)
+    return _recheck(evolve(session, limits=tuple(limits)))
+
+
+def increase_limit(session: Session, metric: str, increase_by: float, *, limit_id: str = "",
+                   now: float = 0.0) -> Session:
+    """Raise the hard limit on ``metric`` (creating it from current usage when absent)."""
+    _metric(None, None, metric)
+    if not isinstance(increase_by, int | float) or isinstance(increase_by, bool) or not increase_by > 0:
+        raise InvalidInput(f"increase_by must be a number > 0, got {increase_by!r}", param="increase_by")
+    _require_open(session)
+    current = session.hard_limit(metric)
+    if current is None:
+        raised = Limit(metric, session.used.get(metric) + increase_by, HARD, limit_id, created_at=now)
+    else:
+        raised = evolve(current, value=current.value + increase_by)
+    return set_limit(session, raised)
+
+
+def _require_open(session: Session) -> None:
+    if session.status in (ENDED, EXPIRED):
+        raise SessionNotActive(f"session {session.id} is {session.status}; its limits can no longer change")
+
+
+def check_limits(limits: tuple[Limit, ...]) -> None:
+    seen = set()
+    for limit in limits:
+        key = (limit.metric, limit.kind)
+        if key in seen:
+            raise InvalidInput(f"two {limit.kind} limits on {limit.metric} — give one per metric and kind",
+                               param="limits")
+        seen.add(key)
+

@@ -1,0 +1,204 @@
+"""``synth-ai session start|show|list|end|increase``: sessions and their budgets, over HTTP.
+
+Every command talks to the configured backend (``--base-url`` / ``SYNTH_BACKEND_URL``,
+default ``http://127.0.0.1:8765``). Usage is shown against each limit, with EXCEEDED where a
+hard limit is reached.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import click
+from synth_ai.cli.output import echo_json, format_option
+
+METRIC_NAMES = ("cost_usd", "tokens", "gpu_hours", "api_calls")
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(value: str) -> timedelta:
+    match = _DURATION.match(value.strip())
+    if not match:
+        raise click.BadParameter(f"{value!r} is not a duration — use e.g. 30m, 2h or 7d")
+    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+
+
+def _fmt(metric: str, value) -> str:
+    if value is None:
+        return "—"
+    if metric == "cost_usd":
+        return f"${value:,.4f}"
+    if metric == "gpu_hours":
+        return f"{value:,.3f} h"
+    return f"{int(value):,}"
+
+
+def _state(limit: dict) -> str:
+    used, value = limit["current_usage"], limit["limit_value"]
+    if limit["limit_type"] == "hard" and used >= value:
+        return "[bold red]EXCEEDED[/]"
+    if used > value:
+        return "[yellow]over soft limit[/]"
+    if value and used + limit.get("reserved", 0) >= 0.8 * value:
+        return "[yellow]near[/]"
+    return "[green]ok[/]"
+
+
+def _render(session: dict) -> None:
+    from rich.table import Table
+    from synth_ai.cli.output import console
+
+    out = console()
+    status = session["status"]
+    colour = {"active": "green", "limit_exceeded": "bold red", "ended": "dim", "expired": "dim"}.get(status, "")
+    marker = "  EXCEEDED" if status == "limit_exceeded" else ""
+    out.print(f"[bold]{session['session_id']}[/]  [{colour}]{status}[/]{marker}  type={session['session_type']}  "
+              f"created={session['created_at']}" + (f"  expires={session['expires_at']}" if session["expires_at"] else "")
+              + (f"  ended={session['ended_at']}" if session["ended_at"] else ""))
+    table = Table(show_edge=False)
+    for column in ("metric", "used", "in flight", "limit", "kind", "remaining", "state"):
+        table.add_column(column, justify="right" if column not in ("metric", "kind", "state") else "left")
+    limited = set()
+    for limit in session["limits"]:
+        metric = limit["metric_type"]
+        limited.add(metric)
+        table.add_row(metric, _fmt(metric, limit["current_usage"]), _fmt(metric, limit.get("reserved", 0)),
+                      _fmt(metric, limit["limit_value"]), limit["limit_type"], _fmt(metric, limit["remaining"]),
+                      _state(limit))
+    for metric in METRIC_NAMES:
+        if metric not in limited:
+            table.add_row(metric, _fmt(metric, session["current_usage"][metric]),
+                          _fmt(metric, session["reserved_usage"][metric]), "—", "", "—", "[dim]no limit[/]")
+    out.print(table)
+
+
+@click.group("session")
+def session():
+    """Sessions with budgets: every cost-incurring request is charged to one."""
+
+
+@session.command("start")
+@click.option("--limit-cost", type=click.FloatRange(min=0), help="Hard limit in USD (e.g. 20).")
+@click.option("--limit-tokens", type=click.IntRange(min=0), help="Hard limit on tokens.")
+@click.option("--limit-gpu-hours", type=click.FloatRange(min=0), help="Hard limit on GPU hours.")
+@click.option("--limit-api-calls", type=click.IntRange(min=0), help="Hard limit on API calls.")
+@click.option("--soft", is_flag=True, help="Make the given limits soft: warn instead of refusing.")
+@click.option("--expires-in", help="End the session after a duration, e.g. 2h or 7d.")
+@click.option("--type", "session_type", help="A label for the session (default api_call).")
+@click.option("--meta", multiple=True, help="Metadata KEY=VALUE (repeatable).")
+@click.option("--no-activate", is_flag=True, help="Do not make it your current session.")
+@format_option
+@click.pass_obj
+def start(obj, limit_cost, limit_tokens, limit_gpu_hours, limit_api_calls, soft, expires_in, session_type, meta,
+          no_activate, fmt):
+    """Start a session (it becomes your current one). Without limits: the server's defaults."""
+    body: dict = {"make_active": not no_activate}
+    given = {"cost_usd": limit_cost, "tokens": limit_tokens, "gpu_hours": limit_gpu_hours,
+             "api_calls": limit_api_calls}
+    limits = [{"metric_type": m, "limit_value": v, "limit_type": "soft" if soft else "hard"}
+              for m, v in given.items() if v is not None]
+    if limits:
+        body["limits"] = limits
+    if expires_in:
+        body["expires_at"] = (datetime.now(UTC) + _duration(expires_in)).isoformat().replace("+00:00", "Z")
+    if session_type:
+        body["session_type"] = session_type
+    metadata = {}
+    for item in meta:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--meta")
+        metadata[key] = value
+    if metadata:
+        body["metadata"] = metadata
+    created = obj.backend().post("/api/v1/sessions", json=body)
+    if fmt == "json":
+        echo_json(created)
+    else:
+        _render(created)
+
+
+@session.command("show")
+@click.argument("session_id", required=False, default="current")
+@format_option
+@click.pass_obj
+def show(obj, session_id, fmt):
+    """Show a session's usage against its limits (default: your current session)."""
+    data = obj.backend().get(f"/api/v1/sessions/{session_id}")
+    if fmt == "json":
+        echo_json(data)
+    else:
+        _render(data)
+
+
+@session.command("list")
+@click.option("--status", type=click.Choice(["active", "ended", "limit_exceeded", "expired"]))
+@click.option("--limit", "page", type=click.IntRange(1, 1000), default=50, show_default=True)
+@format_option
+@click.pass_obj
+def list_sessions(obj, status, page, fmt):
+    """Your sessions, newest first."""
+    data = obj.backend().get("/api/v1/sessions", params={"status": status, "limit": page})
+    if fmt == "json":
+        echo_json(data)
+        return
+    from rich.table import Table
+    from synth_ai.cli.output import console
+
+    table = Table(show_edge=False)
+    for column in ("session", "status", "created", "cost", "tokens", "gpu hours", "api calls"):
+        table.add_column(column, no_wrap=column in ("session", "status", "created"))
+    for item in data:
+        hard = {lim["metric_type"]: lim for lim in item["limits"] if lim["limit_type"] == "hard"}
+
+        def cell(metric, item=item, hard=hard):
+            used = _fmt(metric, item["current_usage"][metric])
+            if metric not in hard:
+                return used
+            text = f"{used} / {_fmt(metric, hard[metric]['limit_value'])}"
+            return text + " [bold red]EXCEEDED[/]" if hard[metric]["exceeded"] else text
+
+        status_text = "[bold red]limit_exceeded[/]" if item["status"] == "limit_exceeded" else item["status"]
+        created = (item["created_at"] or "")[:16].replace("T", " ")
+        table.add_row(item["session_id"], status_text, created, cell("cost_usd"), cell("tokens"),
+                      cell("gpu_hours"), cell("api_calls"))
+    out = console()
+    if not data:
+        out.print("No sessions yet — one starts with your first request, or run 'synth-ai session start'.")
+        return
+    out.print(table)
+
+
+@session.command("end")
+@click.argument("session_id", required=False, default="current")
+@format_option
+@click.pass_obj
+def end(obj, session_id, fmt):
+    """End a session (default: your current one); the next request starts a new one."""
+    data = obj.backend().post(f"/api/v1/sessions/{session_id}/end", json={})
+    if fmt == "json":
+        echo_json(data)
+    else:
+        _render(data)
+
+
+@session.command("increase")
+@click.argument("session_id", required=False, default="current")
+@click.option("--metric", type=click.Choice(METRIC_NAMES), default="cost_usd", show_default=True)
+@click.option("--by", "increase_by", type=float, required=True, help="Amount to add to the hard limit.")
+@format_option
+@click.pass_obj
+def increase(obj, session_id, metric, increase_by, fmt):
+    """Raise a hard limit (a limit_exceeded session becomes active again)."""
+    if increase_by <= 0:
+        raise click.BadParameter(f"must be > 0, got {increase_by}", param_hint="--by")
+    backend = obj.backend()
+    backend.post(f"/api/v1/sessions/{session_id}/limits/increase",
+                 json={"metric_type": metric, "increase_by": increase_by})
+    data = backend.get(f"/api/v1/sessions/{session_id}")
+    if fmt == "json":
+        echo_json(data)
+    else:
+        _render(data)

@@ -1,0 +1,260 @@
+"""The ``SessionStore`` contract: every adapter (and the fake) must pass these.
+
+Subclasses provide ``make_store()``. Stores shared between processes (SQLite, Redis) also
+subclass ``SharedStoreContract`` and provide ``store_spec()``, a picklable recipe that
+``open_store`` turns back into a store inside a spawned process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from synth_ai.domain.errors import LimitExceeded, SessionNotFound
+from synth_ai.domain.ledger import LedgerEntry, Reservation
+from synth_ai.domain.sessions import (
+    ACTIVE,
+    ENDED,
+    EXPIRED,
+    HARD,
+    LIMIT_EXCEEDED,
+    SOFT,
+    Amounts,
+    Limit,
+    Session,
+    SessionNotActive,
+    end,
+    increase_limit,
+)
+
+NOW = 1_700_000_000.0
+
+
+ONE_DOLLAR = (Limit("cost_usd", 1.0),)
+NOTHING = Amounts()
+
+
+def make_session(session_id="sess_1", *, limits=ONE_DOLLAR, org="org_a", user="user_a",
+                 created_at=NOW, **kwargs) -> Session:
+    return Session(session_id, org, user, created_at, limits=limits, **kwargs)
+
+
+def reservation(session_id, n, amounts) -> Reservation:
+    return Reservation(f"res_{session_id}_{n}", session_id, "org_a", "user_a", amounts, NOW, model="m")
+
+
+def entry(n, session_id="sess_1", amounts=NOTHING, org="org_a") -> LedgerEntry:
+    return LedgerEntry(f"led_{session_id}_{n}", org, "user_a", amounts, NOW, session_id=session_id,
+                       model="m", input_tokens=1, output_tokens=2)
+
+
+def reserve_and_settle(spec, session_id: str, worker: int, attempts: int, cost: float) -> int:
+    """Runs in a spawned process: reserve then settle ``attempts`` times; returns successes."""
+    store = open_store(spec)
+    granted = 0
+    for n in range(attempts):
+        res = reservation(session_id, f"p{worker}_{n}", Amounts(cost_usd=cost, api_calls=1))
+        try:
+            store.reserve(res, NOW)
+        except LimitExceeded:
+            continue
+        granted += 1
+        store.settle(res.id, Amounts(cost_usd=cost, api_calls=1), entry(f"p{worker}_{n}", session_id), NOW)
+    return granted
+
+
+def open_store(spec):
+    kind = spec[0]
+    if kind == "sqlite":
+        from synth_ai.adapters.sqlite import Database, SqliteSessionStore
+
+        return SqliteSessionStore(Database(spec[1]))
+    from synth_ai.adapters.redis.sessions import RedisSessionStore
+
+    return RedisSessionStore.from_url(spec[1], prefix=spec[2])
+
+
+class SessionStoreContract:
+    def make_store(self):
+        raise NotImplementedError
+
+    @pytest.fixture
+    def store(self):
+        return self.make_store()
+
+    def test_a_created_session_reads_back_unchanged(self, store):
+        session = make_session(limits=(Limit("tokens", 100, HARD, "lim_1"), Limit("cost_usd", 2.5, SOFT)),
+                               metadata={"purpose": "eval", "n": 3}, expires_at=NOW + 60, session_type="codex")
+        store.create(session)
+        assert store.get("sess_1") == session
+        assert store.get("sess_nope") is None
+
+    def test_making_a_session_active_ends_the_previous_current_one(self, store):
+        store.create(make_session("sess_1"))
+        store.create(make_session("sess_2", created_at=NOW + 1))
+        assert store.get("sess_1").status == ENDED
+        assert store.current_or_create("org_a", "user_a", make_session("sess_3"), NOW + 2).id == "sess_2"
+
+    def test_a_session_not_made_active_leaves_the_current_one_alone(self, store):
+        store.create(make_session("sess_1"))
+        store.create(make_session("sess_2", created_at=NOW + 1), make_active=False)
+        assert store.current_or_create("org_a", "user_a", make_session("sess_3"), NOW + 2).id == "sess_1"
+
+    def test_current_or_create_creates_once_and_then_returns_the_same_session(self, store):
+        first = store.current_or_create("org_a", "user_a", make_session("sess_1"), NOW)
+        again = store.current_or_create("org_a", "user_a", make_session("sess_2"), NOW)
+        other_user = store.current_or_create("org_a", "user_b", make_session("sess_3", user="user_b"), NOW)
+        assert (first.id, again.id, other_user.id) == ("sess_1", "sess_1", "sess_3")
+
+    def test_current_reads_the_current_session_without_creating_one(self, store):
+        assert store.current("org_a", "user_a", NOW) is None
+        store.create(make_session("sess_1", expires_at=NOW + 10))
+        assert store.current("org_a", "user_a", NOW).id == "sess_1"
+        assert store.current("org_a", "user_a", NOW + 10) is None
+        assert store.get("sess_1").status == EXPIRED
+
+    def test_concurrent_first_requests_share_one_current_session(self, store):
+        def attempt(n):
+            return store.current_or_create("org_a", "user_a", make_session(f"sess_{n}"), NOW).id
+
+        with ThreadPoolExecutor(8) as pool:
+            ids = set(pool.map(attempt, range(16)))
+        assert len(ids) == 1
+
+    def test_an_expired_current_session_is_replaced_by_a_new_one(self, store):
+        store.create(make_session("sess_1", expires_at=NOW + 10))
+        replaced = store.current_or_create("org_a", "user_a", make_session("sess_2"), NOW + 11)
+        assert replaced.id == "sess_2"
+        assert store.get("sess_1").status == EXPIRED
+
+    def test_list_is_newest_first_and_filters_by_user_and_status(self, store):
+        store.create(make_session("sess_1"))
+        store.create(make_session("sess_2", created_at=NOW + 1))
+        store.create(make_session("sess_3", user="user_b", created_at=NOW + 2))
+        store.create(make_session("sess_x", org="org_other", created_at=NOW + 3))
+        assert [s.id for s in store.list("org_a")] == ["sess_3", "sess_2", "sess_1"]
+        assert [s.id for s in store.list("org_a", user_id="user_a")] == ["sess_2", "sess_1"]
+        assert [s.id for s in store.list("org_a", status=ENDED)] == ["sess_1"]
+        assert [s.id for s in store.list("org_a", limit=1, offset=1)] == ["sess_2"]
+
+    def test_update_applies_a_change_atomically_and_ending_frees_the_current_slot(self, store):
+        store.create(make_session("sess_1"))
+        ended = store.update("sess_1", lambda s: end(s, NOW + 5))
+        assert ended.status == ENDED and store.get("sess_1").ended_at == NOW + 5
+        assert store.current_or_create("org_a", "user_a", make_session("sess_2"), NOW).id == "sess_2"
+        with pytest.raises(SessionNotFound):
+            store.update("sess_nope", lambda s: s)
+
+    def test_reservation_is_refused_when_it_would_cross_the_hard_limit(self, store):
+        store.create(make_session())
+        store.reserve(reservation("sess_1", 1, Amounts(cost_usd=0.6)), NOW)
+        with pytest.raises(LimitExceeded) as refused:
+            store.reserve(reservation("sess_1", 2, Amounts(cost_usd=0.6)), NOW)
+        body = refused.value.body()["error"]
+        assert (body["type"], body["session_id"], body["metric"], body["limit"]) == (
+            "usage_limit_reached", "sess_1", "cost_usd", 1.0)
+        assert store.get("sess_1").reserved.cost_usd == pytest.approx(0.6)
+        assert store.get("sess_1").status == ACTIVE  # room may come back when the 0.6 settles
+
+    def test_settling_replaces_the_reservation_with_the_real_usage_once(self, store):
+        store.create(make_session())
+        store.reserve(reservation("sess_1", 1, Amounts(cost_usd=0.5, tokens=100, api_calls=1)), NOW)
+        assert store.get_reservation("res_sess_1_1").amounts.cost_usd == 0.5
+        actual = Amounts(cost_usd=0.1, tokens=30, api_calls=1)
+        assert store.settle("res_sess_1_1", actual, entry(1, amounts=actual), NOW) is True
+        assert store.settle("res_sess_1_1", actual, entry(2, amounts=actual), NOW) is False
+        session = store.get("sess_1")
+        assert session.used == actual and session.reserved == Amounts()
+        assert store.get_reservation("res_sess_1_1") is None
+        assert [e.id for e in store.ledger("org_a", session_id="sess_1")] == ["led_sess_1_1"]
+
+    def test_settled_usage_reaching_a_hard_limit_marks_the_session_limit_exceeded(self, store):
+        store.create(make_session())
+        store.reserve(reservation("sess_1", 1, Amounts(cost_usd=1.0)), NOW)
+        store.settle("res_sess_1_1", Amounts(cost_usd=1.0), entry(1), NOW)
+        assert store.get("sess_1").status == LIMIT_EXCEEDED
+        with pytest.raises(LimitExceeded):
+            store.reserve(reservation("sess_1", 2, Amounts(cost_usd=0.0, api_calls=1)), NOW)
+        raised = store.update("sess_1", lambda s: increase_limit(s, "cost_usd", 1.0))
+        assert raised.status == ACTIVE
+        store.reserve(reservation("sess_1", 3, Amounts(cost_usd=0.5)), NOW)
+
+    def test_a_refusal_with_nothing_in_flight_marks_the_session_limit_exceeded(self, store):
+        store.create(make_session())
+        with pytest.raises(LimitExceeded):
+            store.reserve(reservation("sess_1", 1, Amounts(cost_usd=1.5)), NOW)
+        assert store.get("sess_1").status == LIMIT_EXCEEDED
+        assert store.get("sess_1").exceeded_metric == "cost_usd"
+
+    def test_soft_limits_allow_the_reservation_and_return_a_warning(self, store):
+        store.create(make_session(limits=(Limit("tokens", 10, SOFT),)))
+        assert store.reserve(reservation("sess_1", 1, Amounts(tokens=5)), NOW) == ()
+        warnings = store.reserve(reservation("sess_1", 2, Amounts(tokens=8)), NOW)
+        assert len(warnings) == 1 and "soft tokens limit 10" in warnings[0]
+
+    def test_reserving_on_an_ended_or_expired_or_unknown_session_is_refused(self, store):
+        store.create(make_session("sess_1"))
+        store.update("sess_1", lambda s: end(s, NOW))
+        with pytest.raises(SessionNotActive):
+            store.reserve(reservation("sess_1", 1, Amounts(api_calls=1)), NOW)
+        store.create(make_session("sess_2", expires_at=NOW + 1))
+        with pytest.raises(SessionNotActive, match="expired"):
+            store.reserve(reservation("sess_2", 1, Amounts(api_calls=1)), NOW + 2)
+        assert store.get("sess_2").status == EXPIRED
+        with pytest.raises(SessionNotFound):
+            store.reserve(reservation("sess_nope", 1, Amounts(api_calls=1)), NOW)
+
+    def test_the_ledger_keeps_entries_without_a_session_and_filters_them(self, store):
+        store.create(make_session())
+        store.reserve(reservation("sess_1", 1, Amounts(api_calls=1)), NOW)
+        store.settle("res_sess_1_1", Amounts(api_calls=1), entry(1, amounts=Amounts(api_calls=1)), NOW)
+        store.record(entry(2, session_id=None, amounts=Amounts(tokens=7, api_calls=1)))
+        store.record(entry(3, session_id=None, org="org_other"))
+        assert [e.id for e in store.ledger("org_a")] == ["led_None_2", "led_sess_1_1"]
+        only = store.ledger("org_a", no_session=True)
+        assert [e.id for e in only] == ["led_None_2"] and only[0].amounts.tokens == 7
+        assert only[0].input_tokens == 1 and only[0].model == "m"
+
+    def test_concurrent_reservations_from_many_threads_never_cross_the_hard_limit(self, store):
+        store.create(make_session(limits=(Limit("cost_usd", 1.0), Limit("api_calls", 1000))))
+        granted = []
+        lock = threading.Lock()
+
+        def attempt(n):
+            res = reservation("sess_1", n, Amounts(cost_usd=0.03, api_calls=1))
+            try:
+                store.reserve(res, NOW)
+            except LimitExceeded:
+                return
+            with lock:
+                granted.append(res.id)
+            store.settle(res.id, Amounts(cost_usd=0.03, api_calls=1), entry(n), NOW)
+
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(attempt, range(80)))
+        session = store.get("sess_1")
+        assert len(granted) == 33
+        assert session.used.cost_usd <= 1.0 + 1e-9
+        assert session.used.api_calls == 33 and session.reserved == Amounts()
+
+
+class SharedStoreContract(SessionStoreContract):
+    def store_spec(self):
+        raise NotImplementedError
+
+    def make_store(self):
+        return open_store(self.store_spec())
+
+    def test_concurrent_reservations_from_many_processes_never_cross_the_hard_limit(self):
+        spec = self.store_spec()
+        store = open_store(spec)
+        store.create(make_session("sess_p", limits=(Limit("cost_usd", 1.0),)))
+        ctx = multiprocessing.get_context("spawn")
+        with ctx.Pool(4) as pool:
+            granted = pool.starmap(reserve_and_settle, [(spec, "sess_p", w, 15, 0.03) for w in range(4)])
+        session = store.get("sess_p")
+        assert sum(granted) == 33
+        assert session.used.cost_usd <= 1.0 + 1e-9 and session.used.api_calls == 33
+        assert session.status == LIMIT_EXCEEDED and session.reserved == Amounts()
