@@ -8,20 +8,10 @@ never touched.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import click
-from synth_ai.cli.launch import (
-    KEY_ENV,
-    BudgetedSession,
-    backend_and_key,
-    child_env,
-    exit_with,
-    find_client,
-    read_session_table,
-    run_foreground,
-    session_limits,
-)
+from synth_ai.cli.launch import KEY_ENV, client_command, launch
+
+SUBCOMMANDS = frozenset({"exec", "e", "resume", "review", "fork"})
 
 
 def codex_overrides(base_url: str, session_id: str) -> list[str]:
@@ -33,9 +23,6 @@ def codex_overrides(base_url: str, session_id: str) -> list[str]:
     return ["-c", f"model_providers.synth={provider}", "-c", 'model_provider="synth"']
 
 
-SUBCOMMANDS = frozenset({"exec", "e", "resume", "review", "fork"})
-
-
 def codex_argv(binary: str, base_url: str, session_id: str, model: str, args: tuple[str, ...]) -> list[str]:
     """Overrides go after a subcommand (``exec``…) so they apply to it, else before the prompt."""
     flags = [*codex_overrides(base_url, session_id), "-m", model]
@@ -44,22 +31,13 @@ def codex_argv(binary: str, base_url: str, session_id: str, model: str, args: tu
     return [binary, *flags, *args]
 
 
-@click.command("codex", context_settings={"ignore_unknown_options": True})
-@click.option("--model", "-m", default="synth-small", show_default=True, help="Model name the bridge serves.")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
-              help="TOML file with a [session] table (default: ./codex.toml, then ./synth.toml).")
-@click.argument("codex_args", nargs=-1, type=click.UNPROCESSED)
-@click.pass_obj
-def codex(obj, model, config_path, codex_args):
+@client_command("codex")
+def codex(obj, model, config_path, client_args):
     """Run Codex against the synth-ai backend in a session with budget limits.
 
     Arguments after -- go to codex, e.g. 'synth-ai codex -- exec "fix the tests"'.
     """
-    binary = find_client("codex", "SYNTH_AI_CODEX_BIN", "npm install -g @openai/codex")
-    limits = session_limits(read_session_table(config_path))
-    backend, base_url, key = backend_and_key(obj)
-    with BudgetedSession(backend, limits, "codex") as session:
-        argv = codex_argv(binary, base_url, session.id, model, codex_args)
-        click.echo(f"synth-ai: codex in session {session.id} ({base_url})", err=True)
-        code = run_foreground(argv, child_env(key))
-    exit_with(code)
+    launch(obj, name="codex", env_var="SYNTH_AI_CODEX_BIN", install="npm install -g @openai/codex",
+           config_path=config_path,
+           build=lambda binary, url, session_id, _private: (
+               codex_argv(binary, url, session_id, model, client_args), {}))

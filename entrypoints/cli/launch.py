@@ -12,7 +12,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -120,20 +122,40 @@ def run_foreground(argv: list[str], env: dict[str, str]) -> int:
     return 128 - code if code < 0 else code
 
 
-def backend_and_key(obj) -> tuple[Any, str, str]:
+# build(binary, base_url, session_id, private_dir) -> (argv, extra environment)
+Builder = Callable[[str, str, str, Path], tuple[list[str], dict[str, str]]]
+
+
+def launch(obj, *, name: str, env_var: str, install: str, config_path: Path | None, build: Builder) -> None:
+    """Find the client, open a budgeted session, run the client in the foreground with the API
+    key in ``SYNTH_API_KEY`` and a private 0700 directory (removed after), end the session, and
+    exit with the client's exit code."""
+    binary = find_client(name, env_var, install)
+    limits = session_limits(read_session_table(config_path))
     settings = obj.settings
-    key = settings.api_key
-    if not key:
+    if not settings.api_key:
         raise click.ClickException("no API key: pass --api-key, set SYNTH_API_KEY, or run 'synth-ai serve' "
                                    "once to create one")
     backend = obj.backend()
-    return backend, backend.base_url, key
-
-
-def child_env(key: str) -> dict[str, str]:
-    return {**os.environ, KEY_ENV: key}
-
-
-def exit_with(code: int) -> None:
+    with BudgetedSession(backend, limits, name) as session, \
+            tempfile.TemporaryDirectory(prefix=f"synth-{name}-") as private:
+        argv, extra_env = build(binary, backend.base_url, session.id, Path(private))
+        click.echo(f"synth-ai: {name} in session {session.id} ({backend.base_url})", err=True)
+        code = run_foreground(argv, {**os.environ, KEY_ENV: settings.api_key, **extra_env})
     sys.stdout.flush()
     sys.exit(code)
+
+
+def client_command(name: str):
+    """The shared shape of ``synth-ai codex`` / ``synth-ai opencode``:
+    ``[--model M] [--config FILE] [-- CLIENT_ARGS…]``, handing ``(obj, model, config_path, args)``."""
+
+    def decorate(fn):
+        fn = click.argument("client_args", nargs=-1, type=click.UNPROCESSED)(fn)
+        fn = click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+                          help="TOML file with a [session] table (default: ./codex.toml, then ./synth.toml).")(fn)
+        fn = click.option("--model", "-m", default="synth-small", show_default=True,
+                          help="Model name the bridge serves.")(fn)
+        return click.command(name, context_settings={"ignore_unknown_options": True})(click.pass_obj(fn))
+
+    return decorate

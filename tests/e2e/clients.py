@@ -10,6 +10,8 @@ import pytest
 
 from tests.support.scripted_upstream import Reply, ToolCall
 
+E2E_KEY = "sk-synth-e2e-key"
+
 # Read at import (collection), before the autouse fixture clears SYNTH_* variables per test.
 _BINS = {name: os.environ.get(name) for name in ("SYNTH_AI_CODEX_BIN", "SYNTH_AI_OPENCODE_BIN")}
 

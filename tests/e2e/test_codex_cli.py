@@ -1,5 +1,5 @@
 """The real Codex CLI (npm ``@openai/codex``) against a real ``synth-ai serve``: ``codex exec``
-asks the bridge, the scripted chat upstream asks for a shell command, Codex runs it, sends the
+asks the bridge, the scripted chat scripted asks for a shell command, Codex runs it, sends the
 output back, and the turn completes."""
 
 from __future__ import annotations
@@ -10,28 +10,9 @@ import subprocess
 
 import pytest
 
-from tests.e2e.clients import client_bin, shell_then_answer
-from tests.support.scripted_upstream import ScriptedUpstream
-from tests.support.serve_process import ServeProcess
+from tests.e2e.clients import E2E_KEY, client_bin, shell_then_answer
 
 pytestmark = pytest.mark.slow
-KEY = "sk-synth-e2e-codex-key"
-
-
-@pytest.fixture
-def upstream():
-    upstream = ScriptedUpstream.start()
-    yield upstream
-    upstream.close()
-
-
-@pytest.fixture
-def served(tmp_path, upstream):
-    home = tmp_path / "serve-home"
-    home.mkdir()
-    server = ServeProcess(home, upstream.base_url, KEY)
-    yield server
-    server.stop()
 
 
 def codex_exec(served, tmp_path, prompt: str, *extra: str) -> subprocess.CompletedProcess:
@@ -41,7 +22,7 @@ def codex_exec(served, tmp_path, prompt: str, *extra: str) -> subprocess.Complet
     workdir.mkdir(exist_ok=True)
     provider = (f'model_providers.synth={{name="synth", base_url="{served.url}/api/v1", '
                 f'env_key="SYNTH_E2E_KEY", wire_api="responses"}}')
-    env = {**os.environ, "CODEX_HOME": str(codex_home), "SYNTH_E2E_KEY": KEY, "HOME": str(tmp_path)}
+    env = {**os.environ, "CODEX_HOME": str(codex_home), "SYNTH_E2E_KEY": E2E_KEY, "HOME": str(tmp_path)}
     return subprocess.run(
         [client_bin("SYNTH_AI_CODEX_BIN", "codex"), "exec", "--json", "--skip-git-repo-check",
          "--disable", "plugins", "-c", "analytics.enabled=false", "-c", provider,
@@ -49,8 +30,8 @@ def codex_exec(served, tmp_path, prompt: str, *extra: str) -> subprocess.Complet
         cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_codex_exec_runs_the_shell_command_the_model_asks_for_and_completes(served, upstream, tmp_path):
-    upstream.responder = shell_then_answer("exec_command", {"cmd": "echo synth-e2e > proof.txt && echo wrote"},
+def test_codex_exec_runs_the_shell_command_the_model_asks_for_and_completes(served, scripted, tmp_path):
+    scripted.responder = shell_then_answer("exec_command", {"cmd": "echo synth-e2e > proof.txt && echo wrote"},
                                            "The proof file is written.")
     result = codex_exec(served, tmp_path, "Write the proof file.",
                         "--sandbox", "workspace-write", "-c", 'approval_policy="never"')
@@ -61,7 +42,7 @@ def test_codex_exec_runs_the_shell_command_the_model_asks_for_and_completes(serv
                 and e["item"].get("type") == "agent_message"]
     assert messages == ["The proof file is written."]
     assert any(e.get("type") == "turn.completed" for e in events)
-    tool_messages = [m for m in upstream.requests[-1]["messages"] if m["role"] == "tool"]
+    tool_messages = [m for m in scripted.requests[-1]["messages"] if m["role"] == "tool"]
     assert len(tool_messages) == 1 and "wrote" in tool_messages[0]["content"]
-    first_call = next(m for m in upstream.requests[-1]["messages"] if m.get("tool_calls"))
+    first_call = next(m for m in scripted.requests[-1]["messages"] if m.get("tool_calls"))
     assert first_call["tool_calls"][0]["id"] == tool_messages[0]["tool_call_id"]

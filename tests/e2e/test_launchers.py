@@ -14,32 +14,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.clients import client_bin, shell_then_answer
-from tests.support.scripted_upstream import Reply, ScriptedUpstream
-from tests.support.serve_process import ServeProcess
+from tests.e2e.clients import E2E_KEY, client_bin, shell_then_answer
+from tests.support.scripted_upstream import Reply
 
 pytestmark = pytest.mark.slow
-KEY = "sk-synth-e2e-launcher-key"
 
 
-@pytest.fixture
-def upstream():
-    upstream = ScriptedUpstream.start()
-    yield upstream
-    upstream.close()
-
-
-@pytest.fixture
-def site(tmp_path, upstream):
-    home = tmp_path / "serve-home"
-    home.mkdir()
-    server = ServeProcess(home, upstream.base_url, KEY)
-    yield server
-    server.stop()
-
-
-def sessions(site) -> list[dict]:
-    resp = httpx.get(f"{site.url}/api/v1/sessions", headers={"Authorization": f"Bearer {KEY}"}, timeout=10)
+def sessions(served) -> list[dict]:
+    resp = httpx.get(f"{served.url}/api/v1/sessions", headers={"Authorization": f"Bearer {E2E_KEY}"}, timeout=10)
     resp.raise_for_status()
     return [s for s in resp.json() if (s.get("metadata") or {}).get("client")]
 
@@ -51,8 +33,8 @@ def launcher_env(tmp_path: Path) -> dict:
             "SYNTH_AI_OPENCODE_BIN": client_bin("SYNTH_AI_OPENCODE_BIN", "opencode")}
 
 
-def synth(site, *args, env, cwd, timeout=120, popen=False):
-    argv = [sys.executable, "-m", "synth_ai", "--base-url", site.url, "--api-key", KEY, *args]
+def synth(served, *args, env, cwd, timeout=120, popen=False):
+    argv = [sys.executable, "-m", "synth_ai", "--base-url", served.url, "--api-key", E2E_KEY, *args]
     if popen:
         return subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     return subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
@@ -62,16 +44,16 @@ CODEX_EXEC = ["exec", "--json", "--skip-git-repo-check", "--disable", "plugins",
               "--sandbox", "workspace-write", "-c", 'approval_policy="never"']
 
 
-def test_synth_ai_codex_runs_codex_in_a_session_with_the_configured_limits(site, upstream, tmp_path):
-    upstream.responder = shell_then_answer("exec_command", {"cmd": "echo launched > proof.txt"}, "Done.")
+def test_synth_ai_codex_runs_codex_in_a_session_with_the_configured_limits(served, scripted, tmp_path):
+    scripted.responder = shell_then_answer("exec_command", {"cmd": "echo launched > proof.txt"}, "Done.")
     work = tmp_path / "work"
     work.mkdir()
     (work / "codex.toml").write_text("[session]\nlimit_cost_usd = 5.0\nlimit_tokens = 100000\n")
-    result = synth(site, "codex", "--model", "synth-small", "--", *CODEX_EXEC, "Write the proof.",
+    result = synth(served, "codex", "--model", "synth-small", "--", *CODEX_EXEC, "Write the proof.",
                    env=launcher_env(tmp_path), cwd=work)
     assert result.returncode == 0, result.stderr[-3000:]
     assert (work / "proof.txt").read_text().strip() == "launched"
-    (session,) = sessions(site)
+    (session,) = sessions(served)
     assert session["metadata"]["client"] == "codex"
     assert {(lim["metric_type"], lim["limit_value"]) for lim in session["limits"]} >= {
         ("cost_usd", 5.0), ("tokens", 100000)}
@@ -80,38 +62,38 @@ def test_synth_ai_codex_runs_codex_in_a_session_with_the_configured_limits(site,
     assert not (tmp_path / "user-home" / ".codex").exists()
 
 
-def test_the_session_is_ended_when_codex_fails(site, upstream, tmp_path):
+def test_the_session_is_ended_when_codex_fails(served, scripted, tmp_path):
     work = tmp_path / "work"
     work.mkdir()
-    result = synth(site, "codex", "--", "exec", "--no-such-flag", "x", env=launcher_env(tmp_path), cwd=work)
+    result = synth(served, "codex", "--", "exec", "--no-such-flag", "x", env=launcher_env(tmp_path), cwd=work)
     assert result.returncode != 0
-    (session,) = sessions(site)
+    (session,) = sessions(served)
     assert [(lim["metric_type"], lim["limit_value"]) for lim in session["limits"]] == [("cost_usd", 20.0)]
     assert session["status"] == "ended"
 
 
-def test_the_session_is_ended_when_the_launcher_is_terminated(site, upstream, tmp_path):
-    upstream.default = Reply(text="slow", delay=30)
+def test_the_session_is_ended_when_the_launcher_is_terminated(served, scripted, tmp_path):
+    scripted.default = Reply(text="slow", delay=30)
     work = tmp_path / "work"
     work.mkdir()
-    process = synth(site, "codex", "--", *CODEX_EXEC, "wait", env=launcher_env(tmp_path), cwd=work, popen=True)
+    process = synth(served, "codex", "--", *CODEX_EXEC, "wait", env=launcher_env(tmp_path), cwd=work, popen=True)
     try:
         deadline = time.monotonic() + 60
-        while not upstream.requests and time.monotonic() < deadline:
+        while not scripted.requests and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert upstream.requests, "codex never reached the upstream"
+        assert scripted.requests, "codex never reached the scripted upstream"
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-    (session,) = sessions(site)
+    (session,) = sessions(served)
     assert session["status"] == "ended"
 
 
-def test_synth_ai_opencode_uses_a_private_config_and_ends_the_session(site, upstream, tmp_path):
-    upstream.responder = shell_then_answer(
+def test_synth_ai_opencode_uses_a_private_config_and_ends_the_session(served, scripted, tmp_path):
+    scripted.responder = shell_then_answer(
         "bash", {"command": "echo oc-launched > proof.txt", "description": "Write proof"}, "Done.")
     work = tmp_path / "work"
     work.mkdir()
@@ -119,11 +101,11 @@ def test_synth_ai_opencode_uses_a_private_config_and_ends_the_session(site, upst
     env = {**launcher_env(tmp_path), "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
            "XDG_DATA_HOME": str(home / "data"), "XDG_CACHE_HOME": str(home / "cache"),
            "XDG_STATE_HOME": str(home / "state"), "PWD": str(work), "TMPDIR": str(tmp_path)}
-    result = synth(site, "opencode", "--config", str(_session_file(tmp_path)), "--", "run", "Write the proof.",
+    result = synth(served, "opencode", "--config", str(_session_file(tmp_path)), "--", "run", "Write the proof.",
                    env=env, cwd=work)
     assert result.returncode == 0, result.stderr[-3000:]
     assert (work / "proof.txt").read_text().strip() == "oc-launched"
-    (session,) = sessions(site)
+    (session,) = sessions(served)
     assert ("cost_usd", 2.5) in {(lim["metric_type"], lim["limit_value"]) for lim in session["limits"]}
     assert session["current_usage"]["tokens"] > 0, "opencode's requests were not charged to the session"
     assert session["status"] == "ended"
@@ -139,9 +121,9 @@ def _session_file(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize(("command", "hint"), [("codex", "npm install -g @openai/codex"),
                                                ("opencode", "npm install -g opencode-ai")])
-def test_a_missing_client_is_a_clear_message(site, tmp_path, command, hint):
+def test_a_missing_client_is_a_clear_message(served, tmp_path, command, hint):
     env = {**os.environ, "PATH": str(tmp_path), "SYNTH_AI_CODEX_BIN": "", "SYNTH_AI_OPENCODE_BIN": ""}
-    result = synth(site, command, env=env, cwd=tmp_path, timeout=60)
+    result = synth(served, command, env=env, cwd=tmp_path, timeout=60)
     assert result.returncode == 1
     assert f"{command} is not installed" in result.stderr and hint in result.stderr
-    assert sessions(site) == []
+    assert sessions(served) == []

@@ -1,6 +1,6 @@
 """The real opencode (npm ``opencode-ai``) against a real ``synth-ai serve``: ``opencode run``
 with an ``@ai-sdk/openai`` provider pointed at the bridge runs the shell command the scripted
-upstream asks for and finishes with the upstream's answer."""
+scripted asks for and finishes with the scripted's answer."""
 
 from __future__ import annotations
 
@@ -11,28 +11,9 @@ import subprocess
 import httpx
 import pytest
 
-from tests.e2e.clients import client_bin, shell_then_answer
-from tests.support.scripted_upstream import ScriptedUpstream
-from tests.support.serve_process import ServeProcess
+from tests.e2e.clients import E2E_KEY, client_bin, shell_then_answer
 
 pytestmark = pytest.mark.slow
-KEY = "sk-synth-e2e-opencode-key"
-
-
-@pytest.fixture
-def upstream():
-    upstream = ScriptedUpstream.start()
-    yield upstream
-    upstream.close()
-
-
-@pytest.fixture
-def served(tmp_path, upstream):
-    home = tmp_path / "serve-home"
-    home.mkdir()
-    server = ServeProcess(home, upstream.base_url, KEY)
-    yield server
-    server.stop()
 
 
 def isolated_env(tmp_path) -> dict:
@@ -42,18 +23,18 @@ def isolated_env(tmp_path) -> dict:
             "XDG_STATE_HOME": str(home / ".local/state"), "OPENCODE_DISABLE_AUTOUPDATE": "1"}
 
 
-def test_opencode_run_executes_the_bash_call_and_prints_the_answer(served, upstream, tmp_path):
-    upstream.responder = shell_then_answer(
+def test_opencode_run_executes_the_bash_call_and_prints_the_answer(served, scripted, tmp_path):
+    scripted.responder = shell_then_answer(
         "bash", {"command": "echo synth-e2e > proof.txt && echo wrote", "description": "Write the proof file"},
         "The proof file is written.")
     # opencode always sends its own chat-session id as X-Session-ID; X-Synth-Session-ID wins.
-    session = httpx.post(f"{served.url}/api/v1/sessions", headers={"Authorization": f"Bearer {KEY}"},
+    session = httpx.post(f"{served.url}/api/v1/sessions", headers={"Authorization": f"Bearer {E2E_KEY}"},
                          json={"limits": [{"metric_type": "tokens", "limit_value": 10_000_000}]}).json()
     config = tmp_path / "opencode.json"
     config.write_text(json.dumps({
         "$schema": "https://opencode.ai/config.json",
         "provider": {"synth": {"npm": "@ai-sdk/openai", "name": "synth-ai",
-                               "options": {"baseURL": f"{served.url}/api/v1", "apiKey": KEY,
+                               "options": {"baseURL": f"{served.url}/api/v1", "apiKey": E2E_KEY,
                                            "headers": {"X-Synth-Session-ID": session["session_id"]}},
                                "models": {"synth-small": {"name": "synth-small"}}}},
         "model": "synth/synth-small", "autoupdate": False, "share": "disabled",
@@ -67,9 +48,9 @@ def test_opencode_run_executes_the_bash_call_and_prints_the_answer(served, upstr
     assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
     assert (workdir / "proof.txt").read_text().strip() == "synth-e2e"
     assert "The proof file is written." in result.stdout
-    with_tools = [r for r in upstream.requests if r.get("tools")]
+    with_tools = [r for r in scripted.requests if r.get("tools")]
     tool_messages = [m for m in with_tools[-1]["messages"] if m["role"] == "tool"]
     assert len(tool_messages) == 1 and "wrote" in tool_messages[0]["content"]
     used = httpx.get(f"{served.url}/api/v1/sessions/{session['session_id']}",
-                     headers={"Authorization": f"Bearer {KEY}"}).json()["current_usage"]
+                     headers={"Authorization": f"Bearer {E2E_KEY}"}).json()["current_usage"]
     assert used["tokens"] > 0

@@ -14,7 +14,7 @@ from synth_ai.config import ApiKey
 from tests.conftest import TEST_KEY
 from tests.fakes import RecordingMeterFactory
 from tests.support.event_invariants import assert_event_contract
-from tests.support.scripted_upstream import Reply, ScriptedUpstream, ToolCall
+from tests.support.scripted_upstream import Reply, ToolCall
 
 FOREIGN_KEY = "sk-synth-test-foreign-org-key"
 SHELL = {"type": "function", "name": "exec_command", "description": "Run a shell command",
@@ -22,14 +22,11 @@ SHELL = {"type": "function", "name": "exec_command", "description": "Run a shell
 
 
 @pytest.fixture
-def upstream(settings):
-    upstream = ScriptedUpstream.start()
-    settings.upstream_url = upstream.base_url
+def bridge_settings(settings):
     settings.upstream_timeout = 2.0
     settings.model_aliases = {"synth-small": "scripted-small"}
     settings.api_keys.append(ApiKey(FOREIGN_KEY, "org_foreign", "user_foreign"))
-    yield upstream
-    upstream.close()
+    return settings
 
 
 @pytest.fixture
@@ -40,7 +37,7 @@ def meters(container):
 
 
 @pytest.fixture
-def api(upstream, meters, backend):
+def api(bridge_settings, upstream, meters, backend):
     return backend
 
 

@@ -9,15 +9,7 @@ import openai
 import pytest
 
 from tests.conftest import TEST_KEY
-from tests.support.scripted_upstream import Reply, ScriptedUpstream
-
-
-@pytest.fixture
-def upstream(settings):
-    upstream = ScriptedUpstream.start()
-    settings.upstream_url = upstream.base_url
-    yield upstream
-    upstream.close()
+from tests.support.scripted_upstream import Reply
 
 
 @pytest.fixture
