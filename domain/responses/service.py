@@ -9,6 +9,7 @@ fails or the client goes away — and store the response before the client can a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 from attrs import frozen
@@ -22,6 +23,8 @@ from synth_ai.ports.chat import ChatProvider
 from synth_ai.ports.clock import Clock, IdGenerator
 from synth_ai.ports.metering import Charge, Meter
 from synth_ai.ports.responses import ResponseStore
+
+log = logging.getLogger(__name__)
 
 
 @frozen
@@ -149,13 +152,23 @@ class ResponsesBridge:
                           ids=self.ids, prompt_estimate=turn.plan.prompt_tokens)
 
     def _end(self, turn: Turn, machine: TurnStream, once: _Once, events: list[dict]) -> Iterator[dict]:
-        """Settle and store first, so a client that reacts to the terminal event sees both."""
-        once.settle(machine.usage())
+        """Settle and store first, so a client that reacts to the terminal event sees both.
+
+        Neither failing may cost the client its terminal event: the answer is already paid for
+        upstream, so a broken ledger or store is logged, not turned into a cut stream."""
+        try:
+            once.settle(machine.usage())
+        except SynthError as exc:
+            log.error("could not settle the usage of %s: %s", turn.response_id, exc.message)
         if turn.request.store:
-            self.store.save(StoredResponse(
-                id=turn.response_id, org_id=turn.org_id, response=machine.response(),
-                input_items=(*turn.history, *turn.request.input),
-                output_items=tuple(machine.output), created_at=turn.created_at))
+            try:
+                self.store.save(StoredResponse(
+                    id=turn.response_id, org_id=turn.org_id, response=machine.response(),
+                    input_items=(*turn.history, *turn.request.input),
+                    output_items=tuple(machine.output), created_at=turn.created_at))
+            except SynthError as exc:
+                log.error("could not store %s (previous_response_id will not find it): %s",
+                          turn.response_id, exc.message)
         yield from events
 
     def _record(self, org_id: str, response_id: str, *, param: str | None = None) -> StoredResponse:

@@ -150,3 +150,21 @@ def test_submit_tool_outputs_continues_with_function_call_outputs(bridge, chat):
 def test_an_empty_conversation_is_refused(bridge):
     with pytest.raises(InvalidInput, match="empty"):
         bridge.prepare({"model": "m", "input": []}, "org_a")
+
+
+class BrokenStore:
+    def save(self, record) -> None:
+        from synth_ai.domain.errors import ServiceUnavailable
+
+        raise ServiceUnavailable("Redis is not reachable")
+
+    def get(self, org_id, response_id):
+        return None
+
+
+def test_a_store_that_fails_still_lets_the_client_have_its_terminal_event(chat):
+    bridge = ResponsesBridge(chat, BrokenStore(), FakeClock(), SequentialIds())
+    chat.push(chat_chunks("answer"))
+    events, meter = stream(bridge, {"model": "m", "input": "x"})
+    assert assert_event_contract(events)["type"] == "response.completed"
+    assert len(meter.settled) == 1
