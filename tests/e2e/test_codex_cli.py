@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 from tests.e2e.clients import E2E_KEY, client_bin, shell_then_answer
+from tests.support.scripted_upstream import Reply, ToolCall
 
 pytestmark = pytest.mark.slow
 
@@ -46,3 +47,27 @@ def test_codex_exec_runs_the_shell_command_the_model_asks_for_and_completes(serv
     assert len(tool_messages) == 1 and "wrote" in tool_messages[0]["content"]
     first_call = next(m for m in scripted.requests[-1]["messages"] if m.get("tool_calls"))
     assert first_call["tool_calls"][0]["id"] == tool_messages[0]["tool_call_id"]
+
+
+def test_codex_stops_when_a_reasoning_model_calls_internal_stop(served, scripted, tmp_path):
+    """A reasoning model that thinks aloud, runs a command, then ends the task with __internal_stop."""
+
+    def respond(body):
+        if any(m.get("role") == "tool" for m in body["messages"]):
+            return Reply(reasoning="The file exists now, so I am done.",
+                         tool_calls=[ToolCall("__internal_stop", {"final_message": "Stopped cleanly."})])
+        return Reply(reasoning="I should write the file first.",
+                     tool_calls=[ToolCall("exec_command", {"cmd": "echo stop-e2e > proof.txt"})])
+
+    scripted.responder = respond
+    result = codex_exec(served, tmp_path, "Write the proof file, then stop.",
+                        "--sandbox", "workspace-write", "-c", 'approval_policy="never"')
+    assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
+    assert (tmp_path / "work" / "proof.txt").read_text().strip() == "stop-e2e"
+    events = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    messages = [e["item"]["text"] for e in events if e.get("type") == "item.completed"
+                and e["item"].get("type") == "agent_message"]
+    assert messages == ["Stopped cleanly."]
+    assert "__internal_stop" not in result.stdout
+    assert len(scripted.requests) == 2, "Codex kept looping after __internal_stop"
+    assert "__internal_stop" in [t["function"]["name"] for t in scripted.requests[0]["tools"]]
