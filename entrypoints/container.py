@@ -8,8 +8,10 @@ Each capability adds its providers here, choosing adapters with ``Selector`` on 
 from __future__ import annotations
 
 from dependency_injector import containers, providers
+from synth_ai.adapters.hf_hub import HfModelHub
 from synth_ai.adapters.openai_chat import OpenAIChatProvider, UnconfiguredChatProvider
 from synth_ai.adapters.sqlite import Database
+from synth_ai.adapters.sqlite.artifacts import SqliteArtifactCatalog
 from synth_ai.adapters.system import RandomIds, SystemClock
 from synth_ai.adapters.system.unmetered import UnmeteredFactory
 from synth_ai.auth import ApiKeyAuthenticator
@@ -28,6 +30,15 @@ def _chat_provider(settings: Settings):
         provider.close()
 
 
+def _model_hub(settings: Settings) -> HfModelHub:
+    """[hub] endpoint/token in config.toml; HF_ENDPOINT and HF_TOKEN override them."""
+    import os
+
+    hub = settings.section("hub")
+    return HfModelHub(endpoint=os.environ.get("HF_ENDPOINT") or hub.get("endpoint"),
+                      token=os.environ.get("HF_TOKEN") or hub.get("token"))
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(load_settings)
 
@@ -38,6 +49,10 @@ class Container(containers.DeclarativeContainer):
     chat_provider = providers.Resource(_chat_provider, settings=settings)
     # The session guard: builds each cost-incurring request's Meter (reserve, then settle).
     meter_factory = providers.Singleton(UnmeteredFactory)
+
+    # --- artifacts: catalog per org (call with org_id=...), and the model hub for exports ---
+    artifact_catalog = providers.Factory(SqliteArtifactCatalog, database=sqlite)
+    model_hub = providers.Singleton(_model_hub, settings=settings)
 
 
 def create_container(settings: Settings | None = None) -> Container:
