@@ -26,6 +26,9 @@ class HfModelHub:
                       token: str | None = None, progress: Progress | None = None) -> HubUpload:
         from huggingface_hub import CommitOperationAdd, HfApi
         from huggingface_hub.errors import HfHubHTTPError
+        from huggingface_hub.utils import disable_progress_bars
+
+        disable_progress_bars()  # the caller shows one progress bar of its own
 
         api = HfApi(endpoint=self.endpoint, token=token or self._token)
         files = sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.name != "README.md")
@@ -50,13 +53,21 @@ class HfModelHub:
                                    "--hf-token or set HF_TOKEN to a token with write access",
                                    code="hub_unauthorized") from exc
             raise ExportFailed(f"upload of {repo_id} to {self.endpoint} failed: {_first_line(exc)}") from exc
-        except OSError as exc:
-            raise ExportFailed(f"upload of {repo_id} to {self.endpoint} failed: {exc}") from exc
+        except (OSError, RuntimeError, ValueError) as exc:  # huggingface_hub wraps transfer failures
+            raise ExportFailed(f"upload of {repo_id} to {self.endpoint} failed: {_root_cause(exc)}") from exc
         if progress:
             progress(total, total, "README.md")
         return HubUpload(repo_id, str(getattr(repo, "url", f"{self.endpoint}/{repo_id}")),
                          [op.path_in_repo for op in operations], getattr(commit, "oid", None))
 
 
-def _first_line(exc: Exception) -> str:
+def _root_cause(exc: BaseException) -> str:
+    messages = []
+    while exc is not None:
+        messages.append(_first_line(exc))
+        exc = exc.__cause__
+    return " ← ".join(messages)
+
+
+def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -14,6 +14,7 @@ from synth_ai import __version__
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("synth_ai.cli.serve:serve", "Run the backend (Falcon on Waitress)."),
+    "artifacts": ("synth_ai.cli.artifacts:artifacts", "List, show, export and download models and prompts."),
 }
 
 
