@@ -8,7 +8,7 @@ from pathlib import Path
 
 from attrs import field, frozen
 from synth_ai.domain.artifacts import ArtifactId, ModelArtifact
-from synth_ai.domain.errors import InvalidInput, NotFound
+from synth_ai.domain.errors import Forbidden, InvalidInput, NotFound
 from synth_ai.ports.artifacts import ArtifactCatalog, HubUpload, ModelHub, Progress
 
 _REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*/[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -51,12 +51,28 @@ class ExportRequest:
                                "pass an ft:, rl: or peft: id", param="model_id", code="not_a_model")
 
 
-def select_weights(model: ModelArtifact, prefer_merged: bool) -> tuple[Path, str]:
-    """The folder to upload and its variant: ``merged``, ``adapter`` or ``full``."""
+class WeightsOutsideExportRoots(Forbidden):
+    code = "weights_outside_export_roots"
+
+
+def select_weights(model: ModelArtifact, prefer_merged: bool,
+                   export_roots: tuple[Path, ...] | None = None) -> tuple[Path, str]:
+    """The folder to upload and its variant: ``merged``, ``adapter`` or ``full``.
+
+    ``export_roots`` (when given) are the only folders weights may be uploaded from, so a key
+    holder cannot register ``/etc`` as weights and publish the server's files.
+    """
     if not model.weights_path:
         raise WeightsMissing(f"model {model.id} has no weights location registered — register it "
                              "again with a weights path", param="model_id")
     root = Path(model.weights_path).expanduser()
+    if export_roots is not None:
+        resolved = root.resolve()
+        if not any(resolved.is_relative_to(Path(r).expanduser().resolve()) for r in export_roots):
+            allowed = ", ".join(str(r) for r in export_roots) or "(none)"
+            raise WeightsOutsideExportRoots(
+                f"weights of {model.id} at {root} are outside the export roots ({allowed}) — move them "
+                "there or add the folder to [artifacts] export_roots on the backend", param="model_id")
     if not root.is_dir():
         raise WeightsMissing(f"weights of {model.id} not found: {root} is not a directory", param="model_id")
     order = ("merged", "adapter") if prefer_merged else ("adapter", "merged")
@@ -87,9 +103,10 @@ def model_card(model: ModelArtifact, repo_id: str, tags: tuple[str, ...], varian
 
 
 def export_model(catalog: ArtifactCatalog, hub: ModelHub, request: ExportRequest, *,
-                 token: str | None = None, progress: Progress | None = None) -> dict:
+                 token: str | None = None, progress: Progress | None = None,
+                 export_roots: tuple[Path, ...] | None = None) -> dict:
     model = catalog.get_model(str(ArtifactId.parse(request.model_id)))
-    folder, variant = select_weights(model, request.prefer_merged)
+    folder, variant = select_weights(model, request.prefer_merged, export_roots)
     card = model_card(model, request.repo_id, request.tags, variant)
     upload: HubUpload = hub.upload_folder(folder, repo_id=request.repo_id, private=request.private,
                                           model_card=card, token=token, progress=progress)

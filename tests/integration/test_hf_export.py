@@ -97,3 +97,17 @@ def test_the_export_route_refuses_a_bad_repo_id_with_422_or_400(backend):
     assert "invalid repo id 'nope'" in response.json()["error"]["message"]
     response = backend.client().post("/api/learning/exports/hf", json={"model_id": MODEL, "repo": "a/b"})
     assert response.status_code == 422
+
+
+def test_the_backend_exports_only_from_its_configured_export_roots(hub, model_dir, backend, settings, tmp_path):
+    from dependency_injector import providers
+    from synth_ai.adapters.hf_hub import HfModelHub
+
+    settings.document["artifacts"] = {"export_roots": [str(tmp_path / "models")]}
+    backend.container.model_hub.override(providers.Object(HfModelHub(hub.url, "hf_test_token")))
+    client = backend.client()
+    client.post("/api/artifacts/models", json={"id": MODEL, "weights_path": str(model_dir)})
+    response = client.post("/api/learning/exports/hf", json={"model_id": MODEL, "repo_id": "me/leak"})
+    assert response.status_code == 403
+    assert "outside the export roots" in response.json()["error"]["message"]
+    assert "me/leak" not in hub.repos

@@ -73,3 +73,13 @@ def test_the_model_card_front_matter_is_yaml():
     card = model_card(model, "me/m", ("x",), "full")
     meta = yaml.safe_load(card.split("---")[1])
     assert meta == {"base_model": "org/base", "library_name": "transformers", "tags": ["synth-ai", "rl", "x"]}
+
+
+def test_weights_outside_the_export_roots_are_refused(tmp_path):
+    from synth_ai.domain.errors import Forbidden
+
+    catalog = registered(tmp_path, "merged")
+    model = catalog.get_model("peft:Qwen/Qwen3-0.6B:job_7")
+    with pytest.raises(Forbidden, match="outside the export roots"):
+        select_weights(model, True, export_roots=(tmp_path / "elsewhere",))
+    assert select_weights(model, True, export_roots=(tmp_path,))[1] == "merged"

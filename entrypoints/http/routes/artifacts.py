@@ -6,6 +6,8 @@ rest of the path (``{model_id:path}``); clients may send the id raw or percent-e
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from attrs import define, field
 from synth_ai.artifact_payloads import (
     ModelIn,
@@ -109,7 +111,9 @@ class HfExport(_Catalog):
         private = body.private if body.private is not None else body.visibility != "public"
         tags = split_tags(body.tags) if isinstance(body.tags, str) else tuple(body.tags)
         request = ExportRequest(body.model_id, body.repo_id, private, tags, body.prefer_merged)
-        result = export_model(self.catalog(req), self._container.model_hub(), request, token=body.hf_token)
+        roots = self._container.settings().section("artifacts").get("export_roots")
+        result = export_model(self.catalog(req), self._container.model_hub(), request, token=body.hf_token,
+                              export_roots=None if roots is None else tuple(Path(r) for r in roots))
         send_json(resp, result)
 
 
