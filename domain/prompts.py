@@ -46,30 +46,30 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _messages(items: Any) -> list[PromptMessage] | None:
+def _collect(items: Any, *, role_key: str, default_role: str, text_keys: tuple[str, ...],
+             skip_empty: bool) -> list[PromptMessage] | None:
+    """Role/text pairs from a list of dicts (``None`` when ``items`` is not a list)."""
     if not isinstance(items, list):
         return None
     found = []
     for item in items:
         if not isinstance(item, dict):
             continue
-        content = next((item[k] for k in ("content", "pattern", "text") if item.get(k) is not None), "")
-        found.append(PromptMessage(str(item.get("role") or "user"), _text(content)))
+        text = next((item[k] for k in text_keys if item.get(k) is not None), None)
+        if text is None and skip_empty:
+            continue
+        found.append(PromptMessage(str(item.get(role_key) or default_role), _text(text)))
     return found
+
+
+def _messages(items: Any) -> list[PromptMessage] | None:
+    return _collect(items, role_key="role", default_role="user", text_keys=("content", "pattern", "text"),
+                    skip_empty=False)
 
 
 def _replacements(items: Any) -> list[PromptMessage] | None:
-    if not isinstance(items, list):
-        return None
-    found = []
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        text = item.get("new_text", item.get("text"))
-        if text is None:
-            continue
-        found.append(PromptMessage(str(item.get("apply_to_role") or "system"), _text(text)))
-    return found
+    return _collect(items, role_key="apply_to_role", default_role="system", text_keys=("new_text", "text"),
+                    skip_empty=True)
 
 
 def _get(data: Any, *path: str) -> Any:

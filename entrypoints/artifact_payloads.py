@@ -13,6 +13,10 @@ from synth_ai.domain.artifacts import ModelArtifact, PromptJob, PromptSnapshot
 from synth_ai.ports.clock import Clock, IdGenerator
 
 
+def _when(given: float | None, clock: Clock) -> float:
+    return clock.now() if given is None else given
+
+
 @define
 class ModelIn:
     id: str
@@ -23,7 +27,7 @@ class ModelIn:
 
     def to_model(self, clock: Clock) -> ModelArtifact:
         return ModelArtifact.new(self.id, status=self.status, weights_path=self.weights_path,
-                                 metadata=self.metadata, created_at=self.created_at or clock.now())
+                                 metadata=self.metadata, created_at=_when(self.created_at, clock))
 
 
 @define
@@ -36,7 +40,7 @@ class SnapshotIn:
 
     def to_snapshot(self, job_id: str, clock: Clock, ids: IdGenerator) -> PromptSnapshot:
         return PromptSnapshot(self.snapshot_id or ids.new_id("snap"), job_id, self.payload,
-                              self.created_at or clock.now(), self.score, self.validation_score)
+                              _when(self.created_at, clock), self.score, self.validation_score)
 
 
 @define
@@ -50,7 +54,7 @@ class PromptJobIn:
 
     def to_job(self, clock: Clock) -> PromptJob:
         return PromptJob.new(self.job_id, status=self.status, algorithm=self.algorithm,
-                             metadata=self.metadata, now=self.created_at or clock.now())
+                             metadata=self.metadata, now=_when(self.created_at, clock))
 
 
 def register_prompt_job(catalog, body: PromptJobIn, clock: Clock, ids: IdGenerator) -> PromptJob:
