@@ -13,14 +13,9 @@ from synth_ai.cli.output import echo_json, format_option
 
 def catalog_of(obj):
     """The catalog this CLI invocation uses (remote backend, or the local store)."""
-    if obj.remote:
-        from synth_ai.adapters.backend_http.artifacts import HttpArtifactCatalog
+    from synth_ai.artifacts_sdk import open_catalog
 
-        return HttpArtifactCatalog(obj.backend())
-    from synth_ai.config import DEFAULT_ORG
-
-    keys = obj.settings.api_keys
-    return obj.container.artifact_catalog(org_id=keys[0].org_id if keys else DEFAULT_ORG)
+    return open_catalog(obj.settings, obj.container)
 
 
 @click.group("artifacts")
