@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -45,6 +46,7 @@ def test_local_export_uploads_merged_weights_privately_with_a_model_card(cli, hu
     assert 'tags: ["synth-ai", "peft", "banking", "lora"]' in card and "Qwen/Qwen3-0.6B" in card
     assert json.loads(result.stdout)["variant"] == "merged"
     assert hub.xet_requests == []
+    assert re.search(r"Uploading README\.md .* (\d+)/\1 bytes", result.stderr)  # the progress bar, complete
 
 
 def test_local_export_of_the_adapter_to_a_public_repo(cli, hub, model_dir):
