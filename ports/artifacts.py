@@ -37,7 +37,11 @@ class ArtifactCatalog(Protocol):
         ...
 
     def register_prompt_job(self, job: PromptJob) -> PromptJob:
-        """Create the job, or update its status, algorithm and metadata (best score is kept)."""
+        """Create the job, or update its status and algorithm and merge in its metadata.
+
+        An existing job keeps its creation time, its best snapshot and score, and any metadata
+        key the update does not mention.
+        """
         ...
 
     def add_snapshot(self, snapshot: PromptSnapshot) -> PromptJob:

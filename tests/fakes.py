@@ -48,7 +48,7 @@ class FakeArtifactCatalog:
         old = self.jobs.get(job.job_id)
         if old is not None:
             job = attrs.evolve(old, status=job.status, algorithm=job.algorithm or old.algorithm,
-                               metadata=job.metadata, updated_at=job.updated_at)
+                               metadata={**old.metadata, **job.metadata}, updated_at=job.updated_at)
         self.jobs[job.job_id] = job
         return job
 

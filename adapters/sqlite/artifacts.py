@@ -72,13 +72,16 @@ class SqliteArtifactCatalog:
 
     def register_prompt_job(self, job: PromptJob) -> PromptJob:
         with self._db.transaction(immediate=True) as conn:
+            old = conn.execute("SELECT metadata FROM prompt_jobs WHERE org_id=? AND job_id=?",
+                               (self._org, job.job_id)).fetchone()
+            metadata = {**json.loads(old["metadata"]), **job.metadata} if old else job.metadata
             conn.execute(
                 f"INSERT INTO prompt_jobs (org_id, {_JOB_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT (org_id, job_id) DO UPDATE SET status=excluded.status, "
                 "algorithm=COALESCE(excluded.algorithm, prompt_jobs.algorithm), "
                 "metadata=excluded.metadata, updated_at=excluded.updated_at",
                 (self._org, job.job_id, job.status, job.created_at, job.updated_at, job.algorithm,
-                 None, None, None, json.dumps(job.metadata)))
+                 None, None, None, json.dumps(metadata)))
             row = conn.execute(f"SELECT {_JOB_COLS} FROM prompt_jobs WHERE org_id=? AND job_id=?",
                                (self._org, job.job_id)).fetchone()
         return _job(row)

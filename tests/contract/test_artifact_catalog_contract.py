@@ -48,6 +48,12 @@ class ArtifactCatalogContract:
         assert (again.created_at, again.status, again.algorithm) == (5.0, "succeeded", "gepa")
         assert (again.best_snapshot_id, again.best_score, again.metadata) == ("s1", 0.7, {"k": 1})
 
+    def test_reregistering_a_job_merges_its_metadata(self, catalog):
+        catalog.register_prompt_job(job("pl_a2", 1.0, metadata={"task": "banking77", "round": 1}))
+        again = catalog.register_prompt_job(job("pl_a2", 2.0, status="succeeded", metadata={"round": 2}))
+        assert again.metadata == {"task": "banking77", "round": 2}
+        assert catalog.get_prompt_job("pl_a2").metadata == {"task": "banking77", "round": 2}
+
     def test_the_highest_scoring_snapshot_becomes_the_best(self, catalog):
         catalog.register_prompt_job(job("pl_b2", 1.0))
         catalog.add_snapshot(snap("pl_b2", "s1", 0.5, 2.0))
