@@ -7,7 +7,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-_LAZY: dict[str, str] = {}
+_LAZY: dict[str, str] = {
+    "Artifacts": "synth_ai.artifacts_sdk:Artifacts",
+}
 
 
 def __getattr__(name: str):

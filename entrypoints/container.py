@@ -8,8 +8,10 @@ Each capability adds its providers here, choosing adapters with ``Selector`` on 
 from __future__ import annotations
 
 from dependency_injector import containers, providers
+from synth_ai.adapters.hf_hub import HfModelHub
 from synth_ai.adapters.openai_chat import OpenAIChatProvider, UnconfiguredChatProvider
 from synth_ai.adapters.sqlite import Database, SqliteSessionStore
+from synth_ai.adapters.sqlite.artifacts import SqliteArtifactCatalog
 from synth_ai.adapters.system import RandomIds, SystemClock
 from synth_ai.auth import ApiKeyAuthenticator
 from synth_ai.config import Settings, load_settings
@@ -36,6 +38,15 @@ def _redis_session_store(settings: Settings):
                                       prefix=str(settings.section("store").get("redis_prefix", "synth:")))
 
 
+def _model_hub(settings: Settings) -> HfModelHub:
+    """[hub] endpoint/token in config.toml; HF_ENDPOINT and HF_TOKEN override them."""
+    import os
+
+    hub = settings.section("hub")
+    return HfModelHub(endpoint=os.environ.get("HF_ENDPOINT") or hub.get("endpoint"),
+                      token=os.environ.get("HF_TOKEN") or hub.get("token"))
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(load_settings)
 
@@ -58,6 +69,10 @@ class Container(containers.DeclarativeContainer):
     session_guard = providers.Singleton(SessionGuard, store=session_store, prices=prices, clock=clock, ids=ids,
                                         defaults=session_defaults)
     meter_factory = session_guard
+
+    # --- artifacts: catalog per org (call with org_id=...), and the model hub for exports ---
+    artifact_catalog = providers.Factory(SqliteArtifactCatalog, database=sqlite)
+    model_hub = providers.Singleton(_model_hub, settings=settings)
 
 
 def create_container(settings: Settings | None = None) -> Container:

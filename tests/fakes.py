@@ -138,3 +138,98 @@ class FakeSessionStore:
                  and (session_id is None or e.session_id == session_id)
                  and (not no_session or session_id is not None or e.session_id is None)]
         return found[offset:offset + limit]
+
+
+# --- artifacts ---------------------------------------------------------------------------
+
+
+class FakeArtifactCatalog:
+    """In-memory ``ArtifactCatalog`` with the same semantics as the SQLite adapter."""
+
+    def __init__(self):
+        self.models: dict = {}
+        self.jobs: dict = {}
+        self.snapshots: dict = {}  # job_id -> {snapshot_id: snapshot}, insertion-ordered
+
+    def register_model(self, model):
+        self.models[model.id] = model
+        return model
+
+    def register_prompt_job(self, job):
+        import attrs
+
+        old = self.jobs.get(job.job_id)
+        if old is not None:
+            job = attrs.evolve(old, status=job.status, algorithm=job.algorithm or old.algorithm,
+                               metadata={**old.metadata, **job.metadata}, updated_at=job.updated_at)
+        self.jobs[job.job_id] = job
+        return job
+
+    def add_snapshot(self, snapshot):
+        import attrs
+
+        job = self.get_prompt_job(snapshot.job_id)
+        shots = self.snapshots.setdefault(snapshot.job_id, {})
+        shots.pop(snapshot.snapshot_id, None)
+        shots[snapshot.snapshot_id] = snapshot
+        scored = [s for s in shots.values() if s.score is not None]
+        best = max(scored, key=lambda s: s.score, default=None)  # first of equals wins
+        job = attrs.evolve(job, best_snapshot_id=best.snapshot_id if best else None,
+                           best_score=best.score if best else None,
+                           best_validation_score=best.validation_score if best else None,
+                           updated_at=max(job.updated_at, snapshot.created_at))
+        self.jobs[job.job_id] = job
+        return job
+
+    def list_artifacts(self, *, kind="all", status=None, limit=50):
+        from synth_ai.ports.artifacts import ArtifactListing
+
+        def keep(items):
+            return sorted([i for i in items if status is None or i.status == status],
+                          key=lambda i: -i.created_at)
+
+        models = keep(self.models.values()) if kind in ("models", "all") else []
+        prompts = keep(self.jobs.values()) if kind in ("prompts", "all") else []
+        return ArtifactListing.newest(models[:limit], prompts[:limit], limit, len(models) + len(prompts))
+
+    def get_model(self, model_id):
+        from synth_ai.domain.errors import UnknownArtifactId
+
+        if model_id not in self.models:
+            raise UnknownArtifactId(f"no model with id {model_id!r}", param="id")
+        return self.models[model_id]
+
+    def get_prompt_job(self, job_id):
+        from synth_ai.domain.errors import UnknownArtifactId
+
+        if job_id not in self.jobs:
+            raise UnknownArtifactId(f"no prompt job with id {job_id!r}", param="job_id")
+        return self.jobs[job_id]
+
+    def get_snapshot(self, job_id, snapshot_id):
+        from synth_ai.domain.errors import UnknownSnapshot
+
+        self.get_prompt_job(job_id)
+        shot = self.snapshots.get(job_id, {}).get(snapshot_id)
+        if shot is None:
+            raise UnknownSnapshot(f"job {job_id} has no snapshot {snapshot_id!r}", param="snapshot_id")
+        return shot
+
+    def list_snapshots(self, job_id):
+        self.get_prompt_job(job_id)
+        return list(self.snapshots.get(job_id, {}).values())
+
+
+class FakeModelHub:
+    """Records uploads instead of talking to a hub."""
+
+    def __init__(self):
+        self.uploads: list[dict] = []
+
+    def upload_folder(self, folder, *, repo_id, private, model_card, token=None, progress=None):
+        from synth_ai.ports.artifacts import HubUpload
+
+        files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+        self.uploads.append({"folder": folder, "repo_id": repo_id, "private": private,
+                             "model_card": model_card, "token": token, "files": files})
+        return HubUpload(repo_id, f"https://hub.invalid/{repo_id}", [*files, "README.md"], "fakecommit")

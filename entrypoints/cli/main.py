@@ -15,6 +15,9 @@ from synth_ai import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("synth_ai.cli.serve:serve", "Run the backend (Falcon on Waitress)."),
     "session": ("synth_ai.cli.session:session", "Sessions with budgets: start, show, list, end, increase."),
+
+
+    "artifacts": ("synth_ai.cli.artifacts:artifacts", "List, show, export and download models and prompts."),
 }
 
 

@@ -85,4 +85,5 @@ class OpenApiSpec:
 
 
 def _path_params(path: str) -> list[str]:
-    return [part[1:-1] for part in path.split("/") if part.startswith("{") and part.endswith("}")]
+    # "{model_id:path}" (a Falcon converter) documents a parameter named "model_id".
+    return [part[1:-1].split(":")[0] for part in path.split("/") if part.startswith("{") and part.endswith("}")]

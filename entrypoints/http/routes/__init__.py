@@ -5,4 +5,7 @@ ROUTE_MODULES = [
     "synth_ai.http.routes.sessions",
     "synth_ai.http.routes.chat",
     "synth_ai.http.routes.usage",
+
+
+    "synth_ai.http.routes.artifacts",
 ]
