@@ -6,6 +6,7 @@ the document and the router list exactly the same (path, method) pairs.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 ERROR_SCHEMA = {
@@ -46,6 +47,7 @@ class OpenApiSpec:
         streaming: bool = False,
         status: int = 200,
     ) -> None:
+        path = template(path)
         operation: dict[str, Any] = {
             "summary": summary,
             "tags": [tag],
@@ -84,6 +86,10 @@ class OpenApiSpec:
         }
 
 
+def template(path: str) -> str:
+    """A Falcon route template as an OpenAPI path: ``{model_id:path}`` -> ``{model_id}``."""
+    return re.sub(r"\{(\w+):[^}]*\}", r"{\1}", path)
+
+
 def _path_params(path: str) -> list[str]:
-    # "{model_id:path}" (a Falcon converter) documents a parameter named "model_id".
-    return [part[1:-1].split(":")[0] for part in path.split("/") if part.startswith("{") and part.endswith("}")]
+    return [part[1:-1] for part in path.split("/") if part.startswith("{") and part.endswith("}")]
