@@ -2,4 +2,5 @@
 
 ROUTE_MODULES = [
     "synth_ai.http.routes.core",
+    "synth_ai.http.routes.tunnels",
 ]
