@@ -12,6 +12,7 @@ _LAZY: dict[str, str] = {
     "InProcessTaskApp": "synth_ai.task_app.in_process:InProcessTaskApp",
     "TaskAppConfig": "synth_ai.task_app.config:TaskAppConfig",
     "create_task_app": "synth_ai.task_app.app:create_task_app",
+    "TaskAppClient": "synth_ai.task_app.client:TaskAppClient",
 }
 
 

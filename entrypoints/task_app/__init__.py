@@ -11,9 +11,10 @@ _LAZY = {
     "create_task_app": "synth_ai.task_app.app:create_task_app",
     "InProcessTaskApp": "synth_ai.task_app.in_process:InProcessTaskApp",
     "load_task_app": "synth_ai.task_app.loading:load_task_app",
+    "TaskAppClient": "synth_ai.task_app.client:TaskAppClient",
 }
 
-__all__ = ["InProcessTaskApp", "TaskAppConfig", "create_task_app", "load_task_app"]
+__all__ = ["InProcessTaskApp", "TaskAppClient", "TaskAppConfig", "create_task_app", "load_task_app"]
 
 
 def __getattr__(name: str):

@@ -68,7 +68,7 @@ class InProcessTaskApp:
     # -- public state ----------------------------------------------------------------------
     @property
     def port(self) -> int | None:
-        return self._server.port if self._server else None
+        return int(self._server.port) if self._server else None
 
     @property
     def local_url(self) -> str | None:
@@ -154,7 +154,7 @@ class InProcessTaskApp:
 
             provider = create_container().tunnel_provider()
         log.info("opening %s tunnel to %s", self.tunnel_mode.value, self.local_url)
-        self.tunnel = provider.open(self.host, self._server.port, mode=self.tunnel_mode.value,
+        self.tunnel = provider.open(self.host, self.port, mode=self.tunnel_mode.value,
                                     subdomain=self.tunnel_subdomain)
 
     def start(self) -> InProcessTaskApp:
