@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from synth_ai.domain.errors import Conflict, InvalidTunnel
+from synth_ai.domain.errors import Conflict, InvalidTunnel, ServiceUnavailable
 from synth_ai.domain.tunnels import TunnelRecord, validate_port, validate_subdomain
 from synth_ai.ports.clock import Clock, IdGenerator
 from synth_ai.ports.tunnels import CloudflareApi, TunnelRecords
@@ -27,8 +27,11 @@ class ManagedTunnels:
 
     def issue(self, org_id: str, *, subdomain: str | None, local_host: str, local_port: int) -> TunnelRecord:
         if not self._domain:
-            raise InvalidTunnel("managed tunnels need [tunnels] domain on the backend (e.g. "
-                                "'tunnels.example.com', a zone on your Cloudflare account)")
+            raise ServiceUnavailable(
+                "managed tunnels are not configured on this backend — set [tunnels] domain (a zone on "
+                "your Cloudflare account, e.g. 'tunnels.example.com'), cloudflare_account_id, "
+                "cloudflare_api_token and cloudflare_zone_id in config.toml and restart 'synth-ai serve'",
+                code="tunnels_not_configured")
         validate_port(local_port)
         if not local_host or any(c in local_host for c in "/ "):
             raise InvalidTunnel(f"local_host {local_host!r} is invalid — use a host name or IP", param="local_host")
