@@ -1,11 +1,8 @@
 """``InProcessTaskApp``: sources, ports, health, callbacks, async, tunnels and signals."""
 
 import asyncio
-import os
 import signal
 import socket
-import subprocess
-import sys
 import textwrap
 import time
 
@@ -34,6 +31,7 @@ from tests.support.tunnels import (  # noqa: F401
     rollout_body,
     upstream,
 )
+from tests.support.user_script import start_user_script
 
 
 def test_exactly_one_source_is_required():
@@ -158,30 +156,10 @@ def test_a_rate_limited_tunnel_fails_the_start_and_frees_the_port(fake_cloudflar
     assert port_is_free("127.0.0.1", app.port)
 
 
-SCRIPT = """
-import signal, sys, time
-from synth_ai import InProcessTaskApp
-previous = signal.getsignal(signal.SIGTERM)
-try:
-    with InProcessTaskApp(task_app_path=sys.argv[1], port=0, tunnel_mode=sys.argv[2]) as app:
-        print("READY", app.port, app.tunnel.pid if app.tunnel else 0, flush=True)
-        while True:
-            time.sleep(0.05)
-except KeyboardInterrupt:
-    print("KEYBOARD_INTERRUPT", signal.getsignal(signal.SIGINT) is signal.default_int_handler,
-          signal.getsignal(signal.SIGTERM) is previous, flush=True)
-"""
-
-
 def run_script(tmp_path, mode: str):
-    script = tmp_path / "user_script.py"
-    script.write_text(SCRIPT)
-    process = subprocess.Popen([sys.executable, str(script), str(EXAMPLE_APP), mode], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=dict(os.environ))
-    line = process.stdout.readline()
-    assert line.startswith("READY"), line + process.stderr.read()
-    _, port, tunnel_pid = line.split()
-    return process, int(port), int(tunnel_pid)
+    script = start_user_script(tmp_path, EXAMPLE_APP, mode)
+    assert script.ready, script.first_line + script.process.stderr.read()
+    return script.process, script.port, script.tunnel_pid
 
 
 def test_sigint_shuts_down_then_raises_keyboard_interrupt_in_the_users_code(tmp_path, fake_cloudflare, env_key):  # noqa: F811
