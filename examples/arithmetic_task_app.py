@@ -41,6 +41,7 @@ def build_config() -> TaskAppConfig:
     problems = load_problems()
     train = list(range(0, 15))
     test = list(range(15, len(problems)))
+    http = httpx.Client(timeout=60.0)  # shared by every rollout: pooled connections, thread-safe
 
     def problem(seed: int) -> dict:
         return problems[seed % len(problems)]
@@ -62,8 +63,8 @@ def build_config() -> TaskAppConfig:
             body["max_tokens"] = config["max_tokens"]
         headers = {"Authorization": f"Bearer {config['api_key']}"} if config.get("api_key") else {}
         try:
-            response = httpx.post(chat_url(inference_url), json=body, headers=headers,
-                                  timeout=config.get("timeout", 60.0))
+            response = http.post(chat_url(inference_url), json=body, headers=headers,
+                                 timeout=config.get("timeout", 60.0))
             response.raise_for_status()
             text = response.json()["choices"][0]["message"].get("content") or ""
         except (httpx.HTTPError, KeyError, IndexError, ValueError) as exc:
