@@ -37,6 +37,7 @@ class CloudflaredTunnel:
         self.url_found = threading.Event()
         self.connected = threading.Event()
         self.rate_limited = False
+        self.output_ended = threading.Event()
         self._reader = threading.Thread(target=self._read, name=f"cloudflared-{process.pid}", daemon=True)
         self._reader.start()
 
@@ -62,7 +63,8 @@ class CloudflaredTunnel:
                     self.url_found.set()
             if any(marker in line.lower() for marker in _CONNECTED):
                 self.connected.set()
-        self.url_found.set()  # process ended: wake any waiter
+        self.output_ended.set()
+        self.url_found.set()  # output ended: wake any waiter
         self.connected.set()
 
     def tail(self, count: int = 8) -> str:
@@ -149,8 +151,12 @@ class CloudflaredTunnels:
             raise TunnelRateLimited(
                 "Cloudflare rate-limited quick tunnel creation (429 / error 1015) — wait a few minutes, "
                 "or use a managed tunnel (--tunnel-mode managed)")
-        if tunnel.process.poll() is not None and (tunnel.mode != "quick" or not tunnel.url):
-            raise TunnelFailed(f"cloudflared exited with code {tunnel.process.returncode} — last output:\n{tunnel.tail()}")
+        if tunnel.output_ended.is_set() and (tunnel.mode != "quick" or not tunnel.url):
+            try:
+                code = tunnel.process.wait(2.0)
+            except subprocess.TimeoutExpired:
+                code = "unknown (it closed its output)"
+            raise TunnelFailed(f"cloudflared exited with code {code} — last output:\n{tunnel.tail()}")
 
     def _check_health(self, tunnel: CloudflaredTunnel) -> None:
         url, headers = self.overrides.route(tunnel.url.rstrip("/") + self.health_path)

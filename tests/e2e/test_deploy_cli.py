@@ -100,6 +100,14 @@ def test_bad_input_is_reported_in_one_line(cli, tmp_path):
     assert "Traceback" not in missing_env.stderr + bad_line.stderr + unknown.stderr
 
 
+def test_a_tunnel_without_cloudflared_installed_says_how_to_install_it(cli, tmp_path):
+    result = cli("deploy", "--runtime", "tunnel", "--task-app", str(EXAMPLE_APP), "--env", write_env(tmp_path),
+                 "--port", "0", env={"PATH": str(tmp_path), "SYNTH_AI_CLOUDFLARED": ""})
+    assert result.returncode == 1
+    assert "cloudflared is not installed" in result.stderr and "brew install cloudflared" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_background_task_app_that_crashes_shows_its_log(cli, tmp_path):
     broken = tmp_path / "broken.py"
     broken.write_text("raise RuntimeError('exploded at import')\n")
