@@ -10,7 +10,15 @@ from synth_ai.domain.tunnels import QUICK_URL
 from tests.bdd.task_app_steps import *  # noqa: F403 - the shared step definitions
 from tests.bdd.task_app_steps import deploy, listed, task_app_client
 from tests.conftest import TEST_KEY
-from tests.support.tunnels import EXAMPLE_APP, cloudflare_api, fake_cloudflare, rollout_body  # noqa: F401
+from tests.support.tunnels import (  # noqa: F401
+    EXAMPLE_APP,
+    cloudflare_api,
+    fake_cloudflare,
+    reap_deployments,  # noqa: F401
+    rollout_body,
+)
+
+pytestmark = pytest.mark.usefixtures("reap_deployments")
 
 scenarios("tunnels.feature")
 

@@ -8,10 +8,19 @@ import sys
 import time
 
 import httpx
+import pytest
 from synth_ai.adapters.records_file import pid_alive
 from synth_ai.adapters.waitress_host import port_is_free
 
-from tests.support.tunnels import ENV_KEY, EXAMPLE_APP, cloudflare_api, fake_cloudflare  # noqa: F401
+from tests.support.tunnels import (  # noqa: F401
+    ENV_KEY,
+    EXAMPLE_APP,
+    cloudflare_api,
+    fake_cloudflare,
+    reap_deployments,
+)
+
+pytestmark = pytest.mark.usefixtures("reap_deployments")
 
 
 def write_env(tmp_path, text: str = f"ENVIRONMENT_API_KEY={ENV_KEY}\n"):

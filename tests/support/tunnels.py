@@ -73,3 +73,24 @@ def rollout_body(inference_url: str, seed: int = 0, **policy) -> dict:
     return {"run_id": f"run-{seed}", "env": {"env_name": "arithmetic", "seed": seed},
             "policy": {"policy_name": "test-policy", "config": {"inference_url": inference_url, **policy}},
             "ops": ["agent", "env"]}
+
+
+@pytest.fixture
+def reap_deployments(synth_home):
+    """After the test, kill whatever deployments it left in services.json (a failing test must
+    not leave task apps or cloudflared running)."""
+    yield
+    import json
+    import os
+    import signal
+
+    path = synth_home / "services.json"
+    if not path.exists():
+        return
+    for record in json.loads(path.read_text() or "{}").get("services", []):
+        for pid in (record.get("pid"), record.get("tunnel_pid")):
+            if pid and pid != os.getpid():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass

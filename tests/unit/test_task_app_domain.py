@@ -102,3 +102,13 @@ def test_edge_override_rules_must_be_pattern_equals_url():
         EdgeOverrides.parse("*.trycloudflare.com")
     with pytest.raises(InvalidTunnel, match="must be an http"):
         EdgeOverrides.parse({"*.x": "ftp://nope"})
+
+
+def test_a_task_app_config_checks_its_rollout_is_callable_and_its_id_is_valid():
+    from synth_ai.task_app.config import TaskAppConfig
+
+    dataset = Dataset.from_seeds("d", [0, 1])
+    with pytest.raises(TypeError, match="rollout must be callable, got str"):
+        TaskAppConfig("ok", "Ok", dataset, "not a function")
+    with pytest.raises(InvalidTaskApp, match="'bad id' is invalid"):
+        TaskAppConfig("bad id", "Bad", dataset, lambda request: {})
