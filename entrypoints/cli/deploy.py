@@ -28,8 +28,9 @@ API_KEY_ENV = "ENVIRONMENT_API_KEY"
               help="A .env file (KEY=VALUE lines) loaded first, e.g. with ENVIRONMENT_API_KEY.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", type=int, default=8114, show_default=True, help="Port; the next free one if busy.")
-@click.option("--tunnel-mode", type=click.Choice(["quick", "managed"]), default="quick", show_default=True,
-              help="quick: a random trycloudflare.com URL; managed: a backend-issued hostname.")
+@click.option("--tunnel-mode", type=click.Choice(["quick", "managed"]), default=None,
+              help="With --runtime tunnel. quick (default): a random trycloudflare.com URL; "
+                   "managed: a hostname issued by the backend.")
 @click.option("--tunnel-subdomain", default=None, help="Subdomain of a managed tunnel.")
 @click.option("--background/--keep-alive", default=False, show_default=True,
               help="Detach and return once healthy, or keep running in the foreground until Ctrl+C.")
@@ -43,6 +44,11 @@ def deploy(ctx, runtime, task_app, env_file, host, port, tunnel_mode, tunnel_sub
     if not runtime or not task_app:
         raise click.UsageError("deploy needs --runtime local|tunnel and --task-app PATH "
                                "(or a sub-command: 'deploy list', 'deploy stop')")
+    if runtime == "local" and (tunnel_mode or tunnel_subdomain):
+        raise click.UsageError("--tunnel-mode and --tunnel-subdomain need --runtime tunnel")
+    mode = "none" if runtime == "local" else (tunnel_mode or "quick")
+    if tunnel_subdomain and mode != "managed":
+        raise click.UsageError("--tunnel-subdomain needs --tunnel-mode managed (quick tunnels get a random name)")
     from synth_ai.domain.errors import InvalidInput
     from synth_ai.task_app.env_file import parse_env_file
 
@@ -54,7 +60,6 @@ def deploy(ctx, runtime, task_app, env_file, host, port, tunnel_mode, tunnel_sub
     os.environ.update(extra_env)
     if not os.environ.get(API_KEY_ENV):
         raise InvalidInput(f"{API_KEY_ENV} is not set — export it or put it in a file passed with --env")
-    mode = "none" if runtime == "local" else tunnel_mode
     obj = ctx.obj
     if background:
         _deploy_background(obj, path, host, port, mode, tunnel_subdomain, wait_seconds)

@@ -104,6 +104,10 @@ def test_bad_input_is_reported_in_one_line(cli, tmp_path):
     assert no_key.returncode == 1 and "ENVIRONMENT_API_KEY is not set" in no_key.stderr
     not_py = cli("deploy", "--runtime", "local", "--task-app", str(tmp_path / "app.txt"))
     assert not_py.returncode == 1 and "not found" in not_py.stderr
+    local_subdomain = cli("deploy", "--runtime", "local", "--task-app", str(EXAMPLE_APP), "--tunnel-subdomain", "x")
+    assert local_subdomain.returncode == 2 and "need --runtime tunnel" in local_subdomain.stderr
+    quick_subdomain = cli("deploy", "--runtime", "tunnel", "--task-app", str(EXAMPLE_APP), "--tunnel-subdomain", "x")
+    assert quick_subdomain.returncode == 2 and "needs --tunnel-mode managed" in quick_subdomain.stderr
     unknown = cli("deploy", "stop", "svc_nope")
     assert unknown.returncode == 1 and "no running deployment with id 'svc_nope'" in unknown.stderr
     assert "Traceback" not in missing_env.stderr + bad_line.stderr + unknown.stderr
