@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import secrets
 
-from synth_ai.domain.errors import Conflict, InvalidTunnel, ServiceUnavailable
+from synth_ai.domain.errors import Conflict, ServiceUnavailable
+from synth_ai.domain.task_app_errors import InvalidTunnel
 from synth_ai.domain.tunnels import TunnelRecord, validate_port, validate_subdomain
 from synth_ai.ports.clock import Clock, IdGenerator
 from synth_ai.ports.tunnels import CloudflareApi, TunnelRecords

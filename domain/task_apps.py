@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from attrs import field, frozen, validators
-from synth_ai.domain.errors import InvalidTaskApp
+from synth_ai.domain.task_app_errors import InvalidTaskApp
 
 _APP_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 

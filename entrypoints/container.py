@@ -15,24 +15,15 @@ from synth_ai.adapters.system.unmetered import UnmeteredFactory
 from synth_ai.auth import ApiKeyAuthenticator
 from synth_ai.config import Settings, load_settings
 
-# -- task apps and tunnels (issue 3) --------------------------------------------------------
-from synth_ai.tunnel_settings import TunnelSettings
+
+# -- task apps and tunnels (issue 3): helpers of the providers below ------------------------
+def _tunnel_settings(settings: Settings):
+    from synth_ai.tunnel_settings import TunnelSettings
+
+    return TunnelSettings.from_settings(settings)
 
 
-def _chat_provider(settings: Settings):
-    if not settings.upstream_url:
-        yield UnconfiguredChatProvider()
-        return
-    provider = OpenAIChatProvider(settings.upstream_url, settings.upstream_api_key,
-                                  aliases=settings.model_aliases, timeout=settings.upstream_timeout)
-    try:
-        yield provider
-    finally:
-        provider.close()
-
-
-# -- task apps and tunnels (issue 3) --------------------------------------------------------
-def _cloudflare_api(config: TunnelSettings):
+def _cloudflare_api(config):
     from synth_ai.adapters.cloudflare_api import HttpCloudflareApi, UnconfiguredCloudflareApi
 
     if not config.cloudflare_configured:
@@ -52,13 +43,13 @@ def _tunnel_records(db):
     return SqliteTunnelRecords(db)
 
 
-def _managed_tunnels(api, records, clock, ids, config: TunnelSettings):
+def _managed_tunnels(api, records, clock, ids, config):
     from synth_ai.domain.managed_tunnels import ManagedTunnels
 
     return ManagedTunnels(api, records, clock, ids, config.domain)
 
 
-def _tunnel_provider(settings: Settings, config: TunnelSettings):
+def _tunnel_provider(settings: Settings, config):
     from synth_ai.adapters.backend_http import BackendClient
     from synth_ai.adapters.backend_http.tunnels import BackendTunnelIssuer
     from synth_ai.adapters.cloudflared import CloudflaredTunnels
@@ -76,6 +67,18 @@ def _service_records(settings: Settings):
     return ServicesFile(settings.home / "services.json")
 
 
+def _chat_provider(settings: Settings):
+    if not settings.upstream_url:
+        yield UnconfiguredChatProvider()
+        return
+    provider = OpenAIChatProvider(settings.upstream_url, settings.upstream_api_key,
+                                  aliases=settings.model_aliases, timeout=settings.upstream_timeout)
+    try:
+        yield provider
+    finally:
+        provider.close()
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(load_settings)
 
@@ -83,18 +86,19 @@ class Container(containers.DeclarativeContainer):
     ids = providers.Singleton(RandomIds)
     sqlite = providers.Singleton(Database, path=settings.provided.sqlite_path)
     authenticator = providers.Singleton(ApiKeyAuthenticator, keys=settings.provided.api_keys)
-    chat_provider = providers.Resource(_chat_provider, settings=settings)
-    # The session guard: builds each cost-incurring request's Meter (reserve, then settle).
-    meter_factory = providers.Singleton(UnmeteredFactory)
 
     # -- task apps and tunnels (issue 3): managed tunnels (backend), cloudflared, services.json
-    tunnel_settings = providers.Singleton(TunnelSettings.from_settings, settings)
+    tunnel_settings = providers.Singleton(_tunnel_settings, settings=settings)
     cloudflare_api = providers.Resource(_cloudflare_api, config=tunnel_settings)
     tunnel_records = providers.Singleton(_tunnel_records, db=sqlite)
     managed_tunnels = providers.Factory(_managed_tunnels, api=cloudflare_api, records=tunnel_records,
                                         clock=clock, ids=ids, config=tunnel_settings)
     tunnel_provider = providers.Singleton(_tunnel_provider, settings=settings, config=tunnel_settings)
     service_records = providers.Singleton(_service_records, settings=settings)
+
+    chat_provider = providers.Resource(_chat_provider, settings=settings)
+    # The session guard: builds each cost-incurring request's Meter (reserve, then settle).
+    meter_factory = providers.Singleton(UnmeteredFactory)
 
 
 def create_container(settings: Settings | None = None) -> Container:

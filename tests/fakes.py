@@ -100,7 +100,7 @@ class LoopbackTunnels:
     def open(self, local_host: str, local_port: int, *, mode: str = "quick", subdomain: str | None = None):
         import http.client
 
-        from synth_ai.domain.errors import TunnelFailed
+        from synth_ai.domain.task_app_errors import TunnelFailed
 
         try:
             conn = http.client.HTTPConnection(local_host, local_port, timeout=2)

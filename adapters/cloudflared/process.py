@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 from synth_ai.adapters.cloudflared.binary import find_cloudflared
-from synth_ai.domain.errors import InvalidTunnel, TunnelFailed, TunnelRateLimited
+from synth_ai.domain.task_app_errors import InvalidTunnel, TunnelFailed, TunnelRateLimited
 from synth_ai.domain.tunnels import (
     EdgeOverrides,
     TunnelMode,

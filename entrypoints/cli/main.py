@@ -13,8 +13,8 @@ import click
 from synth_ai import __version__
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "serve": ("synth_ai.cli.serve:serve", "Run the backend (Falcon on Waitress)."),
     "deploy": ("synth_ai.cli.deploy:deploy", "Run a task app locally or through a tunnel; list and stop."),
+    "serve": ("synth_ai.cli.serve:serve", "Run the backend (Falcon on Waitress)."),
 }
 
 

@@ -23,7 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from synth_ai.domain.errors import InvalidInput, TaskAppNotHealthy
+from synth_ai.domain.errors import InvalidInput
+from synth_ai.domain.task_app_errors import TaskAppNotHealthy
 from synth_ai.domain.tunnels import TunnelMode
 
 log = logging.getLogger("synth_ai.task_app")

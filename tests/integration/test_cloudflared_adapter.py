@@ -5,7 +5,7 @@ import os
 import pytest
 from synth_ai.adapters.cloudflared import CloudflaredTunnels, find_cloudflared
 from synth_ai.adapters.records_file import pid_alive
-from synth_ai.domain.errors import (
+from synth_ai.domain.task_app_errors import (
     CloudflaredNotFound,
     InvalidTunnel,
     TunnelFailed,

@@ -1,5 +1,5 @@
 import pytest
-from synth_ai.domain.errors import InvalidTaskApp, InvalidTunnel
+from synth_ai.domain.task_app_errors import InvalidTaskApp, InvalidTunnel
 from synth_ai.domain.task_apps import (
     Dataset,
     DatasetSplit,
