@@ -6,27 +6,6 @@ import itertools
 import threading
 
 
-class FakeClock:
-    def __init__(self, start: float = 1_700_000_000.0):
-        self._now = start
-        self._lock = threading.Lock()
-
-    def now(self) -> float:
-        return self._now
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self._now += seconds
-
-
-class SequentialIds:
-    def __init__(self):
-        self._counter = itertools.count(1)
-
-    def new_id(self, prefix: str) -> str:
-        return f"{prefix}_{next(self._counter):06d}"
-
-
 # -- task apps and tunnels (issue 3) --------------------------------------------------------
 
 
@@ -124,3 +103,25 @@ class _LoopbackTunnel:
 
     def close(self) -> None:
         self.closed = True
+
+
+class FakeClock:
+    def __init__(self, start: float = 1_700_000_000.0):
+        self._now = start
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._now += seconds
+
+
+class SequentialIds:
+    def __init__(self):
+        self._counter = itertools.count(1)
+
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}_{next(self._counter):06d}"
+
