@@ -6,6 +6,19 @@ import itertools
 import threading
 
 
+class FakeClock:
+    def __init__(self, start: float = 1_700_000_000.0):
+        self._now = start
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        return self._now
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._now += seconds
+
+
 # -- task apps and tunnels (issue 3) --------------------------------------------------------
 
 
@@ -103,19 +116,6 @@ class _LoopbackTunnel:
 
     def close(self) -> None:
         self.closed = True
-
-
-class FakeClock:
-    def __init__(self, start: float = 1_700_000_000.0):
-        self._now = start
-        self._lock = threading.Lock()
-
-    def now(self) -> float:
-        return self._now
-
-    def advance(self, seconds: float) -> None:
-        with self._lock:
-            self._now += seconds
 
 
 class SequentialIds:
