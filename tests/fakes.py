@@ -124,4 +124,3 @@ class SequentialIds:
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}_{next(self._counter):06d}"
-
