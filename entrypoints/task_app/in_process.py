@@ -72,8 +72,16 @@ class InProcessTaskApp:
         return int(self._server.port) if self._server else None
 
     @property
+    def reach_host(self) -> str:
+        """Where this machine reaches the app: a wildcard bind is reached on loopback."""
+        return {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(self.host, self.host)
+
+    @property
     def local_url(self) -> str | None:
-        return self._server.url if self._server else None
+        if self._server is None:
+            return None
+        host = f"[{self.reach_host}]" if ":" in self.reach_host else self.reach_host
+        return f"http://{host}:{self.port}"
 
     @property
     def url(self) -> str | None:
@@ -126,7 +134,7 @@ class InProcessTaskApp:
         deadline = time.monotonic() + self.health_check_timeout
         last = "no answer"
         while True:
-            conn = http.client.HTTPConnection(self.host, self._server.port, timeout=2.0)
+            conn = http.client.HTTPConnection(self.reach_host, self.port, timeout=2.0)
             try:
                 conn.request("GET", "/health", headers=headers)
                 response = conn.getresponse()
@@ -155,7 +163,7 @@ class InProcessTaskApp:
 
             provider = create_container().tunnel_provider()
         log.info("opening %s tunnel to %s", self.tunnel_mode.value, self.local_url)
-        self.tunnel = provider.open(self.host, self.port, mode=self.tunnel_mode.value,
+        self.tunnel = provider.open(self.reach_host, self.port, mode=self.tunnel_mode.value,
                                     subdomain=self.tunnel_subdomain)
 
     def start(self) -> InProcessTaskApp:

@@ -83,6 +83,14 @@ def test_a_busy_port_is_skipped_without_touching_its_holder(env_key):  # noqa: F
         holder.close()
 
 
+def test_a_wildcard_bind_is_reached_and_tunnelled_on_loopback(env_key):  # noqa: F811
+    tunnels = LoopbackTunnels()
+    with InProcessTaskApp(config=load_task_app(EXAMPLE_APP), host="0.0.0.0", port=0, tunnel_mode="quick",
+                          tunnel_provider=tunnels) as app:
+        assert app.local_url == f"http://127.0.0.1:{app.port}"
+        assert app.url == tunnels.opened[0].url == app.local_url
+
+
 def test_on_start_and_on_stop_run_in_order_and_the_port_is_freed(env_key):  # noqa: F811
     events = []
     app = InProcessTaskApp(config=load_task_app(EXAMPLE_APP), port=0,
