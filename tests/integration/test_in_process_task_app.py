@@ -102,13 +102,19 @@ def test_on_start_and_on_stop_run_in_order_and_the_port_is_freed(env_key):  # no
     assert port_is_free("127.0.0.1", port)
 
 
-def test_an_error_in_the_users_block_still_closes_everything(env_key):  # noqa: F811
+def test_an_error_in_the_users_block_still_closes_on_stop_then_tunnel_then_server(env_key):  # noqa: F811
     tunnels = LoopbackTunnels()
+    seen_by_on_stop = []
+
+    def on_stop(app):
+        seen_by_on_stop.append((app.tunnel.closed, httpx.get(app.local_url + "/health").status_code))
+
     with pytest.raises(RuntimeError, match="user error"):
         with InProcessTaskApp(config=load_task_app(EXAMPLE_APP), port=0, tunnel_mode="quick",
-                              tunnel_provider=tunnels) as app:
+                              tunnel_provider=tunnels, on_stop=on_stop) as app:
             port = app.port
             raise RuntimeError("user error")
+    assert seen_by_on_stop == [(False, 200)]
     assert tunnels.opened[0].closed
     assert port_is_free("127.0.0.1", port)
 
