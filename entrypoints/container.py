@@ -62,9 +62,9 @@ def _tunnel_provider(settings: Settings, config):
 
 
 def _service_records(settings: Settings):
-    from synth_ai.adapters.records_file import ServicesFile
+    from synth_ai.adapters.records_file import ServicesFile, deployment_alive
 
-    return ServicesFile(settings.home / "services.json")
+    return ServicesFile(settings.home / "services.json", is_alive=deployment_alive)
 
 
 def _chat_provider(settings: Settings):

@@ -41,6 +41,25 @@ def pid_alive(pid: int) -> bool:
         return True
 
 
+def runs_synth_ai(pid: int) -> bool:
+    """Whether ``pid`` runs synth-ai (so a record whose pid was reused is not trusted).
+
+    Reads ``/proc/PID/cmdline``; where that is unavailable, assumes yes.
+    """
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            command = handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except FileNotFoundError:
+        return not os.path.isdir("/proc/self")
+    except OSError:
+        return True
+    return "synth_ai" in command or "synth-ai" in command
+
+
+def deployment_alive(pid: int) -> bool:
+    return pid_alive(pid) and runs_synth_ai(pid)
+
+
 class ServicesFile:
     def __init__(self, path: str | Path, *, is_alive: Callable[[int], bool] = pid_alive):
         self.path = Path(path)

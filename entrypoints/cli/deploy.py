@@ -127,6 +127,14 @@ def _deploy_background(obj, path: Path, host, port, mode, subdomain, wait_second
     click.echo(f"  stop it with: synth-ai deploy stop {record.id}")
 
 
+def runs_cloudflared(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return b"cloudflared" in handle.read()
+    except OSError:
+        return True
+
+
 def _tail(path: Path, lines: int = 12) -> str:
     try:
         return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
@@ -185,7 +193,11 @@ def stop(obj, record_id, stop_all, timeout):
 
 
 def _terminate(record, timeout: float) -> None:
-    from synth_ai.adapters.records_file import pid_alive
+    from synth_ai.adapters.records_file import pid_alive, runs_synth_ai
+
+    if not runs_synth_ai(record.pid):
+        click.echo(f"pid {record.pid} of {record.id} no longer runs synth-ai; not signalling it", err=True)
+        return
 
     def signal_pid(pid: int | None, sig: int) -> None:
         if pid:
@@ -200,5 +212,5 @@ def _terminate(record, timeout: float) -> None:
         time.sleep(0.05)
     if pid_alive(record.pid):
         signal_pid(record.pid, signal.SIGKILL)
-    if record.tunnel_pid and pid_alive(record.tunnel_pid):
+    if record.tunnel_pid and pid_alive(record.tunnel_pid) and runs_cloudflared(record.tunnel_pid):
         signal_pid(record.tunnel_pid, signal.SIGTERM)

@@ -93,6 +93,21 @@ def test_stale_records_are_dropped_when_listed(cli, synth_home):
     assert services(synth_home) == []
 
 
+def test_a_record_whose_pid_now_runs_something_else_is_dropped_and_never_signalled(cli, synth_home):
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        reused = {"id": "svc_reused", "url": "http://127.0.0.1:1", "port": 1, "type": "local", "pid": other.pid,
+                  "created_at": time.time()}
+        (synth_home / "services.json").write_text(json.dumps({"services": [reused]}))
+        stopped = cli("deploy", "stop", "--all")
+        assert stopped.returncode == 0 and "No running deployments." in stopped.stdout
+        assert services(synth_home) == []
+        assert other.poll() is None
+    finally:
+        other.kill()
+        other.wait()
+
+
 def test_bad_input_is_reported_in_one_line(cli, tmp_path):
     missing_env = cli("deploy", "--runtime", "local", "--task-app", str(EXAMPLE_APP), "--env", str(tmp_path / "nope.env"))
     assert missing_env.returncode == 1 and "nope.env does not exist" in missing_env.stderr
