@@ -13,6 +13,7 @@ import click
 from synth_ai import __version__
 
 COMMANDS: dict[str, tuple[str, str]] = {
+    "deploy": ("synth_ai.cli.deploy:deploy", "Run a task app locally or through a tunnel; list and stop."),
     "serve": ("synth_ai.cli.serve:serve", "Run the backend (Falcon on Waitress)."),
     "session": ("synth_ai.cli.session:session", "Sessions with budgets: start, show, list, end, increase."),
 
