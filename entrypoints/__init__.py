@@ -7,7 +7,16 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-_LAZY: dict[str, str] = {}
+_LAZY: dict[str, str] = {
+    "Artifacts": "synth_ai.artifacts_sdk:Artifacts",
+}
+
+_LAZY.update({  # task apps (issue 3)
+    "InProcessTaskApp": "synth_ai.task_app.in_process:InProcessTaskApp",
+    "TaskAppConfig": "synth_ai.task_app.config:TaskAppConfig",
+    "create_task_app": "synth_ai.task_app.app:create_task_app",
+    "TaskAppClient": "synth_ai.task_app.client:TaskAppClient",
+})
 
 
 def __getattr__(name: str):

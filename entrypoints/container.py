@@ -8,14 +8,67 @@ Each capability adds its providers here, choosing adapters with ``Selector`` on 
 from __future__ import annotations
 
 from dependency_injector import containers, providers
+from synth_ai.adapters.hf_hub import HfModelHub
 from synth_ai.adapters.openai_chat import OpenAIChatProvider, UnconfiguredChatProvider
 from synth_ai.adapters.sqlite import Database, SqliteSessionStore
+from synth_ai.adapters.sqlite.artifacts import SqliteArtifactCatalog
 from synth_ai.adapters.system import RandomIds, SystemClock
 from synth_ai.auth import ApiKeyAuthenticator
 from synth_ai.config import Settings, load_settings
 from synth_ai.domain.guard import SessionGuard
 from synth_ai.domain.responses.service import ResponsesBridge
 from synth_ai.session_settings import price_table, session_defaults
+
+
+# -- task apps and tunnels (issue 3): helpers of the providers below ------------------------
+def _tunnel_settings(settings: Settings):
+    from synth_ai.tunnel_settings import TunnelSettings
+
+    return TunnelSettings.from_settings(settings)
+
+
+def _cloudflare_api(config):
+    from synth_ai.adapters.cloudflare_api import HttpCloudflareApi, UnconfiguredCloudflareApi
+
+    if not config.cloudflare_configured:
+        yield UnconfiguredCloudflareApi()
+        return
+    api = HttpCloudflareApi(account_id=config.cloudflare_account_id, api_token=config.cloudflare_api_token,
+                            zone_id=config.cloudflare_zone_id, base_url=config.cloudflare_api_url)
+    try:
+        yield api
+    finally:
+        api.close()
+
+
+def _tunnel_records(db):
+    from synth_ai.adapters.sqlite.tunnels import SqliteTunnelRecords
+
+    return SqliteTunnelRecords(db)
+
+
+def _managed_tunnels(api, records, clock, ids, config):
+    from synth_ai.domain.managed_tunnels import ManagedTunnels
+
+    return ManagedTunnels(api, records, clock, ids, config.domain)
+
+
+def _tunnel_provider(settings: Settings, config):
+    from synth_ai.adapters.backend_http import BackendClient
+    from synth_ai.adapters.backend_http.tunnels import BackendTunnelIssuer
+    from synth_ai.adapters.cloudflared import CloudflaredTunnels
+
+    client = BackendClient(settings.backend_url or f"http://{settings.host}:{settings.port}",
+                           settings.api_key, timeout=settings.timeout)
+    return CloudflaredTunnels(home=settings.home, binary=config.cloudflared_path, overrides=config.resolve,
+                              issuer=BackendTunnelIssuer(client), url_timeout=config.url_timeout,
+                              health_timeout=config.health_timeout)
+
+
+def _service_records(settings: Settings):
+    from synth_ai.adapters.records_file import ServicesFile, deployment_alive
+
+    return ServicesFile(settings.home / "services.json", is_alive=deployment_alive)
 
 
 def _chat_provider(settings: Settings):
@@ -35,6 +88,15 @@ def _redis_session_store(settings: Settings):
 
     return RedisSessionStore.from_url(settings.redis_url,
                                       prefix=str(settings.section("store").get("redis_prefix", "synth:")))
+
+
+def _model_hub(settings: Settings) -> HfModelHub:
+    """[hub] endpoint/token in config.toml; HF_ENDPOINT and HF_TOKEN override them."""
+    import os
+
+    hub = settings.section("hub")
+    return HfModelHub(endpoint=os.environ.get("HF_ENDPOINT") or hub.get("endpoint"),
+                      token=os.environ.get("HF_TOKEN") or hub.get("token"))
 
 
 # -- Responses bridge (issue 5) -----------------------------------------------------------------
@@ -64,6 +126,16 @@ class Container(containers.DeclarativeContainer):
     ids = providers.Singleton(RandomIds)
     sqlite = providers.Singleton(Database, path=settings.provided.sqlite_path)
     authenticator = providers.Singleton(ApiKeyAuthenticator, keys=settings.provided.api_keys)
+
+    # -- task apps and tunnels (issue 3): managed tunnels (backend), cloudflared, services.json
+    tunnel_settings = providers.Singleton(_tunnel_settings, settings=settings)
+    cloudflare_api = providers.Resource(_cloudflare_api, config=tunnel_settings)
+    tunnel_records = providers.Singleton(_tunnel_records, db=sqlite)
+    managed_tunnels = providers.Factory(_managed_tunnels, api=cloudflare_api, records=tunnel_records,
+                                        clock=clock, ids=ids, config=tunnel_settings)
+    tunnel_provider = providers.Singleton(_tunnel_provider, settings=settings, config=tunnel_settings)
+    service_records = providers.Singleton(_service_records, settings=settings)
+
     chat_provider = providers.Resource(_chat_provider, settings=settings)
 
     # --- sessions and budgets (issue 4) -------------------------------------------------------
@@ -79,6 +151,11 @@ class Container(containers.DeclarativeContainer):
     session_guard = providers.Singleton(SessionGuard, store=session_store, prices=prices, clock=clock, ids=ids,
                                         defaults=session_defaults)
     meter_factory = session_guard
+
+    # --- artifacts: catalog per org (call with org_id=...), and the model hub for exports ---
+    artifact_catalog = providers.Factory(SqliteArtifactCatalog, database=sqlite)
+    model_hub = providers.Singleton(_model_hub, settings=settings)
+
 
     # -- Responses bridge (issue 5): response store per settings.store, the bridge service ----
     response_store = providers.Selector(

@@ -13,8 +13,10 @@ import click
 from synth_ai import __version__
 
 COMMANDS: dict[str, tuple[str, str]] = {
+    "deploy": ("synth_ai.cli.deploy:deploy", "Run a task app locally or through a tunnel; list and stop."),
     "serve": ("synth_ai.cli.serve:serve", "Run the backend (Falcon on Waitress)."),
     "session": ("synth_ai.cli.session:session", "Sessions with budgets: start, show, list, end, increase."),
+    "artifacts": ("synth_ai.cli.artifacts:artifacts", "List, show, export and download models and prompts."),
     "codex": ("synth_ai.cli.codex:codex", "Run the Codex CLI on the Responses bridge in a budgeted session."),
     "opencode": ("synth_ai.cli.opencode:opencode", "Run opencode on the Responses bridge in a budgeted session."),
 }

@@ -6,6 +6,7 @@ the document and the router list exactly the same (path, method) pairs.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 ERROR_SCHEMA = {
@@ -46,6 +47,7 @@ class OpenApiSpec:
         streaming: bool = False,
         status: int = 200,
     ) -> None:
+        path = template(path)
         operation: dict[str, Any] = {
             "summary": summary,
             "tags": [tag],
@@ -82,6 +84,11 @@ class OpenApiSpec:
             "security": [{"bearer": []}, {"apiKey": []}],
             "paths": self.paths,
         }
+
+
+def template(path: str) -> str:
+    """A Falcon route template as an OpenAPI path: ``{model_id:path}`` -> ``{model_id}``."""
+    return re.sub(r"\{(\w+):[^}]*\}", r"{\1}", path)
 
 
 def _path_params(path: str) -> list[str]:

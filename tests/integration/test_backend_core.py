@@ -38,6 +38,7 @@ def test_unknown_route_gets_404_in_the_openai_error_shape(backend):
 
 def test_openapi_document_lists_exactly_the_routes_the_app_serves(backend, container):
     from synth_ai.http.app import build_app
+    from synth_ai.http.openapi import template
 
     app, _ = build_app(container)
     served = set()
@@ -45,8 +46,14 @@ def test_openapi_document_lists_exactly_the_routes_the_app_serves(backend, conta
         for method in route.methods:
             if method.internal:
                 continue
-            served.add((route.path, method.method.lower()))
+            served.add((template(route.path), method.method.lower()))
     document = backend.client(api_key=None).get("/openapi.json").json()
     assert document["openapi"].startswith("3.1")
     documented = {(path, method) for path, methods in document["paths"].items() for method in methods}
     assert served == documented
+
+
+def test_openapi_paths_use_plain_templates_not_falcon_converters(backend):
+    document = backend.client(api_key=None).get("/openapi.json").json()
+    assert "/api/artifacts/models/{model_id}" in document["paths"]
+    assert not [path for path in document["paths"] if ":" in path]

@@ -1,0 +1,73 @@
+"""The ``ModelHub`` port on the Hugging Face Hub (``huggingface_hub.HfApi``).
+
+The endpoint is whatever the caller configured (``HF_ENDPOINT`` or ``[hub] endpoint``); a
+private or self-hosted Hub, or the test stand-in, work the same way. huggingface_hub is
+imported on first upload only. Files go up in one commit (``create_repo`` with
+``exist_ok``, then ``create_commit``: preupload, LFS/Xet for large files, NDJSON commit);
+``progress`` hears about each file as it is prepared and once more when the commit lands.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from synth_ai.domain.errors import ExportFailed, Unauthorized
+from synth_ai.ports.artifacts import HubUpload, Progress
+
+DEFAULT_ENDPOINT = "https://huggingface.co"
+
+
+class HfModelHub:
+    def __init__(self, endpoint: str | None = None, token: str | None = None):
+        self.endpoint = (endpoint or DEFAULT_ENDPOINT).rstrip("/")
+        self._token = token
+
+    def upload_folder(self, folder: Path, *, repo_id: str, private: bool, model_card: str,
+                      token: str | None = None, progress: Progress | None = None) -> HubUpload:
+        from huggingface_hub import CommitOperationAdd, HfApi
+        from huggingface_hub.errors import HfHubHTTPError
+        from huggingface_hub.utils import disable_progress_bars
+
+        disable_progress_bars()  # the caller shows one progress bar of its own
+
+        api = HfApi(endpoint=self.endpoint, token=token or self._token)
+        files = sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.name != "README.md")
+        total = sum(p.stat().st_size for p in files) + len(model_card.encode())
+        done = 0
+        operations = []
+        for path in files:
+            name = path.relative_to(folder).as_posix()
+            operations.append(CommitOperationAdd(path_in_repo=name, path_or_fileobj=str(path)))
+            done += path.stat().st_size
+            if progress:
+                progress(done, total, name)
+        operations.append(CommitOperationAdd(path_in_repo="README.md", path_or_fileobj=model_card.encode()))
+        try:
+            repo = api.create_repo(repo_id, private=private, exist_ok=True, repo_type="model")
+            commit = api.create_commit(repo_id, operations, repo_type="model",
+                                       commit_message=f"Upload {len(files)} files with synth-ai")
+        except HfHubHTTPError as exc:
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            if status in (401, 403):
+                raise Unauthorized(f"the Hub at {self.endpoint} refused the token ({status}) — pass "
+                                   "--hf-token or set HF_TOKEN to a token with write access",
+                                   code="hub_unauthorized") from exc
+            raise ExportFailed(f"upload of {repo_id} to {self.endpoint} failed: {_first_line(exc)}") from exc
+        except (OSError, RuntimeError, ValueError) as exc:  # huggingface_hub wraps transfer failures
+            raise ExportFailed(f"upload of {repo_id} to {self.endpoint} failed: {_root_cause(exc)}") from exc
+        if progress:
+            progress(total, total, "README.md")
+        return HubUpload(repo_id, str(getattr(repo, "url", f"{self.endpoint}/{repo_id}")),
+                         [op.path_in_repo for op in operations], getattr(commit, "oid", None))
+
+
+def _root_cause(exc: BaseException) -> str:
+    messages = []
+    while exc is not None:
+        messages.append(_first_line(exc))
+        exc = exc.__cause__
+    return " ← ".join(messages)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

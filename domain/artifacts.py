@@ -1,0 +1,189 @@
+"""Artifacts: fine-tuned, RL and PEFT models, and prompt-optimisation jobs with their snapshots.
+
+``ArtifactId.parse`` understands every id form a user types (``ft:BASE:JOB``, ``rl:BASE:JOB``,
+``peft:BASE:JOB``, ``pl_<hex>``, ``job_pl_<hex>``); a base may itself contain ``/`` and ``:``,
+so the job is the last ``:``-separated part. Records are plain attrs values; rendering of
+prompts lives in ``synth_ai.domain.prompts``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from attrs import field, frozen, validators
+from synth_ai.domain.errors import InvalidInput
+
+MODEL_KINDS = ("ft", "rl", "peft")
+PROMPT_KIND = "prompt"
+STATUSES = ("queued", "running", "succeeded", "failed", "canceled")
+LIST_TYPES = ("models", "prompts", "all")
+ACCEPTED_FORMS = ("ft:BASE:JOB, rl:BASE:JOB, peft:BASE:JOB (e.g. ft:Qwen/Qwen3-0.6B:job_abc123), "
+                  "pl_<hex> or job_pl_<hex> (e.g. pl_9f3a2c)")
+
+_JOB = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+_HEX = re.compile(r"^[0-9a-fA-F]+$")
+
+
+class InvalidArtifactId(InvalidInput):
+    code = "invalid_artifact_id"
+
+
+class InvalidStatus(InvalidInput):
+    code = "invalid_status"
+
+
+def _bad(raw: str, problem: str) -> InvalidArtifactId:
+    return InvalidArtifactId(f"invalid artifact id {raw!r}: {problem} — use one of: {ACCEPTED_FORMS}",
+                             param="id")
+
+
+@frozen
+class ArtifactId:
+    """A parsed artifact id. ``str(id)`` is the canonical form that stores key on."""
+
+    kind: str = field(validator=validators.in_((*MODEL_KINDS, PROMPT_KIND)))
+    job: str
+    base: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> ArtifactId:
+        raw = text if isinstance(text, str) else str(text)
+        value = raw.strip()
+        if not value:
+            raise _bad(raw, "it is empty")
+        if value.startswith(("pl_", "job_pl_")):
+            digits = value.split("pl_", 1)[1]
+            if not digits:
+                raise _bad(raw, "the part after 'pl_' is empty")
+            if not _HEX.match(digits):
+                raise _bad(raw, f"the part after 'pl_' ({digits!r}) is not hexadecimal")
+            return cls(PROMPT_KIND, value)
+        kind, sep, rest = value.partition(":")
+        if not sep:
+            raise _bad(raw, f"{value!r} has no known prefix")
+        if kind not in MODEL_KINDS:
+            raise _bad(raw, f"unknown kind {kind!r} (expected ft, rl or peft)")
+        base, sep, job = rest.rpartition(":")
+        if not sep or not base.strip(":"):
+            raise _bad(raw, f"the BASE part is missing (got {rest!r} after '{kind}:')")
+        if not job:
+            raise _bad(raw, "the JOB part after the last ':' is empty")
+        if not _JOB.match(job):
+            raise _bad(raw, f"the JOB part {job!r} may hold only letters, digits, '_', '-' and '.'")
+        if any(ch.isspace() for ch in base):
+            raise _bad(raw, f"the BASE part {base!r} contains whitespace")
+        return cls(kind, job, base)
+
+    @property
+    def is_model(self) -> bool:
+        return self.kind in MODEL_KINDS
+
+    def __str__(self) -> str:
+        return self.job if self.kind == PROMPT_KIND else f"{self.kind}:{self.base}:{self.job}"
+
+
+def check_status(status: str | None, *, param: str = "status") -> str | None:
+    if status is None or status == "":
+        return None
+    if status not in STATUSES:
+        raise InvalidStatus(f"unknown status {status!r} — use one of: {', '.join(STATUSES)}", param=param)
+    return status
+
+
+def check_list_type(kind: str | None) -> str:
+    kind = kind or "all"
+    if kind not in LIST_TYPES:
+        raise InvalidInput(f"unknown artifact type {kind!r} — use one of: {', '.join(LIST_TYPES)}",
+                           param="type", code="invalid_type")
+    return kind
+
+
+def _status(instance, attribute, value) -> None:
+    check_status(value, param=attribute.name)
+
+
+@frozen
+class ModelArtifact:
+    """A trained model and where its weights live (a folder, maybe with merged/ and adapter/)."""
+
+    id: str
+    kind: str
+    base_model: str
+    job_id: str
+    status: str = field(validator=_status)
+    created_at: float
+    weights_path: str | None = None
+    metadata: dict[str, Any] = field(factory=dict)
+
+    @classmethod
+    def new(cls, model_id: str, *, status: str, created_at: float, weights_path: str | None = None,
+            metadata: dict | None = None) -> ModelArtifact:
+        parsed = ArtifactId.parse(model_id)
+        if not parsed.is_model:
+            raise InvalidArtifactId(f"{model_id!r} is a prompt job id, not a model id — use "
+                                    "ft:BASE:JOB, rl:BASE:JOB or peft:BASE:JOB", param="id")
+        return cls(str(parsed), parsed.kind, parsed.base or "", parsed.job, status, created_at,
+                   weights_path, dict(metadata or {}))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "type": "rl" if self.kind == "rl" else "fine_tuned", "kind": self.kind,
+                "base_model": self.base_model, "job_id": self.job_id, "status": self.status,
+                "created_at": self.created_at, "weights_path": self.weights_path,
+                "metadata": self.metadata}
+
+
+@frozen
+class PromptSnapshot:
+    snapshot_id: str
+    job_id: str
+    payload: dict[str, Any]
+    created_at: float
+    score: float | None = None
+    validation_score: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.snapshot_id, "snapshot_id": self.snapshot_id, "job_id": self.job_id,
+                "score": self.score, "validation_score": self.validation_score,
+                "created_at": self.created_at, "payload": self.payload}
+
+
+@frozen
+class PromptJob:
+    """A prompt-optimisation job; the best snapshot is the one with the highest score."""
+
+    job_id: str
+    status: str = field(validator=_status)
+    created_at: float
+    updated_at: float
+    algorithm: str | None = None
+    best_score: float | None = None
+    best_validation_score: float | None = None
+    best_snapshot_id: str | None = None
+    metadata: dict[str, Any] = field(factory=dict)
+
+    @classmethod
+    def new(cls, job_id: str, *, status: str, now: float, algorithm: str | None = None,
+            metadata: dict | None = None) -> PromptJob:
+        parsed = ArtifactId.parse(job_id)
+        if parsed.is_model:
+            raise InvalidArtifactId(f"{job_id!r} is a model id, not a prompt job id — use pl_<hex> "
+                                    "or job_pl_<hex>", param="job_id")
+        return cls(str(parsed), status, now, now, algorithm, metadata=dict(metadata or {}))
+
+    def summary(self) -> dict[str, Any]:
+        return {"job_id": self.job_id, "id": self.job_id, "type": "prompt", "status": self.status,
+                "algorithm": self.algorithm, "best_score": self.best_score,
+                "best_validation_score": self.best_validation_score,
+                "best_snapshot_id": self.best_snapshot_id, "created_at": self.created_at,
+                "updated_at": self.updated_at}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.summary(), "metadata": self.metadata}
+
+
+def better(candidate: PromptSnapshot, current_best: float | None) -> bool:
+    """Whether a new snapshot beats the job's best score (a scored one beats none)."""
+    if candidate.score is None:
+        return False
+    return current_best is None or candidate.score > current_best

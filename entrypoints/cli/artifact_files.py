@@ -1,0 +1,146 @@
+"""``synth-ai artifacts download`` (prompts to files) and ``export`` (models to the Hub)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import click
+
+EXTENSIONS = {"json": "json", "yaml": "yaml", "text": "txt"}
+
+
+def prompt_document(job, snapshots: list) -> dict:
+    """What ``download`` writes: one snapshot with its messages, or every snapshot."""
+    from synth_ai.domain.prompts import best_prompt
+
+    def one(snapshot) -> dict:
+        return {"job_id": job.job_id, "snapshot_id": snapshot.snapshot_id, "score": snapshot.score,
+                "validation_score": snapshot.validation_score, "is_best": snapshot.snapshot_id == job.best_snapshot_id,
+                "messages": [m.to_dict() for m in best_prompt(snapshot.payload)], "snapshot": snapshot.payload}
+
+    if len(snapshots) == 1:
+        return one(snapshots[0])
+    return {"job_id": job.job_id, "best_snapshot_id": job.best_snapshot_id, "best_score": job.best_score,
+            "snapshots": [one(s) for s in snapshots]}
+
+
+def render(document: dict, fmt: str) -> str:
+    if fmt == "json":
+        import json
+
+        return json.dumps(document, indent=2, default=str) + "\n"
+    if fmt == "yaml":
+        import yaml
+
+        return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+    from synth_ai.domain.prompts import PromptMessage, render_text
+
+    parts = []
+    for item in document.get("snapshots", [document]):
+        score = "-" if item["score"] is None else f"{item['score']:.4f}"
+        title = f"{item['job_id']} / {item['snapshot_id']} (score {score}{', best' if item['is_best'] else ''})"
+        parts.append(render_text([PromptMessage(m["role"], m["content"]) for m in item["messages"]], title=title))
+    return "\n".join(parts)
+
+
+def write_output(target: Path, text: str) -> None:
+    """Write atomically (temp file, then rename), or say plainly why the path is unusable."""
+    from synth_ai.domain.errors import InvalidInput
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise InvalidInput(f"cannot write {target}: {exc.strerror or exc} — choose another path with -o "
+                           "(or '-o -' for stdout)", code="unwritable_output") from exc
+
+
+@click.command("download")
+@click.argument("job_id")
+@click.option("--format", "fmt", type=click.Choice(["json", "yaml", "text"]), default="json", show_default=True)
+@click.option("-o", "--output", default=None,
+              help="File to write ('-' for stdout); default ./prompts/{job_id}/best.{ext}.")
+@click.option("--snapshot-id", default=None, help="A specific snapshot instead of the best one.")
+@click.option("--all-snapshots", is_flag=True, help="Every snapshot of the job, oldest first.")
+@click.pass_obj
+def download(obj, job_id, fmt, output, snapshot_id, all_snapshots):
+    """Download a prompt job's best (or chosen, or every) optimised prompt."""
+    from synth_ai.cli.artifacts import catalog_of
+    from synth_ai.domain.artifacts import ArtifactId, InvalidArtifactId
+    from synth_ai.domain.errors import InvalidInput, NotFound
+
+    parsed = ArtifactId.parse(job_id)
+    if parsed.is_model:
+        raise InvalidArtifactId(f"{job_id!r} is a model id; download takes a prompt job id (pl_<hex>) — "
+                                "use 'synth-ai artifacts export' for models", param="job_id")
+    if snapshot_id and all_snapshots:
+        raise InvalidInput("--snapshot-id and --all-snapshots exclude each other — pass one")
+    catalog = catalog_of(obj)
+    job = catalog.get_prompt_job(str(parsed))
+    if all_snapshots:
+        snapshots, name = catalog.list_snapshots(job.job_id), "all_snapshots"
+        if not snapshots:
+            raise NotFound(f"job {job.job_id} has no snapshots yet", code="snapshot_not_found")
+    elif snapshot_id:
+        snapshots, name = [catalog.get_snapshot(job.job_id, snapshot_id)], snapshot_id
+    elif job.best_snapshot_id:
+        snapshots, name = [catalog.get_snapshot(job.job_id, job.best_snapshot_id)], "best"
+    else:
+        raise NotFound(f"job {job.job_id} has no scored snapshot yet — pass --snapshot-id or --all-snapshots",
+                       code="snapshot_not_found")
+    text = render(prompt_document(job, snapshots), fmt)
+    if output == "-":
+        sys.stdout.write(text)
+        return
+    target = Path(output) if output else Path("prompts") / job.job_id / f"{name}.{EXTENSIONS[fmt]}"
+    write_output(target, text)
+    click.echo(f"Wrote {target}", err=True)
+
+
+@click.command("export")
+@click.argument("model_id")
+@click.option("--repo-id", required=True, help="Hub repository, ORG/NAME.")
+@click.option("--private/--public", default=True, show_default=True, help="Repository visibility.")
+@click.option("--tags", default="", help="Comma-separated tags for the model card, e.g. a,b.")
+@click.option("--prefer-merged/--prefer-adapter", default=True, show_default=True,
+              help="Upload merged/ weights or the adapter/ folder when both exist.")
+@click.option("--hf-token", envvar="HF_TOKEN", default=None, help="Hub token (default: HF_TOKEN).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.pass_obj
+def export(obj, model_id, repo_id, private, tags, prefer_merged, hf_token, fmt):
+    """Upload a model's files to the Hugging Face Hub (HF_ENDPOINT picks the Hub)."""
+    from synth_ai.cli.artifacts import catalog_of
+    from synth_ai.cli.output import console, echo_json
+    from synth_ai.domain.exports import ExportRequest, export_model, split_tags
+
+    request = ExportRequest(model_id, repo_id, private, split_tags(tags), prefer_merged)
+    catalog = catalog_of(obj)
+    err = console(stderr=True)
+    if obj.remote:
+        body = {"model_id": request.model_id, "repo_id": request.repo_id, "private": request.private,
+                "tags": list(request.tags), "prefer_merged": request.prefer_merged}
+        if hf_token:
+            body["hf_token"] = hf_token
+        with err.status(f"Exporting {model_id} to {repo_id} through {obj.settings.backend_url}…"):
+            result = catalog.export_to_hub(body)
+    else:
+        from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+        with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), console=err) as bar:
+            task = bar.add_task(f"Uploading to {repo_id}", total=None)
+
+            def progress(done: int, total: int, name: str) -> None:
+                bar.update(task, completed=done, total=total, description=f"Uploading {name}")
+
+            result = export_model(catalog, obj.container.model_hub(), request, token=hf_token, progress=progress)
+    if fmt == "json":
+        echo_json(result)
+        return
+    visibility = "private" if result["private"] else "public"
+    click.echo(f"Exported {result['model_id']} ({result['variant']} weights, {len(result['files'])} files) "
+               f"to {result['url']} ({visibility})")

@@ -1,0 +1,82 @@
+"""Where artifacts are stored, and where models are published.
+
+An ``ArtifactCatalog`` is scoped to one org (the adapter is built for it); every
+implementation (SQLite, the backend over HTTP, the test fake) passes the same contract suite,
+``tests/contract/test_artifact_catalog_contract.py``. Unknown ids raise ``UnknownArtifactId``
+/ ``UnknownSnapshot`` from ``synth_ai.domain.errors``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+from attrs import frozen
+from synth_ai.domain.artifacts import ModelArtifact, PromptJob, PromptSnapshot
+
+
+@frozen
+class ArtifactListing:
+    models: list[ModelArtifact]
+    prompts: list[PromptJob]
+    total_count: int
+
+    @classmethod
+    def newest(cls, models: list[ModelArtifact], prompts: list[PromptJob], limit: int,
+               total: int) -> ArtifactListing:
+        """The ``limit`` newest of both lists together (each list given newest first)."""
+        merged = sorted([(m.created_at, 0, m) for m in models] + [(p.created_at, 1, p) for p in prompts],
+                        key=lambda item: -item[0])[:limit]
+        return cls([m for _, k, m in merged if k == 0], [p for _, k, p in merged if k == 1], total)
+
+
+class ArtifactCatalog(Protocol):
+    def register_model(self, model: ModelArtifact) -> ModelArtifact:
+        """Create or replace the model with this id."""
+        ...
+
+    def register_prompt_job(self, job: PromptJob) -> PromptJob:
+        """Create the job, or update its status and algorithm and merge in its metadata.
+
+        An existing job keeps its creation time, its best snapshot and score, and any metadata
+        key the update does not mention.
+        """
+        ...
+
+    def add_snapshot(self, snapshot: PromptSnapshot) -> PromptJob:
+        """Store a snapshot of a registered job; a higher score becomes the job's best."""
+        ...
+
+    def list_artifacts(self, *, kind: str = "all", status: str | None = None,
+                       limit: int = 50) -> ArtifactListing:
+        """Newest first; ``limit`` caps models and prompts together; ``total_count`` ignores it."""
+        ...
+
+    def get_model(self, model_id: str) -> ModelArtifact: ...
+
+    def get_prompt_job(self, job_id: str) -> PromptJob: ...
+
+    def get_snapshot(self, job_id: str, snapshot_id: str) -> PromptSnapshot: ...
+
+    def list_snapshots(self, job_id: str) -> list[PromptSnapshot]:
+        """Every snapshot of a job, oldest first."""
+        ...
+
+
+@frozen
+class HubUpload:
+    repo_id: str
+    url: str
+    files: list[str]
+    commit: str | None = None
+
+
+Progress = Callable[[int, int, str], None]  # (bytes done, bytes total, current file)
+
+
+class ModelHub(Protocol):
+    def upload_folder(self, folder: Path, *, repo_id: str, private: bool, model_card: str,
+                      token: str | None = None, progress: Progress | None = None) -> HubUpload:
+        """Create the repo if needed and commit every file of ``folder`` plus ``README.md``."""
+        ...

@@ -1,0 +1,61 @@
+"""``TunnelProvider``: the cloudflared adapter (stand-in binary) and the loopback fake."""
+
+import pytest
+from synth_ai.adapters.cloudflared import CloudflaredTunnels
+from synth_ai.adapters.waitress_host import find_free_port
+from synth_ai.domain.task_app_errors import TunnelFailed
+from synth_ai.domain.tunnels import EdgeOverrides
+from synth_ai.task_app.client import TaskAppClient
+
+from tests.fakes import LoopbackTunnels
+from tests.support.tunnels import FAKE_CLOUDFLARED, cloudflare_api, env_key, fake_cloudflare  # noqa: F401
+
+
+@pytest.fixture
+def running_app(env_key):  # noqa: F811
+    from synth_ai.task_app.in_process import InProcessTaskApp
+    from synth_ai.task_app.loading import load_task_app
+
+    from tests.support.tunnels import EXAMPLE_APP
+
+    with InProcessTaskApp(config=load_task_app(EXAMPLE_APP), port=0) as app:
+        yield app
+
+
+class TunnelProviderContract:
+    @pytest.fixture
+    def provider(self):
+        raise NotImplementedError
+
+    def test_an_opened_tunnel_reaches_the_app(self, provider, running_app, overrides):
+        tunnel = provider.open("127.0.0.1", running_app.port, mode="quick")
+        try:
+            with TaskAppClient(tunnel.url, overrides=overrides) as client:
+                assert client.info()["service"]["task"]["id"] == "arithmetic"
+        finally:
+            tunnel.close()
+
+    def test_a_tunnel_to_a_port_nobody_serves_fails_to_open(self, provider):
+        with pytest.raises(TunnelFailed):
+            provider.open("127.0.0.1", find_free_port("127.0.0.1"), mode="quick")
+
+
+class TestCloudflaredTunnels(TunnelProviderContract):
+    @pytest.fixture
+    def overrides(self, fake_cloudflare):  # noqa: F811
+        return EdgeOverrides.parse(fake_cloudflare.env["SYNTH_AI_TUNNEL_RESOLVE"])
+
+    @pytest.fixture
+    def provider(self, fake_cloudflare, tmp_path, overrides):  # noqa: F811
+        return CloudflaredTunnels(home=tmp_path, binary=str(FAKE_CLOUDFLARED), overrides=overrides,
+                                  url_timeout=10, health_timeout=1.5)
+
+
+class TestLoopbackTunnels(TunnelProviderContract):
+    @pytest.fixture
+    def overrides(self):
+        return EdgeOverrides()
+
+    @pytest.fixture
+    def provider(self):
+        return LoopbackTunnels()

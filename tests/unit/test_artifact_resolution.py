@@ -1,0 +1,36 @@
+"""How ``synth-ai artifacts show`` resolves an id: by its form, or models then prompts."""
+
+import pytest
+from synth_ai.cli.artifacts import resolve
+from synth_ai.domain.artifacts import InvalidArtifactId, ModelArtifact, PromptJob
+
+from tests.fakes import FakeArtifactCatalog
+
+
+@pytest.fixture
+def catalog():
+    catalog = FakeArtifactCatalog()
+    catalog.register_model(ModelArtifact.new("ft:base:job_1", status="succeeded", created_at=1.0))
+    catalog.register_prompt_job(PromptJob.new("pl_aa", status="running", now=2.0))
+    return catalog
+
+
+def test_an_id_of_known_form_goes_straight_to_its_kind(catalog):
+    assert resolve(catalog, "ft:base:job_1")[0] == "model"
+    kind, detail = resolve(catalog, "pl_aa")
+    assert (kind, detail["best_snapshot"], detail["best_prompt"]) == ("prompt", None, [])
+
+
+def test_an_id_of_unknown_form_is_tried_as_a_model_then_as_a_prompt_job(catalog):
+    import attrs
+
+    # A backend with its own id scheme may hold ids that match no known form.
+    catalog.models["custom-model-7"] = attrs.evolve(catalog.get_model("ft:base:job_1"), id="custom-model-7")
+    catalog.jobs["custom-job-7"] = attrs.evolve(catalog.get_prompt_job("pl_aa"), job_id="custom-job-7")
+    assert resolve(catalog, "custom-model-7") == ("model", catalog.models["custom-model-7"].to_dict())
+    assert resolve(catalog, "custom-job-7")[0] == "prompt"
+
+
+def test_an_id_found_nowhere_reports_why_its_form_is_wrong(catalog):
+    with pytest.raises(InvalidArtifactId, match="'nothing-here' has no known prefix"):
+        resolve(catalog, "nothing-here")
