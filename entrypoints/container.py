@@ -14,7 +14,7 @@ from synth_ai.adapters.system import RandomIds, SystemClock
 from synth_ai.auth import ApiKeyAuthenticator
 from synth_ai.config import Settings, load_settings
 from synth_ai.domain.guard import SessionGuard
-from synth_ai.session_settings import price_table, session_defaults
+from synth_ai.session_settings import price_table, session_defaults, store_backend
 
 
 def _chat_provider(settings: Settings):
@@ -49,7 +49,7 @@ class Container(containers.DeclarativeContainer):
     # The store is chosen by [store] backend; the guard builds each cost-incurring request's
     # Meter (reserve the worst case, then settle the real usage).
     session_store = providers.Selector(
-        settings.provided.store,
+        providers.Callable(store_backend, settings=settings),  # settings.store, checked
         sqlite=providers.Singleton(SqliteSessionStore, database=sqlite),
         redis=providers.Singleton(_redis_session_store, settings=settings),
     )

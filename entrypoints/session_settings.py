@@ -46,6 +46,17 @@ LIMIT_KEYS = {"limit_cost_usd": "cost_usd", "limit_tokens": "tokens", "limit_gpu
 KNOWN_SESSION_KEYS = {*LIMIT_KEYS, "limit_kind", "max_output_tokens", "reservation_ttl_seconds"}
 
 
+STORES = ("sqlite", "redis")
+
+
+def store_backend(settings: Settings) -> str:
+    """``[store] backend`` (``SYNTH_AI_STORE``), refused clearly when it names no adapter."""
+    if settings.store not in STORES:
+        raise InvalidInput(f"unknown [store] backend {settings.store!r} — use 'sqlite' (one machine) or "
+                           "'redis' (several serve replicas), in config.toml or SYNTH_AI_STORE")
+    return settings.store
+
+
 def _number(where: str, value, *, integer: bool = False, allow_none: bool = False):
     if value is None or value == "":
         if allow_none:

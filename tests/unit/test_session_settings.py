@@ -48,3 +48,11 @@ def test_a_bad_price_names_the_model_and_the_value(settings):
     settings.document = {"pricing": {"models": {"m": {"input": "free", "output": 1}}}}
     with pytest.raises(InvalidInput, match=r"\[pricing.models.m\].input.*'free'"):
         price_table(settings)
+
+
+def test_an_unknown_store_backend_is_refused_with_what_to_use(settings):
+    from synth_ai.container import create_container
+
+    settings.store = "mongo"
+    with pytest.raises(InvalidInput, match="'mongo'.*'sqlite'.*'redis'"):
+        create_container(settings).session_store()
