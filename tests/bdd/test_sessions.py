@@ -6,7 +6,8 @@ import shlex
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from tests.support.scripted_upstream import Reply, ScriptedUpstream
+from tests.support.chat_upstream import chat_upstream  # noqa: F401  (the upstream fixture)
+from tests.support.scripted_upstream import Reply
 
 scenarios("sessions.feature")
 
@@ -18,13 +19,6 @@ def world():
     return {}
 
 
-@pytest.fixture
-def upstream(settings):
-    upstream = ScriptedUpstream.start()
-    settings.upstream_url = upstream.base_url
-    settings.model_aliases = {"synth-small": "gpt-4.1-mini"}
-    yield upstream
-    upstream.close()
 
 
 @given("a running synth-ai backend with a scripted chat upstream", target_fixture="server")

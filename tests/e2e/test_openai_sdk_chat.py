@@ -4,16 +4,8 @@ and sees a hard limit as a 429 with type usage_limit_reached."""
 import openai
 import pytest
 
-from tests.support.scripted_upstream import Reply, ScriptedUpstream
-
-
-@pytest.fixture
-def upstream(settings):
-    upstream = ScriptedUpstream.start()
-    settings.upstream_url = upstream.base_url
-    settings.model_aliases = {"synth-small": "gpt-4.1-mini"}
-    yield upstream
-    upstream.close()
+from tests.support.chat_upstream import chat_upstream  # noqa: F401  (the upstream fixture)
+from tests.support.scripted_upstream import Reply
 
 
 @pytest.fixture

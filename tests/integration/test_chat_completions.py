@@ -7,19 +7,13 @@ import time
 import httpx
 import pytest
 
-from tests.support.scripted_upstream import Reply, ScriptedUpstream
+from tests.support.chat_upstream import chat_upstream  # noqa: F401  (the upstream fixture)
+from tests.support.scripted_upstream import Reply
 
 CHAT = "/api/synth-research/chat/completions"
 HELLO = [{"role": "user", "content": "hello"}]
 
 
-@pytest.fixture
-def upstream(settings):
-    upstream = ScriptedUpstream.start()
-    settings.upstream_url = upstream.base_url
-    settings.model_aliases = {"synth-small": "gpt-4.1-mini", "synth-medium": "gpt-4.1"}
-    yield upstream
-    upstream.close()
 
 
 def session_of(client, response):
