@@ -14,7 +14,7 @@ from synth_ai.adapters.system import RandomIds, SystemClock
 from synth_ai.auth import ApiKeyAuthenticator
 from synth_ai.config import Settings, load_settings
 from synth_ai.domain.guard import SessionGuard
-from synth_ai.session_settings import price_table, session_defaults, store_backend
+from synth_ai.session_settings import price_table, session_defaults
 
 
 def _chat_provider(settings: Settings):
@@ -36,6 +36,12 @@ def _redis_session_store(settings: Settings):
                                       prefix=str(settings.section("store").get("redis_prefix", "synth:")))
 
 
+def _store_backend(settings: Settings) -> str:
+    from synth_ai.session_settings import store_backend
+
+    return store_backend(settings)
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(load_settings)
 
@@ -49,7 +55,7 @@ class Container(containers.DeclarativeContainer):
     # The store is chosen by [store] backend; the guard builds each cost-incurring request's
     # Meter (reserve the worst case, then settle the real usage).
     session_store = providers.Selector(
-        providers.Callable(store_backend, settings=settings),  # settings.store, checked
+        providers.Callable(_store_backend, settings=settings),  # settings.store, checked
         sqlite=providers.Singleton(SqliteSessionStore, database=sqlite),
         redis=providers.Singleton(_redis_session_store, settings=settings),
     )
