@@ -29,17 +29,18 @@ def _chat_provider(settings: Settings):
         provider.close()
 
 
+def _store_backend(settings: Settings) -> str:
+    from synth_ai.session_settings import store_backend
+
+    return store_backend(settings)
+
+
 def _redis_session_store(settings: Settings):
     from synth_ai.adapters.redis.sessions import RedisSessionStore
 
     return RedisSessionStore.from_url(settings.redis_url,
                                       prefix=str(settings.section("store").get("redis_prefix", "synth:")))
 
-
-def _store_backend(settings: Settings) -> str:
-    from synth_ai.session_settings import store_backend
-
-    return store_backend(settings)
 
 
 class Container(containers.DeclarativeContainer):
