@@ -42,7 +42,6 @@ def _redis_session_store(settings: Settings):
                                       prefix=str(settings.section("store").get("redis_prefix", "synth:")))
 
 
-
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(load_settings)
 
