@@ -34,6 +34,9 @@ class SessionDefaults:
     limits: tuple[Limit, ...] = (Limit("cost_usd", 20.0),)
     max_output_tokens: int = 4096  # reserved when a request gives no max_tokens
     session_type: str = "api_call"
+    # A reservation older than this was left by a request that died without settling (a
+    # crashed process); the next reservation on its session releases it, uncharged.
+    reservation_ttl_seconds: float = 6 * 3600
 
 
 @frozen
@@ -161,7 +164,8 @@ class SessionGuard:
                                   amounts, self.clock.now(), model=what.model, kind=what.kind,
                                   gpu_type=what.gpu_type, reference_type=what.reference_type,
                                   reference_id=what.reference_id)
-        warnings = self.store.reserve(reservation, self.clock.now())
+        now = self.clock.now()
+        warnings = self.store.reserve(reservation, now, stale_before=now - self.defaults.reservation_ttl_seconds)
         return SessionCharge(self, principal, what, reservation.id, session.id, warnings)
 
     def settle_reservation(self, principal: Principal, reservation_id: str, usage: Usage) -> bool:

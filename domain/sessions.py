@@ -183,13 +183,21 @@ def decide_reservation(session: Session, amounts: Amounts, now: float) -> Decisi
                 session = evolve(session, status=LIMIT_EXCEEDED, exceeded_metric=limit.metric, exceeded_at=now)
             return Decision(session, refusal=refusal)
     reserved = session.reserved + amounts
-    warnings = tuple(
-        f"soft {lim.metric} limit {_fmt(lim.value)} reached (used {_fmt(session.used.get(lim.metric))}, "
-        f"in flight {_fmt(reserved.get(lim.metric))})"
-        for lim in session.limits
-        if lim.kind == SOFT and session.used.get(lim.metric) + reserved.get(lim.metric) > lim.value + EPSILON
-    )
-    return Decision(evolve(session, reserved=reserved), warnings=warnings)
+    return Decision(evolve(session, reserved=reserved), warnings=_warnings(session.limits, session.used, reserved))
+
+
+def _warnings(limits: tuple[Limit, ...], used: Amounts, reserved: Amounts) -> tuple[str, ...]:
+    """Soft limits passed, and hard limits past their ``warning_threshold`` (same units)."""
+    found = []
+    for lim in limits:
+        spent, held = used.get(lim.metric), reserved.get(lim.metric)
+        if lim.kind == SOFT and spent + held > lim.value + EPSILON:
+            found.append(f"soft {lim.metric} limit {_fmt(lim.value)} reached (used {_fmt(spent)}, "
+                         f"in flight {_fmt(held)})")
+        elif lim.kind == HARD and lim.warning_threshold is not None and spent + held > lim.warning_threshold + EPSILON:
+            found.append(f"{lim.metric} passed its warning threshold {_fmt(lim.warning_threshold)} of the hard "
+                         f"limit {_fmt(lim.value)} (used {_fmt(spent)}, in flight {_fmt(held)})")
+    return tuple(found)
 
 
 def settle(session: Session, reserved: Amounts, actual: Amounts, now: float) -> Session:

@@ -83,6 +83,12 @@ def _chat_provider(settings: Settings):
         provider.close()
 
 
+def _store_backend(settings: Settings) -> str:
+    from synth_ai.session_settings import store_backend
+
+    return store_backend(settings)
+
+
 def _redis_session_store(settings: Settings):
     from synth_ai.adapters.redis.sessions import RedisSessionStore
 
@@ -142,7 +148,7 @@ class Container(containers.DeclarativeContainer):
     # The store is chosen by [store] backend; the guard builds each cost-incurring request's
     # Meter (reserve the worst case, then settle the real usage).
     session_store = providers.Selector(
-        settings.provided.store,
+        providers.Callable(_store_backend, settings=settings),  # settings.store, checked
         sqlite=providers.Singleton(SqliteSessionStore, database=sqlite),
         redis=providers.Singleton(_redis_session_store, settings=settings),
     )

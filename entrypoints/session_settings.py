@@ -8,6 +8,7 @@ limit_gpu_hours = 10.0       # optional
 limit_api_calls = 5000       # optional
 limit_kind = "hard"          # or "soft": warn instead of refusing
 max_output_tokens = 4096     # reserved when a request gives no max_tokens
+reservation_ttl_seconds = 21600  # an unsettled reservation this old (crashed request) is released
 
 [pricing]
 gpu_hour_usd = 2.5
@@ -42,7 +43,18 @@ from synth_ai.domain.sessions import KINDS, Limit
 DEFAULT_LIMIT_COST_USD = 20.0
 LIMIT_KEYS = {"limit_cost_usd": "cost_usd", "limit_tokens": "tokens", "limit_gpu_hours": "gpu_hours",
               "limit_api_calls": "api_calls"}
-KNOWN_SESSION_KEYS = {*LIMIT_KEYS, "limit_kind", "max_output_tokens"}
+KNOWN_SESSION_KEYS = {*LIMIT_KEYS, "limit_kind", "max_output_tokens", "reservation_ttl_seconds"}
+
+
+STORES = ("sqlite", "redis")
+
+
+def store_backend(settings: Settings) -> str:
+    """``[store] backend`` (``SYNTH_AI_STORE``), refused clearly when it names no adapter."""
+    if settings.store not in STORES:
+        raise InvalidInput(f"unknown [store] backend {settings.store!r} — use 'sqlite' (one machine) or "
+                           "'redis' (several serve replicas), in config.toml or SYNTH_AI_STORE")
+    return settings.store
 
 
 def _number(where: str, value, *, integer: bool = False, allow_none: bool = False):
@@ -80,7 +92,10 @@ def session_defaults(settings: Settings, environ: dict | None = None) -> Session
     max_out = _number("[session] max_output_tokens", table.get("max_output_tokens", 4096), integer=True)
     if max_out < 1:
         raise InvalidInput("[session] max_output_tokens must be >= 1")
-    return SessionDefaults(limits=tuple(limits), max_output_tokens=max_out)
+    ttl = _number("[session] reservation_ttl_seconds", table.get("reservation_ttl_seconds", 6 * 3600))
+    if ttl <= 0:
+        raise InvalidInput("[session] reservation_ttl_seconds must be > 0")
+    return SessionDefaults(limits=tuple(limits), max_output_tokens=max_out, reservation_ttl_seconds=ttl)
 
 
 def _model_price(where: str, raw) -> ModelPrice:

@@ -22,6 +22,11 @@ class Charge(Protocol):
 
 
 class Meter(Protocol):
+    # After ``reserve``: the session charged (None when opted out) and soft-limit warnings,
+    # which the middleware sends back as ``X-Session-ID`` and ``X-Session-Warning``.
+    session_id: str | None
+    warnings: list[str]
+
     def reserve(self, *, model: str, prompt_tokens: int, max_output_tokens: int | None) -> Charge:
         """Reserve the worst-case cost of one model call, or raise ``LimitExceeded``."""
         ...

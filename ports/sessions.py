@@ -41,10 +41,12 @@ class SessionStore(Protocol):
         """Atomically replace a session with ``change(session)`` (``SessionNotFound`` if absent)."""
         ...
 
-    def reserve(self, reservation: Reservation, now: float) -> tuple[str, ...]:
+    def reserve(self, reservation: Reservation, now: float, *, stale_before: float | None = None
+                ) -> tuple[str, ...]:
         """Hold ``reservation.amounts`` on its session, or raise ``LimitExceeded`` /
         ``SessionNotActive`` (persisting a ``limit_exceeded`` mark first). Returns soft-limit
-        warnings."""
+        warnings. Reservations of that session made before ``stale_before`` (their request
+        died without settling: a crashed process) are released first, uncharged."""
         ...
 
     def settle(self, reservation_id: str, actual: Amounts, entry: LedgerEntry, now: float) -> bool:

@@ -197,14 +197,19 @@ class FakeSessionStore:
                 del self.pointers[key]
             return changed
 
-    def reserve(self, reservation, now):
+    def reserve(self, reservation, now, *, stale_before=None):
         from synth_ai.domain import sessions as rules
         from synth_ai.domain.errors import SessionNotFound
+        from synth_ai.domain.sessions import Amounts
 
         with self._lock:
             session = self.sessions.get(reservation.session_id)
             if session is None:
                 raise SessionNotFound(f"no session {reservation.session_id!r}")
+            for held in list(self.reservations.values()):
+                if stale_before is not None and held.session_id == session.id and held.created_at < stale_before:
+                    session = rules.settle(session, held.amounts, Amounts(), now)
+                    del self.reservations[held.id]
             decision = rules.decide_reservation(session, reservation.amounts, now)
             self.sessions[session.id] = decision.session
             if decision.refusal is None and decision.inactive is None:

@@ -27,13 +27,35 @@ local function limits_of(s)
 end
 """
 
-# KEYS[1] session doc, KEYS[2] reservation doc; ARGV: amounts json, now, reservation json
+# KEYS[1] session doc, KEYS[2] reservation doc, KEYS[3] the session's reservations (zset)
+# ARGV: amounts json, now, reservation json, stale_before ('' = keep all), reservation id,
+#       created_at, prefix
 RESERVE = COMMON + """
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {'missing', ''} end
 local s = cjson.decode(raw)
 local now = tonumber(ARGV[2])
 local amounts = cjson.decode(ARGV[1])
+if ARGV[4] ~= '' then
+  local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[4])
+  for _, id in ipairs(stale) do
+    local held = redis.call('GET', ARGV[7] .. 'reservation:' .. id)
+    if held then
+      local r = cjson.decode(held)
+      for m, v in pairs(r.amounts) do
+        local left = r10((s.reserved[m] or 0) - v)
+        if left < 0 then left = 0 end
+        s.reserved[m] = left
+      end
+      redis.call('DEL', ARGV[7] .. 'reservation:' .. id)
+    end
+    redis.call('ZREM', KEYS[3], id)
+  end
+  if #stale > 0 then
+    raw = cjson.encode(s)
+    redis.call('SET', KEYS[1], raw)
+  end
+end
 if expire_if_due(s, now) then
   redis.call('SET', KEYS[1], cjson.encode(s))
   return {'refused', raw}
@@ -59,6 +81,7 @@ end
 for m, v in pairs(amounts) do s.reserved[m] = r10((s.reserved[m] or 0) + v) end
 redis.call('SET', KEYS[1], cjson.encode(s))
 redis.call('SET', KEYS[2], ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[6], ARGV[5])
 return {'ok', raw}
 """
 
@@ -70,6 +93,7 @@ redis.call('DEL', KEYS[1])
 local r = cjson.decode(held)
 local prefix = ARGV[4]
 local skey = prefix .. 'session:' .. r.session_id
+redis.call('ZREM', prefix .. 'reservations:' .. r.session_id, r.id)
 local raw = redis.call('GET', skey)
 if raw then
   local s = cjson.decode(raw)

@@ -2,7 +2,8 @@
 
 Keys (all under one prefix, ``synth:`` by default): ``session:{id}`` (JSON document),
 ``current:{org}:{user}`` (id of the current session), ``sessions:{org}`` and
-``sessions:{org}:{user}`` (sorted sets by creation time), ``reservation:{id}``, and the ledger
+``sessions:{org}:{user}`` (sorted sets by creation time), ``reservation:{id}`` with
+``reservations:{session}`` (a sorted set by creation time, to release stale ones), and the ledger
 lists ``ledger:{org}``, ``ledger-session:{id}``, ``ledger-nosession:{org}`` (newest first).
 Reserve, settle and create run as Lua scripts (atomic); admin changes (end, limits) use
 WATCH/MULTI around the pure Python rules.
@@ -119,9 +120,13 @@ class RedisSessionStore:
                 except redis.WatchError:
                     continue
 
-    def reserve(self, reservation: Reservation, now: float) -> tuple[str, ...]:
-        keys = [self._key("session", reservation.session_id), self._key("reservation", reservation.id)]
-        args = [json.dumps(reservation.amounts.as_dict()), repr(now), docs.dumps(reservation)]
+    def reserve(self, reservation: Reservation, now: float, *, stale_before: float | None = None
+                ) -> tuple[str, ...]:
+        keys = [self._key("session", reservation.session_id), self._key("reservation", reservation.id),
+                self._key("reservations", reservation.session_id)]
+        args = [json.dumps(reservation.amounts.as_dict()), repr(now), docs.dumps(reservation),
+                "" if stale_before is None else repr(stale_before), reservation.id, repr(reservation.created_at),
+                self._prefix]
         with self._reachable():
             verdict, raw = self._reserve(keys=keys, args=args)
         if verdict == b"missing":

@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS session_current (
     org_id TEXT NOT NULL, user_id TEXT NOT NULL, session_id TEXT NOT NULL,
     PRIMARY KEY (org_id, user_id));
 CREATE TABLE IF NOT EXISTS session_reservations (
-    id TEXT PRIMARY KEY, session_id TEXT NOT NULL, doc TEXT NOT NULL);
+    id TEXT PRIMARY KEY, session_id TEXT NOT NULL, created_at REAL NOT NULL, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS reservations_by_session ON session_reservations (session_id, created_at);
 CREATE TABLE IF NOT EXISTS usage_ledger (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, org_id TEXT NOT NULL,
     session_id TEXT, created_at REAL NOT NULL, doc TEXT NOT NULL);
@@ -123,19 +124,32 @@ class SqliteSessionStore:
                 conn.execute("DELETE FROM session_current WHERE session_id = ?", (session_id,))
             return changed
 
-    def reserve(self, reservation: Reservation, now: float) -> tuple[str, ...]:
+    def reserve(self, reservation: Reservation, now: float, *, stale_before: float | None = None
+                ) -> tuple[str, ...]:
         with self._conn().transaction(immediate=True) as conn:
             session = self._load(conn, reservation.session_id)
             if session is None:
                 raise SessionNotFound(f"no session {reservation.session_id!r}", param="X-Session-ID")
+            if stale_before is not None:
+                session = self._release_stale(conn, session, stale_before, now)
             decision = rules.decide_reservation(session, reservation.amounts, now)
             if decision.session != session:
                 self._save(conn, decision.session)
             if decision.refusal is None and decision.inactive is None:
-                conn.execute("INSERT INTO session_reservations (id, session_id, doc) VALUES (?, ?, ?)",
-                             (reservation.id, reservation.session_id, docs.dumps(reservation)))
+                conn.execute("INSERT INTO session_reservations (id, session_id, created_at, doc) VALUES (?, ?, ?, ?)",
+                             (reservation.id, reservation.session_id, reservation.created_at, docs.dumps(reservation)))
         decision.raise_if_refused()
         return decision.warnings
+
+    def _release_stale(self, conn, session: Session, stale_before: float, now: float) -> Session:
+        rows = conn.execute("SELECT id, doc FROM session_reservations WHERE session_id = ? AND created_at < ?",
+                            (session.id, stale_before)).fetchall()
+        for row in rows:
+            session = rules.settle(session, docs.reservation(row["doc"]).amounts, Amounts(), now)
+            conn.execute("DELETE FROM session_reservations WHERE id = ?", (row["id"],))
+        if rows:
+            self._save(conn, session)
+        return session
 
     def settle(self, reservation_id: str, actual: Amounts, entry: LedgerEntry, now: float) -> bool:
         with self._conn().transaction(immediate=True) as conn:

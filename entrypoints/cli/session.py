@@ -37,7 +37,7 @@ def _fmt(metric: str, value) -> str:
 
 def _state(limit: dict) -> str:
     used, value = limit["current_usage"], limit["limit_value"]
-    if limit["limit_type"] == "hard" and used >= value:
+    if limit["limit_type"] == "hard" and limit.get("exceeded"):
         return "[bold red]EXCEEDED[/]"
     if used > value:
         return "[yellow]over soft limit[/]"

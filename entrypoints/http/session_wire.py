@@ -35,7 +35,10 @@ def parse_time(value, *, param: str) -> float | None:
 
 def limit_json(session: Session, limit: Limit) -> dict:
     used = session.used.get(limit.metric)
-    exceeded = session.exceeded_metric == limit.metric and limit.kind == HARD
+    # Exceeded: usage reached it, or the session was stopped on it (the next request's worst
+    # case no longer fitted).
+    exceeded = limit.kind == HARD and (used >= limit.value or (
+        session.status == "limit_exceeded" and session.exceeded_metric == limit.metric))
     return {
         "limit_id": limit.limit_id or None,
         "limit_type": limit.kind,
@@ -44,7 +47,7 @@ def limit_json(session: Session, limit: Limit) -> dict:
         "current_usage": used,
         "reserved": session.reserved.get(limit.metric),
         "remaining": max(0.0, limit.value - used),
-        "exceeded": used >= limit.value if limit.kind == HARD else used > limit.value,
+        "exceeded": exceeded if limit.kind == HARD else used > limit.value,
         "warning_threshold": limit.warning_threshold,
         "window_seconds": None,
         "exceeded_at": iso(session.exceeded_at) if exceeded else None,

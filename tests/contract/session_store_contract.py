@@ -188,6 +188,20 @@ class SessionStoreContract:
         assert store.get("sess_1").status == LIMIT_EXCEEDED
         assert store.get("sess_1").exceeded_metric == "cost_usd"
 
+    def test_a_reservation_left_unsettled_past_its_ttl_is_released_by_the_next_one(self, store):
+        store.create(make_session())
+        store.reserve(reservation("sess_1", 1, Amounts(cost_usd=0.9)), NOW)
+        with pytest.raises(LimitExceeded):
+            store.reserve(reservation("sess_1", 2, Amounts(cost_usd=0.5)), NOW + 10, stale_before=NOW - 60)
+        later = Reservation("res_sess_1_3", "sess_1", "org_a", "user_a", Amounts(cost_usd=0.5), NOW + 100)
+        store.reserve(later, NOW + 100, stale_before=NOW + 50)
+        session = store.get("sess_1")
+        assert session.reserved.cost_usd == pytest.approx(0.5) and session.used == Amounts()
+        assert store.get_reservation("res_sess_1_1") is None
+        assert store.settle("res_sess_1_1", Amounts(cost_usd=0.9), entry(1), NOW + 101) is False
+        assert store.settle("res_sess_1_3", Amounts(cost_usd=0.4), entry(3), NOW + 101) is True
+        assert store.get("sess_1").reserved == Amounts()
+
     def test_soft_limits_allow_the_reservation_and_return_a_warning(self, store):
         store.create(make_session(limits=(Limit("tokens", 10, SOFT),)))
         assert store.reserve(reservation("sess_1", 1, Amounts(tokens=5)), NOW) == ()

@@ -4,15 +4,8 @@ import json
 
 import pytest
 
-from tests.support.scripted_upstream import Reply, ScriptedUpstream
-
-
-@pytest.fixture
-def upstream(settings):
-    upstream = ScriptedUpstream.start()
-    settings.upstream_url = upstream.base_url
-    yield upstream
-    upstream.close()
+from tests.support.chat_upstream import chat_upstream  # noqa: F401  (the upstream fixture)
+from tests.support.scripted_upstream import Reply
 
 
 @pytest.fixture

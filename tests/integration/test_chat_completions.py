@@ -7,19 +7,13 @@ import time
 import httpx
 import pytest
 
-from tests.support.scripted_upstream import Reply, ScriptedUpstream
+from tests.support.chat_upstream import chat_upstream  # noqa: F401  (the upstream fixture)
+from tests.support.scripted_upstream import Reply
 
 CHAT = "/api/synth-research/chat/completions"
 HELLO = [{"role": "user", "content": "hello"}]
 
 
-@pytest.fixture
-def upstream(settings):
-    upstream = ScriptedUpstream.start()
-    settings.upstream_url = upstream.base_url
-    settings.model_aliases = {"synth-small": "gpt-4.1-mini", "synth-medium": "gpt-4.1"}
-    yield upstream
-    upstream.close()
 
 
 def session_of(client, response):
@@ -197,3 +191,22 @@ def test_without_an_upstream_the_routes_answer_503_saying_how_to_configure_one(b
         assert response.status_code == 503
         assert "SYNTH_AI_UPSTREAM_URL" in response.json()["error"]["message"]
     assert client.get("/api/v1/sessions").json() == []
+
+
+@pytest.mark.parametrize(("reply", "status", "kind"), [
+    (Reply(status=429, error={"message": "slow down"}), 429, "rate_limit_error"),
+    (Reply(status=400, error={"message": "maximum context length is 8192 tokens"}), 400, "invalid_request_error"),
+    (Reply(status=401, error={"message": "bad key"}), 502, "upstream_error"),
+    (Reply(delay=0.8), 504, "upstream_error"),
+])
+def test_upstream_failures_reach_the_client_as_named_errors_and_cost_nothing(settings, upstream, backend, reply,
+                                                                             status, kind):
+    settings.upstream_timeout = 0.3
+    upstream.push(reply)
+    client = backend.client()
+    response = client.post(CHAT, json={"model": "synth-small", "messages": HELLO})
+    assert response.status_code == status
+    error = response.json()["error"]
+    assert error["type"] == kind and error["type"] != "usage_limit_reached" and "upstream" in error["message"]
+    session = session_of(client, response)
+    assert session["current_usage"]["cost_usd"] == 0 and session["reserved_usage"]["cost_usd"] == 0

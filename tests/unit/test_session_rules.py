@@ -40,6 +40,14 @@ def test_soft_limits_never_refuse():
     assert decision.refusal is None and decision.warnings
 
 
+def test_a_hard_limit_past_its_warning_threshold_warns_before_it_refuses():
+    warned = session(Limit("cost_usd", 10, warning_threshold=8), used=Amounts(cost_usd=7.5))
+    decision = rules.decide_reservation(warned, Amounts(cost_usd=1), NOW)
+    assert decision.refusal is None
+    assert decision.warnings == ("cost_usd passed its warning threshold 8 of the hard limit 10 (used 7.5, in flight 1)",)
+    assert rules.decide_reservation(warned, Amounts(cost_usd=0.2), NOW).warnings == ()
+
+
 def test_settling_more_than_reserved_still_records_the_real_usage():
     held = session(Limit("tokens", 100), reserved=Amounts(tokens=10))
     settled = rules.settle(held, Amounts(tokens=10), Amounts(tokens=120), NOW)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 
 from synth_ai.adapters.openai_chat import UnconfiguredChatProvider
 from synth_ai.domain.errors import InvalidInput, ServiceUnavailable, SynthError
@@ -77,16 +78,31 @@ def _output_text(message_or_delta: dict) -> str:
     return "".join(p for p in parts if isinstance(p, str))
 
 
-class ChatCompletions:
-    cost_incurring = True
+class _UsesProvider:
+    """Resolves the container's chat provider once, under a lock: dependency-injector's
+    ``Resource`` is not safe to initialise from many Waitress threads at once (two racing
+    first requests built two clients and shut one down under the other's feet)."""
 
     def __init__(self, container):
         self._container = container
+        self._lock = threading.Lock()
+        self._provider = None
+
+    def provider(self):
+        if self._provider is None:
+            with self._lock:
+                if self._provider is None:
+                    self._provider = self._container.chat_provider()
+        return self._provider
+
+
+class ChatCompletions(_UsesProvider):
+    cost_incurring = True
 
     def on_post(self, req, resp):
         body = read_object(req)
         model, messages, max_out, stream = _checked(body)
-        provider = self._container.chat_provider()
+        provider = self.provider()
         if isinstance(provider, UnconfiguredChatProvider):
             raise ServiceUnavailable(provider.MESSAGE, code="upstream_not_configured")
         charge = meter_of(req).reserve(model=model, prompt_tokens=_prompt_estimate(body, messages),
@@ -144,12 +160,9 @@ def _events(upstream, charge, messages: list, wants_usage: bool):
             charge.settle(Usage())
 
 
-class Models:
-    def __init__(self, container):
-        self._container = container
-
+class Models(_UsesProvider):
     def on_get(self, req, resp):
-        provider = self._container.chat_provider()
+        provider = self.provider()
         if isinstance(provider, UnconfiguredChatProvider):
             raise ServiceUnavailable(provider.MESSAGE, code="upstream_not_configured")
         prices = self._container.prices()

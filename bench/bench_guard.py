@@ -1,0 +1,115 @@
+"""The session guard's added latency per chat request, against the same route unguarded.
+
+Two apps on real Waitress share one scripted upstream on 127.0.0.1: one with the real session
+guard (reserve + settle on the configured store), one whose meter factory meters nothing.
+Requests alternate between them so both see the same machine load. Prints one JSON line per
+measurement; the ratio is the number to watch, never the absolute seconds.
+
+    .venv/bin/python -m bench.bench_guard [--requests 300] [--store sqlite|redis] [--redis-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+from dependency_injector import providers
+from synth_ai.adapters.waitress_host import BackgroundServer
+from synth_ai.config import ApiKey, Settings
+from synth_ai.container import create_container
+from synth_ai.http.app import create_app
+
+from tests.support.redis_keys import drop_prefix
+from tests.support.scripted_upstream import Reply, ScriptedUpstream
+
+KEY = "sk-synth-bench-key"
+
+
+class _FreeCharge:
+    session_id = None
+
+    def __init__(self):
+        self.warnings: list[str] = []
+
+    def settle(self, usage) -> None:
+        return None
+
+
+class _NoMeter:
+    session_id = None
+    warnings: list[str] = []
+
+    def reserve(self, *, model, prompt_tokens, max_output_tokens):
+        return _FreeCharge()
+
+
+class NoGuard:
+    """The baseline: a meter factory that reserves and records nothing."""
+
+    def meter_for(self, principal, *, session_id, opt_out):
+        return _NoMeter()
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--store", choices=["sqlite", "redis"], default="sqlite")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    args = parser.parse_args()
+
+    upstream = ScriptedUpstream.start()
+    upstream.responder = lambda body: Reply(text="ok", usage={"prompt_tokens": 10, "completion_tokens": 5})
+    home = Path(tempfile.mkdtemp(prefix="synth-bench-"))
+    prefix = f"synth-bench:{uuid.uuid4().hex[:8]}:"
+    settings = Settings(home=home, api_keys=[ApiKey(KEY, "org_bench", "user_bench")], upstream_url=upstream.base_url,
+                        store=args.store, redis_url=args.redis_url, document={"store": {"redis_prefix": prefix}})
+    guarded_container = create_container(settings)
+    bare_container = create_container(settings)
+    bare_container.meter_factory.override(providers.Object(NoGuard()))
+    servers = {"guarded": BackgroundServer.start(create_app(guarded_container), threads=8),
+               "unguarded": BackgroundServer.start(create_app(bare_container), threads=8)}
+    body = {"model": "synth-small", "messages": [{"role": "user", "content": "hello"}], "max_tokens": 16}
+    samples: dict[str, list[float]] = {name: [] for name in servers}
+    try:
+        clients = {name: httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {KEY}"}, timeout=30)
+                   for name, server in servers.items()}
+        for client in clients.values():  # warm up connections, schema, the current session
+            for _ in range(10):
+                client.post("/api/synth-research/chat/completions", json=body).raise_for_status()
+        for _ in range(args.requests):
+            for name, client in clients.items():
+                started = time.perf_counter()
+                client.post("/api/synth-research/chat/completions", json=body).raise_for_status()
+                samples[name].append(time.perf_counter() - started)
+    finally:
+        for server in servers.values():
+            server.close()
+        upstream.close()
+        guarded_container.shutdown_resources()
+        bare_container.shutdown_resources()
+        shutil.rmtree(home, ignore_errors=True)
+        if args.store == "redis":
+            drop_prefix(args.redis_url, prefix)
+    p50 = {name: statistics.median(values) * 1000 for name, values in samples.items()}
+    for name, values in samples.items():
+        print(json.dumps({"bench": "session_guard", "store": args.store, "variant": name, "requests": len(values),
+                          "p50_ms": round(p50[name], 3), "p95_ms": round(percentile(values, 0.95) * 1000, 3)}))
+    print(json.dumps({"bench": "session_guard", "store": args.store, "measure": "guarded/unguarded p50 ratio",
+                      "ratio": round(p50["guarded"] / p50["unguarded"], 3),
+                      "added_p50_ms": round(p50["guarded"] - p50["unguarded"], 3)}))
+
+
+if __name__ == "__main__":
+    main()

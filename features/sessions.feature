@@ -1,0 +1,23 @@
+Feature: Sessions and budgets on every cost-incurring request
+  Every request that costs money is charged to the caller's session, and is refused with
+  HTTP 429 before it can spend past a hard limit.
+
+  Background:
+    Given a running synth-ai backend with a scripted chat upstream
+    And the upstream reports 1000 prompt tokens and 3000 completion tokens for every answer
+
+  Scenario: A user with a $0.05 limit streams chat completions until refused
+    Given I start a session with "synth-ai session start --limit-cost 0.05"
+    When I stream chat completions of synth-small with max_tokens 4000 until one is refused
+    Then some completions streamed before the refusal
+    And the refusal is a 429 "usage_limit_reached" naming my session, the cost_usd metric, its limit and the usage
+    And the settled spend of my session is at most $0.05
+    And "synth-ai session show" says my session is limit_exceeded and marks cost_usd EXCEEDED
+
+  Scenario: Requests opted out with X-No-Session pass and are recorded in the ledger
+    Given I start a session with "synth-ai session start --limit-cost 0.05"
+    And I stream chat completions of synth-small with max_tokens 4000 until one is refused
+    When I send a chat completion with the header "X-No-Session: true"
+    Then the completion succeeds without a session
+    And the org usage ledger records it with no session and its tokens
+    And my session's usage did not change

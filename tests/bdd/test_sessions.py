@@ -1,0 +1,128 @@
+"""features/sessions.feature on the real thing: Waitress backend, CLI subprocess, scripted upstream."""
+
+import json
+import shlex
+
+import pytest
+from pytest_bdd import given, parsers, scenarios, then, when
+
+from tests.support.chat_upstream import chat_upstream  # noqa: F401  (the upstream fixture)
+from tests.support.scripted_upstream import Reply
+
+scenarios("sessions.feature")
+
+CHAT = "/api/synth-research/chat/completions"
+
+
+@pytest.fixture
+def world():
+    return {}
+
+
+
+
+@given("a running synth-ai backend with a scripted chat upstream", target_fixture="server")
+def server(upstream, backend, world, cli):
+    world["cli"] = lambda *args: cli(*args, env={"SYNTH_BACKEND_URL": backend.url, "SYNTH_API_KEY": backend.api_key})
+    world["client"] = backend.client()
+    return backend
+
+
+@given(parsers.parse("the upstream reports {prompt:d} prompt tokens and {completion:d} completion tokens for every answer"))
+def upstream_usage(upstream, prompt, completion):
+    upstream.responder = lambda body: Reply(text="an answer", usage={"prompt_tokens": prompt,
+                                                                     "completion_tokens": completion})
+
+
+@given(parsers.parse('I start a session with "{command}"'))
+def start_session(world, command):
+    args = shlex.split(command)[1:] + ["--format", "json"]
+    result = world["cli"](*args)
+    assert result.returncode == 0, result.stderr
+    world["session"] = json.loads(result.stdout)
+
+
+def _stream(client, max_tokens, headers=None):
+    body = {"model": "synth-small", "messages": [{"role": "user", "content": "write something"}],
+            "max_tokens": max_tokens, "stream": True}
+    return client.post(CHAT, json=body, headers=headers or {})
+
+
+@given(parsers.parse("I stream chat completions of synth-small with max_tokens {max_tokens:d} until one is refused"))
+@when(parsers.parse("I stream chat completions of synth-small with max_tokens {max_tokens:d} until one is refused"))
+def stream_until_refused(world, max_tokens):
+    world["streamed"] = 0
+    for _ in range(100):
+        response = _stream(world["client"], max_tokens)
+        if response.status_code != 200:
+            world["refusal"] = response
+            break
+        assert response.text.rstrip().endswith("data: [DONE]")
+        assert response.headers["X-Session-ID"] == world["session"]["session_id"]
+        world["streamed"] += 1
+    else:
+        pytest.fail("never refused after 100 completions")
+    world["spent"] = _session(world)["current_usage"]
+
+
+def _session(world):
+    return world["client"].get(f"/api/v1/sessions/{world['session']['session_id']}").json()
+
+
+@then("some completions streamed before the refusal")
+def some_streamed(world):
+    assert world["streamed"] >= 2
+
+
+@then(parsers.parse('the refusal is a 429 "{kind}" naming my session, the cost_usd metric, its limit and the usage'))
+def refusal_is_well_formed(world, kind):
+    response = world["refusal"]
+    assert response.status_code == 429
+    error = response.json()["error"]
+    assert error["type"] == kind and error["code"] == kind
+    assert error["session_id"] == world["session"]["session_id"]
+    assert error["metric"] == "cost_usd" and error["limit"] == 0.05
+    assert error["used"] == pytest.approx(world["spent"]["cost_usd"])
+
+
+@then(parsers.parse("the settled spend of my session is at most ${limit:f}"))
+def spend_within_limit(world, limit):
+    usage = _session(world)["current_usage"]
+    assert 0 < usage["cost_usd"] <= limit
+    assert usage["api_calls"] == world["streamed"]
+
+
+@then('"synth-ai session show" says my session is limit_exceeded and marks cost_usd EXCEEDED')
+def show_says_exceeded(world):
+    result = world["cli"]("session", "show")
+    assert result.returncode == 0, result.stderr
+    assert world["session"]["session_id"] in result.stdout and "limit_exceeded" in result.stdout
+    row = next(line for line in result.stdout.splitlines() if line.strip().startswith("cost_usd"))
+    assert "EXCEEDED" in row
+    assert _session(world)["status"] == "limit_exceeded"
+
+
+@when(parsers.parse('I send a chat completion with the header "{header}"'))
+def send_opted_out(world, header):
+    name, _, value = header.partition(": ")
+    world["opted_out"] = _stream(world["client"], 4000, headers={name: value})
+
+
+@then("the completion succeeds without a session")
+def succeeds_without_session(world):
+    response = world["opted_out"]
+    assert response.status_code == 200 and "X-Session-ID" not in response.headers
+    assert response.text.rstrip().endswith("data: [DONE]")
+
+
+@then("the org usage ledger records it with no session and its tokens")
+def ledger_has_it(world):
+    entries = world["client"].get("/api/v1/usage", params={"no_session": "true"}).json()["data"]
+    assert len(entries) == 1
+    assert entries[0]["session_id"] is None and entries[0]["usage"]["tokens"] == 4000
+    assert entries[0]["user_id"] == "user_test" and entries[0]["model"] == "synth-small"
+
+
+@then("my session's usage did not change")
+def session_unchanged(world):
+    assert _session(world)["current_usage"] == world["spent"]

@@ -1,0 +1,17 @@
+"""The guard benchmark runs end to end and prints its JSON lines (no timing is asserted)."""
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def test_the_guard_bench_prints_both_p50s_and_their_ratio_as_json_lines(redis_url):
+    result = subprocess.run([sys.executable, "-m", "bench.bench_guard", "--requests", "5", "--store", "redis",
+                             "--redis-url", redis_url], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {line.get("variant") for line in lines[:2]} == {"guarded", "unguarded"}
+    assert lines[0]["requests"] == 5 and lines[0]["p50_ms"] > 0
+    assert lines[2]["ratio"] > 0 and "added_p50_ms" in lines[2]
