@@ -1,6 +1,9 @@
 """The one composition root: which adapter serves which port, built lazily.
 
 Nothing here connects or opens a file at import time; providers build objects on first use.
+Waitress serves requests from many threads, so shared objects are ``ThreadSafeSingleton``s
+(a plain ``Singleton`` can be built twice by two racing first requests), and ``build_app``
+initialises the ``Resource``s before the first request thread exists.
 Tests override providers (``container.clock.override(providers.Object(FakeClock()))``).
 Each capability adds its providers here, choosing adapters with ``Selector`` on settings.
 """
@@ -126,21 +129,21 @@ def _internal_stop(settings: Settings) -> bool:
 
 
 class Container(containers.DeclarativeContainer):
-    settings = providers.Singleton(load_settings)
+    settings = providers.ThreadSafeSingleton(load_settings)
 
-    clock = providers.Singleton(SystemClock)
-    ids = providers.Singleton(RandomIds)
-    sqlite = providers.Singleton(Database, path=settings.provided.sqlite_path)
-    authenticator = providers.Singleton(ApiKeyAuthenticator, keys=settings.provided.api_keys)
+    clock = providers.ThreadSafeSingleton(SystemClock)
+    ids = providers.ThreadSafeSingleton(RandomIds)
+    sqlite = providers.ThreadSafeSingleton(Database, path=settings.provided.sqlite_path)
+    authenticator = providers.ThreadSafeSingleton(ApiKeyAuthenticator, keys=settings.provided.api_keys)
 
     # -- task apps and tunnels (issue 3): managed tunnels (backend), cloudflared, services.json
-    tunnel_settings = providers.Singleton(_tunnel_settings, settings=settings)
+    tunnel_settings = providers.ThreadSafeSingleton(_tunnel_settings, settings=settings)
     cloudflare_api = providers.Resource(_cloudflare_api, config=tunnel_settings)
-    tunnel_records = providers.Singleton(_tunnel_records, db=sqlite)
+    tunnel_records = providers.ThreadSafeSingleton(_tunnel_records, db=sqlite)
     managed_tunnels = providers.Factory(_managed_tunnels, api=cloudflare_api, records=tunnel_records,
                                         clock=clock, ids=ids, config=tunnel_settings)
-    tunnel_provider = providers.Singleton(_tunnel_provider, settings=settings, config=tunnel_settings)
-    service_records = providers.Singleton(_service_records, settings=settings)
+    tunnel_provider = providers.ThreadSafeSingleton(_tunnel_provider, settings=settings, config=tunnel_settings)
+    service_records = providers.ThreadSafeSingleton(_service_records, settings=settings)
 
     chat_provider = providers.Resource(_chat_provider, settings=settings)
 
@@ -149,27 +152,27 @@ class Container(containers.DeclarativeContainer):
     # Meter (reserve the worst case, then settle the real usage).
     session_store = providers.Selector(
         providers.Callable(_store_backend, settings=settings),  # settings.store, checked
-        sqlite=providers.Singleton(SqliteSessionStore, database=sqlite),
-        redis=providers.Singleton(_redis_session_store, settings=settings),
+        sqlite=providers.ThreadSafeSingleton(SqliteSessionStore, database=sqlite),
+        redis=providers.ThreadSafeSingleton(_redis_session_store, settings=settings),
     )
-    prices = providers.Singleton(price_table, settings=settings)
-    session_defaults = providers.Singleton(session_defaults, settings=settings)
-    session_guard = providers.Singleton(SessionGuard, store=session_store, prices=prices, clock=clock, ids=ids,
+    prices = providers.ThreadSafeSingleton(price_table, settings=settings)
+    session_defaults = providers.ThreadSafeSingleton(session_defaults, settings=settings)
+    session_guard = providers.ThreadSafeSingleton(SessionGuard, store=session_store, prices=prices, clock=clock, ids=ids,
                                         defaults=session_defaults)
     meter_factory = session_guard
 
     # --- artifacts: catalog per org (call with org_id=...), and the model hub for exports ---
     artifact_catalog = providers.Factory(SqliteArtifactCatalog, database=sqlite)
-    model_hub = providers.Singleton(_model_hub, settings=settings)
+    model_hub = providers.ThreadSafeSingleton(_model_hub, settings=settings)
 
 
     # -- Responses bridge (issue 5): response store per settings.store, the bridge service ----
     response_store = providers.Selector(
         settings.provided.store,
-        sqlite=providers.Singleton(_sqlite_response_store, db=sqlite),
-        redis=providers.Singleton(_redis_response_store, settings=settings),
+        sqlite=providers.ThreadSafeSingleton(_sqlite_response_store, db=sqlite),
+        redis=providers.ThreadSafeSingleton(_redis_response_store, settings=settings),
     )
-    responses_bridge = providers.Singleton(
+    responses_bridge = providers.ThreadSafeSingleton(
         ResponsesBridge, chat=chat_provider, store=response_store, clock=clock, ids=ids,
         internal_stop=providers.Callable(_internal_stop, settings=settings),
     )

@@ -20,6 +20,9 @@ def create_app(container) -> falcon.App:
 
 def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
     """The app and the OpenAPI spec its routes declared (tests compare the two)."""
+    # Resources (the chat provider's pooled client) are not thread-safe to initialise on first
+    # use from many request threads; build them now, once. Nothing connects here.
+    container.init_resources()
     app = falcon.App(middleware=[
         AuthMiddleware(container.authenticator()),
         MeteringMiddleware(container.meter_factory()),

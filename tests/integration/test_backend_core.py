@@ -57,3 +57,30 @@ def test_openapi_paths_use_plain_templates_not_falcon_converters(backend):
     document = backend.client(api_key=None).get("/openapi.json").json()
     assert "/api/artifacts/models/{model_id}" in document["paths"]
     assert not [path for path in document["paths"] if ":" in path]
+
+
+def test_building_the_app_initialises_resources_before_any_request_thread(container):
+    from synth_ai.http.app import build_app
+
+    assert not container.chat_provider.initialized
+    build_app(container)
+    assert container.chat_provider.initialized
+
+
+def test_shared_services_are_built_once_even_when_first_requested_from_many_threads(container):
+    import threading
+
+    barrier = threading.Barrier(16)
+    built = []
+
+    def first_use():
+        barrier.wait()
+        built.append(id(container.session_store()))
+        built.append(id(container.responses_bridge()))
+
+    threads = [threading.Thread(target=first_use) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(built) == 32 and len(set(built)) == 2

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 
 from synth_ai.adapters.openai_chat import UnconfiguredChatProvider
 from synth_ai.domain.errors import InvalidInput, ServiceUnavailable, SynthError
@@ -79,21 +78,11 @@ def _output_text(message_or_delta: dict) -> str:
 
 
 class _UsesProvider:
-    """Resolves the container's chat provider once, under a lock: dependency-injector's
-    ``Resource`` is not safe to initialise from many Waitress threads at once (two racing
-    first requests built two clients and shut one down under the other's feet)."""
-
     def __init__(self, container):
         self._container = container
-        self._lock = threading.Lock()
-        self._provider = None
 
     def provider(self):
-        if self._provider is None:
-            with self._lock:
-                if self._provider is None:
-                    self._provider = self._container.chat_provider()
-        return self._provider
+        return self._container.chat_provider()
 
 
 class ChatCompletions(_UsesProvider):
