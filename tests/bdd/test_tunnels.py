@@ -64,8 +64,9 @@ def script_fails_rate_limited(world):
 
 
 @given(parsers.parse('a backend with a Cloudflare account for "{domain}"'))
-def backend_with_cloudflare(backend, settings, monkeypatch, domain):
-    settings.document["tunnels"]["domain"] = domain
+def backend_with_cloudflare(request, settings, monkeypatch, domain):
+    settings.document["tunnels"]["domain"] = domain  # configured before the backend starts
+    backend = request.getfixturevalue("backend")
     monkeypatch.setenv("SYNTH_BACKEND_URL", backend.url)
     monkeypatch.setenv("SYNTH_API_KEY", TEST_KEY)
     return backend

@@ -193,15 +193,20 @@ def test_without_an_upstream_the_routes_answer_503_saying_how_to_configure_one(b
     assert client.get("/api/v1/sessions").json() == []
 
 
+@pytest.fixture
+def short_upstream_timeout(settings):
+    """Set before ``backend``: the app builds the chat provider (and its timeout) up front."""
+    settings.upstream_timeout = 0.3
+
+
 @pytest.mark.parametrize(("reply", "status", "kind"), [
     (Reply(status=429, error={"message": "slow down"}), 429, "rate_limit_error"),
     (Reply(status=400, error={"message": "maximum context length is 8192 tokens"}), 400, "invalid_request_error"),
     (Reply(status=401, error={"message": "bad key"}), 502, "upstream_error"),
     (Reply(delay=0.8), 504, "upstream_error"),
 ])
-def test_upstream_failures_reach_the_client_as_named_errors_and_cost_nothing(settings, upstream, backend, reply,
-                                                                             status, kind):
-    settings.upstream_timeout = 0.3
+def test_upstream_failures_reach_the_client_as_named_errors_and_cost_nothing(short_upstream_timeout, upstream, backend,
+                                                                             reply, status, kind):
     upstream.push(reply)
     client = backend.client()
     response = client.post(CHAT, json={"model": "synth-small", "messages": HELLO})
