@@ -18,8 +18,12 @@ ensure_venv() {
   fi
   if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
     echo "==> installing synth-ai$extras into .venv" >&2
-    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >&2
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extras" >&2
+    if ! { .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip &&
+           .venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extras"; } >.venv/install.log 2>&1; then
+      cat .venv/install.log >&2
+      echo "ERROR: installing synth-ai$extras failed (log above, also in .venv/install.log)" >&2
+      exit 1
+    fi
     echo "$want" > "$stamp"
   fi
 }
