@@ -87,7 +87,7 @@ class BackgroundServer:
             if exc.errno == errno.EADDRINUSE:
                 raise PortInUse(host, port) from exc
             raise
-        bound_port = server.effective_port
+        bound_port = int(server.effective_port)
         thread = threading.Thread(target=cls._run, args=(server,), name=name, daemon=True)
         thread.start()
         log.debug("waitress listening on %s:%s", host, bound_port)
@@ -102,27 +102,65 @@ class BackgroundServer:
                 raise
 
     def close(self, timeout: float = 5.0) -> None:
+        """Stop accepting, let requests in flight finish (up to ``timeout``), then close.
+
+        The order matters: a worker thread finishing a request pulls Waitress's trigger to wake
+        the loop, so the trigger and the channels are closed only after the workers drained.
+        """
         if self._closed:
             return
         self._closed = True
         server = self._server
         socket_map = server._map
 
+        def stop_accepting() -> None:
+            server.accepting = False
+            server.del_channel()
+            try:
+                server.socket.close()
+            except OSError:
+                pass
+
         def close_all() -> None:
             for channel in list(socket_map.values()):
+                flush = getattr(channel, "_flush_some", None)
+                if flush is not None and getattr(channel, "total_outbufs_len", 0):
+                    try:
+                        flush()
+                    except OSError:
+                        pass
                 try:
                     channel.close()
                 except OSError:
                     pass
             socket_map.clear()
 
-        try:
-            server.trigger.pull_trigger(close_all)
-        except OSError:
-            close_all()
-        self._thread.join(timeout)
+        self._in_loop(stop_accepting, timeout)
         server.task_dispatcher.shutdown(cancel_pending=True, timeout=timeout)
+        self._in_loop(lambda: None, timeout)  # one more loop turn flushes what the workers wrote
+        self._in_loop(close_all, timeout)
+        self._thread.join(timeout)
         log.debug("waitress on port %s stopped", self.port)
+
+    def _in_loop(self, thunk, timeout: float) -> None:
+        """Run ``thunk`` on the server's loop thread and wait for it (bounded)."""
+        done = threading.Event()
+
+        def run() -> None:
+            try:
+                thunk()
+            finally:
+                done.set()
+
+        if not self._thread.is_alive():
+            run()
+            return
+        try:
+            self._server.trigger.pull_trigger(run)
+        except OSError:
+            run()
+            return
+        done.wait(timeout)
 
     @property
     def running(self) -> bool:
