@@ -1,6 +1,7 @@
 """The backend's core through real Waitress: health, auth, errors, the OpenAPI document."""
 
 import falcon.inspect
+import pytest
 
 from tests.conftest import OTHER_KEY
 
@@ -84,3 +85,19 @@ def test_shared_services_are_built_once_even_when_first_requested_from_many_thre
     for thread in threads:
         thread.join(10)
     assert len(built) == 32 and len(set(built)) == 2
+
+
+def test_openapi_document_is_valid_openapi_3_1(backend):
+    from openapi_spec_validator import validate
+
+    validate(backend.client(api_key=None).get("/openapi.json").json())  # raises on any schema error
+
+
+def test_the_openapi_validator_would_catch_a_broken_document(backend):
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    document = backend.client(api_key=None).get("/openapi.json").json()
+    document["paths"]["/health"]["get"]["responses"] = "not a responses object"
+    with pytest.raises(OpenAPIValidationError):
+        validate(document)
