@@ -30,10 +30,12 @@ def _metadata(value, _type) -> dict:
 
 def _amounts(value, _type) -> Amounts:
     value = value or {}
-    return Amounts(tokens=int(round(value.get("tokens", 0) or 0)),
-                   cost_usd=float(value.get("cost_usd", 0) or 0),
-                   gpu_hours=float(value.get("gpu_hours", 0) or 0),
-                   api_calls=int(round(value.get("api_calls", 0) or 0)))
+    return Amounts(
+        tokens=int(round(value.get("tokens", 0) or 0)),
+        cost_usd=float(value.get("cost_usd", 0) or 0),
+        gpu_hours=float(value.get("gpu_hours", 0) or 0),
+        api_calls=int(round(value.get("api_calls", 0) or 0)),
+    )
 
 
 _converter.register_structure_hook_func(lambda t: t == tuple[Limit, ...], _limits)

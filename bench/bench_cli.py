@@ -34,14 +34,34 @@ def seed(home: Path, count: int) -> None:
         status = statuses[i % 3]
         if i % 2:
             kind = ("ft", "rl", "peft")[i % 3]
-            catalog.register_model(ModelArtifact.new(f"{kind}:Qwen/Qwen3-0.6B:job_{i:06d}", status=status,
-                                                     created_at=1_700_000_000 + i, weights_path=f"/w/{i}",
-                                                     metadata={"epochs": 3, "lr": 1e-5}))
+            catalog.register_model(
+                ModelArtifact.new(
+                    f"{kind}:Qwen/Qwen3-0.6B:job_{i:06d}",
+                    status=status,
+                    created_at=1_700_000_000 + i,
+                    weights_path=f"/w/{i}",
+                    metadata={"epochs": 3, "lr": 1e-5},
+                )
+            )
         else:
-            job = catalog.register_prompt_job(PromptJob.new(f"pl_{i:08x}", status=status, now=1_700_000_000 + i,
-                                                            algorithm="gepa", metadata={"task": "banking77"}))
-            catalog.add_snapshot(PromptSnapshot(f"snap_{i}", job.job_id, {"messages": [
-                {"role": "system", "content": "You are a classifier."}]}, 1_700_000_000 + i, 0.5 + (i % 50) / 100))
+            job = catalog.register_prompt_job(
+                PromptJob.new(
+                    f"pl_{i:08x}",
+                    status=status,
+                    now=1_700_000_000 + i,
+                    algorithm="gepa",
+                    metadata={"task": "banking77"},
+                )
+            )
+            catalog.add_snapshot(
+                PromptSnapshot(
+                    f"snap_{i}",
+                    job.job_id,
+                    {"messages": [{"role": "system", "content": "You are a classifier."}]},
+                    1_700_000_000 + i,
+                    0.5 + (i % 50) / 100,
+                )
+            )
     database.close()
 
 
@@ -67,20 +87,52 @@ def main() -> None:
         env["SYNTH_AI_HOME"] = str(home)
         started = time.perf_counter()
         seed(home, args.artifacts)
-        print(json.dumps({"bench": "seed", "artifacts": args.artifacts,
-                          "seconds": round(time.perf_counter() - started, 2)}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "bench": "seed",
+                    "artifacts": args.artifacts,
+                    "seconds": round(time.perf_counter() - started, 2),
+                }
+            ),
+            flush=True,
+        )
         baseline = median_seconds([sys.executable, "-c", "pass"], env, args.runs)
-        print(json.dumps({"bench": "baseline python -c pass", "median_s": round(baseline, 4)}), flush=True)
-        cases = [("synth-ai --help", ["--help"], 0.25),
-                 (f"synth-ai artifacts list --format json ({args.artifacts} stored)",
-                  ["artifacts", "list", "--format", "json"], 0.5)]
-        listed = subprocess.run([sys.executable, "-m", "synth_ai", "artifacts", "list", "--format", "json"],
-                                env=env, capture_output=True, check=True)
-        assert json.loads(listed.stdout)["summary"]["total_count"] == args.artifacts, "seeding went wrong"
+        print(
+            json.dumps({"bench": "baseline python -c pass", "median_s": round(baseline, 4)}),
+            flush=True,
+        )
+        cases = [
+            ("synth-ai --help", ["--help"], 0.25),
+            (
+                f"synth-ai artifacts list --format json ({args.artifacts} stored)",
+                ["artifacts", "list", "--format", "json"],
+                0.5,
+            ),
+        ]
+        listed = subprocess.run(
+            [sys.executable, "-m", "synth_ai", "artifacts", "list", "--format", "json"],
+            env=env,
+            capture_output=True,
+            check=True,
+        )
+        assert json.loads(listed.stdout)["summary"]["total_count"] == args.artifacts, (
+            "seeding went wrong"
+        )
         for name, cli_args, target in cases:
             median = median_seconds([sys.executable, "-m", "synth_ai", *cli_args], env, args.runs)
-            print(json.dumps({"bench": name, "median_s": round(median, 4), "ratio_vs_baseline": round(median / baseline, 2),
-                              "target_s": target, "runs": args.runs}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "bench": name,
+                        "median_s": round(median, 4),
+                        "ratio_vs_baseline": round(median / baseline, 2),
+                        "target_s": target,
+                        "runs": args.runs,
+                    }
+                ),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

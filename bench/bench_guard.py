@@ -70,21 +70,39 @@ def main() -> None:
     args = parser.parse_args()
 
     upstream = ScriptedUpstream.start()
-    upstream.responder = lambda body: Reply(text="ok", usage={"prompt_tokens": 10, "completion_tokens": 5})
+    upstream.responder = lambda body: Reply(
+        text="ok", usage={"prompt_tokens": 10, "completion_tokens": 5}
+    )
     home = Path(tempfile.mkdtemp(prefix="synth-bench-"))
     prefix = f"synth-bench:{uuid.uuid4().hex[:8]}:"
-    settings = Settings(home=home, api_keys=[ApiKey(KEY, "org_bench", "user_bench")], upstream_url=upstream.base_url,
-                        store=args.store, redis_url=args.redis_url, document={"store": {"redis_prefix": prefix}})
+    settings = Settings(
+        home=home,
+        api_keys=[ApiKey(KEY, "org_bench", "user_bench")],
+        upstream_url=upstream.base_url,
+        store=args.store,
+        redis_url=args.redis_url,
+        document={"store": {"redis_prefix": prefix}},
+    )
     guarded_container = create_container(settings)
     bare_container = create_container(settings)
     bare_container.meter_factory.override(providers.Object(NoGuard()))
-    servers = {"guarded": BackgroundServer.start(create_app(guarded_container), threads=8),
-               "unguarded": BackgroundServer.start(create_app(bare_container), threads=8)}
-    body = {"model": "synth-small", "messages": [{"role": "user", "content": "hello"}], "max_tokens": 16}
+    servers = {
+        "guarded": BackgroundServer.start(create_app(guarded_container), threads=8),
+        "unguarded": BackgroundServer.start(create_app(bare_container), threads=8),
+    }
+    body = {
+        "model": "synth-small",
+        "messages": [{"role": "user", "content": "hello"}],
+        "max_tokens": 16,
+    }
     samples: dict[str, list[float]] = {name: [] for name in servers}
     try:
-        clients = {name: httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {KEY}"}, timeout=30)
-                   for name, server in servers.items()}
+        clients = {
+            name: httpx.Client(
+                base_url=server.url, headers={"Authorization": f"Bearer {KEY}"}, timeout=30
+            )
+            for name, server in servers.items()
+        }
         for client in clients.values():  # warm up connections, schema, the current session
             for _ in range(10):
                 client.post("/api/synth-research/chat/completions", json=body).raise_for_status()
@@ -104,11 +122,29 @@ def main() -> None:
             drop_prefix(args.redis_url, prefix)
     p50 = {name: statistics.median(values) * 1000 for name, values in samples.items()}
     for name, values in samples.items():
-        print(json.dumps({"bench": "session_guard", "store": args.store, "variant": name, "requests": len(values),
-                          "p50_ms": round(p50[name], 3), "p95_ms": round(percentile(values, 0.95) * 1000, 3)}))
-    print(json.dumps({"bench": "session_guard", "store": args.store, "measure": "guarded/unguarded p50 ratio",
-                      "ratio": round(p50["guarded"] / p50["unguarded"], 3),
-                      "added_p50_ms": round(p50["guarded"] - p50["unguarded"], 3)}))
+        print(
+            json.dumps(
+                {
+                    "bench": "session_guard",
+                    "store": args.store,
+                    "variant": name,
+                    "requests": len(values),
+                    "p50_ms": round(p50[name], 3),
+                    "p95_ms": round(percentile(values, 0.95) * 1000, 3),
+                }
+            )
+        )
+    print(
+        json.dumps(
+            {
+                "bench": "session_guard",
+                "store": args.store,
+                "measure": "guarded/unguarded p50 ratio",
+                "ratio": round(p50["guarded"] / p50["unguarded"], 3),
+                "added_p50_ms": round(p50["guarded"] - p50["unguarded"], 3),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -88,42 +88,91 @@ def main() -> None:
         try:
             with httpx.Client(timeout=30) as http:
                 auth = {"Authorization": f"Bearer {KEY}"}
-                session = http.post(f"{server.url}/api/v1/sessions", headers=auth, json={
-                    "limits": [{"metric_type": "tokens", "limit_value": 10**12}]}).json()["session_id"]
+                session = http.post(
+                    f"{server.url}/api/v1/sessions",
+                    headers=auth,
+                    json={"limits": [{"metric_type": "tokens", "limit_value": 10**12}]},
+                ).json()["session_id"]
                 direct_url = f"{upstream.base_url}/chat/completions"
                 bridge_url = f"{server.url}/api/v1/responses"
                 chat = {"model": "bench", "messages": [{"role": "user", "content": "hello"}]}
                 responses = {"model": "bench", "input": "hello"}
-                variants = {"no_session": {**auth, "X-No-Session": "true"},
-                            "session": {**auth, "X-Session-ID": session}}
+                variants = {
+                    "no_session": {**auth, "X-No-Session": "true"},
+                    "session": {**auth, "X-Session-ID": session},
+                }
                 n, w = args.requests, args.warmup
                 direct = {
                     "non_streaming": timed(lambda: post_json(http, direct_url, chat, {}), n, w),
-                    "first_event": timed(lambda: first_line(http, direct_url, {**chat, "stream": True}, {},
-                                                            "chat.completion.chunk"), n, w),
-                    "first_token": timed(lambda: first_line(http, direct_url, {**chat, "stream": True}, {},
-                                                            '"content": "The'), n, w),
+                    "first_event": timed(
+                        lambda: first_line(
+                            http, direct_url, {**chat, "stream": True}, {}, "chat.completion.chunk"
+                        ),
+                        n,
+                        w,
+                    ),
+                    "first_token": timed(
+                        lambda: first_line(
+                            http, direct_url, {**chat, "stream": True}, {}, '"content": "The'
+                        ),
+                        n,
+                        w,
+                    ),
                 }
                 for variant, headers in variants.items():
                     bridge = {
-                        "non_streaming": timed(lambda h=headers: post_json(http, bridge_url, responses, h), n, w),
-                        "first_event": timed(lambda h=headers: first_line(
-                            http, bridge_url, {**responses, "stream": True}, h, "response.created"), n, w),
-                        "first_token": timed(lambda h=headers: first_line(
-                            http, bridge_url, {**responses, "stream": True}, h, "output_text.delta"), n, w),
+                        "non_streaming": timed(
+                            lambda h=headers: post_json(http, bridge_url, responses, h), n, w
+                        ),
+                        "first_event": timed(
+                            lambda h=headers: first_line(
+                                http,
+                                bridge_url,
+                                {**responses, "stream": True},
+                                h,
+                                "response.created",
+                            ),
+                            n,
+                            w,
+                        ),
+                        "first_token": timed(
+                            lambda h=headers: first_line(
+                                http,
+                                bridge_url,
+                                {**responses, "stream": True},
+                                h,
+                                "output_text.delta",
+                            ),
+                            n,
+                            w,
+                        ),
                     }
                     for metric, values in bridge.items():
                         base = direct[metric]
-                        print(json.dumps({
-                            "bench": "responses_bridge", "metric": metric, "variant": variant, "requests": n,
-                            "direct_p50_ms": round(statistics.median(base), 3),
-                            "direct_p99_ms": round(percentile(base, 0.99), 3),
-                            "bridge_p50_ms": round(statistics.median(values), 3),
-                            "bridge_p99_ms": round(percentile(values, 0.99), 3),
-                            "added_p50_ms": round(statistics.median(values) - statistics.median(base), 3),
-                            "added_p99_ms": round(percentile(values, 0.99) - percentile(base, 0.99), 3),
-                            "ratio_p50": round(statistics.median(values) / statistics.median(base), 3),
-                        }), flush=True)
+                        print(
+                            json.dumps(
+                                {
+                                    "bench": "responses_bridge",
+                                    "metric": metric,
+                                    "variant": variant,
+                                    "requests": n,
+                                    "direct_p50_ms": round(statistics.median(base), 3),
+                                    "direct_p99_ms": round(percentile(base, 0.99), 3),
+                                    "bridge_p50_ms": round(statistics.median(values), 3),
+                                    "bridge_p99_ms": round(percentile(values, 0.99), 3),
+                                    "added_p50_ms": round(
+                                        statistics.median(values) - statistics.median(base), 3
+                                    ),
+                                    "added_p99_ms": round(
+                                        percentile(values, 0.99) - percentile(base, 0.99), 3
+                                    ),
+                                    "ratio_p50": round(
+                                        statistics.median(values) / statistics.median(base), 3
+                                    ),
+                                }
+                            ),
+                            flush=True,
+                        )
         finally:
             server.close()
             container.shutdown_resources()

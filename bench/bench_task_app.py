@@ -59,15 +59,25 @@ def bench_healthy(runs: int) -> dict:
         enter.append(time.perf_counter() - started)
         app.__exit__(None, None, None)
     median, base = statistics.median(enter), statistics.median(baseline)
-    return {"bench": "in_process_task_app_healthy", "runs": runs, "median_s": round(median, 4),
-            "max_s": round(max(enter), 4), "baseline_median_s": round(base, 4),
-            "ratio_to_baseline": round(median / base, 2), "target_s": 0.3, "meets_target": median < 0.3}
+    return {
+        "bench": "in_process_task_app_healthy",
+        "runs": runs,
+        "median_s": round(median, 4),
+        "max_s": round(max(enter), 4),
+        "baseline_median_s": round(base, 4),
+        "ratio_to_baseline": round(median / base, 2),
+        "target_s": 0.3,
+        "meets_target": median < 0.3,
+    }
 
 
 def _throughput(url: str, requests: int, concurrency: int, call) -> float:
     import httpx
 
-    clients = [httpx.Client(base_url=url, headers={"X-API-Key": KEY}, timeout=30) for _ in range(concurrency)]
+    clients = [
+        httpx.Client(base_url=url, headers={"X-API-Key": KEY}, timeout=30)
+        for _ in range(concurrency)
+    ]
     try:
         started = time.perf_counter()
         with ThreadPoolExecutor(concurrency) as pool:
@@ -86,18 +96,33 @@ def bench_rollout(requests: int, concurrency: int) -> dict:
     upstream = ScriptedUpstream.start(threads=concurrency * 2)
     upstream.default = Reply(text="28")
     config = load_task_app(ROOT / "examples" / "arithmetic_task_app.py")
-    body = {"run_id": "bench", "env": {"seed": 0}, "policy": {"config": {"inference_url": upstream.base_url}}}
+    body = {
+        "run_id": "bench",
+        "env": {"seed": 0},
+        "policy": {"config": {"inference_url": upstream.base_url}},
+    }
     try:
         with InProcessTaskApp(config=config, port=0, api_key=KEY, threads=concurrency * 2) as app:
-            health = _throughput(app.url, requests, concurrency, lambda c, i: c.get("/health").status_code)
-            rollout = _throughput(app.url, requests, concurrency,
-                                  lambda c, i: c.post("/rollout", json=body).status_code)
+            health = _throughput(
+                app.url, requests, concurrency, lambda c, i: c.get("/health").status_code
+            )
+            rollout = _throughput(
+                app.url,
+                requests,
+                concurrency,
+                lambda c, i: c.post("/rollout", json=body).status_code,
+            )
     finally:
         upstream.close()
-    return {"bench": "rollout_requests_per_second", "requests": requests, "concurrency": concurrency,
-            "rollout_rps": round(rollout, 1), "baseline_health_rps": round(health, 1),
-            "ratio_to_baseline": round(rollout / health, 3),
-            "note": "each rollout also makes one policy call to a local scripted upstream"}
+    return {
+        "bench": "rollout_requests_per_second",
+        "requests": requests,
+        "concurrency": concurrency,
+        "rollout_rps": round(rollout, 1),
+        "baseline_health_rps": round(health, 1),
+        "ratio_to_baseline": round(rollout / health, 3),
+        "note": "each rollout also makes one policy call to a local scripted upstream",
+    }
 
 
 def main() -> None:

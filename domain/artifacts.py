@@ -18,8 +18,10 @@ MODEL_KINDS = ("ft", "rl", "peft")
 PROMPT_KIND = "prompt"
 STATUSES = ("queued", "running", "succeeded", "failed", "canceled")
 LIST_TYPES = ("models", "prompts", "all")
-ACCEPTED_FORMS = ("ft:BASE:JOB, rl:BASE:JOB, peft:BASE:JOB (e.g. ft:Qwen/Qwen3-0.6B:job_abc123), "
-                  "pl_<hex> or job_pl_<hex> (e.g. pl_9f3a2c)")
+ACCEPTED_FORMS = (
+    "ft:BASE:JOB, rl:BASE:JOB, peft:BASE:JOB (e.g. ft:Qwen/Qwen3-0.6B:job_abc123), "
+    "pl_<hex> or job_pl_<hex> (e.g. pl_9f3a2c)"
+)
 
 _JOB = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
@@ -34,8 +36,9 @@ class InvalidStatus(InvalidInput):
 
 
 def _bad(raw: str, problem: str) -> InvalidArtifactId:
-    return InvalidArtifactId(f"invalid artifact id {raw!r}: {problem} — use one of: {ACCEPTED_FORMS}",
-                             param="id")
+    return InvalidArtifactId(
+        f"invalid artifact id {raw!r}: {problem} — use one of: {ACCEPTED_FORMS}", param="id"
+    )
 
 
 @frozen
@@ -87,15 +90,20 @@ def check_status(status: str | None, *, param: str = "status") -> str | None:
     if status is None or status == "":
         return None
     if status not in STATUSES:
-        raise InvalidStatus(f"unknown status {status!r} — use one of: {', '.join(STATUSES)}", param=param)
+        raise InvalidStatus(
+            f"unknown status {status!r} — use one of: {', '.join(STATUSES)}", param=param
+        )
     return status
 
 
 def check_list_type(kind: str | None) -> str:
     kind = kind or "all"
     if kind not in LIST_TYPES:
-        raise InvalidInput(f"unknown artifact type {kind!r} — use one of: {', '.join(LIST_TYPES)}",
-                           param="type", code="invalid_type")
+        raise InvalidInput(
+            f"unknown artifact type {kind!r} — use one of: {', '.join(LIST_TYPES)}",
+            param="type",
+            code="invalid_type",
+        )
     return kind
 
 
@@ -117,20 +125,45 @@ class ModelArtifact:
     metadata: dict[str, Any] = field(factory=dict)
 
     @classmethod
-    def new(cls, model_id: str, *, status: str, created_at: float, weights_path: str | None = None,
-            metadata: dict | None = None) -> ModelArtifact:
+    def new(
+        cls,
+        model_id: str,
+        *,
+        status: str,
+        created_at: float,
+        weights_path: str | None = None,
+        metadata: dict | None = None,
+    ) -> ModelArtifact:
         parsed = ArtifactId.parse(model_id)
         if not parsed.is_model:
-            raise InvalidArtifactId(f"{model_id!r} is a prompt job id, not a model id — use "
-                                    "ft:BASE:JOB, rl:BASE:JOB or peft:BASE:JOB", param="id")
-        return cls(str(parsed), parsed.kind, parsed.base or "", parsed.job, status, created_at,
-                   weights_path, dict(metadata or {}))
+            raise InvalidArtifactId(
+                f"{model_id!r} is a prompt job id, not a model id — use "
+                "ft:BASE:JOB, rl:BASE:JOB or peft:BASE:JOB",
+                param="id",
+            )
+        return cls(
+            str(parsed),
+            parsed.kind,
+            parsed.base or "",
+            parsed.job,
+            status,
+            created_at,
+            weights_path,
+            dict(metadata or {}),
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "type": "rl" if self.kind == "rl" else "fine_tuned", "kind": self.kind,
-                "base_model": self.base_model, "job_id": self.job_id, "status": self.status,
-                "created_at": self.created_at, "weights_path": self.weights_path,
-                "metadata": self.metadata}
+        return {
+            "id": self.id,
+            "type": "rl" if self.kind == "rl" else "fine_tuned",
+            "kind": self.kind,
+            "base_model": self.base_model,
+            "job_id": self.job_id,
+            "status": self.status,
+            "created_at": self.created_at,
+            "weights_path": self.weights_path,
+            "metadata": self.metadata,
+        }
 
 
 @frozen
@@ -143,9 +176,15 @@ class PromptSnapshot:
     validation_score: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.snapshot_id, "snapshot_id": self.snapshot_id, "job_id": self.job_id,
-                "score": self.score, "validation_score": self.validation_score,
-                "created_at": self.created_at, "payload": self.payload}
+        return {
+            "id": self.snapshot_id,
+            "snapshot_id": self.snapshot_id,
+            "job_id": self.job_id,
+            "score": self.score,
+            "validation_score": self.validation_score,
+            "created_at": self.created_at,
+            "payload": self.payload,
+        }
 
 
 @frozen
@@ -163,20 +202,36 @@ class PromptJob:
     metadata: dict[str, Any] = field(factory=dict)
 
     @classmethod
-    def new(cls, job_id: str, *, status: str, now: float, algorithm: str | None = None,
-            metadata: dict | None = None) -> PromptJob:
+    def new(
+        cls,
+        job_id: str,
+        *,
+        status: str,
+        now: float,
+        algorithm: str | None = None,
+        metadata: dict | None = None,
+    ) -> PromptJob:
         parsed = ArtifactId.parse(job_id)
         if parsed.is_model:
-            raise InvalidArtifactId(f"{job_id!r} is a model id, not a prompt job id — use pl_<hex> "
-                                    "or job_pl_<hex>", param="job_id")
+            raise InvalidArtifactId(
+                f"{job_id!r} is a model id, not a prompt job id — use pl_<hex> or job_pl_<hex>",
+                param="job_id",
+            )
         return cls(str(parsed), status, now, now, algorithm, metadata=dict(metadata or {}))
 
     def summary(self) -> dict[str, Any]:
-        return {"job_id": self.job_id, "id": self.job_id, "type": "prompt", "status": self.status,
-                "algorithm": self.algorithm, "best_score": self.best_score,
-                "best_validation_score": self.best_validation_score,
-                "best_snapshot_id": self.best_snapshot_id, "created_at": self.created_at,
-                "updated_at": self.updated_at}
+        return {
+            "job_id": self.job_id,
+            "id": self.job_id,
+            "type": "prompt",
+            "status": self.status,
+            "algorithm": self.algorithm,
+            "best_score": self.best_score,
+            "best_validation_score": self.best_validation_score,
+            "best_snapshot_id": self.best_snapshot_id,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.summary(), "metadata": self.metadata}

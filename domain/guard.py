@@ -55,8 +55,15 @@ class SessionCharge:
     """One reservation (or, opted out, none) waiting for its real usage. Thread-safe and
     idempotent: the first ``settle`` counts, later ones do nothing."""
 
-    def __init__(self, guard: SessionGuard, principal: Principal, what: Metered,
-                 reservation_id: str | None, session_id: str | None, warnings: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        guard: SessionGuard,
+        principal: Principal,
+        what: Metered,
+        reservation_id: str | None,
+        session_id: str | None,
+        warnings: tuple[str, ...] = (),
+    ):
         self._guard = guard
         self._principal = principal
         self._what = what
@@ -71,13 +78,17 @@ class SessionCharge:
             if self.settled:
                 return
             self.settled = True
-        self._guard.settle_usage(self._principal, self.reservation_id, self.session_id, self._what, usage)
+        self._guard.settle_usage(
+            self._principal, self.reservation_id, self.session_id, self._what, usage
+        )
 
 
 class GuardedMeter:
     """The meter of one request; after ``reserve`` it knows the session used and any warnings."""
 
-    def __init__(self, guard: SessionGuard, principal: Principal, session_id: str | None, opt_out: bool):
+    def __init__(
+        self, guard: SessionGuard, principal: Principal, session_id: str | None, opt_out: bool
+    ):
         self._guard = guard
         self._principal = principal
         self._requested_session = session_id
@@ -85,22 +96,33 @@ class GuardedMeter:
         self.session_id: str | None = None
         self.warnings: list[str] = []
 
-    def reserve(self, *, model: str, prompt_tokens: int, max_output_tokens: int | None) -> SessionCharge:
+    def reserve(
+        self, *, model: str, prompt_tokens: int, max_output_tokens: int | None
+    ) -> SessionCharge:
         guard = self._guard
         max_out = max_output_tokens or guard.defaults.max_output_tokens
-        amounts = Amounts(tokens=prompt_tokens + max_out,
-                          cost_usd=guard.prices.worst_case(model, prompt_tokens, max_out), api_calls=1)
+        amounts = Amounts(
+            tokens=prompt_tokens + max_out,
+            cost_usd=guard.prices.worst_case(model, prompt_tokens, max_out),
+            api_calls=1,
+        )
         return self.reserve_amounts(amounts, Metered(model=model))
 
     def reserve_usage(self, usage: Usage, what: Metered) -> SessionCharge:
         """Reserve non-token usage (GPU hours, API calls) priced with the GPU rate."""
-        amounts = Amounts(tokens=usage.total_tokens, cost_usd=self._guard.prices.cost(what.model, usage, gpu_type=what.gpu_type),
-                          gpu_hours=usage.gpu_hours, api_calls=usage.api_calls)
+        amounts = Amounts(
+            tokens=usage.total_tokens,
+            cost_usd=self._guard.prices.cost(what.model, usage, gpu_type=what.gpu_type),
+            gpu_hours=usage.gpu_hours,
+            api_calls=usage.api_calls,
+        )
         return self.reserve_amounts(amounts, what)
 
     def reserve_amounts(self, amounts: Amounts, what: Metered) -> SessionCharge:
         try:
-            charge = self._guard.reserve(self._principal, self._requested_session, self.opt_out, amounts, what)
+            charge = self._guard.reserve(
+                self._principal, self._requested_session, self.opt_out, amounts, what
+            )
         except LimitExceeded as refused:
             self.session_id = refused.extra.get("session_id")
             raise
@@ -110,8 +132,14 @@ class GuardedMeter:
 
 
 class SessionGuard:
-    def __init__(self, store: SessionStore, prices: PriceTable, clock: Clock, ids: IdGenerator,
-                 defaults: SessionDefaults | None = None):
+    def __init__(
+        self,
+        store: SessionStore,
+        prices: PriceTable,
+        clock: Clock,
+        ids: IdGenerator,
+        defaults: SessionDefaults | None = None,
+    ):
         self.store = store
         self.prices = prices
         self.clock = clock
@@ -119,23 +147,44 @@ class SessionGuard:
         self.defaults = defaults or SessionDefaults()
 
     # -- MeterFactory -------------------------------------------------------------------------
-    def meter_for(self, principal: Principal, *, session_id: str | None, opt_out: bool) -> GuardedMeter:
+    def meter_for(
+        self, principal: Principal, *, session_id: str | None, opt_out: bool
+    ) -> GuardedMeter:
         return GuardedMeter(self, principal, (session_id or "").strip() or None, opt_out)
 
     # -- sessions -----------------------------------------------------------------------------
-    def new_session(self, principal: Principal, *, limits: tuple[Limit, ...] | None = None, **fields) -> Session:
+    def new_session(
+        self, principal: Principal, *, limits: tuple[Limit, ...] | None = None, **fields
+    ) -> Session:
         now = self.clock.now()
         chosen = self.defaults.limits if limits is None else limits
-        limits = tuple(Limit(lim.metric, lim.value, lim.kind, lim.limit_id or self.ids.new_id("lim"),
-                             lim.warning_threshold, lim.created_at or now) for lim in chosen)
+        limits = tuple(
+            Limit(
+                lim.metric,
+                lim.value,
+                lim.kind,
+                lim.limit_id or self.ids.new_id("lim"),
+                lim.warning_threshold,
+                lim.created_at or now,
+            )
+            for lim in chosen
+        )
         fields.setdefault("session_type", self.defaults.session_type)
-        return Session(fields.pop("session_id", None) or self.ids.new_id("sess"), principal.org_id,
-                       principal.user_id, now, limits=limits, api_key_id=principal.key_id, **fields)
+        return Session(
+            fields.pop("session_id", None) or self.ids.new_id("sess"),
+            principal.org_id,
+            principal.user_id,
+            now,
+            limits=limits,
+            api_key_id=principal.key_id,
+            **fields,
+        )
 
     def current(self, principal: Principal) -> Session:
         """The caller's current session, created with the default limits when there is none."""
-        return self.store.current_or_create(principal.org_id, principal.user_id,
-                                            self.new_session(principal), self.clock.now())
+        return self.store.current_or_create(
+            principal.org_id, principal.user_id, self.new_session(principal), self.clock.now()
+        )
 
     def owned(self, principal: Principal, session_id: str, *, create: bool = False) -> Session:
         """A session of the caller's; ``current`` names the current one (created when ``create``).
@@ -145,48 +194,107 @@ class SessionGuard:
                 return self.current(principal)
             session = self.store.current(principal.org_id, principal.user_id, self.clock.now())
             if session is None:
-                raise SessionNotFound("you have no current session — one starts with your next request, or run "
-                                      "'synth-ai session start'", param="session_id")
+                raise SessionNotFound(
+                    "you have no current session — one starts with your next request, or run "
+                    "'synth-ai session start'",
+                    param="session_id",
+                )
             return session
         session = self.store.get(session_id)
-        if session is None or (session.org_id, session.user_id) != (principal.org_id, principal.user_id):
-            raise SessionNotFound(f"no session {session_id!r} for this API key — list yours with "
-                                  "'synth-ai session list' (GET /api/v1/sessions)", param="session_id")
+        if session is None or (session.org_id, session.user_id) != (
+            principal.org_id,
+            principal.user_id,
+        ):
+            raise SessionNotFound(
+                f"no session {session_id!r} for this API key — list yours with "
+                "'synth-ai session list' (GET /api/v1/sessions)",
+                param="session_id",
+            )
         return session
 
     # -- reserve / settle ---------------------------------------------------------------------
-    def reserve(self, principal: Principal, session_id: str | None, opt_out: bool, amounts: Amounts,
-                what: Metered) -> SessionCharge:
+    def reserve(
+        self,
+        principal: Principal,
+        session_id: str | None,
+        opt_out: bool,
+        amounts: Amounts,
+        what: Metered,
+    ) -> SessionCharge:
         if opt_out:
             return SessionCharge(self, principal, what, None, None)
-        session = self.owned(principal, session_id, create=True) if session_id else self.current(principal)
-        reservation = Reservation(self.ids.new_id("res"), session.id, principal.org_id, principal.user_id,
-                                  amounts, self.clock.now(), model=what.model, kind=what.kind,
-                                  gpu_type=what.gpu_type, reference_type=what.reference_type,
-                                  reference_id=what.reference_id)
+        session = (
+            self.owned(principal, session_id, create=True)
+            if session_id
+            else self.current(principal)
+        )
+        reservation = Reservation(
+            self.ids.new_id("res"),
+            session.id,
+            principal.org_id,
+            principal.user_id,
+            amounts,
+            self.clock.now(),
+            model=what.model,
+            kind=what.kind,
+            gpu_type=what.gpu_type,
+            reference_type=what.reference_type,
+            reference_id=what.reference_id,
+        )
         now = self.clock.now()
-        warnings = self.store.reserve(reservation, now, stale_before=now - self.defaults.reservation_ttl_seconds)
+        warnings = self.store.reserve(
+            reservation, now, stale_before=now - self.defaults.reservation_ttl_seconds
+        )
         return SessionCharge(self, principal, what, reservation.id, session.id, warnings)
 
     def settle_reservation(self, principal: Principal, reservation_id: str, usage: Usage) -> bool:
         """Settle a reservation made by an earlier request (a job reporting what it really used)."""
         held = self.store.get_reservation(reservation_id)
         if held is None or (held.org_id, held.user_id) != (principal.org_id, principal.user_id):
-            raise ReservationNotFound(f"no open reservation {reservation_id!r} for this API key — it was "
-                                      "already settled, or belongs to someone else", param="reservation_id")
-        what = Metered(model=held.model, kind=held.kind, gpu_type=held.gpu_type,
-                       reference_type=held.reference_type, reference_id=held.reference_id)
+            raise ReservationNotFound(
+                f"no open reservation {reservation_id!r} for this API key — it was "
+                "already settled, or belongs to someone else",
+                param="reservation_id",
+            )
+        what = Metered(
+            model=held.model,
+            kind=held.kind,
+            gpu_type=held.gpu_type,
+            reference_type=held.reference_type,
+            reference_id=held.reference_id,
+        )
         return self.settle_usage(principal, held.id, held.session_id, what, usage)
 
-    def settle_usage(self, principal: Principal, reservation_id: str | None, session_id: str | None,
-                     what: Metered, usage: Usage) -> bool:
-        actual = Amounts(tokens=usage.total_tokens, cost_usd=self.prices.cost(what.model, usage, gpu_type=what.gpu_type),
-                         gpu_hours=usage.gpu_hours, api_calls=usage.api_calls)
+    def settle_usage(
+        self,
+        principal: Principal,
+        reservation_id: str | None,
+        session_id: str | None,
+        what: Metered,
+        usage: Usage,
+    ) -> bool:
+        actual = Amounts(
+            tokens=usage.total_tokens,
+            cost_usd=self.prices.cost(what.model, usage, gpu_type=what.gpu_type),
+            gpu_hours=usage.gpu_hours,
+            api_calls=usage.api_calls,
+        )
         entry = LedgerEntry(
-            self.ids.new_id("use"), principal.org_id, principal.user_id, actual, self.clock.now(),
-            session_id=session_id, key_id=principal.key_id, model=what.model, kind=what.kind,
-            input_tokens=usage.input_tokens, output_tokens=usage.output_tokens, cached_tokens=usage.cached_tokens,
-            reference_type=what.reference_type, reference_id=what.reference_id, metadata=dict(what.metadata),
+            self.ids.new_id("use"),
+            principal.org_id,
+            principal.user_id,
+            actual,
+            self.clock.now(),
+            session_id=session_id,
+            key_id=principal.key_id,
+            model=what.model,
+            kind=what.kind,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cached_tokens=usage.cached_tokens,
+            reference_type=what.reference_type,
+            reference_id=what.reference_id,
+            metadata=dict(what.metadata),
         )
         if reservation_id is None:
             self.store.record(entry)

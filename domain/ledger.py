@@ -47,10 +47,19 @@ class LedgerEntry:
     def records(self) -> list[dict]:
         """One record per metric with a non-zero amount (the public client's usage records)."""
         return [
-            {"id": f"{self.id}:{metric}", "session_id": self.session_id, "metric_type": metric,
-             "metric_value": self.amounts.get(metric), "reference_type": self.reference_type or self.kind,
-             "reference_id": self.reference_id or self.id, "org_id": self.org_id, "user_id": self.user_id,
-             "model": self.model, "metadata": self.metadata, "created_at": self.created_at}
+            {
+                "id": f"{self.id}:{metric}",
+                "session_id": self.session_id,
+                "metric_type": metric,
+                "metric_value": self.amounts.get(metric),
+                "reference_type": self.reference_type or self.kind,
+                "reference_id": self.reference_id or self.id,
+                "org_id": self.org_id,
+                "user_id": self.user_id,
+                "model": self.model,
+                "metadata": self.metadata,
+                "created_at": self.created_at,
+            }
             for metric in METRICS
             if self.amounts.get(metric)
         ]

@@ -15,8 +15,14 @@ log = logging.getLogger("synth_ai.tunnels")
 
 
 class ManagedTunnels:
-    def __init__(self, api: CloudflareApi, records: TunnelRecords, clock: Clock, ids: IdGenerator,
-                 domain: str | None):
+    def __init__(
+        self,
+        api: CloudflareApi,
+        records: TunnelRecords,
+        clock: Clock,
+        ids: IdGenerator,
+        domain: str | None,
+    ):
         self._api = api
         self._records = records
         self._clock = clock
@@ -26,16 +32,21 @@ class ManagedTunnels:
     def list(self, org_id: str) -> list[TunnelRecord]:
         return self._records.list(org_id)
 
-    def issue(self, org_id: str, *, subdomain: str | None, local_host: str, local_port: int) -> TunnelRecord:
+    def issue(
+        self, org_id: str, *, subdomain: str | None, local_host: str, local_port: int
+    ) -> TunnelRecord:
         if not self._domain:
             raise ServiceUnavailable(
                 "managed tunnels are not configured on this backend — set [tunnels] domain (a zone on "
                 "your Cloudflare account, e.g. 'tunnels.example.com'), cloudflare_account_id, "
                 "cloudflare_api_token and cloudflare_zone_id in config.toml and restart 'synth-ai serve'",
-                code="tunnels_not_configured")
+                code="tunnels_not_configured",
+            )
         validate_port(local_port)
         if not local_host or any(c in local_host for c in "/ "):
-            raise InvalidTunnel(f"local_host {local_host!r} is invalid — use a host name or IP", param="local_host")
+            raise InvalidTunnel(
+                f"local_host {local_host!r} is invalid — use a host name or IP", param="local_host"
+            )
         name = validate_subdomain(subdomain) if subdomain else f"task-{secrets.token_hex(4)}"
         hostname = f"{name}.{self._domain}"
         service = f"http://{local_host}:{local_port}"
@@ -43,12 +54,22 @@ class ManagedTunnels:
         if existing is not None:
             owner, record = existing
             if owner != org_id:
-                raise Conflict(f"subdomain {name!r} belongs to another organisation — choose another one",
-                               param="subdomain")
+                raise Conflict(
+                    f"subdomain {name!r} belongs to another organisation — choose another one",
+                    param="subdomain",
+                )
             self._api.configure_ingress(record.cloudflare_tunnel_id, hostname, service)
-            updated = TunnelRecord(record.id, name, hostname, local_host, local_port,
-                                   record.tunnel_token, "active", record.created_at,
-                                   record.cloudflare_tunnel_id)
+            updated = TunnelRecord(
+                record.id,
+                name,
+                hostname,
+                local_host,
+                local_port,
+                record.tunnel_token,
+                "active",
+                record.created_at,
+                record.cloudflare_tunnel_id,
+            )
             self._records.add(org_id, updated)
             log.info("reused managed tunnel %s for %s → %s", record.id, hostname, service)
             return updated
@@ -56,8 +77,17 @@ class ManagedTunnels:
         self._api.configure_ingress(tunnel_id, hostname, service)
         self._api.route_dns(tunnel_id, hostname)
         token = self._api.tunnel_token(tunnel_id)
-        record = TunnelRecord(self._ids.new_id("tun"), name, hostname, local_host, local_port, token,
-                              "active", self._clock.now(), tunnel_id)
+        record = TunnelRecord(
+            self._ids.new_id("tun"),
+            name,
+            hostname,
+            local_host,
+            local_port,
+            token,
+            "active",
+            self._clock.now(),
+            tunnel_id,
+        )
         self._records.add(org_id, record)
         log.info("issued managed tunnel %s: %s → %s", record.id, hostname, service)
         return record

@@ -20,22 +20,32 @@ MILLION = 1_000_000
 def _price(instance, attribute, value) -> None:
     if value is None and attribute.name == "cached":
         return
-    if not isinstance(value, int | float) or isinstance(value, bool) or math.isnan(value) or value < 0:
-        raise InvalidInput(f"price {attribute.name} must be a number >= 0 (USD per million tokens), got {value!r}",
-                           param=attribute.name)
+    if (
+        not isinstance(value, int | float)
+        or isinstance(value, bool)
+        or math.isnan(value)
+        or value < 0
+    ):
+        raise InvalidInput(
+            f"price {attribute.name} must be a number >= 0 (USD per million tokens), got {value!r}",
+            param=attribute.name,
+        )
 
 
 @frozen
 class ModelPrice:
-    input: float = field(validator=_price)    # USD per million prompt tokens
-    output: float = field(validator=_price)   # USD per million completion tokens
+    input: float = field(validator=_price)  # USD per million prompt tokens
+    output: float = field(validator=_price)  # USD per million completion tokens
     cached: float | None = field(default=None, validator=_price)  # per million cached prompt tokens
 
     def cost(self, usage: Usage) -> float:
         cached = min(usage.cached_tokens, usage.input_tokens)
         cached_rate = self.input if self.cached is None else self.cached
-        return ((usage.input_tokens - cached) * self.input + cached * cached_rate
-                + usage.output_tokens * self.output) / MILLION
+        return (
+            (usage.input_tokens - cached) * self.input
+            + cached * cached_rate
+            + usage.output_tokens * self.output
+        ) / MILLION
 
 
 # Public list prices of the default alias targets (USD per million tokens).

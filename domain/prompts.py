@@ -46,8 +46,9 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _collect(items: Any, *, role_key: str, default_role: str, text_keys: tuple[str, ...],
-             skip_empty: bool) -> list[PromptMessage] | None:
+def _collect(
+    items: Any, *, role_key: str, default_role: str, text_keys: tuple[str, ...], skip_empty: bool
+) -> list[PromptMessage] | None:
     """Role/text pairs from a list of dicts (``None`` when ``items`` is not a list)."""
     if not isinstance(items, list):
         return None
@@ -63,13 +64,23 @@ def _collect(items: Any, *, role_key: str, default_role: str, text_keys: tuple[s
 
 
 def _messages(items: Any) -> list[PromptMessage] | None:
-    return _collect(items, role_key="role", default_role="user", text_keys=("content", "pattern", "text"),
-                    skip_empty=False)
+    return _collect(
+        items,
+        role_key="role",
+        default_role="user",
+        text_keys=("content", "pattern", "text"),
+        skip_empty=False,
+    )
 
 
 def _replacements(items: Any) -> list[PromptMessage] | None:
-    return _collect(items, role_key="apply_to_role", default_role="system", text_keys=("new_text", "text"),
-                    skip_empty=True)
+    return _collect(
+        items,
+        role_key="apply_to_role",
+        default_role="system",
+        text_keys=("new_text", "text"),
+        skip_empty=True,
+    )
 
 
 def _get(data: Any, *path: str) -> Any:

@@ -36,12 +36,21 @@ class SessionNotActive(Conflict):
 
 def _metric(instance, attribute, value) -> None:
     if value not in METRICS:
-        raise InvalidInput(f"unknown metric {value!r} — use one of {', '.join(METRICS)}", param="metric_type")
+        raise InvalidInput(
+            f"unknown metric {value!r} — use one of {', '.join(METRICS)}", param="metric_type"
+        )
 
 
 def _non_negative(instance, attribute, value) -> None:
-    if not isinstance(value, int | float) or isinstance(value, bool) or math.isnan(value) or value < 0:
-        raise InvalidInput(f"{attribute.name} must be a number >= 0, got {value!r}", param=attribute.name)
+    if (
+        not isinstance(value, int | float)
+        or isinstance(value, bool)
+        or math.isnan(value)
+        or value < 0
+    ):
+        raise InvalidInput(
+            f"{attribute.name} must be a number >= 0, got {value!r}", param=attribute.name
+        )
 
 
 @frozen
@@ -116,7 +125,10 @@ class Refusal:
             f"(used {_fmt(self.used)}, in flight {_fmt(self.reserved)}, this request needs up to "
             f"{_fmt(self.requested)}) — raise it with 'synth-ai session increase --metric {self.metric} "
             f"--by N' or start a new session with 'synth-ai session start'",
-            session_id=self.session_id, metric=self.metric, limit=self.limit, used=self.used,
+            session_id=self.session_id,
+            metric=self.metric,
+            limit=self.limit,
+            used=self.used,
         )
 
 
@@ -162,16 +174,30 @@ def decide_reservation(session: Session, amounts: Amounts, now: float) -> Decisi
     """
     session = effective(session, now)
     if session.status in (ENDED, EXPIRED):
-        return Decision(session, inactive=SessionNotActive(
-            f"session {session.id} is {session.status} — start a new one with 'synth-ai session start' "
-            "or send no X-Session-ID to use your current session", param="X-Session-ID"))
+        return Decision(
+            session,
+            inactive=SessionNotActive(
+                f"session {session.id} is {session.status} — start a new one with 'synth-ai session start' "
+                "or send no X-Session-ID to use your current session",
+                param="X-Session-ID",
+            ),
+        )
     if session.status == LIMIT_EXCEEDED:
         metric = session.exceeded_metric or next(
-            (lim.metric for lim in session.limits if lim.kind == HARD), "cost_usd")
+            (lim.metric for lim in session.limits if lim.kind == HARD), "cost_usd"
+        )
         limit = session.hard_limit(metric)
-        return Decision(session, refusal=Refusal(
-            session.id, metric, limit.value if limit else 0.0, session.used.get(metric),
-            amounts.get(metric), session.reserved.get(metric)))
+        return Decision(
+            session,
+            refusal=Refusal(
+                session.id,
+                metric,
+                limit.value if limit else 0.0,
+                session.used.get(metric),
+                amounts.get(metric),
+                session.reserved.get(metric),
+            ),
+        )
     for limit in session.limits:
         if limit.kind != HARD:
             continue
@@ -180,10 +206,15 @@ def decide_reservation(session: Session, amounts: Amounts, now: float) -> Decisi
         if used + reserved + requested > limit.value + EPSILON:
             refusal = Refusal(session.id, limit.metric, limit.value, used, requested, reserved)
             if reserved <= EPSILON:
-                session = evolve(session, status=LIMIT_EXCEEDED, exceeded_metric=limit.metric, exceeded_at=now)
+                session = evolve(
+                    session, status=LIMIT_EXCEEDED, exceeded_metric=limit.metric, exceeded_at=now
+                )
             return Decision(session, refusal=refusal)
     reserved = session.reserved + amounts
-    return Decision(evolve(session, reserved=reserved), warnings=_warnings(session.limits, session.used, reserved))
+    return Decision(
+        evolve(session, reserved=reserved),
+        warnings=_warnings(session.limits, session.used, reserved),
+    )
 
 
 def _warnings(limits: tuple[Limit, ...], used: Amounts, reserved: Amounts) -> tuple[str, ...]:
@@ -192,11 +223,19 @@ def _warnings(limits: tuple[Limit, ...], used: Amounts, reserved: Amounts) -> tu
     for lim in limits:
         spent, held = used.get(lim.metric), reserved.get(lim.metric)
         if lim.kind == SOFT and spent + held > lim.value + EPSILON:
-            found.append(f"soft {lim.metric} limit {_fmt(lim.value)} reached (used {_fmt(spent)}, "
-                         f"in flight {_fmt(held)})")
-        elif lim.kind == HARD and lim.warning_threshold is not None and spent + held > lim.warning_threshold + EPSILON:
-            found.append(f"{lim.metric} passed its warning threshold {_fmt(lim.warning_threshold)} of the hard "
-                         f"limit {_fmt(lim.value)} (used {_fmt(spent)}, in flight {_fmt(held)})")
+            found.append(
+                f"soft {lim.metric} limit {_fmt(lim.value)} reached (used {_fmt(spent)}, "
+                f"in flight {_fmt(held)})"
+            )
+        elif (
+            lim.kind == HARD
+            and lim.warning_threshold is not None
+            and spent + held > lim.warning_threshold + EPSILON
+        ):
+            found.append(
+                f"{lim.metric} passed its warning threshold {_fmt(lim.warning_threshold)} of the hard "
+                f"limit {_fmt(lim.value)} (used {_fmt(spent)}, in flight {_fmt(held)})"
+            )
     return tuple(found)
 
 
@@ -206,7 +245,9 @@ def settle(session: Session, reserved: Amounts, actual: Amounts, now: float) -> 
     if session.status == ACTIVE:
         for limit in session.limits:
             if limit.kind == HARD and session.used.get(limit.metric) >= limit.value - EPSILON:
-                return evolve(session, status=LIMIT_EXCEEDED, exceeded_metric=limit.metric, exceeded_at=now)
+                return evolve(
+                    session, status=LIMIT_EXCEEDED, exceeded_metric=limit.metric, exceeded_at=now
+                )
     return session
 
 
@@ -230,7 +271,11 @@ def _recheck(session: Session) -> Session:
 def set_limit(session: Session, limit: Limit) -> Session:
     """Add a limit, replacing the one on the same metric and kind."""
     _require_open(session)
-    same = [i for i, lim in enumerate(session.limits) if (lim.metric, lim.kind) == (limit.metric, limit.kind)]
+    same = [
+        i
+        for i, lim in enumerate(session.limits)
+        if (lim.metric, lim.kind) == (limit.metric, limit.kind)
+    ]
     limits = list(session.limits)
     if same:
         limits[same[0]] = limit  # keep the order the limits were given in
@@ -239,16 +284,25 @@ def set_limit(session: Session, limit: Limit) -> Session:
     return _recheck(evolve(session, limits=tuple(limits)))
 
 
-def increase_limit(session: Session, metric: str, increase_by: float, *, limit_id: str = "",
-                   now: float = 0.0) -> Session:
+def increase_limit(
+    session: Session, metric: str, increase_by: float, *, limit_id: str = "", now: float = 0.0
+) -> Session:
     """Raise the hard limit on ``metric`` (creating it from current usage when absent)."""
     _metric(None, None, metric)
-    if not isinstance(increase_by, int | float) or isinstance(increase_by, bool) or not increase_by > 0:
-        raise InvalidInput(f"increase_by must be a number > 0, got {increase_by!r}", param="increase_by")
+    if (
+        not isinstance(increase_by, int | float)
+        or isinstance(increase_by, bool)
+        or not increase_by > 0
+    ):
+        raise InvalidInput(
+            f"increase_by must be a number > 0, got {increase_by!r}", param="increase_by"
+        )
     _require_open(session)
     current = session.hard_limit(metric)
     if current is None:
-        raised = Limit(metric, session.used.get(metric) + increase_by, HARD, limit_id, created_at=now)
+        raised = Limit(
+            metric, session.used.get(metric) + increase_by, HARD, limit_id, created_at=now
+        )
     else:
         raised = evolve(current, value=current.value + increase_by)
     return set_limit(session, raised)
@@ -256,7 +310,9 @@ def increase_limit(session: Session, metric: str, increase_by: float, *, limit_i
 
 def _require_open(session: Session) -> None:
     if session.status in (ENDED, EXPIRED):
-        raise SessionNotActive(f"session {session.id} is {session.status}; its limits can no longer change")
+        raise SessionNotActive(
+            f"session {session.id} is {session.status}; its limits can no longer change"
+        )
 
 
 def check_limits(limits: tuple[Limit, ...]) -> None:
@@ -264,7 +320,8 @@ def check_limits(limits: tuple[Limit, ...]) -> None:
     for limit in limits:
         key = (limit.metric, limit.kind)
         if key in seen:
-            raise InvalidInput(f"two {limit.kind} limits on {limit.metric} — give one per metric and kind",
-                               param="limits")
+            raise InvalidInput(
+                f"two {limit.kind} limits on {limit.metric} — give one per metric and kind",
+                param="limits",
+            )
         seen.add(key)
-

@@ -19,7 +19,8 @@ def _app_id(instance, attribute, value: str) -> None:
     if not _APP_ID.match(value or ""):
         raise InvalidTaskApp(
             f"task app id {value!r} is invalid — use 1-64 letters, digits, '.', '_' or '-' "
-            "starting with a letter or digit")
+            "starting with a letter or digit"
+        )
 
 
 @frozen
@@ -39,10 +40,14 @@ class Dataset:
 
     def __attrs_post_init__(self) -> None:
         if not self.splits or not any(split.seeds for split in self.splits):
-            raise InvalidTaskApp(f"dataset {self.id!r} has no seeds — give at least one split with seeds")
+            raise InvalidTaskApp(
+                f"dataset {self.id!r} has no seeds — give at least one split with seeds"
+            )
 
     @classmethod
-    def from_seeds(cls, id: str, seeds: list[int], *, split: str = "train", description: str = "") -> Dataset:
+    def from_seeds(
+        cls, id: str, seeds: list[int], *, split: str = "train", description: str = ""
+    ) -> Dataset:
         return cls(id, (DatasetSplit(split, tuple(seeds)),), split, description)
 
     def seeds(self, split: str | None = None) -> tuple[int, ...]:
@@ -55,9 +60,13 @@ class Dataset:
         raise InvalidTaskApp(f"unknown split {split!r} — this dataset has: {names}")
 
     def describe(self) -> dict:
-        return {"id": self.id, "description": self.description, "default_split": self.default_split,
-                "splits": [p.name for p in self.splits],
-                "seeds": {p.name: len(p.seeds) for p in self.splits}}
+        return {
+            "id": self.id,
+            "description": self.description,
+            "default_split": self.default_split,
+            "splits": [p.name for p in self.splits],
+            "seeds": {p.name: len(p.seeds) for p in self.splits},
+        }
 
 
 @frozen
@@ -177,16 +186,36 @@ class RolloutResponse:
     pipeline_metadata: dict[str, Any] = field(factory=dict)
 
     @classmethod
-    def single_step(cls, request: RolloutRequest, *, obs: dict, action: dict, reward: float,
-                    info: dict | None = None, inference_url: str | None = None) -> RolloutResponse:
+    def single_step(
+        cls,
+        request: RolloutRequest,
+        *,
+        obs: dict,
+        action: dict,
+        reward: float,
+        info: dict | None = None,
+        inference_url: str | None = None,
+    ) -> RolloutResponse:
         """The common shape: one observation, one policy call, one scored answer."""
-        step = RolloutStep(obs=obs, tool_calls=[action], reward=reward, done=True, truncated=False,
-                           info=dict(info or {}))
+        step = RolloutStep(
+            obs=obs,
+            tool_calls=[action],
+            reward=reward,
+            done=True,
+            truncated=False,
+            info=dict(info or {}),
+        )
         trajectory = RolloutTrajectory(
             env_id=f"{request.env.env_name or 'task'}:{request.seed}",
             policy_id=request.policy.policy_id or request.policy.policy_name or "policy",
-            steps=[step], length=1, final={"observation": obs, "reward": reward},
-            inference_url=inference_url)
-        return cls(run_id=request.run_id, trajectories=[trajectory],
-                   metrics=RolloutMetrics.single(reward, 1, **(info or {})),
-                   ops_executed=len(request.ops) or 1)
+            steps=[step],
+            length=1,
+            final={"observation": obs, "reward": reward},
+            inference_url=inference_url,
+        )
+        return cls(
+            run_id=request.run_id,
+            trajectories=[trajectory],
+            metrics=RolloutMetrics.single(reward, 1, **(info or {})),
+            ops_executed=len(request.ops) or 1,
+        )

@@ -26,7 +26,9 @@ class TunnelMode(enum.Enum):
         try:
             return cls((value or "none").lower())
         except ValueError:
-            raise InvalidTunnel(f"tunnel mode {value!r} is unknown — use none, quick or managed") from None
+            raise InvalidTunnel(
+                f"tunnel mode {value!r} is unknown — use none, quick or managed"
+            ) from None
 
 
 def validate_subdomain(value: str) -> str:
@@ -34,7 +36,8 @@ def validate_subdomain(value: str) -> str:
     if not _SUBDOMAIN.match(value):
         raise InvalidTunnel(
             f"subdomain {value!r} is invalid — use 1-63 lowercase letters, digits or '-', "
-            "not starting or ending with '-'")
+            "not starting or ending with '-'"
+        )
     return value
 
 
@@ -53,8 +56,13 @@ def find_quick_url(line: str) -> str | None:
 
 def is_rate_limited(line: str) -> bool:
     lowered = line.lower()
-    return ("429 too many requests" in lowered or "error code: 1015" in lowered
-            or "status_code=\"429" in lowered or "rate limit" in lowered and "trycloudflare" in lowered)
+    return (
+        "429 too many requests" in lowered
+        or "error code: 1015" in lowered
+        or 'status_code="429' in lowered
+        or "rate limit" in lowered
+        and "trycloudflare" in lowered
+    )
 
 
 @frozen
@@ -76,10 +84,18 @@ class TunnelRecord:
         return f"https://{self.hostname}"
 
     def public(self) -> dict:
-        return {"id": self.id, "subdomain": self.subdomain, "hostname": self.hostname,
-                "url": self.url, "local_host": self.local_host, "local_port": self.local_port,
-                "tunnel_token": self.tunnel_token, "status": self.status,
-                "created_at": self.created_at, "cloudflare_tunnel_id": self.cloudflare_tunnel_id}
+        return {
+            "id": self.id,
+            "subdomain": self.subdomain,
+            "hostname": self.hostname,
+            "url": self.url,
+            "local_host": self.local_host,
+            "local_port": self.local_port,
+            "tunnel_token": self.tunnel_token,
+            "status": self.status,
+            "created_at": self.created_at,
+            "cloudflare_tunnel_id": self.cloudflare_tunnel_id,
+        }
 
 
 @frozen
@@ -104,12 +120,16 @@ class EdgeOverrides:
             for part in str(value).split(","):
                 pattern, sep, target = part.strip().partition("=")
                 if not sep or not pattern or not target:
-                    raise InvalidTunnel(f"tunnel resolve rule {part.strip()!r} is invalid — "
-                                        "write PATTERN=URL, e.g. *.trycloudflare.com=http://127.0.0.1:9000")
+                    raise InvalidTunnel(
+                        f"tunnel resolve rule {part.strip()!r} is invalid — "
+                        "write PATTERN=URL, e.g. *.trycloudflare.com=http://127.0.0.1:9000"
+                    )
                 pairs.append((pattern.strip(), target.strip()))
         for pattern, target in pairs:
             if not str(target).startswith(("http://", "https://")):
-                raise InvalidTunnel(f"tunnel resolve target {target!r} for {pattern!r} must be an http(s) URL")
+                raise InvalidTunnel(
+                    f"tunnel resolve target {target!r} for {pattern!r} must be an http(s) URL"
+                )
         return cls(tuple((str(p).lower(), str(t).rstrip("/")) for p, t in pairs))
 
     def route(self, url: str) -> tuple[str, dict[str, str]]:

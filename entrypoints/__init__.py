@@ -11,12 +11,14 @@ _LAZY: dict[str, str] = {
     "Artifacts": "synth_ai.artifacts_sdk:Artifacts",
 }
 
-_LAZY.update({  # task apps (issue 3)
-    "InProcessTaskApp": "synth_ai.task_app.in_process:InProcessTaskApp",
-    "TaskAppConfig": "synth_ai.task_app.config:TaskAppConfig",
-    "create_task_app": "synth_ai.task_app.app:create_task_app",
-    "TaskAppClient": "synth_ai.task_app.client:TaskAppClient",
-})
+_LAZY.update(
+    {  # task apps (issue 3)
+        "InProcessTaskApp": "synth_ai.task_app.in_process:InProcessTaskApp",
+        "TaskAppConfig": "synth_ai.task_app.config:TaskAppConfig",
+        "create_task_app": "synth_ai.task_app.app:create_task_app",
+        "TaskAppClient": "synth_ai.task_app.client:TaskAppClient",
+    }
+)
 
 
 def __getattr__(name: str):

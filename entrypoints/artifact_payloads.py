@@ -26,8 +26,13 @@ class ModelIn:
     created_at: float | None = None
 
     def to_model(self, clock: Clock) -> ModelArtifact:
-        return ModelArtifact.new(self.id, status=self.status, weights_path=self.weights_path,
-                                 metadata=self.metadata, created_at=_when(self.created_at, clock))
+        return ModelArtifact.new(
+            self.id,
+            status=self.status,
+            weights_path=self.weights_path,
+            metadata=self.metadata,
+            created_at=_when(self.created_at, clock),
+        )
 
 
 @define
@@ -39,8 +44,14 @@ class SnapshotIn:
     created_at: float | None = None
 
     def to_snapshot(self, job_id: str, clock: Clock, ids: IdGenerator) -> PromptSnapshot:
-        return PromptSnapshot(self.snapshot_id or ids.new_id("snap"), job_id, self.payload,
-                              _when(self.created_at, clock), self.score, self.validation_score)
+        return PromptSnapshot(
+            self.snapshot_id or ids.new_id("snap"),
+            job_id,
+            self.payload,
+            _when(self.created_at, clock),
+            self.score,
+            self.validation_score,
+        )
 
 
 @define
@@ -53,8 +64,13 @@ class PromptJobIn:
     snapshots: list[SnapshotIn] = field(factory=list)
 
     def to_job(self, clock: Clock) -> PromptJob:
-        return PromptJob.new(self.job_id, status=self.status, algorithm=self.algorithm,
-                             metadata=self.metadata, now=_when(self.created_at, clock))
+        return PromptJob.new(
+            self.job_id,
+            status=self.status,
+            algorithm=self.algorithm,
+            metadata=self.metadata,
+            now=_when(self.created_at, clock),
+        )
 
 
 def register_prompt_job(catalog, body: PromptJobIn, clock: Clock, ids: IdGenerator) -> PromptJob:
@@ -71,8 +87,11 @@ def prompt_detail(catalog, job_id: str) -> dict[str, Any]:
 
     job = catalog.get_prompt_job(job_id)
     best = catalog.get_snapshot(job.job_id, job.best_snapshot_id) if job.best_snapshot_id else None
-    return {**job.to_dict(), "best_snapshot": best.to_dict() if best else None,
-            "best_prompt": [m.to_dict() for m in best_prompt(best.payload if best else None)]}
+    return {
+        **job.to_dict(),
+        "best_snapshot": best.to_dict() if best else None,
+        "best_prompt": [m.to_dict() for m in best_prompt(best.payload if best else None)],
+    }
 
 
 def listing_to_wire(listing) -> dict[str, Any]:
@@ -80,6 +99,15 @@ def listing_to_wire(listing) -> dict[str, Any]:
     fine_tuned = [m.to_dict() for m in listing.models if m.kind != "rl"]
     rl = [m.to_dict() for m in listing.models if m.kind == "rl"]
     prompts = [p.to_dict() for p in listing.prompts]
-    return {"fine_tuned_models": fine_tuned, "rl_models": rl, "prompts": prompts,
-            "summary": {"total_count": listing.total_count, "returned_count": len(fine_tuned) + len(rl) + len(prompts),
-                        "fine_tuned_count": len(fine_tuned), "rl_count": len(rl), "prompt_count": len(prompts)}}
+    return {
+        "fine_tuned_models": fine_tuned,
+        "rl_models": rl,
+        "prompts": prompts,
+        "summary": {
+            "total_count": listing.total_count,
+            "returned_count": len(fine_tuned) + len(rl) + len(prompts),
+            "fine_tuned_count": len(fine_tuned),
+            "rl_count": len(rl),
+            "prompt_count": len(prompts),
+        },
+    }

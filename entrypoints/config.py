@@ -120,9 +120,13 @@ def load_settings(environ: dict | None = None) -> Settings:
         raise InvalidInput(f"bad number in settings: {exc}") from exc
     upstream = doc.get("upstream", {}) or {}
     aliases = dict(DEFAULT_MODEL_ALIASES)
-    aliases.update({str(k): str(v) for k, v in (doc.get("models", {}) or {}).items() if isinstance(v, str)})
+    aliases.update(
+        {str(k): str(v) for k, v in (doc.get("models", {}) or {}).items() if isinstance(v, str)}
+    )
     try:
-        upstream_timeout = float(env.get("SYNTH_AI_UPSTREAM_TIMEOUT") or upstream.get("timeout", 120.0))
+        upstream_timeout = float(
+            env.get("SYNTH_AI_UPSTREAM_TIMEOUT") or upstream.get("timeout", 120.0)
+        )
     except ValueError as exc:
         raise InvalidInput(f"bad number in settings: {exc}") from exc
     return Settings(
@@ -139,7 +143,8 @@ def load_settings(environ: dict | None = None) -> Settings:
         backend_url=(env.get("SYNTH_BACKEND_URL") or client.get("base_url") or None),
         timeout=timeout,
         store=(env.get("SYNTH_AI_STORE") or store.get("backend", "sqlite")).lower(),
-        redis_url=env.get("SYNTH_AI_REDIS_URL") or store.get("redis_url", "redis://127.0.0.1:6379/0"),
+        redis_url=env.get("SYNTH_AI_REDIS_URL")
+        or store.get("redis_url", "redis://127.0.0.1:6379/0"),
         document=doc,
     )
 

@@ -36,8 +36,12 @@ def _cloudflare_api(config):
     if not config.cloudflare_configured:
         yield UnconfiguredCloudflareApi()
         return
-    api = HttpCloudflareApi(account_id=config.cloudflare_account_id, api_token=config.cloudflare_api_token,
-                            zone_id=config.cloudflare_zone_id, base_url=config.cloudflare_api_url)
+    api = HttpCloudflareApi(
+        account_id=config.cloudflare_account_id,
+        api_token=config.cloudflare_api_token,
+        zone_id=config.cloudflare_zone_id,
+        base_url=config.cloudflare_api_url,
+    )
     try:
         yield api
     finally:
@@ -61,11 +65,19 @@ def _tunnel_provider(settings: Settings, config):
     from synth_ai.adapters.backend_http.tunnels import BackendTunnelIssuer
     from synth_ai.adapters.cloudflared import CloudflaredTunnels
 
-    client = BackendClient(settings.backend_url or f"http://{settings.host}:{settings.port}",
-                           settings.api_key, timeout=settings.timeout)
-    return CloudflaredTunnels(home=settings.home, binary=config.cloudflared_path, overrides=config.resolve,
-                              issuer=BackendTunnelIssuer(client), url_timeout=config.url_timeout,
-                              health_timeout=config.health_timeout)
+    client = BackendClient(
+        settings.backend_url or f"http://{settings.host}:{settings.port}",
+        settings.api_key,
+        timeout=settings.timeout,
+    )
+    return CloudflaredTunnels(
+        home=settings.home,
+        binary=config.cloudflared_path,
+        overrides=config.resolve,
+        issuer=BackendTunnelIssuer(client),
+        url_timeout=config.url_timeout,
+        health_timeout=config.health_timeout,
+    )
 
 
 def _service_records(settings: Settings):
@@ -78,8 +90,12 @@ def _chat_provider(settings: Settings):
     if not settings.upstream_url:
         yield UnconfiguredChatProvider()
         return
-    provider = OpenAIChatProvider(settings.upstream_url, settings.upstream_api_key,
-                                  aliases=settings.model_aliases, timeout=settings.upstream_timeout)
+    provider = OpenAIChatProvider(
+        settings.upstream_url,
+        settings.upstream_api_key,
+        aliases=settings.model_aliases,
+        timeout=settings.upstream_timeout,
+    )
     try:
         yield provider
     finally:
@@ -95,8 +111,9 @@ def _store_backend(settings: Settings) -> str:
 def _redis_session_store(settings: Settings):
     from synth_ai.adapters.redis.sessions import RedisSessionStore
 
-    return RedisSessionStore.from_url(settings.redis_url,
-                                      prefix=str(settings.section("store").get("redis_prefix", "synth:")))
+    return RedisSessionStore.from_url(
+        settings.redis_url, prefix=str(settings.section("store").get("redis_prefix", "synth:"))
+    )
 
 
 def _model_hub(settings: Settings) -> HfModelHub:
@@ -104,8 +121,10 @@ def _model_hub(settings: Settings) -> HfModelHub:
     import os
 
     hub = settings.section("hub")
-    return HfModelHub(endpoint=os.environ.get("HF_ENDPOINT") or hub.get("endpoint"),
-                      token=os.environ.get("HF_TOKEN") or hub.get("token"))
+    return HfModelHub(
+        endpoint=os.environ.get("HF_ENDPOINT") or hub.get("endpoint"),
+        token=os.environ.get("HF_TOKEN") or hub.get("token"),
+    )
 
 
 # -- Responses bridge (issue 5) -----------------------------------------------------------------
@@ -134,15 +153,25 @@ class Container(containers.DeclarativeContainer):
     clock = providers.ThreadSafeSingleton(SystemClock)
     ids = providers.ThreadSafeSingleton(RandomIds)
     sqlite = providers.ThreadSafeSingleton(Database, path=settings.provided.sqlite_path)
-    authenticator = providers.ThreadSafeSingleton(ApiKeyAuthenticator, keys=settings.provided.api_keys)
+    authenticator = providers.ThreadSafeSingleton(
+        ApiKeyAuthenticator, keys=settings.provided.api_keys
+    )
 
     # -- task apps and tunnels (issue 3): managed tunnels (backend), cloudflared, services.json
     tunnel_settings = providers.ThreadSafeSingleton(_tunnel_settings, settings=settings)
     cloudflare_api = providers.Resource(_cloudflare_api, config=tunnel_settings)
     tunnel_records = providers.ThreadSafeSingleton(_tunnel_records, db=sqlite)
-    managed_tunnels = providers.Factory(_managed_tunnels, api=cloudflare_api, records=tunnel_records,
-                                        clock=clock, ids=ids, config=tunnel_settings)
-    tunnel_provider = providers.ThreadSafeSingleton(_tunnel_provider, settings=settings, config=tunnel_settings)
+    managed_tunnels = providers.Factory(
+        _managed_tunnels,
+        api=cloudflare_api,
+        records=tunnel_records,
+        clock=clock,
+        ids=ids,
+        config=tunnel_settings,
+    )
+    tunnel_provider = providers.ThreadSafeSingleton(
+        _tunnel_provider, settings=settings, config=tunnel_settings
+    )
     service_records = providers.ThreadSafeSingleton(_service_records, settings=settings)
 
     chat_provider = providers.Resource(_chat_provider, settings=settings)
@@ -157,14 +186,19 @@ class Container(containers.DeclarativeContainer):
     )
     prices = providers.ThreadSafeSingleton(price_table, settings=settings)
     session_defaults = providers.ThreadSafeSingleton(session_defaults, settings=settings)
-    session_guard = providers.ThreadSafeSingleton(SessionGuard, store=session_store, prices=prices, clock=clock, ids=ids,
-                                        defaults=session_defaults)
+    session_guard = providers.ThreadSafeSingleton(
+        SessionGuard,
+        store=session_store,
+        prices=prices,
+        clock=clock,
+        ids=ids,
+        defaults=session_defaults,
+    )
     meter_factory = session_guard
 
     # --- artifacts: catalog per org (call with org_id=...), and the model hub for exports ---
     artifact_catalog = providers.Factory(SqliteArtifactCatalog, database=sqlite)
     model_hub = providers.ThreadSafeSingleton(_model_hub, settings=settings)
-
 
     # -- Responses bridge (issue 5): response store per settings.store, the bridge service ----
     response_store = providers.Selector(
@@ -173,7 +207,11 @@ class Container(containers.DeclarativeContainer):
         redis=providers.ThreadSafeSingleton(_redis_response_store, settings=settings),
     )
     responses_bridge = providers.ThreadSafeSingleton(
-        ResponsesBridge, chat=chat_provider, store=response_store, clock=clock, ids=ids,
+        ResponsesBridge,
+        chat=chat_provider,
+        store=response_store,
+        clock=clock,
+        ids=ids,
         internal_stop=providers.Callable(_internal_stop, settings=settings),
     )
 

@@ -41,8 +41,12 @@ from synth_ai.domain.pricing import (
 from synth_ai.domain.sessions import KINDS, Limit
 
 DEFAULT_LIMIT_COST_USD = 20.0
-LIMIT_KEYS = {"limit_cost_usd": "cost_usd", "limit_tokens": "tokens", "limit_gpu_hours": "gpu_hours",
-              "limit_api_calls": "api_calls"}
+LIMIT_KEYS = {
+    "limit_cost_usd": "cost_usd",
+    "limit_tokens": "tokens",
+    "limit_gpu_hours": "gpu_hours",
+    "limit_api_calls": "api_calls",
+}
 KNOWN_SESSION_KEYS = {*LIMIT_KEYS, "limit_kind", "max_output_tokens", "reservation_ttl_seconds"}
 
 
@@ -52,8 +56,10 @@ STORES = ("sqlite", "redis")
 def store_backend(settings: Settings) -> str:
     """``[store] backend`` (``SYNTH_AI_STORE``), refused clearly when it names no adapter."""
     if settings.store not in STORES:
-        raise InvalidInput(f"unknown [store] backend {settings.store!r} — use 'sqlite' (one machine) or "
-                           "'redis' (several serve replicas), in config.toml or SYNTH_AI_STORE")
+        raise InvalidInput(
+            f"unknown [store] backend {settings.store!r} — use 'sqlite' (one machine) or "
+            "'redis' (several serve replicas), in config.toml or SYNTH_AI_STORE"
+        )
     return settings.store
 
 
@@ -65,7 +71,9 @@ def _number(where: str, value, *, integer: bool = False, allow_none: bool = Fals
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise InvalidInput(f"{where} must be a number, got {value!r} — fix config.toml or the environment") from None
+        raise InvalidInput(
+            f"{where} must be a number, got {value!r} — fix config.toml or the environment"
+        ) from None
     if math.isnan(number) or number < 0:
         raise InvalidInput(f"{where} must be >= 0, got {value!r}")
     return int(number) if integer else number
@@ -76,8 +84,10 @@ def session_defaults(settings: Settings, environ: dict | None = None) -> Session
     table = settings.section("session")
     unknown = set(table) - KNOWN_SESSION_KEYS
     if unknown:
-        raise InvalidInput(f"unknown key(s) in [session]: {', '.join(sorted(unknown))} — "
-                           f"known: {', '.join(sorted(KNOWN_SESSION_KEYS))}")
+        raise InvalidInput(
+            f"unknown key(s) in [session]: {', '.join(sorted(unknown))} — "
+            f"known: {', '.join(sorted(KNOWN_SESSION_KEYS))}"
+        )
     kind = str(table.get("limit_kind", "hard"))
     if kind not in KINDS:
         raise InvalidInput(f"[session] limit_kind must be 'hard' or 'soft', got {kind!r}")
@@ -86,28 +96,43 @@ def session_defaults(settings: Settings, environ: dict | None = None) -> Session
         raw = env.get(f"SYNTH_AI_SESSION_{key.upper()}", table.get(key))
         if raw is None and key == "limit_cost_usd":
             raw = DEFAULT_LIMIT_COST_USD
-        value = _number(f"[session] {key}", raw, integer=metric in ("tokens", "api_calls"), allow_none=True)
+        value = _number(
+            f"[session] {key}", raw, integer=metric in ("tokens", "api_calls"), allow_none=True
+        )
         if value is not None:
             limits.append(Limit(metric, value, kind))
-    max_out = _number("[session] max_output_tokens", table.get("max_output_tokens", 4096), integer=True)
+    max_out = _number(
+        "[session] max_output_tokens", table.get("max_output_tokens", 4096), integer=True
+    )
     if max_out < 1:
         raise InvalidInput("[session] max_output_tokens must be >= 1")
-    ttl = _number("[session] reservation_ttl_seconds", table.get("reservation_ttl_seconds", 6 * 3600))
+    ttl = _number(
+        "[session] reservation_ttl_seconds", table.get("reservation_ttl_seconds", 6 * 3600)
+    )
     if ttl <= 0:
         raise InvalidInput("[session] reservation_ttl_seconds must be > 0")
-    return SessionDefaults(limits=tuple(limits), max_output_tokens=max_out, reservation_ttl_seconds=ttl)
+    return SessionDefaults(
+        limits=tuple(limits), max_output_tokens=max_out, reservation_ttl_seconds=ttl
+    )
 
 
 def _model_price(where: str, raw) -> ModelPrice:
     if not isinstance(raw, dict) or "input" not in raw or "output" not in raw:
-        raise InvalidInput(f"{where} must be a table like {{ input = 0.4, output = 1.6, cached = 0.1 }} "
-                           f"(USD per million tokens), got {raw!r}")
+        raise InvalidInput(
+            f"{where} must be a table like {{ input = 0.4, output = 1.6, cached = 0.1 }} "
+            f"(USD per million tokens), got {raw!r}"
+        )
     unknown = set(raw) - {"input", "output", "cached"}
     if unknown:
-        raise InvalidInput(f"unknown key(s) in {where}: {', '.join(sorted(unknown))} — use input, output, cached")
+        raise InvalidInput(
+            f"unknown key(s) in {where}: {', '.join(sorted(unknown))} — use input, output, cached"
+        )
     cached = raw.get("cached")
-    return ModelPrice(_number(f"{where}.input", raw["input"]), _number(f"{where}.output", raw["output"]),
-                      None if cached is None else _number(f"{where}.cached", cached))
+    return ModelPrice(
+        _number(f"{where}.input", raw["input"]),
+        _number(f"{where}.output", raw["output"]),
+        None if cached is None else _number(f"{where}.cached", cached),
+    )
 
 
 def price_table(settings: Settings) -> PriceTable:
@@ -115,8 +140,17 @@ def price_table(settings: Settings) -> PriceTable:
     prices = dict(DEFAULT_PRICES)
     for model, raw in (table.get("models") or {}).items():
         prices[str(model)] = _model_price(f"[pricing.models.{model}]", raw)
-    default = _model_price("[pricing] default", table["default"]) if "default" in table else DEFAULT_PRICE
-    gpu_rates = {str(k): _number(f"[pricing.gpu] {k}", v) for k, v in (table.get("gpu") or {}).items()}
+    default = (
+        _model_price("[pricing] default", table["default"]) if "default" in table else DEFAULT_PRICE
+    )
+    gpu_rates = {
+        str(k): _number(f"[pricing.gpu] {k}", v) for k, v in (table.get("gpu") or {}).items()
+    }
     gpu_hour = _number("[pricing] gpu_hour_usd", table.get("gpu_hour_usd", DEFAULT_GPU_HOUR_USD))
-    return PriceTable(prices=prices, default=default, aliases=dict(settings.model_aliases),
-                      gpu_hour_usd=gpu_hour, gpu_rates=gpu_rates)
+    return PriceTable(
+        prices=prices,
+        default=default,
+        aliases=dict(settings.model_aliases),
+        gpu_hour_usd=gpu_hour,
+        gpu_rates=gpu_rates,
+    )

@@ -31,7 +31,9 @@ class TunnelSettings:
 
     @property
     def cloudflare_configured(self) -> bool:
-        return bool(self.cloudflare_account_id and self.cloudflare_api_token and self.cloudflare_zone_id)
+        return bool(
+            self.cloudflare_account_id and self.cloudflare_api_token and self.cloudflare_zone_id
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings, environ: dict | None = None) -> TunnelSettings:
@@ -55,5 +57,6 @@ class TunnelSettings:
             cloudflare_api_token=pick("cloudflare_api_token", "SYNTH_AI_CLOUDFLARE_API_TOKEN"),
             cloudflare_zone_id=pick("cloudflare_zone_id", "SYNTH_AI_CLOUDFLARE_ZONE_ID"),
             domain=pick("domain", "SYNTH_AI_TUNNEL_DOMAIN"),
-            cloudflare_api_url=pick("cloudflare_api_url", "SYNTH_AI_CLOUDFLARE_API_URL") or DEFAULT_CLOUDFLARE_API_URL,
+            cloudflare_api_url=pick("cloudflare_api_url", "SYNTH_AI_CLOUDFLARE_API_URL")
+            or DEFAULT_CLOUDFLARE_API_URL,
         )

@@ -24,7 +24,9 @@ _INTEGER = re.compile(r"-?\d+")
 
 
 def load_problems(path: Path = DATA) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
 
 
 def extract_answer(text: str) -> int | None:
@@ -50,21 +52,31 @@ def build_config() -> TaskAppConfig:
         config = request.policy.config
         inference_url = config.get("inference_url")
         if not inference_url:
-            raise InvalidInput("policy.config.inference_url is required — the OpenAI-compatible base "
-                               "URL the policy calls (e.g. http://127.0.0.1:8000/v1)",
-                               param="policy.config.inference_url")
+            raise InvalidInput(
+                "policy.config.inference_url is required — the OpenAI-compatible base "
+                "URL the policy calls (e.g. http://127.0.0.1:8000/v1)",
+                param="policy.config.inference_url",
+            )
         item = problem(request.seed)
         prompt = config.get("prompt") or config.get("system_prompt") or DEFAULT_PROMPT
-        body = {"model": config.get("model", "gpt-4.1-mini"),
-                "messages": [{"role": "system", "content": prompt},
-                             {"role": "user", "content": item["question"]}],
-                "temperature": config.get("temperature", 0.0)}
+        body = {
+            "model": config.get("model", "gpt-4.1-mini"),
+            "messages": [
+                {"role": "system", "content": prompt},
+                {"role": "user", "content": item["question"]},
+            ],
+            "temperature": config.get("temperature", 0.0),
+        }
         if config.get("max_tokens"):
             body["max_tokens"] = config["max_tokens"]
         headers = {"Authorization": f"Bearer {config['api_key']}"} if config.get("api_key") else {}
         try:
-            response = http.post(chat_url(inference_url), json=body, headers=headers,
-                                 timeout=config.get("timeout", 60.0))
+            response = http.post(
+                chat_url(inference_url),
+                json=body,
+                headers=headers,
+                timeout=config.get("timeout", 60.0),
+            )
             response.raise_for_status()
             text = response.json()["choices"][0]["message"].get("content") or ""
         except (httpx.HTTPError, KeyError, IndexError, ValueError) as exc:
@@ -85,13 +97,27 @@ def build_config() -> TaskAppConfig:
         name="Arithmetic (exact match)",
         version="1.0.0",
         description="Integer arithmetic word problems scored against gold answers.",
-        dataset=Dataset("arithmetic", [DatasetSplit("train", train), DatasetSplit("test", test)],
-                        default_split="train", description=f"{len(problems)} problems from {DATA.name}"),
+        dataset=Dataset(
+            "arithmetic",
+            [DatasetSplit("train", train), DatasetSplit("test", test)],
+            default_split="train",
+            description=f"{len(problems)} problems from {DATA.name}",
+        ),
         rollout=rollout,
-        rubric={"criteria": [{"id": "exact_answer", "weight": 1.0,
-                              "description": "The final integer equals the gold answer."}]},
+        rubric={
+            "criteria": [
+                {
+                    "id": "exact_answer",
+                    "weight": 1.0,
+                    "description": "The final integer equals the gold answer.",
+                }
+            ]
+        },
         inference={"model": "gpt-4.1-mini", "temperature": 0.0, "prompt": DEFAULT_PROMPT},
-        task_info=lambda seed: {"task_metadata": {"problem_id": problem(seed)["id"],
-                                                  "question": problem(seed)["question"]}},
+        task_info=lambda seed: {
+            "task_metadata": {
+                "problem_id": problem(seed)["id"],
+                "question": problem(seed)["question"],
+            }
+        },
     )
-

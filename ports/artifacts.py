@@ -23,11 +23,14 @@ class ArtifactListing:
     total_count: int
 
     @classmethod
-    def newest(cls, models: list[ModelArtifact], prompts: list[PromptJob], limit: int,
-               total: int) -> ArtifactListing:
+    def newest(
+        cls, models: list[ModelArtifact], prompts: list[PromptJob], limit: int, total: int
+    ) -> ArtifactListing:
         """The ``limit`` newest of both lists together (each list given newest first)."""
-        merged = sorted([(m.created_at, 0, m) for m in models] + [(p.created_at, 1, p) for p in prompts],
-                        key=lambda item: -item[0])[:limit]
+        merged = sorted(
+            [(m.created_at, 0, m) for m in models] + [(p.created_at, 1, p) for p in prompts],
+            key=lambda item: -item[0],
+        )[:limit]
         return cls([m for _, k, m in merged if k == 0], [p for _, k, p in merged if k == 1], total)
 
 
@@ -48,8 +51,9 @@ class ArtifactCatalog(Protocol):
         """Store a snapshot of a registered job; a higher score becomes the job's best."""
         ...
 
-    def list_artifacts(self, *, kind: str = "all", status: str | None = None,
-                       limit: int = 50) -> ArtifactListing:
+    def list_artifacts(
+        self, *, kind: str = "all", status: str | None = None, limit: int = 50
+    ) -> ArtifactListing:
         """Newest first; ``limit`` caps models and prompts together; ``total_count`` ignores it."""
         ...
 
@@ -76,7 +80,15 @@ Progress = Callable[[int, int, str], None]  # (bytes done, bytes total, current 
 
 
 class ModelHub(Protocol):
-    def upload_folder(self, folder: Path, *, repo_id: str, private: bool, model_card: str,
-                      token: str | None = None, progress: Progress | None = None) -> HubUpload:
+    def upload_folder(
+        self,
+        folder: Path,
+        *,
+        repo_id: str,
+        private: bool,
+        model_card: str,
+        token: str | None = None,
+        progress: Progress | None = None,
+    ) -> HubUpload:
         """Create the repo if needed and commit every file of ``folder`` plus ``README.md``."""
         ...

@@ -32,8 +32,15 @@ class SessionStore(Protocol):
         one session."""
         ...
 
-    def list(self, org_id: str, *, user_id: str | None = None, status: str | None = None,
-             limit: int = 100, offset: int = 0) -> list[Session]:
+    def list(
+        self,
+        org_id: str,
+        *,
+        user_id: str | None = None,
+        status: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Session]:
         """Newest first."""
         ...
 
@@ -41,8 +48,9 @@ class SessionStore(Protocol):
         """Atomically replace a session with ``change(session)`` (``SessionNotFound`` if absent)."""
         ...
 
-    def reserve(self, reservation: Reservation, now: float, *, stale_before: float | None = None
-                ) -> tuple[str, ...]:
+    def reserve(
+        self, reservation: Reservation, now: float, *, stale_before: float | None = None
+    ) -> tuple[str, ...]:
         """Hold ``reservation.amounts`` on its session, or raise ``LimitExceeded`` /
         ``SessionNotActive`` (persisting a ``limit_exceeded`` mark first). Returns soft-limit
         warnings. Reservations of that session made before ``stale_before`` (their request
@@ -60,7 +68,14 @@ class SessionStore(Protocol):
         """Append a ledger entry that belongs to no session (``X-No-Session``)."""
         ...
 
-    def ledger(self, org_id: str, *, session_id: str | None = None, no_session: bool = False,
-               limit: int = 100, offset: int = 0) -> list[LedgerEntry]:
+    def ledger(
+        self,
+        org_id: str,
+        *,
+        session_id: str | None = None,
+        no_session: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[LedgerEntry]:
         """Newest first; ``session_id`` filters one session, ``no_session`` the opted-out ones."""
         ...

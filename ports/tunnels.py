@@ -22,8 +22,9 @@ class Tunnel(Protocol):
 
 
 class TunnelProvider(Protocol):
-    def open(self, local_host: str, local_port: int, *, mode: str = "quick",
-             subdomain: str | None = None) -> Tunnel: ...
+    def open(
+        self, local_host: str, local_port: int, *, mode: str = "quick", subdomain: str | None = None
+    ) -> Tunnel: ...
 
 
 class ManagedTunnelIssuer(Protocol):

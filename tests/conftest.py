@@ -20,7 +20,11 @@ OTHER_KEY = "sk-synth-test-other-user-key"
 def synth_home(tmp_path, monkeypatch) -> Path:
     """Every test gets its own SYNTH_AI_HOME and no SYNTH_* leakage from the caller."""
     for name in list(os.environ):
-        if name.startswith("SYNTH_") and name != "SYNTH_AI_TEST_REDIS_URL" and not name.startswith("SYNTH_AI_TEST_"):
+        if (
+            name.startswith("SYNTH_")
+            and name != "SYNTH_AI_TEST_REDIS_URL"
+            and not name.startswith("SYNTH_AI_TEST_")
+        ):
             monkeypatch.delenv(name, raising=False)
     home = tmp_path / "synth-home"
     home.mkdir()
@@ -34,7 +38,10 @@ def synth_home(tmp_path, monkeypatch) -> Path:
 def settings(synth_home) -> Settings:
     return Settings(
         home=synth_home,
-        api_keys=[ApiKey(TEST_KEY, "org_test", "user_test"), ApiKey(OTHER_KEY, "org_test", "user_other")],
+        api_keys=[
+            ApiKey(TEST_KEY, "org_test", "user_test"),
+            ApiKey(OTHER_KEY, "org_test", "user_other"),
+        ],
     )
 
 
@@ -85,8 +92,11 @@ def redis_url() -> str:
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except Exception as exc:  # noqa: BLE001
-        pytest.fail(f"Redis is not reachable at {url} ({exc}) — run the suite with scripts/test, "
-                    "which starts one, or set SYNTH_AI_TEST_REDIS_URL", pytrace=False)
+        pytest.fail(
+            f"Redis is not reachable at {url} ({exc}) — run the suite with scripts/test, "
+            "which starts one, or set SYNTH_AI_TEST_REDIS_URL",
+            pytrace=False,
+        )
     return url
 
 
@@ -96,14 +106,26 @@ def redis_prefix() -> str:
     return f"synth-test:{uuid.uuid4().hex[:10]}:"
 
 
-def run_cli(*args: str, env: dict | None = None, input: str | None = None, timeout: float = 60,
-            cwd: str | Path | None = None) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str,
+    env: dict | None = None,
+    input: str | None = None,
+    timeout: float = 60,
+    cwd: str | Path | None = None,
+) -> subprocess.CompletedProcess:
     """The real ``synth-ai`` console entry in a subprocess."""
     full_env = dict(os.environ)
     if env:
         full_env.update(env)
-    return subprocess.run([sys.executable, "-m", "synth_ai", *args], capture_output=True, text=True,
-                          env=full_env, input=input, timeout=timeout, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "synth_ai", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        input=input,
+        timeout=timeout,
+        cwd=cwd,
+    )
 
 
 @pytest.fixture

@@ -77,7 +77,9 @@ class InMemoryTunnelRecords:
         self._rows[record.id] = (org_id, record)
 
     def list(self, org_id: str) -> list:
-        return sorted((r for o, r in self._rows.values() if o == org_id), key=lambda r: r.created_at)
+        return sorted(
+            (r for o, r in self._rows.values() if o == org_id), key=lambda r: r.created_at
+        )
 
     def find_subdomain(self, subdomain: str):
         return next(((o, r) for o, r in self._rows.values() if r.subdomain == subdomain), None)
@@ -89,7 +91,9 @@ class LoopbackTunnels:
     def __init__(self):
         self.opened: list = []
 
-    def open(self, local_host: str, local_port: int, *, mode: str = "quick", subdomain: str | None = None):
+    def open(
+        self, local_host: str, local_port: int, *, mode: str = "quick", subdomain: str | None = None
+    ):
         import http.client
 
         from synth_ai.domain.task_app_errors import TunnelFailed
@@ -178,10 +182,15 @@ class FakeSessionStore:
             return new
 
     def list(self, org_id, *, user_id=None, status=None, limit=100, offset=0):
-        found = [s for s in self.sessions.values() if s.org_id == org_id
-                 and (user_id is None or s.user_id == user_id) and (status is None or s.status == status)]
+        found = [
+            s
+            for s in self.sessions.values()
+            if s.org_id == org_id
+            and (user_id is None or s.user_id == user_id)
+            and (status is None or s.status == status)
+        ]
         found.sort(key=lambda s: (s.created_at, s.id), reverse=True)
-        return found[offset:offset + limit]
+        return found[offset : offset + limit]
 
     def update(self, session_id, change):
         from synth_ai.domain import sessions as rules
@@ -207,7 +216,11 @@ class FakeSessionStore:
             if session is None:
                 raise SessionNotFound(f"no session {reservation.session_id!r}")
             for held in list(self.reservations.values()):
-                if stale_before is not None and held.session_id == session.id and held.created_at < stale_before:
+                if (
+                    stale_before is not None
+                    and held.session_id == session.id
+                    and held.created_at < stale_before
+                ):
                     session = rules.settle(session, held.amounts, Amounts(), now)
                     del self.reservations[held.id]
             decision = rules.decide_reservation(session, reservation.amounts, now)
@@ -238,10 +251,14 @@ class FakeSessionStore:
             self.entries.append(entry)
 
     def ledger(self, org_id, *, session_id=None, no_session=False, limit=100, offset=0):
-        found = [e for e in reversed(self.entries) if e.org_id == org_id
-                 and (session_id is None or e.session_id == session_id)
-                 and (not no_session or session_id is not None or e.session_id is None)]
-        return found[offset:offset + limit]
+        found = [
+            e
+            for e in reversed(self.entries)
+            if e.org_id == org_id
+            and (session_id is None or e.session_id == session_id)
+            and (not no_session or session_id is not None or e.session_id is None)
+        ]
+        return found[offset : offset + limit]
 
 
 # --- artifacts ---------------------------------------------------------------------------
@@ -264,8 +281,13 @@ class FakeArtifactCatalog:
 
         old = self.jobs.get(job.job_id)
         if old is not None:
-            job = attrs.evolve(old, status=job.status, algorithm=job.algorithm or old.algorithm,
-                               metadata={**old.metadata, **job.metadata}, updated_at=job.updated_at)
+            job = attrs.evolve(
+                old,
+                status=job.status,
+                algorithm=job.algorithm or old.algorithm,
+                metadata={**old.metadata, **job.metadata},
+                updated_at=job.updated_at,
+            )
         self.jobs[job.job_id] = job
         return job
 
@@ -278,10 +300,13 @@ class FakeArtifactCatalog:
         shots[snapshot.snapshot_id] = snapshot
         scored = [s for s in shots.values() if s.score is not None]
         best = max(scored, key=lambda s: s.score, default=None)  # first of equals wins
-        job = attrs.evolve(job, best_snapshot_id=best.snapshot_id if best else None,
-                           best_score=best.score if best else None,
-                           best_validation_score=best.validation_score if best else None,
-                           updated_at=max(job.updated_at, snapshot.created_at))
+        job = attrs.evolve(
+            job,
+            best_snapshot_id=best.snapshot_id if best else None,
+            best_score=best.score if best else None,
+            best_validation_score=best.validation_score if best else None,
+            updated_at=max(job.updated_at, snapshot.created_at),
+        )
         self.jobs[job.job_id] = job
         return job
 
@@ -289,12 +314,16 @@ class FakeArtifactCatalog:
         from synth_ai.ports.artifacts import ArtifactListing
 
         def keep(items):
-            return sorted([i for i in items if status is None or i.status == status],
-                          key=lambda i: -i.created_at)
+            return sorted(
+                [i for i in items if status is None or i.status == status],
+                key=lambda i: -i.created_at,
+            )
 
         models = keep(self.models.values()) if kind in ("models", "all") else []
         prompts = keep(self.jobs.values()) if kind in ("prompts", "all") else []
-        return ArtifactListing.newest(models[:limit], prompts[:limit], limit, len(models) + len(prompts))
+        return ArtifactListing.newest(
+            models[:limit], prompts[:limit], limit, len(models) + len(prompts)
+        )
 
     def get_model(self, model_id):
         from synth_ai.domain.errors import UnknownArtifactId
@@ -316,7 +345,9 @@ class FakeArtifactCatalog:
         self.get_prompt_job(job_id)
         shot = self.snapshots.get(job_id, {}).get(snapshot_id)
         if shot is None:
-            raise UnknownSnapshot(f"job {job_id} has no snapshot {snapshot_id!r}", param="snapshot_id")
+            raise UnknownSnapshot(
+                f"job {job_id} has no snapshot {snapshot_id!r}", param="snapshot_id"
+            )
         return shot
 
     def list_snapshots(self, job_id):
@@ -334,9 +365,19 @@ class FakeModelHub:
         from synth_ai.ports.artifacts import HubUpload
 
         files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
-        self.uploads.append({"folder": folder, "repo_id": repo_id, "private": private,
-                             "model_card": model_card, "token": token, "files": files})
-        return HubUpload(repo_id, f"https://hub.invalid/{repo_id}", [*files, "README.md"], "fakecommit")
+        self.uploads.append(
+            {
+                "folder": folder,
+                "repo_id": repo_id,
+                "private": private,
+                "model_card": model_card,
+                "token": token,
+                "files": files,
+            }
+        )
+        return HubUpload(
+            repo_id, f"https://hub.invalid/{repo_id}", [*files, "README.md"], "fakecommit"
+        )
 
 
 # -- Responses bridge ---------------------------------------------------------------------------
@@ -419,8 +460,14 @@ class ScriptedChatProvider:
                 delta = choice.get("delta") or {}
                 text += delta.get("content") or ""
                 for call in delta.get("tool_calls") or []:
-                    entry = calls.setdefault(call["index"], {"id": call.get("id"), "type": "function",
-                                                             "function": {"name": "", "arguments": ""}})
+                    entry = calls.setdefault(
+                        call["index"],
+                        {
+                            "id": call.get("id"),
+                            "type": "function",
+                            "function": {"name": "", "arguments": ""},
+                        },
+                    )
                     fn = call.get("function") or {}
                     entry["function"]["name"] += fn.get("name") or ""
                     entry["function"]["arguments"] += fn.get("arguments") or ""
@@ -428,7 +475,10 @@ class ScriptedChatProvider:
         message = {"role": "assistant", "content": text or None}
         if calls:
             message["tool_calls"] = [calls[i] for i in sorted(calls)]
-        return {"choices": [{"index": 0, "message": message, "finish_reason": finish}], "usage": usage}
+        return {
+            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+            "usage": usage,
+        }
 
     def models(self) -> list[dict]:
         return []
@@ -445,8 +495,9 @@ class RecordingMeter:
     def reserve(self, *, model: str, prompt_tokens: int, max_output_tokens: int | None):
         if self.refuse is not None:
             raise self.refuse
-        self.reservations.append({"model": model, "prompt_tokens": prompt_tokens,
-                                  "max_output_tokens": max_output_tokens})
+        self.reservations.append(
+            {"model": model, "prompt_tokens": prompt_tokens, "max_output_tokens": max_output_tokens}
+        )
         meter = self
 
         class _Charge:
@@ -459,22 +510,52 @@ class RecordingMeter:
         return _Charge()
 
 
-def chat_chunks(text: str = "", *, reasoning: str = "", tool_calls: list | None = None,
-                finish: str | None = None, usage: dict | None = None, size: int = 5) -> list[dict]:
+def chat_chunks(
+    text: str = "",
+    *,
+    reasoning: str = "",
+    tool_calls: list | None = None,
+    finish: str | None = None,
+    usage: dict | None = None,
+    size: int = 5,
+) -> list[dict]:
     """Chat chunks as an upstream streams them: role, reasoning, text, tool calls, finish, usage."""
 
     def chunk(delta, finish_reason=None):
         return {"choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}]}
 
     pieces = [chunk({"role": "assistant", "content": ""})]
-    pieces += [chunk({"reasoning_content": reasoning[i:i + size]}) for i in range(0, len(reasoning), size)]
-    pieces += [chunk({"content": text[i:i + size]}) for i in range(0, len(text), size)]
+    pieces += [
+        chunk({"reasoning_content": reasoning[i : i + size]})
+        for i in range(0, len(reasoning), size)
+    ]
+    pieces += [chunk({"content": text[i : i + size]}) for i in range(0, len(text), size)]
     for index, (name, arguments, *rest) in enumerate(tool_calls or []):
         call_id = rest[0] if rest else f"call_{index}"
-        pieces.append(chunk({"tool_calls": [{"index": index, "id": call_id, "type": "function",
-                                             "function": {"name": name, "arguments": ""}}]}))
-        pieces += [chunk({"tool_calls": [{"index": index, "function": {"arguments": arguments[i:i + size]}}]})
-                   for i in range(0, len(arguments), size)]
+        pieces.append(
+            chunk(
+                {
+                    "tool_calls": [
+                        {
+                            "index": index,
+                            "id": call_id,
+                            "type": "function",
+                            "function": {"name": name, "arguments": ""},
+                        }
+                    ]
+                }
+            )
+        )
+        pieces += [
+            chunk(
+                {
+                    "tool_calls": [
+                        {"index": index, "function": {"arguments": arguments[i : i + size]}}
+                    ]
+                }
+            )
+            for i in range(0, len(arguments), size)
+        ]
     pieces.append(chunk({}, finish or ("tool_calls" if tool_calls else "stop")))
     if usage is not None:
         pieces.append({"choices": [], "usage": usage})
@@ -489,5 +570,7 @@ class RecordingMeterFactory:
         self.calls: list[dict] = []
 
     def meter_for(self, principal, *, session_id, opt_out):
-        self.calls.append({"org_id": principal.org_id, "session_id": session_id, "opt_out": opt_out})
+        self.calls.append(
+            {"org_id": principal.org_id, "session_id": session_id, "opt_out": opt_out}
+        )
         return self.meter

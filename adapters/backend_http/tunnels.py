@@ -10,5 +10,7 @@ class BackendTunnelIssuer:
         self._client = client
 
     def issue(self, *, subdomain: str | None, local_host: str, local_port: int) -> dict:
-        return self._client.post("/api/v1/tunnels/", json={
-            "subdomain": subdomain, "local_host": local_host, "local_port": local_port})
+        return self._client.post(
+            "/api/v1/tunnels/",
+            json={"subdomain": subdomain, "local_host": local_host, "local_port": local_port},
+        )

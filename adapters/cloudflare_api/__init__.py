@@ -25,49 +25,86 @@ DEFAULT_BASE_URL = "https://api.cloudflare.com/client/v4"
 
 
 class HttpCloudflareApi:
-    def __init__(self, *, account_id: str, api_token: str, zone_id: str,
-                 base_url: str = DEFAULT_BASE_URL, timeout: float = 30.0,
-                 transport: httpx.BaseTransport | None = None):
+    def __init__(
+        self,
+        *,
+        account_id: str,
+        api_token: str,
+        zone_id: str,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ):
         self.account_id = account_id
         self.zone_id = zone_id
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport,
-                                  headers={"Authorization": f"Bearer {api_token}"})
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            timeout=timeout,
+            transport=transport,
+            headers={"Authorization": f"Bearer {api_token}"},
+        )
 
     def _call(self, method: str, path: str, json: dict | None = None):
         try:
             response = self._http.request(method, path, json=json)
         except httpx.HTTPError as exc:
-            raise ServiceUnavailable(f"Cloudflare API not reachable at {self.base_url} ({exc}) — "
-                                     "check [tunnels] cloudflare_api_url and the network") from exc
+            raise ServiceUnavailable(
+                f"Cloudflare API not reachable at {self.base_url} ({exc}) — "
+                "check [tunnels] cloudflare_api_url and the network"
+            ) from exc
         try:
             body = response.json()
         except ValueError:
             body = {}
         if response.status_code >= 400 or not body.get("success", False):
-            errors = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in body.get("errors") or [])
+            errors = "; ".join(
+                f"{e.get('code')}: {e.get('message')}" for e in body.get("errors") or []
+            )
             message = f"Cloudflare API {method} {path} failed with HTTP {response.status_code}: {errors or response.text[:200]}"
             if response.status_code in (401, 403):
-                raise Unauthorized(message + " — check [tunnels] cloudflare_api_token (needs "
-                                   "Cloudflare Tunnel:Edit and DNS:Edit)", code="cloudflare_auth")
+                raise Unauthorized(
+                    message + " — check [tunnels] cloudflare_api_token (needs "
+                    "Cloudflare Tunnel:Edit and DNS:Edit)",
+                    code="cloudflare_auth",
+                )
             raise UpstreamError(message)
         return body.get("result")
 
     def create_tunnel(self, name: str) -> str:
-        result = self._call("POST", f"/accounts/{self.account_id}/cfd_tunnel",
-                            {"name": name, "config_src": "cloudflare"})
+        result = self._call(
+            "POST",
+            f"/accounts/{self.account_id}/cfd_tunnel",
+            {"name": name, "config_src": "cloudflare"},
+        )
         log.info("created Cloudflare tunnel %s (%s)", name, result["id"])
         return result["id"]
 
     def configure_ingress(self, tunnel_id: str, hostname: str, service: str) -> None:
-        self._call("PUT", f"/accounts/{self.account_id}/cfd_tunnel/{tunnel_id}/configurations",
-                   {"config": {"ingress": [{"hostname": hostname, "service": service},
-                                           {"service": "http_status:404"}]}})
+        self._call(
+            "PUT",
+            f"/accounts/{self.account_id}/cfd_tunnel/{tunnel_id}/configurations",
+            {
+                "config": {
+                    "ingress": [
+                        {"hostname": hostname, "service": service},
+                        {"service": "http_status:404"},
+                    ]
+                }
+            },
+        )
 
     def route_dns(self, tunnel_id: str, hostname: str) -> None:
-        self._call("POST", f"/zones/{self.zone_id}/dns_records",
-                   {"type": "CNAME", "name": hostname, "content": f"{tunnel_id}.cfargotunnel.com",
-                    "proxied": True})
+        self._call(
+            "POST",
+            f"/zones/{self.zone_id}/dns_records",
+            {
+                "type": "CNAME",
+                "name": hostname,
+                "content": f"{tunnel_id}.cfargotunnel.com",
+                "proxied": True,
+            },
+        )
 
     def tunnel_token(self, tunnel_id: str) -> str:
         return self._call("GET", f"/accounts/{self.account_id}/cfd_tunnel/{tunnel_id}/token")
@@ -86,6 +123,8 @@ class UnconfiguredCloudflareApi:
         raise ServiceUnavailable(
             "managed tunnels are not configured on this backend — set [tunnels] cloudflare_account_id, "
             "cloudflare_api_token, cloudflare_zone_id and domain in config.toml (or SYNTH_AI_CLOUDFLARE_* "
-            "variables) and restart 'synth-ai serve'", code="tunnels_not_configured")
+            "variables) and restart 'synth-ai serve'",
+            code="tunnels_not_configured",
+        )
 
     create_tunnel = configure_ingress = route_dns = tunnel_token = delete_tunnel = _fail

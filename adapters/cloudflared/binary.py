@@ -11,7 +11,8 @@ from synth_ai.domain.task_app_errors import CloudflaredNotFound
 INSTALL_HINT = (
     "install it from https://developers.cloudflare.com/cloudflare-one/connections/connect-networks/"
     "downloads/ (Debian/Ubuntu: the cloudflared .deb; macOS: 'brew install cloudflared'), then put it "
-    "on PATH, in ~/.synth-ai/bin/cloudflared, or set [tunnels] cloudflared_path / SYNTH_AI_CLOUDFLARED")
+    "on PATH, in ~/.synth-ai/bin/cloudflared, or set [tunnels] cloudflared_path / SYNTH_AI_CLOUDFLARED"
+)
 
 
 def find_cloudflared(configured: str | None, home: Path) -> str:
@@ -19,12 +20,16 @@ def find_cloudflared(configured: str | None, home: Path) -> str:
         path = Path(configured).expanduser()
         if path.is_file() and os.access(path, os.X_OK):
             return str(path)
-        raise CloudflaredNotFound(f"cloudflared not found at {path} (from [tunnels] cloudflared_path "
-                                  f"or SYNTH_AI_CLOUDFLARED) — {INSTALL_HINT}")
+        raise CloudflaredNotFound(
+            f"cloudflared not found at {path} (from [tunnels] cloudflared_path "
+            f"or SYNTH_AI_CLOUDFLARED) — {INSTALL_HINT}"
+        )
     local = home / "bin" / "cloudflared"
     if local.is_file() and os.access(local, os.X_OK):
         return str(local)
     found = shutil.which("cloudflared")
     if found:
         return found
-    raise CloudflaredNotFound(f"cloudflared is not installed (looked in {local} and on PATH) — {INSTALL_HINT}")
+    raise CloudflaredNotFound(
+        f"cloudflared is not installed (looked in {local} and on PATH) — {INSTALL_HINT}"
+    )

@@ -38,7 +38,9 @@ class CloudflaredTunnel:
         self.connected = threading.Event()
         self.rate_limited = False
         self.output_ended = threading.Event()
-        self._reader = threading.Thread(target=self._read, name=f"cloudflared-{process.pid}", daemon=True)
+        self._reader = threading.Thread(
+            target=self._read, name=f"cloudflared-{process.pid}", daemon=True
+        )
         self._reader.start()
 
     @property
@@ -97,9 +99,17 @@ def _signal_group(pid: int, sig: int) -> None:
 class CloudflaredTunnels:
     """The ``TunnelProvider`` adapter. ``issuer`` hands out managed-tunnel tokens."""
 
-    def __init__(self, *, home: Path, binary: str | None = None, overrides: EdgeOverrides | None = None,
-                 issuer=None, url_timeout: float = 20.0, health_timeout: float = 20.0,
-                 health_path: str = "/health"):
+    def __init__(
+        self,
+        *,
+        home: Path,
+        binary: str | None = None,
+        overrides: EdgeOverrides | None = None,
+        issuer=None,
+        url_timeout: float = 20.0,
+        health_timeout: float = 20.0,
+        health_path: str = "/health",
+    ):
         self._home = home
         self._binary = binary
         self.overrides = overrides or EdgeOverrides()
@@ -108,8 +118,9 @@ class CloudflaredTunnels:
         self.health_timeout = health_timeout
         self.health_path = health_path
 
-    def open(self, local_host: str, local_port: int, *, mode: str = "quick",
-             subdomain: str | None = None) -> CloudflaredTunnel:
+    def open(
+        self, local_host: str, local_port: int, *, mode: str = "quick", subdomain: str | None = None
+    ) -> CloudflaredTunnel:
         kind = TunnelMode.parse(mode)
         validate_port(local_port)
         binary = find_cloudflared(self._binary, self._home)
@@ -118,16 +129,25 @@ class CloudflaredTunnels:
             args, url = [binary, "tunnel", "--no-autoupdate", "--url", target], ""
         elif kind is TunnelMode.MANAGED:
             if self._issuer is None:
-                raise InvalidTunnel("managed tunnels need a backend — run 'synth-ai serve' with "
-                                    "[tunnels] cloudflare_* settings and set SYNTH_BACKEND_URL")
-            issued = self._issuer.issue(subdomain=subdomain, local_host=local_host, local_port=local_port)
+                raise InvalidTunnel(
+                    "managed tunnels need a backend — run 'synth-ai serve' with "
+                    "[tunnels] cloudflare_* settings and set SYNTH_BACKEND_URL"
+                )
+            issued = self._issuer.issue(
+                subdomain=subdomain, local_host=local_host, local_port=local_port
+            )
             args = [binary, "tunnel", "--no-autoupdate", "run", "--token", issued["tunnel_token"]]
             url = f"https://{issued['hostname']}"
         else:
             raise InvalidTunnel("tunnel mode 'none' opens no tunnel")
         log.info("starting cloudflared %s tunnel to %s:%s", kind.value, local_host, local_port)
-        process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         tunnel = CloudflaredTunnel(process, kind.value, url)
         try:
             self._wait_ready(tunnel)
@@ -145,18 +165,23 @@ class CloudflaredTunnels:
             if tunnel.rate_limited:
                 break
             if time.monotonic() > deadline:
-                raise TunnelFailed(f"cloudflared printed no {'tunnel URL' if tunnel.mode == 'quick' else 'connection'} "
-                                   f"within {self.url_timeout:.0f}s — last output:\n{tunnel.tail()}")
+                raise TunnelFailed(
+                    f"cloudflared printed no {'tunnel URL' if tunnel.mode == 'quick' else 'connection'} "
+                    f"within {self.url_timeout:.0f}s — last output:\n{tunnel.tail()}"
+                )
         if tunnel.rate_limited:
             raise TunnelRateLimited(
                 "Cloudflare rate-limited quick tunnel creation (429 / error 1015) — wait a few minutes, "
-                "or use a managed tunnel (--tunnel-mode managed)")
+                "or use a managed tunnel (--tunnel-mode managed)"
+            )
         if tunnel.output_ended.is_set() and (tunnel.mode != "quick" or not tunnel.url):
             try:
                 code = tunnel.process.wait(2.0)
             except subprocess.TimeoutExpired:
                 code = "unknown (it closed its output)"
-            raise TunnelFailed(f"cloudflared exited with code {code} — last output:\n{tunnel.tail()}")
+            raise TunnelFailed(
+                f"cloudflared exited with code {code} — last output:\n{tunnel.tail()}"
+            )
 
     def _check_health(self, tunnel: CloudflaredTunnel) -> None:
         url, headers = self.overrides.route(tunnel.url.rstrip("/") + self.health_path)
@@ -165,8 +190,10 @@ class CloudflaredTunnels:
         with httpx.Client(timeout=5.0, headers=headers) as client:
             while True:
                 if tunnel.process.poll() is not None:
-                    raise TunnelFailed(f"cloudflared exited with code {tunnel.process.returncode} "
-                                       f"before {tunnel.url} answered — last output:\n{tunnel.tail()}")
+                    raise TunnelFailed(
+                        f"cloudflared exited with code {tunnel.process.returncode} "
+                        f"before {tunnel.url} answered — last output:\n{tunnel.tail()}"
+                    )
                 try:
                     response = client.get(url)
                     if response.status_code < 500:
@@ -175,6 +202,8 @@ class CloudflaredTunnels:
                 except httpx.HTTPError as exc:
                     last = f"{type(exc).__name__}: {exc}"
                 if time.monotonic() > deadline:
-                    raise TunnelFailed(f"{tunnel.url}{self.health_path} did not answer through the tunnel "
-                                       f"within {self.health_timeout:.0f}s ({last})")
+                    raise TunnelFailed(
+                        f"{tunnel.url}{self.health_path} did not answer through the tunnel "
+                        f"within {self.health_timeout:.0f}s ({last})"
+                    )
                 time.sleep(0.1)

@@ -22,8 +22,16 @@ class HfModelHub:
         self.endpoint = (endpoint or DEFAULT_ENDPOINT).rstrip("/")
         self._token = token
 
-    def upload_folder(self, folder: Path, *, repo_id: str, private: bool, model_card: str,
-                      token: str | None = None, progress: Progress | None = None) -> HubUpload:
+    def upload_folder(
+        self,
+        folder: Path,
+        *,
+        repo_id: str,
+        private: bool,
+        model_card: str,
+        token: str | None = None,
+        progress: Progress | None = None,
+    ) -> HubUpload:
         from huggingface_hub import CommitOperationAdd, HfApi
         from huggingface_hub.errors import HfHubHTTPError
         from huggingface_hub.utils import disable_progress_bars
@@ -41,24 +49,44 @@ class HfModelHub:
             done += path.stat().st_size
             if progress:
                 progress(done, total, name)
-        operations.append(CommitOperationAdd(path_in_repo="README.md", path_or_fileobj=model_card.encode()))
+        operations.append(
+            CommitOperationAdd(path_in_repo="README.md", path_or_fileobj=model_card.encode())
+        )
         try:
             repo = api.create_repo(repo_id, private=private, exist_ok=True, repo_type="model")
-            commit = api.create_commit(repo_id, operations, repo_type="model",
-                                       commit_message=f"Upload {len(files)} files with synth-ai")
+            commit = api.create_commit(
+                repo_id,
+                operations,
+                repo_type="model",
+                commit_message=f"Upload {len(files)} files with synth-ai",
+            )
         except HfHubHTTPError as exc:
             status = getattr(getattr(exc, "response", None), "status_code", None)
             if status in (401, 403):
-                raise Unauthorized(f"the Hub at {self.endpoint} refused the token ({status}) — pass "
-                                   "--hf-token or set HF_TOKEN to a token with write access",
-                                   code="hub_unauthorized") from exc
-            raise ExportFailed(f"upload of {repo_id} to {self.endpoint} failed: {_first_line(exc)}") from exc
-        except (OSError, RuntimeError, ValueError) as exc:  # huggingface_hub wraps transfer failures
-            raise ExportFailed(f"upload of {repo_id} to {self.endpoint} failed: {_root_cause(exc)}") from exc
+                raise Unauthorized(
+                    f"the Hub at {self.endpoint} refused the token ({status}) — pass "
+                    "--hf-token or set HF_TOKEN to a token with write access",
+                    code="hub_unauthorized",
+                ) from exc
+            raise ExportFailed(
+                f"upload of {repo_id} to {self.endpoint} failed: {_first_line(exc)}"
+            ) from exc
+        except (
+            OSError,
+            RuntimeError,
+            ValueError,
+        ) as exc:  # huggingface_hub wraps transfer failures
+            raise ExportFailed(
+                f"upload of {repo_id} to {self.endpoint} failed: {_root_cause(exc)}"
+            ) from exc
         if progress:
             progress(total, total, "README.md")
-        return HubUpload(repo_id, str(getattr(repo, "url", f"{self.endpoint}/{repo_id}")),
-                         [op.path_in_repo for op in operations], getattr(commit, "oid", None))
+        return HubUpload(
+            repo_id,
+            str(getattr(repo, "url", f"{self.endpoint}/{repo_id}")),
+            [op.path_in_repo for op in operations],
+            getattr(commit, "oid", None),
+        )
 
 
 def _root_cause(exc: BaseException) -> str:

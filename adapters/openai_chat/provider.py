@@ -15,14 +15,28 @@ from synth_ai.domain.errors import (
     UpstreamUnavailable,
 )
 
-_CONTEXT_MARKERS = ("context_length", "context length", "maximum context", "too many tokens",
-                    "prompt is too long", "context window")
+_CONTEXT_MARKERS = (
+    "context_length",
+    "context length",
+    "maximum context",
+    "too many tokens",
+    "prompt is too long",
+    "context window",
+)
 
 
 class OpenAIChatProvider:
-    def __init__(self, base_url: str, api_key: str | None = None, *, aliases: dict[str, str] | None = None,
-                 timeout: float = 120.0, connect_timeout: float = 10.0, max_connections: int = 256,
-                 transport: httpx.BaseTransport | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None = None,
+        *,
+        aliases: dict[str, str] | None = None,
+        timeout: float = 120.0,
+        connect_timeout: float = 10.0,
+        max_connections: int = 256,
+        transport: httpx.BaseTransport | None = None,
+    ):
         self.base_url = base_url.rstrip("/")
         self.aliases = dict(aliases or {})
         headers = {"Content-Type": "application/json"}
@@ -70,8 +84,9 @@ class OpenAIChatProvider:
     def stream(self, request: dict) -> _SseStream:
         body = self._prepare(request, stream=True)
         with self._errors():
-            req = self._http.build_request("POST", "/chat/completions", json=body,
-                                           headers={"Accept": "text/event-stream"})
+            req = self._http.build_request(
+                "POST", "/chat/completions", json=body, headers={"Accept": "text/event-stream"}
+            )
             response = self._http.send(req, stream=True)
         if response.status_code >= 400:
             try:
@@ -82,8 +97,16 @@ class OpenAIChatProvider:
         return _SseStream(response, self, request.get("model"))
 
     def models(self) -> list[dict]:
-        return [{"id": alias, "object": "model", "owned_by": "synth-ai", "created": 0, "upstream_model": target}
-                for alias, target in sorted(self.aliases.items())]
+        return [
+            {
+                "id": alias,
+                "object": "model",
+                "owned_by": "synth-ai",
+                "created": 0,
+                "upstream_model": target,
+            }
+            for alias, target in sorted(self.aliases.items())
+        ]
 
     def close(self) -> None:
         self._http.close()
@@ -112,8 +135,10 @@ class OpenAIChatProvider:
             return ContextLengthExceeded(prefix + str(message))
         error = UpstreamError(prefix + str(message))
         if status in (401, 403):
-            error = UpstreamError(prefix + f"{message} — check the upstream API key ([upstream] api_key)",
-                                  code="upstream_auth_failed")
+            error = UpstreamError(
+                prefix + f"{message} — check the upstream API key ([upstream] api_key)",
+                code="upstream_auth_failed",
+            )
         elif 400 <= status < 500:
             error.status = 400
             error.type = "invalid_request_error"
@@ -132,7 +157,9 @@ class _MapTransportErrors:
         if exc is None:
             return False
         if isinstance(exc, httpx.TimeoutException):
-            raise UpstreamTimeout(f"upstream {self.base_url} timed out ({type(exc).__name__})") from exc
+            raise UpstreamTimeout(
+                f"upstream {self.base_url} timed out ({type(exc).__name__})"
+            ) from exc
         if isinstance(exc, httpx.TransportError):
             raise UpstreamUnavailable(f"upstream {self.base_url} is not reachable: {exc}") from exc
         return False
@@ -162,7 +189,9 @@ class _SseStream:
                     try:
                         chunk = json.loads(data)
                     except ValueError:
-                        raise UpstreamError(f"upstream sent a malformed stream chunk: {data[:200]!r}") from None
+                        raise UpstreamError(
+                            f"upstream sent a malformed stream chunk: {data[:200]!r}"
+                        ) from None
                     if isinstance(chunk, dict) and chunk.get("error") and not chunk.get("choices"):
                         raise self._provider._http_error(502, json.dumps(chunk))
                     if self._model and isinstance(chunk, dict):
@@ -171,12 +200,15 @@ class _SseStream:
         except httpx.StreamClosed:
             return
         except UpstreamUnavailable as exc:  # a transport error after the stream had started
-            raise UpstreamError(f"upstream stream broke mid-way: {exc.__cause__ or exc}",
-                                code="upstream_stream_cut") from exc
+            raise UpstreamError(
+                f"upstream stream broke mid-way: {exc.__cause__ or exc}", code="upstream_stream_cut"
+            ) from exc
         finally:
             self.close()
         if not self.done:
-            raise UpstreamError("upstream closed the stream before [DONE]", code="upstream_stream_cut")
+            raise UpstreamError(
+                "upstream closed the stream before [DONE]", code="upstream_stream_cut"
+            )
 
     def close(self) -> None:
         self._response.close()
@@ -191,9 +223,11 @@ class _SseStream:
 class UnconfiguredChatProvider:
     """Stands in when no upstream is configured: every call is a 503 that says what to do."""
 
-    MESSAGE = ("no chat upstream is configured — set [upstream] base_url (and api_key) in "
-               "$SYNTH_AI_HOME/config.toml, or SYNTH_AI_UPSTREAM_URL / SYNTH_AI_UPSTREAM_API_KEY, "
-               "to any OpenAI-compatible Chat Completions endpoint (OpenAI, vLLM, Ollama, llama.cpp, Groq)")
+    MESSAGE = (
+        "no chat upstream is configured — set [upstream] base_url (and api_key) in "
+        "$SYNTH_AI_HOME/config.toml, or SYNTH_AI_UPSTREAM_URL / SYNTH_AI_UPSTREAM_API_KEY, "
+        "to any OpenAI-compatible Chat Completions endpoint (OpenAI, vLLM, Ollama, llama.cpp, Groq)"
+    )
 
     aliases: dict[str, str] = {}
 

@@ -85,8 +85,10 @@ class ServicesFile:
         try:
             data = json.loads(text)
         except ValueError as exc:
-            raise InvalidInput(f"{self.path} is not valid JSON ({exc}) — delete it; it is rebuilt "
-                               "by the next 'synth-ai deploy'") from exc
+            raise InvalidInput(
+                f"{self.path} is not valid JSON ({exc}) — delete it; it is rebuilt "
+                "by the next 'synth-ai deploy'"
+            ) from exc
         services = data.get("services", []) if isinstance(data, dict) else data
         return [item for item in services if isinstance(item, dict)]
 

@@ -16,7 +16,9 @@ DEFAULT_TTL = 30 * 24 * 3600
 
 
 class RedisResponseStore:
-    def __init__(self, client: redis.Redis, *, prefix: str = "synth:", ttl_seconds: int = DEFAULT_TTL):
+    def __init__(
+        self, client: redis.Redis, *, prefix: str = "synth:", ttl_seconds: int = DEFAULT_TTL
+    ):
         self._redis = client
         self._prefix = prefix
         self._ttl = ttl_seconds
@@ -29,9 +31,16 @@ class RedisResponseStore:
         return f"{self._prefix}response:{org_id}:{response_id}"
 
     def save(self, record: StoredResponse) -> None:
-        data = json.dumps({"id": record.id, "org_id": record.org_id, "created_at": record.created_at,
-                           "response": record.response, "input_items": list(record.input_items),
-                           "output_items": list(record.output_items)})
+        data = json.dumps(
+            {
+                "id": record.id,
+                "org_id": record.org_id,
+                "created_at": record.created_at,
+                "response": record.response,
+                "input_items": list(record.input_items),
+                "output_items": list(record.output_items),
+            }
+        )
         with _reachable(self._redis):
             self._redis.set(self._key(record.org_id, record.id), data, ex=self._ttl)
 
@@ -41,9 +50,14 @@ class RedisResponseStore:
         if raw is None:
             return None
         data = json.loads(raw)
-        return StoredResponse(id=data["id"], org_id=data["org_id"], response=data["response"],
-                              input_items=tuple(data["input_items"]), output_items=tuple(data["output_items"]),
-                              created_at=data["created_at"])
+        return StoredResponse(
+            id=data["id"],
+            org_id=data["org_id"],
+            response=data["response"],
+            input_items=tuple(data["input_items"]),
+            output_items=tuple(data["output_items"]),
+            created_at=data["created_at"],
+        )
 
 
 class _reachable:
@@ -57,6 +71,8 @@ class _reachable:
         if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
             kwargs = self._client.connection_pool.connection_kwargs
             where = f"redis://{kwargs.get('host')}:{kwargs.get('port')}/{kwargs.get('db', 0)}"
-            raise ServiceUnavailable(f"Redis is not reachable at {where} ({exc}) — start redis-server "
-                                     "or set SYNTH_AI_REDIS_URL") from exc
+            raise ServiceUnavailable(
+                f"Redis is not reachable at {where} ({exc}) — start redis-server "
+                "or set SYNTH_AI_REDIS_URL"
+            ) from exc
         return False

@@ -30,7 +30,9 @@ end
 # KEYS[1] session doc, KEYS[2] reservation doc, KEYS[3] the session's reservations (zset)
 # ARGV: amounts json, now, reservation json, stale_before ('' = keep all), reservation id,
 #       created_at, prefix
-RESERVE = COMMON + """
+RESERVE = (
+    COMMON
+    + """
 local raw = redis.call('GET', KEYS[1])
 if not raw then return {'missing', ''} end
 local s = cjson.decode(raw)
@@ -84,9 +86,12 @@ redis.call('SET', KEYS[2], ARGV[3])
 redis.call('ZADD', KEYS[3], ARGV[6], ARGV[5])
 return {'ok', raw}
 """
+)
 
 # KEYS[1] reservation doc, KEYS[2] org ledger; ARGV: actual json, now, entry json, prefix
-SETTLE = COMMON + """
+SETTLE = (
+    COMMON
+    + """
 local held = redis.call('GET', KEYS[1])
 if not held then return 0 end
 redis.call('DEL', KEYS[1])
@@ -120,10 +125,13 @@ redis.call('LPUSH', KEYS[2], ARGV[3])
 redis.call('LPUSH', prefix .. 'ledger-session:' .. r.session_id, ARGV[3])
 return 1
 """
+)
 
 # KEYS[1] current pointer, KEYS[2] new session doc, KEYS[3] org index, KEYS[4] user index
 # ARGV: new doc json, now, new id, created_at, prefix, mode ('current_or_create' | 'make_active' | 'plain')
-CREATE = COMMON + """
+CREATE = (
+    COMMON
+    + """
 local now = tonumber(ARGV[2])
 local mode = ARGV[6]
 if mode ~= 'plain' then
@@ -150,3 +158,4 @@ redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
 redis.call('ZADD', KEYS[4], ARGV[4], ARGV[3])
 return ARGV[1]
 """
+)

@@ -52,13 +52,25 @@ class RedisSessionStore:
             where = f"redis://{kwargs.get('host')}:{kwargs.get('port')}/{kwargs.get('db', 0)}"
             raise ServiceUnavailable(
                 f"Redis is not reachable at {where} ({exc}) — start redis-server or set "
-                "SYNTH_AI_REDIS_URL ([store] redis_url), or use [store] backend = \"sqlite\"",
-                code="store_unavailable") from exc
+                'SYNTH_AI_REDIS_URL ([store] redis_url), or use [store] backend = "sqlite"',
+                code="store_unavailable",
+            ) from exc
 
     def _run_create(self, session: Session, mode: str, now: float) -> Session:
-        keys = [self._key("current", session.org_id, session.user_id), self._key("session", session.id),
-                self._key("sessions", session.org_id), self._key("sessions", session.org_id, session.user_id)]
-        args = [docs.dumps(session), repr(now), session.id, repr(session.created_at), self._prefix, mode]
+        keys = [
+            self._key("current", session.org_id, session.user_id),
+            self._key("session", session.id),
+            self._key("sessions", session.org_id),
+            self._key("sessions", session.org_id, session.user_id),
+        ]
+        args = [
+            docs.dumps(session),
+            repr(now),
+            session.id,
+            repr(session.created_at),
+            self._prefix,
+            mode,
+        ]
         with self._reachable():
             raw = self._create(keys=keys, args=args)
         return docs.session(raw)
@@ -87,16 +99,27 @@ class RedisSessionStore:
     def current_or_create(self, org_id: str, user_id: str, new: Session, now: float) -> Session:
         return self._run_create(new, "current_or_create", now)
 
-    def list(self, org_id: str, *, user_id: str | None = None, status: str | None = None,
-             limit: int = 100, offset: int = 0) -> list[Session]:
-        index = self._key("sessions", org_id, user_id) if user_id is not None else self._key("sessions", org_id)
+    def list(
+        self,
+        org_id: str,
+        *,
+        user_id: str | None = None,
+        status: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Session]:
+        index = (
+            self._key("sessions", org_id, user_id)
+            if user_id is not None
+            else self._key("sessions", org_id)
+        )
         with self._reachable():
             ids = [i.decode() for i in self._redis.zrevrange(index, 0, -1)]
             raws = self._redis.mget([self._key("session", i) for i in ids]) if ids else []
         found = [docs.session(raw) for raw in raws if raw]
         if status is not None:
             found = [s for s in found if s.status == status]
-        return found[offset:offset + limit]
+        return found[offset : offset + limit]
 
     def update(self, session_id: str, change: Callable[[Session], Session]) -> Session:
         key = self._key("session", session_id)
@@ -120,13 +143,23 @@ class RedisSessionStore:
                 except redis.WatchError:
                     continue
 
-    def reserve(self, reservation: Reservation, now: float, *, stale_before: float | None = None
-                ) -> tuple[str, ...]:
-        keys = [self._key("session", reservation.session_id), self._key("reservation", reservation.id),
-                self._key("reservations", reservation.session_id)]
-        args = [json.dumps(reservation.amounts.as_dict()), repr(now), docs.dumps(reservation),
-                "" if stale_before is None else repr(stale_before), reservation.id, repr(reservation.created_at),
-                self._prefix]
+    def reserve(
+        self, reservation: Reservation, now: float, *, stale_before: float | None = None
+    ) -> tuple[str, ...]:
+        keys = [
+            self._key("session", reservation.session_id),
+            self._key("reservation", reservation.id),
+            self._key("reservations", reservation.session_id),
+        ]
+        args = [
+            json.dumps(reservation.amounts.as_dict()),
+            repr(now),
+            docs.dumps(reservation),
+            "" if stale_before is None else repr(stale_before),
+            reservation.id,
+            repr(reservation.created_at),
+            self._prefix,
+        ]
         with self._reachable():
             verdict, raw = self._reserve(keys=keys, args=args)
         if verdict == b"missing":
@@ -157,8 +190,15 @@ class RedisSessionStore:
                 pipe.lpush(self._key("ledger-session", entry.session_id), data)
             pipe.execute()
 
-    def ledger(self, org_id: str, *, session_id: str | None = None, no_session: bool = False,
-               limit: int = 100, offset: int = 0) -> list[LedgerEntry]:
+    def ledger(
+        self,
+        org_id: str,
+        *,
+        session_id: str | None = None,
+        no_session: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[LedgerEntry]:
         if session_id is not None:
             key = self._key("ledger-session", session_id)
         elif no_session:

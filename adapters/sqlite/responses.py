@@ -32,15 +32,29 @@ class SqliteResponseStore:
         self._conn().execute(
             "INSERT OR REPLACE INTO responses (org_id, id, created_at, response, input_items, output_items)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (record.org_id, record.id, record.created_at, json.dumps(record.response),
-             json.dumps(list(record.input_items)), json.dumps(list(record.output_items))))
+            (
+                record.org_id,
+                record.id,
+                record.created_at,
+                json.dumps(record.response),
+                json.dumps(list(record.input_items)),
+                json.dumps(list(record.output_items)),
+            ),
+        )
 
     def get(self, org_id: str, response_id: str) -> StoredResponse | None:
-        row = self._conn().execute(
-            "SELECT * FROM responses WHERE org_id = ? AND id = ?", (org_id, response_id)).fetchone()
+        row = (
+            self._conn()
+            .execute("SELECT * FROM responses WHERE org_id = ? AND id = ?", (org_id, response_id))
+            .fetchone()
+        )
         if row is None:
             return None
-        return StoredResponse(id=row["id"], org_id=row["org_id"], response=json.loads(row["response"]),
-                              input_items=tuple(json.loads(row["input_items"])),
-                              output_items=tuple(json.loads(row["output_items"])),
-                              created_at=row["created_at"])
+        return StoredResponse(
+            id=row["id"],
+            org_id=row["org_id"],
+            response=json.loads(row["response"]),
+            input_items=tuple(json.loads(row["input_items"])),
+            output_items=tuple(json.loads(row["output_items"])),
+            created_at=row["created_at"],
+        )

@@ -54,12 +54,21 @@ class SqliteSessionStore:
         conn.execute(
             "INSERT INTO sessions (id, org_id, user_id, status, created_at, doc) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(id) DO UPDATE SET status = excluded.status, doc = excluded.doc",
-            (session.id, session.org_id, session.user_id, session.status, session.created_at, docs.dumps(session)),
+            (
+                session.id,
+                session.org_id,
+                session.user_id,
+                session.status,
+                session.created_at,
+                docs.dumps(session),
+            ),
         )
 
     def _current(self, conn, org_id: str, user_id: str, now: float) -> Session | None:
-        row = conn.execute("SELECT session_id FROM session_current WHERE org_id = ? AND user_id = ?",
-                           (org_id, user_id)).fetchone()
+        row = conn.execute(
+            "SELECT session_id FROM session_current WHERE org_id = ? AND user_id = ?",
+            (org_id, user_id),
+        ).fetchone()
         if row is None:
             return None
         session = self._load(conn, row["session_id"])
@@ -69,7 +78,9 @@ class SqliteSessionStore:
         if checked.status not in rules.CURRENT:
             if checked != session:
                 self._save(conn, checked)
-            conn.execute("DELETE FROM session_current WHERE org_id = ? AND user_id = ?", (org_id, user_id))
+            conn.execute(
+                "DELETE FROM session_current WHERE org_id = ? AND user_id = ?", (org_id, user_id)
+            )
             return None
         return session
 
@@ -80,8 +91,10 @@ class SqliteSessionStore:
                 previous = self._current(conn, session.org_id, session.user_id, session.created_at)
                 if previous is not None:
                     self._save(conn, rules.end(previous, session.created_at))
-                conn.execute("INSERT OR REPLACE INTO session_current (org_id, user_id, session_id) VALUES (?, ?, ?)",
-                             (session.org_id, session.user_id, session.id))
+                conn.execute(
+                    "INSERT OR REPLACE INTO session_current (org_id, user_id, session_id) VALUES (?, ?, ?)",
+                    (session.org_id, session.user_id, session.id),
+                )
             self._save(conn, session)
         return session
 
@@ -99,19 +112,30 @@ class SqliteSessionStore:
             if current is not None:
                 return current
             self._save(conn, new)
-            conn.execute("INSERT OR REPLACE INTO session_current (org_id, user_id, session_id) VALUES (?, ?, ?)",
-                         (org_id, user_id, new.id))
+            conn.execute(
+                "INSERT OR REPLACE INTO session_current (org_id, user_id, session_id) VALUES (?, ?, ?)",
+                (org_id, user_id, new.id),
+            )
             return new
 
-    def list(self, org_id: str, *, user_id: str | None = None, status: str | None = None,
-             limit: int = 100, offset: int = 0) -> list[Session]:
+    def list(
+        self,
+        org_id: str,
+        *,
+        user_id: str | None = None,
+        status: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Session]:
         sql, params = "SELECT doc FROM sessions WHERE org_id = ?", [org_id]
         if user_id is not None:
             sql, params = sql + " AND user_id = ?", [*params, user_id]
         if status is not None:
             sql, params = sql + " AND status = ?", [*params, status]
         sql += " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
-        return [docs.session(row["doc"]) for row in self._conn().query(sql, (*params, limit, offset))]
+        return [
+            docs.session(row["doc"]) for row in self._conn().query(sql, (*params, limit, offset))
+        ]
 
     def update(self, session_id: str, change: Callable[[Session], Session]) -> Session:
         with self._conn().transaction(immediate=True) as conn:
@@ -124,26 +148,38 @@ class SqliteSessionStore:
                 conn.execute("DELETE FROM session_current WHERE session_id = ?", (session_id,))
             return changed
 
-    def reserve(self, reservation: Reservation, now: float, *, stale_before: float | None = None
-                ) -> tuple[str, ...]:
+    def reserve(
+        self, reservation: Reservation, now: float, *, stale_before: float | None = None
+    ) -> tuple[str, ...]:
         with self._conn().transaction(immediate=True) as conn:
             session = self._load(conn, reservation.session_id)
             if session is None:
-                raise SessionNotFound(f"no session {reservation.session_id!r}", param="X-Session-ID")
+                raise SessionNotFound(
+                    f"no session {reservation.session_id!r}", param="X-Session-ID"
+                )
             if stale_before is not None:
                 session = self._release_stale(conn, session, stale_before, now)
             decision = rules.decide_reservation(session, reservation.amounts, now)
             if decision.session != session:
                 self._save(conn, decision.session)
             if decision.refusal is None and decision.inactive is None:
-                conn.execute("INSERT INTO session_reservations (id, session_id, created_at, doc) VALUES (?, ?, ?, ?)",
-                             (reservation.id, reservation.session_id, reservation.created_at, docs.dumps(reservation)))
+                conn.execute(
+                    "INSERT INTO session_reservations (id, session_id, created_at, doc) VALUES (?, ?, ?, ?)",
+                    (
+                        reservation.id,
+                        reservation.session_id,
+                        reservation.created_at,
+                        docs.dumps(reservation),
+                    ),
+                )
         decision.raise_if_refused()
         return decision.warnings
 
     def _release_stale(self, conn, session: Session, stale_before: float, now: float) -> Session:
-        rows = conn.execute("SELECT id, doc FROM session_reservations WHERE session_id = ? AND created_at < ?",
-                            (session.id, stale_before)).fetchall()
+        rows = conn.execute(
+            "SELECT id, doc FROM session_reservations WHERE session_id = ? AND created_at < ?",
+            (session.id, stale_before),
+        ).fetchall()
         for row in rows:
             session = rules.settle(session, docs.reservation(row["doc"]).amounts, Amounts(), now)
             conn.execute("DELETE FROM session_reservations WHERE id = ?", (row["id"],))
@@ -153,7 +189,9 @@ class SqliteSessionStore:
 
     def settle(self, reservation_id: str, actual: Amounts, entry: LedgerEntry, now: float) -> bool:
         with self._conn().transaction(immediate=True) as conn:
-            row = conn.execute("SELECT doc FROM session_reservations WHERE id = ?", (reservation_id,)).fetchone()
+            row = conn.execute(
+                "SELECT doc FROM session_reservations WHERE id = ?", (reservation_id,)
+            ).fetchone()
             if row is None:
                 return False
             held = docs.reservation(row["doc"])
@@ -165,7 +203,9 @@ class SqliteSessionStore:
             return True
 
     def get_reservation(self, reservation_id: str) -> Reservation | None:
-        rows = self._conn().query("SELECT doc FROM session_reservations WHERE id = ?", (reservation_id,))
+        rows = self._conn().query(
+            "SELECT doc FROM session_reservations WHERE id = ?", (reservation_id,)
+        )
         return docs.reservation(rows[0]["doc"]) if rows else None
 
     def record(self, entry: LedgerEntry) -> None:
@@ -174,11 +214,20 @@ class SqliteSessionStore:
 
     @staticmethod
     def _append(conn, entry: LedgerEntry) -> None:
-        conn.execute("INSERT INTO usage_ledger (id, org_id, session_id, created_at, doc) VALUES (?, ?, ?, ?, ?)",
-                     (entry.id, entry.org_id, entry.session_id, entry.created_at, docs.dumps(entry)))
+        conn.execute(
+            "INSERT INTO usage_ledger (id, org_id, session_id, created_at, doc) VALUES (?, ?, ?, ?, ?)",
+            (entry.id, entry.org_id, entry.session_id, entry.created_at, docs.dumps(entry)),
+        )
 
-    def ledger(self, org_id: str, *, session_id: str | None = None, no_session: bool = False,
-               limit: int = 100, offset: int = 0) -> list[LedgerEntry]:
+    def ledger(
+        self,
+        org_id: str,
+        *,
+        session_id: str | None = None,
+        no_session: bool = False,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[LedgerEntry]:
         sql, params = "SELECT doc FROM usage_ledger WHERE org_id = ?", [org_id]
         if session_id is not None:
             sql, params = sql + " AND session_id = ?", [*params, session_id]

@@ -20,8 +20,17 @@ CREATE TABLE IF NOT EXISTS tunnels (
 );
 CREATE INDEX IF NOT EXISTS tunnels_org ON tunnels(org_id, created_at);
 """
-_COLUMNS = ("id", "subdomain", "hostname", "local_host", "local_port", "tunnel_token", "status",
-            "created_at", "cloudflare_tunnel_id")
+_COLUMNS = (
+    "id",
+    "subdomain",
+    "hostname",
+    "local_host",
+    "local_port",
+    "tunnel_token",
+    "status",
+    "created_at",
+    "cloudflare_tunnel_id",
+)
 
 
 class SqliteTunnelRecords:
@@ -32,12 +41,18 @@ class SqliteTunnelRecords:
     def add(self, org_id: str, record: TunnelRecord) -> None:
         with self._db.transaction(immediate=True) as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO tunnels (org_id, " + ", ".join(_COLUMNS) + ") VALUES (?"
-                + ", ?" * len(_COLUMNS) + ")",
-                (org_id, *(getattr(record, name) for name in _COLUMNS)))
+                "INSERT OR REPLACE INTO tunnels (org_id, "
+                + ", ".join(_COLUMNS)
+                + ") VALUES (?"
+                + ", ?" * len(_COLUMNS)
+                + ")",
+                (org_id, *(getattr(record, name) for name in _COLUMNS)),
+            )
 
     def list(self, org_id: str) -> list[TunnelRecord]:
-        rows = self._db.query("SELECT * FROM tunnels WHERE org_id = ? ORDER BY created_at", (org_id,))
+        rows = self._db.query(
+            "SELECT * FROM tunnels WHERE org_id = ? ORDER BY created_at", (org_id,)
+        )
         return [TunnelRecord(**{name: row[name] for name in _COLUMNS}) for row in rows]
 
     def find_subdomain(self, subdomain: str) -> tuple[str, TunnelRecord] | None:

@@ -24,7 +24,13 @@ def output_text(text: str) -> dict:
 
 def message_item(item_id: str, text: str | None, status: str) -> dict:
     content = [] if text is None else [output_text(text)]
-    return {"id": item_id, "type": "message", "role": "assistant", "status": status, "content": content}
+    return {
+        "id": item_id,
+        "type": "message",
+        "role": "assistant",
+        "status": status,
+        "content": content,
+    }
 
 
 def reasoning_item(item_id: str, text: str | None, status: str) -> dict:
@@ -33,17 +39,32 @@ def reasoning_item(item_id: str, text: str | None, status: str) -> dict:
 
 
 def function_call_item(item_id: str, call_id: str, name: str, arguments: str, status: str) -> dict:
-    return {"id": item_id, "type": "function_call", "call_id": call_id, "name": name,
-            "arguments": arguments, "status": status}
+    return {
+        "id": item_id,
+        "type": "function_call",
+        "call_id": call_id,
+        "name": name,
+        "arguments": arguments,
+        "status": status,
+    }
 
 
-def custom_tool_call_item(item_id: str, call_id: str, name: str, input_text: str, status: str) -> dict:
-    return {"id": item_id, "type": "custom_tool_call", "call_id": call_id, "name": name,
-            "input": input_text, "status": status}
+def custom_tool_call_item(
+    item_id: str, call_id: str, name: str, input_text: str, status: str
+) -> dict:
+    return {
+        "id": item_id,
+        "type": "custom_tool_call",
+        "call_id": call_id,
+        "name": name,
+        "input": input_text,
+        "status": status,
+    }
 
 
-def usage_object(input_tokens: int, output_tokens: int, cached_tokens: int = 0,
-                 reasoning_tokens: int = 0) -> dict:
+def usage_object(
+    input_tokens: int, output_tokens: int, cached_tokens: int = 0, reasoning_tokens: int = 0
+) -> dict:
     return {
         "input_tokens": input_tokens,
         "input_tokens_details": {"cached_tokens": cached_tokens},
@@ -53,9 +74,18 @@ def usage_object(input_tokens: int, output_tokens: int, cached_tokens: int = 0,
     }
 
 
-def response_object(*, response_id: str, created_at: float, model: str, status: str,
-                    output: list[dict], echo: dict[str, Any], usage: dict | None = None,
-                    error: dict | None = None, incomplete_details: dict | None = None) -> dict:
+def response_object(
+    *,
+    response_id: str,
+    created_at: float,
+    model: str,
+    status: str,
+    output: list[dict],
+    echo: dict[str, Any],
+    usage: dict | None = None,
+    error: dict | None = None,
+    incomplete_details: dict | None = None,
+) -> dict:
     """A full ``Response``; ``echo`` holds the request fields a response repeats back."""
     return {
         "id": response_id,
@@ -84,5 +114,10 @@ def response_object(*, response_id: str, created_at: float, model: str, status: 
 
 def output_text_of(output: list[dict]) -> str:
     """The concatenated assistant text of an output list (the SDK's ``output_text``)."""
-    return "".join(part.get("text", "") for item in output if item.get("type") == "message"
-                   for part in item.get("content") or [] if part.get("type") == "output_text")
+    return "".join(
+        part.get("text", "")
+        for item in output
+        if item.get("type") == "message"
+        for part in item.get("content") or []
+        if part.get("type") == "output_text"
+    )

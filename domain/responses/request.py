@@ -14,10 +14,17 @@ from attrs import field, frozen
 from synth_ai.domain.errors import InvalidInput
 
 # Item types that may appear in ``input`` and that the translation understands.
-KNOWN_ITEM_TYPES = frozenset({
-    "message", "function_call", "function_call_output", "custom_tool_call",
-    "custom_tool_call_output", "reasoning", "additional_tools",
-})
+KNOWN_ITEM_TYPES = frozenset(
+    {
+        "message",
+        "function_call",
+        "function_call_output",
+        "custom_tool_call",
+        "custom_tool_call_output",
+        "reasoning",
+        "additional_tools",
+    }
+)
 ROLES = frozenset({"user", "developer", "system", "assistant"})
 
 
@@ -46,7 +53,9 @@ class ResponsesRequest:
             raise InvalidInput("request body must be a JSON object")
         model = body.get("model")
         if not isinstance(model, str) or not model.strip():
-            raise InvalidInput("'model' is required: a model name such as 'synth-small'", param="model")
+            raise InvalidInput(
+                "'model' is required: a model name such as 'synth-small'", param="model"
+            )
         return cls(
             model=model,
             input=normalize_input(body.get("input")),
@@ -68,12 +77,20 @@ class ResponsesRequest:
     def echo(self) -> dict:
         """The request fields a ``Response`` object repeats back."""
         return {
-            "instructions": self.instructions, "metadata": self.metadata,
-            "parallel_tool_calls": True if self.parallel_tool_calls is None else self.parallel_tool_calls,
-            "tool_choice": self.tool_choice, "tools": list(self.tools),
-            "temperature": self.temperature, "top_p": self.top_p,
-            "max_output_tokens": self.max_output_tokens, "previous_response_id": self.previous_response_id,
-            "store": self.store, "text": self.text, "reasoning": self.reasoning,
+            "instructions": self.instructions,
+            "metadata": self.metadata,
+            "parallel_tool_calls": True
+            if self.parallel_tool_calls is None
+            else self.parallel_tool_calls,
+            "tool_choice": self.tool_choice,
+            "tools": list(self.tools),
+            "temperature": self.temperature,
+            "top_p": self.top_p,
+            "max_output_tokens": self.max_output_tokens,
+            "previous_response_id": self.previous_response_id,
+            "store": self.store,
+            "text": self.text,
+            "reasoning": self.reasoning,
         }
 
 
@@ -82,18 +99,26 @@ def normalize_input(value: Any) -> tuple[dict, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
-        return ({"type": "message", "role": "user", "content": [{"type": "input_text", "text": value}]},)
+        return (
+            {"type": "message", "role": "user", "content": [{"type": "input_text", "text": value}]},
+        )
     if not isinstance(value, list):
-        raise InvalidInput(f"'input' must be a string or a list of items, got {type(value).__name__}",
-                           param="input")
+        raise InvalidInput(
+            f"'input' must be a string or a list of items, got {type(value).__name__}",
+            param="input",
+        )
     items = []
     for index, item in enumerate(value):
         if not isinstance(item, dict):
-            raise InvalidInput(f"input[{index}] must be an object, got {type(item).__name__}",
-                               param=f"input[{index}]")
+            raise InvalidInput(
+                f"input[{index}] must be an object, got {type(item).__name__}",
+                param=f"input[{index}]",
+            )
         kind = item.get("type") or ("message" if "role" in item else None)
         if kind is None:
-            raise InvalidInput(f"input[{index}] has neither 'type' nor 'role'", param=f"input[{index}]")
+            raise InvalidInput(
+                f"input[{index}] has neither 'type' nor 'role'", param=f"input[{index}]"
+            )
         if kind not in KNOWN_ITEM_TYPES:
             continue  # built-in tool calls, item references …: nothing a chat upstream can use
         item = {**item, "type": kind}
@@ -107,18 +132,26 @@ def _check_item(item: dict, index: int) -> None:
     kind = item["type"]
     if kind == "message":
         if item.get("role") not in ROLES:
-            raise InvalidInput(f"{where}.role must be one of {sorted(ROLES)}, got {item.get('role')!r}",
-                               param=f"{where}.role")
+            raise InvalidInput(
+                f"{where}.role must be one of {sorted(ROLES)}, got {item.get('role')!r}",
+                param=f"{where}.role",
+            )
         if not isinstance(item.get("content"), str | list):
-            raise InvalidInput(f"{where}.content must be a string or a list of content parts",
-                               param=f"{where}.content")
+            raise InvalidInput(
+                f"{where}.content must be a string or a list of content parts",
+                param=f"{where}.content",
+            )
     elif kind in ("function_call", "custom_tool_call"):
         for key in ("call_id", "name"):
             if not isinstance(item.get(key), str) or not item[key]:
-                raise InvalidInput(f"{where}.{key} is required for a {kind} item", param=f"{where}.{key}")
+                raise InvalidInput(
+                    f"{where}.{key} is required for a {kind} item", param=f"{where}.{key}"
+                )
     elif kind in ("function_call_output", "custom_tool_call_output"):
         if not isinstance(item.get("call_id"), str) or not item["call_id"]:
-            raise InvalidInput(f"{where}.call_id is required for a {kind} item", param=f"{where}.call_id")
+            raise InvalidInput(
+                f"{where}.call_id is required for a {kind} item", param=f"{where}.call_id"
+            )
 
 
 def _tools(value: Any) -> list[dict]:
@@ -128,8 +161,10 @@ def _tools(value: Any) -> list[dict]:
         raise InvalidInput("'tools' must be a list of tool objects", param="tools")
     for index, tool in enumerate(value):
         if tool.get("type") in ("function", "custom") and not isinstance(tool.get("name"), str):
-            raise InvalidInput(f"tools[{index}].name is required for a {tool['type']} tool",
-                               param=f"tools[{index}].name")
+            raise InvalidInput(
+                f"tools[{index}].name is required for a {tool['type']} tool",
+                param=f"tools[{index}].name",
+            )
     return value
 
 
@@ -138,8 +173,10 @@ def _tool_choice(value: Any) -> Any:
         return "auto"
     if isinstance(value, str):
         if value not in ("auto", "none", "required"):
-            raise InvalidInput(f"'tool_choice' must be 'auto', 'none', 'required' or an object, got {value!r}",
-                               param="tool_choice")
+            raise InvalidInput(
+                f"'tool_choice' must be 'auto', 'none', 'required' or an object, got {value!r}",
+                param="tool_choice",
+            )
         return value
     if isinstance(value, dict):
         return value
@@ -151,7 +188,9 @@ def _optional(body: dict, key: str, kind: type) -> Any:
     if value is None:
         return None
     if not isinstance(value, kind):
-        raise InvalidInput(f"'{key}' must be a {kind.__name__}, got {type(value).__name__}", param=key)
+        raise InvalidInput(
+            f"'{key}' must be a {kind.__name__}, got {type(value).__name__}", param=key
+        )
     return value
 
 
@@ -169,5 +208,7 @@ def _number(body: dict, key: str, low: float, high: float) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise InvalidInput(f"'{key}' must be a number between {low} and {high}, got {value!r}", param=key)
+        raise InvalidInput(
+            f"'{key}' must be a number between {low} and {high}, got {value!r}", param=key
+        )
     return float(value)

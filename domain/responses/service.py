@@ -51,8 +51,15 @@ class _Once:
 
 
 class ResponsesBridge:
-    def __init__(self, chat: ChatProvider, store: ResponseStore, clock: Clock, ids: IdGenerator, *,
-                 internal_stop: bool = True):
+    def __init__(
+        self,
+        chat: ChatProvider,
+        store: ResponseStore,
+        clock: Clock,
+        ids: IdGenerator,
+        *,
+        internal_stop: bool = True,
+    ):
         self.chat = chat
         self.store = store
         self.clock = clock
@@ -68,44 +75,75 @@ class ResponsesBridge:
         previous = self._record(org_id, response_id)
         outputs = body.get("tool_outputs") if isinstance(body, dict) else None
         if not isinstance(outputs, list) or not outputs:
-            raise InvalidInput("'tool_outputs' must be a non-empty list of {call_id, output}",
-                               param="tool_outputs")
-        calls = {item["call_id"]: item["type"] for item in previous.output_items
-                 if item.get("type") in ("function_call", "custom_tool_call")}
+            raise InvalidInput(
+                "'tool_outputs' must be a non-empty list of {call_id, output}", param="tool_outputs"
+            )
+        calls = {
+            item["call_id"]: item["type"]
+            for item in previous.output_items
+            if item.get("type") in ("function_call", "custom_tool_call")
+        }
         items = []
         for index, entry in enumerate(outputs):
-            call_id = entry.get("call_id") or entry.get("tool_call_id") if isinstance(entry, dict) else None
+            call_id = (
+                entry.get("call_id") or entry.get("tool_call_id")
+                if isinstance(entry, dict)
+                else None
+            )
             if call_id not in calls:
-                raise InvalidInput(f"tool_outputs[{index}]: {call_id!r} is not a tool call of response "
-                                   f"{response_id} (its calls: {sorted(calls) or 'none'})",
-                                   param=f"tool_outputs[{index}].call_id")
+                raise InvalidInput(
+                    f"tool_outputs[{index}]: {call_id!r} is not a tool call of response "
+                    f"{response_id} (its calls: {sorted(calls) or 'none'})",
+                    param=f"tool_outputs[{index}].call_id",
+                )
             output = entry.get("output", "")
-            items.append({"type": f"{calls[call_id]}_output", "call_id": call_id,
-                          "output": output if isinstance(output, str | list) else str(output)})
+            items.append(
+                {
+                    "type": f"{calls[call_id]}_output",
+                    "call_id": call_id,
+                    "output": output if isinstance(output, str | list) else str(output),
+                }
+            )
         echo = previous.response
         request_body = {
-            "model": echo.get("model"), "input": items, "previous_response_id": response_id,
-            "tools": echo.get("tools") or None, "tool_choice": echo.get("tool_choice"),
-            "parallel_tool_calls": echo.get("parallel_tool_calls"), "text": echo.get("text"),
-            "instructions": echo.get("instructions"), "max_output_tokens": echo.get("max_output_tokens"),
-            "temperature": echo.get("temperature"), "top_p": echo.get("top_p"),
-            "stream": bool(body.get("stream")), "store": True, "metadata": echo.get("metadata") or None,
+            "model": echo.get("model"),
+            "input": items,
+            "previous_response_id": response_id,
+            "tools": echo.get("tools") or None,
+            "tool_choice": echo.get("tool_choice"),
+            "parallel_tool_calls": echo.get("parallel_tool_calls"),
+            "text": echo.get("text"),
+            "instructions": echo.get("instructions"),
+            "max_output_tokens": echo.get("max_output_tokens"),
+            "temperature": echo.get("temperature"),
+            "top_p": echo.get("top_p"),
+            "stream": bool(body.get("stream")),
+            "store": True,
+            "metadata": echo.get("metadata") or None,
         }
         return self._turn(ResponsesRequest.parse(request_body), org_id)
 
     def _turn(self, request: ResponsesRequest, org_id: str) -> Turn:
         history: tuple[dict, ...] = ()
         if request.previous_response_id:
-            history = tuple(self._record(org_id, request.previous_response_id,
-                                         param="previous_response_id").history())
+            history = tuple(
+                self._record(
+                    org_id, request.previous_response_id, param="previous_response_id"
+                ).history()
+            )
         plan = to_chat(request, history, internal_stop=self.internal_stop)
         if not plan.body["messages"]:
-            raise InvalidInput("'input' is empty: send a string or at least one message item", param="input")
+            raise InvalidInput(
+                "'input' is empty: send a string or at least one message item", param="input"
+            )
         return Turn(org_id, self.ids.new_id("resp"), self.clock.now(), request, history, plan)
 
     def reserve(self, turn: Turn, meter: Meter) -> Charge:
-        return meter.reserve(model=turn.request.model, prompt_tokens=turn.plan.prompt_tokens,
-                             max_output_tokens=turn.request.max_output_tokens)
+        return meter.reserve(
+            model=turn.request.model,
+            prompt_tokens=turn.plan.prompt_tokens,
+            max_output_tokens=turn.request.max_output_tokens,
+        )
 
     # -- running it ---------------------------------------------------------------------------
     def events(self, turn: Turn, charge: Charge) -> Iterator[dict]:
@@ -147,11 +185,19 @@ class ResponsesBridge:
 
     # -- helpers ------------------------------------------------------------------------------
     def _machine(self, turn: Turn) -> TurnStream:
-        return TurnStream(response_id=turn.response_id, created_at=turn.created_at,
-                          model=turn.request.model, echo=turn.request.echo(), tools=turn.plan.tools,
-                          ids=self.ids, prompt_estimate=turn.plan.prompt_tokens)
+        return TurnStream(
+            response_id=turn.response_id,
+            created_at=turn.created_at,
+            model=turn.request.model,
+            echo=turn.request.echo(),
+            tools=turn.plan.tools,
+            ids=self.ids,
+            prompt_estimate=turn.plan.prompt_tokens,
+        )
 
-    def _end(self, turn: Turn, machine: TurnStream, once: _Once, events: list[dict]) -> Iterator[dict]:
+    def _end(
+        self, turn: Turn, machine: TurnStream, once: _Once, events: list[dict]
+    ) -> Iterator[dict]:
         """Settle and store first, so a client that reacts to the terminal event sees both.
 
         Neither failing may cost the client its terminal event: the answer is already paid for
@@ -162,20 +208,33 @@ class ResponsesBridge:
             log.error("could not settle the usage of %s: %s", turn.response_id, exc.message)
         if turn.request.store:
             try:
-                self.store.save(StoredResponse(
-                    id=turn.response_id, org_id=turn.org_id, response=machine.response(),
-                    input_items=(*turn.history, *turn.request.input),
-                    output_items=tuple(machine.output), created_at=turn.created_at))
+                self.store.save(
+                    StoredResponse(
+                        id=turn.response_id,
+                        org_id=turn.org_id,
+                        response=machine.response(),
+                        input_items=(*turn.history, *turn.request.input),
+                        output_items=tuple(machine.output),
+                        created_at=turn.created_at,
+                    )
+                )
             except SynthError as exc:
-                log.error("could not store %s (previous_response_id will not find it): %s",
-                          turn.response_id, exc.message)
+                log.error(
+                    "could not store %s (previous_response_id will not find it): %s",
+                    turn.response_id,
+                    exc.message,
+                )
         yield from events
 
     def _record(self, org_id: str, response_id: str, *, param: str | None = None) -> StoredResponse:
         record = self.store.get(org_id, response_id)
         if record is None:
-            raise NotFound(f"response {response_id!r} not found — it was never stored (store: false) "
-                           "or belongs to another organisation", param=param, code="response_not_found")
+            raise NotFound(
+                f"response {response_id!r} not found — it was never stored (store: false) "
+                "or belongs to another organisation",
+                param=param,
+                code="response_not_found",
+            )
         return record
 
 

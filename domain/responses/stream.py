@@ -31,13 +31,13 @@ class _Call:
     name: str = ""
     arguments: str = ""
     item_id: str = ""
-    kind: str = ""            # function | custom | stop, known once the name is
-    output_index: int = -1    # -1 while not added
+    kind: str = ""  # function | custom | stop, known once the name is
+    output_index: int = -1  # -1 while not added
 
 
 @define
 class _Open:
-    kind: str                 # reasoning | message | call
+    kind: str  # reasoning | message | call
     item_id: str
     output_index: int
     text: list[str] = field(factory=list)
@@ -45,8 +45,17 @@ class _Open:
 
 
 class TurnStream:
-    def __init__(self, *, response_id: str, created_at: float, model: str, echo: dict,
-                 tools: ToolCatalog, ids: IdGenerator, prompt_estimate: int = 0):
+    def __init__(
+        self,
+        *,
+        response_id: str,
+        created_at: float,
+        model: str,
+        echo: dict,
+        tools: ToolCatalog,
+        ids: IdGenerator,
+        prompt_estimate: int = 0,
+    ):
         self.response_id = response_id
         self.created_at = created_at
         self.model = model
@@ -71,8 +80,10 @@ class TurnStream:
     # -- public API ---------------------------------------------------------------------------
     def start(self) -> list[dict]:
         snapshot = self.response()
-        return [self._event("response.created", response=snapshot),
-                self._event("response.in_progress", response=snapshot)]
+        return [
+            self._event("response.created", response=snapshot),
+            self._event("response.in_progress", response=snapshot),
+        ]
 
     def feed(self, chunk: dict) -> list[dict]:
         self.chunks_seen += 1
@@ -99,7 +110,9 @@ class TurnStream:
         """The end of a healthy upstream stream: close what is open, then the terminal event."""
         events = self._close()
         for call in sorted(self._calls.values(), key=lambda c: c.index):
-            if call.output_index < 0 and call.name and not call.kind:  # name arrived only at the end
+            if (
+                call.output_index < 0 and call.name and not call.kind
+            ):  # name arrived only at the end
                 events += self._open_call(call) + self._close()
         if self.stop_arguments is not None and not wire.output_text_of(self.output):
             final = _final_message(self.stop_arguments)
@@ -126,11 +139,23 @@ class TurnStream:
     def response(self) -> dict:
         usage = self.usage()
         return wire.response_object(
-            response_id=self.response_id, created_at=self.created_at, model=self.model,
-            status=self.status, output=list(self.output), echo=self.echo,
-            usage=None if self.status == "in_progress" else wire.usage_object(
-                usage.input_tokens, usage.output_tokens, usage.cached_tokens, self._reasoning_tokens()),
-            error=self.error, incomplete_details=self.incomplete_details)
+            response_id=self.response_id,
+            created_at=self.created_at,
+            model=self.model,
+            status=self.status,
+            output=list(self.output),
+            echo=self.echo,
+            usage=None
+            if self.status == "in_progress"
+            else wire.usage_object(
+                usage.input_tokens,
+                usage.output_tokens,
+                usage.cached_tokens,
+                self._reasoning_tokens(),
+            ),
+            error=self.error,
+            incomplete_details=self.incomplete_details,
+        )
 
     def usage(self) -> Usage:
         """Real usage when the upstream reported it, else an estimate of what was consumed."""
@@ -152,17 +177,31 @@ class TurnStream:
         events = [] if self._is_open("reasoning") else self._close() + self._add("reasoning")
         opened = self._open
         opened.text.append(text)
-        return events + [self._event("response.reasoning_text.delta", item_id=opened.item_id,
-                                     output_index=opened.output_index, content_index=0, delta=text)]
+        return events + [
+            self._event(
+                "response.reasoning_text.delta",
+                item_id=opened.item_id,
+                output_index=opened.output_index,
+                content_index=0,
+                delta=text,
+            )
+        ]
 
     def _text(self, text: str) -> list[dict]:
         self._generated.append(text)
         events = [] if self._is_open("message") else self._close() + self._add("message")
         opened = self._open
         opened.text.append(text)
-        return events + [self._event("response.output_text.delta", item_id=opened.item_id,
-                                     output_index=opened.output_index, content_index=0, delta=text,
-                                     logprobs=[])]
+        return events + [
+            self._event(
+                "response.output_text.delta",
+                item_id=opened.item_id,
+                output_index=opened.output_index,
+                content_index=0,
+                delta=text,
+                logprobs=[],
+            )
+        ]
 
     def _tool_delta(self, delta: dict) -> list[dict]:
         index = int(delta.get("index", len(self._calls)))
@@ -184,9 +223,20 @@ class TurnStream:
         call.arguments += fragment
         if call.kind == "stop":
             self.stop_arguments = call.arguments
-        elif fragment and call.kind == "function" and self._is_open("call") and self._open.call is call:
-            events.append(self._event("response.function_call_arguments.delta", item_id=call.item_id,
-                                      output_index=call.output_index, delta=fragment))
+        elif (
+            fragment
+            and call.kind == "function"
+            and self._is_open("call")
+            and self._open.call is call
+        ):
+            events.append(
+                self._event(
+                    "response.function_call_arguments.delta",
+                    item_id=call.item_id,
+                    output_index=call.output_index,
+                    delta=fragment,
+                )
+            )
         return events
 
     def _open_call(self, call: _Call) -> list[dict]:
@@ -201,19 +251,33 @@ class TurnStream:
         item = self._call_item(call, status="in_progress", empty=True)
         self.output.append(item)
         self._open = _Open("call", call.item_id, call.output_index, call=call)
-        events.append(self._event("response.output_item.added", output_index=call.output_index, item=item))
+        events.append(
+            self._event("response.output_item.added", output_index=call.output_index, item=item)
+        )
         if call.arguments and call.kind == "function":
-            events.append(self._event("response.function_call_arguments.delta", item_id=call.item_id,
-                                      output_index=call.output_index, delta=call.arguments))
+            events.append(
+                self._event(
+                    "response.function_call_arguments.delta",
+                    item_id=call.item_id,
+                    output_index=call.output_index,
+                    delta=call.arguments,
+                )
+            )
         return events
 
     def _call_item(self, call: _Call, *, status: str, empty: bool = False) -> dict:
         if call.kind == "custom":
-            item = wire.custom_tool_call_item(call.item_id, call.call_id, call.name,
-                                              "" if empty else _custom_input(call.arguments), status)
+            item = wire.custom_tool_call_item(
+                call.item_id,
+                call.call_id,
+                call.name,
+                "" if empty else _custom_input(call.arguments),
+                status,
+            )
         else:
-            item = wire.function_call_item(call.item_id, call.call_id, call.name,
-                                           "" if empty else call.arguments, status)
+            item = wire.function_call_item(
+                call.item_id, call.call_id, call.name, "" if empty else call.arguments, status
+            )
         if call.name in self.tools.namespaces:
             item["namespace"] = self.tools.namespaces[call.name]
         return item
@@ -224,13 +288,24 @@ class TurnStream:
     def _add(self, kind: str) -> list[dict]:
         item_id = self.ids.new_id("rs" if kind == "reasoning" else "msg")
         output_index = len(self.output)
-        item = (wire.reasoning_item if kind == "reasoning" else wire.message_item)(item_id, None, "in_progress")
+        item = (wire.reasoning_item if kind == "reasoning" else wire.message_item)(
+            item_id, None, "in_progress"
+        )
         self.output.append(item)
         self._open = _Open(kind, item_id, output_index)
-        part = {"type": "reasoning_text", "text": ""} if kind == "reasoning" else wire.output_text("")
-        return [self._event("response.output_item.added", output_index=output_index, item=item),
-                self._event("response.content_part.added", item_id=item_id, output_index=output_index,
-                            content_index=0, part=part)]
+        part = (
+            {"type": "reasoning_text", "text": ""} if kind == "reasoning" else wire.output_text("")
+        )
+        return [
+            self._event("response.output_item.added", output_index=output_index, item=item),
+            self._event(
+                "response.content_part.added",
+                item_id=item_id,
+                output_index=output_index,
+                content_index=0,
+                part=part,
+            ),
+        ]
 
     def _close(self, status: str = "completed") -> list[dict]:
         opened, self._open = self._open, None
@@ -242,30 +317,65 @@ class TurnStream:
             item = self._call_item(call, status=status)
             self.output[index] = item
             if call.kind == "custom":
-                done = [self._event("response.custom_tool_call_input.delta", item_id=item_id,
-                                    output_index=index, delta=item["input"]),
-                        self._event("response.custom_tool_call_input.done", item_id=item_id,
-                                    output_index=index, input=item["input"])]
+                done = [
+                    self._event(
+                        "response.custom_tool_call_input.delta",
+                        item_id=item_id,
+                        output_index=index,
+                        delta=item["input"],
+                    ),
+                    self._event(
+                        "response.custom_tool_call_input.done",
+                        item_id=item_id,
+                        output_index=index,
+                        input=item["input"],
+                    ),
+                ]
             else:
-                done = [self._event("response.function_call_arguments.done", item_id=item_id,
-                                    output_index=index, arguments=call.arguments, name=call.name)]
+                done = [
+                    self._event(
+                        "response.function_call_arguments.done",
+                        item_id=item_id,
+                        output_index=index,
+                        arguments=call.arguments,
+                        name=call.name,
+                    )
+                ]
             return done + [self._event("response.output_item.done", output_index=index, item=item)]
         text = "".join(opened.text)
         if opened.kind == "reasoning":
             item = wire.reasoning_item(item_id, text, status)
             part = item["content"][0]
-            done = self._event("response.reasoning_text.done", item_id=item_id, output_index=index,
-                               content_index=0, text=text)
+            done = self._event(
+                "response.reasoning_text.done",
+                item_id=item_id,
+                output_index=index,
+                content_index=0,
+                text=text,
+            )
         else:
             item = wire.message_item(item_id, text, status)
             part = item["content"][0]
-            done = self._event("response.output_text.done", item_id=item_id, output_index=index,
-                               content_index=0, text=text, logprobs=[])
+            done = self._event(
+                "response.output_text.done",
+                item_id=item_id,
+                output_index=index,
+                content_index=0,
+                text=text,
+                logprobs=[],
+            )
         self.output[index] = item
-        return [done,
-                self._event("response.content_part.done", item_id=item_id, output_index=index,
-                            content_index=0, part=part),
-                self._event("response.output_item.done", output_index=index, item=item)]
+        return [
+            done,
+            self._event(
+                "response.content_part.done",
+                item_id=item_id,
+                output_index=index,
+                content_index=0,
+                part=part,
+            ),
+            self._event("response.output_item.done", output_index=index, item=item),
+        ]
 
     # -- events -----------------------------------------------------------------------------
     def _terminal(self) -> dict:
@@ -307,10 +417,20 @@ def completion_chunks(completion: dict) -> list[dict]:
     chunks = []
     for choice in completion.get("choices") or []:
         message = dict(choice.get("message") or {})
-        calls = [{"index": i, **call} for i, call in enumerate(message.pop("tool_calls", None) or [])]
-        chunks.append({"choices": [{"index": choice.get("index", 0),
-                                    "delta": {**message, "tool_calls": calls},
-                                    "finish_reason": choice.get("finish_reason")}]})
+        calls = [
+            {"index": i, **call} for i, call in enumerate(message.pop("tool_calls", None) or [])
+        ]
+        chunks.append(
+            {
+                "choices": [
+                    {
+                        "index": choice.get("index", 0),
+                        "delta": {**message, "tool_calls": calls},
+                        "finish_reason": choice.get("finish_reason"),
+                    }
+                ]
+            }
+        )
     if completion.get("usage"):
         chunks.append({"choices": [], "usage": completion["usage"]})
     return chunks

@@ -25,10 +25,19 @@ INTERNAL_STOP_TOOL = {
     "type": "function",
     "function": {
         "name": INTERNAL_STOP,
-        "description": ("Call this when the task is complete and nothing is left to do. It ends your "
-                        "turn. Put any last words for the user in final_message."),
-        "parameters": {"type": "object", "properties": {
-            "final_message": {"type": "string", "description": "Optional closing message for the user."}}},
+        "description": (
+            "Call this when the task is complete and nothing is left to do. It ends your "
+            "turn. Put any last words for the user in final_message."
+        ),
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "final_message": {
+                    "type": "string",
+                    "description": "Optional closing message for the user.",
+                }
+            },
+        },
     },
 }
 
@@ -38,8 +47,8 @@ class ToolCatalog:
     """The function tools sent upstream, and how to map a call of each back to an output item."""
 
     chat_tools: tuple[dict, ...]
-    custom: frozenset[str]            # names of custom (free-form) tools
-    namespaces: dict[str, str]        # function name → namespace it came from
+    custom: frozenset[str]  # names of custom (free-form) tools
+    namespaces: dict[str, str]  # function name → namespace it came from
 
     def kind_of(self, name: str) -> str:
         if name == INTERNAL_STOP:
@@ -75,13 +84,25 @@ def build_catalog(tools: list[dict] | tuple[dict, ...], *, internal_stop: bool) 
             namespaces[name] = namespace
         if kind == "custom":
             custom.add(name)
-            chat_tools.append({"type": "function", "function": {
-                "name": name, "description": _custom_description(tool),
-                "parameters": {"type": "object", "properties": {"input": {"type": "string"}},
-                               "required": ["input"]}}})
+            chat_tools.append(
+                {
+                    "type": "function",
+                    "function": {
+                        "name": name,
+                        "description": _custom_description(tool),
+                        "parameters": {
+                            "type": "object",
+                            "properties": {"input": {"type": "string"}},
+                            "required": ["input"],
+                        },
+                    },
+                }
+            )
             return
-        function: dict[str, Any] = {"name": name,
-                                    "parameters": tool.get("parameters") or {"type": "object", "properties": {}}}
+        function: dict[str, Any] = {
+            "name": name,
+            "parameters": tool.get("parameters") or {"type": "object", "properties": {}},
+        }
         if tool.get("description"):
             function["description"] = tool["description"]
         chat_tools.append({"type": "function", "function": function})
@@ -97,20 +118,35 @@ def _custom_description(tool: dict) -> str:
     description = str(tool.get("description") or "")
     fmt = tool.get("format") or {}
     if isinstance(fmt, dict) and fmt.get("type") == "grammar" and fmt.get("definition"):
-        description += (f"\n\nPass the tool's raw input as the string 'input'. It must follow this "
-                        f"{fmt.get('syntax', 'grammar')} grammar:\n{fmt['definition']}")
+        description += (
+            f"\n\nPass the tool's raw input as the string 'input'. It must follow this "
+            f"{fmt.get('syntax', 'grammar')} grammar:\n{fmt['definition']}"
+        )
     else:
         description += "\n\nPass the tool's raw free-form input as the string 'input'."
     return description.strip()
 
 
-def to_chat(request: ResponsesRequest, history: list[dict] | tuple[dict, ...] = (), *,
-            internal_stop: bool = True) -> ChatPlan:
+def to_chat(
+    request: ResponsesRequest,
+    history: list[dict] | tuple[dict, ...] = (),
+    *,
+    internal_stop: bool = True,
+) -> ChatPlan:
     """The Chat Completions body for ``request`` continuing ``history`` (stored items)."""
     items = [*history, *request.input]
-    extra_tools = [tool for item in items if item["type"] == "additional_tools"
-                   for tool in item.get("tools") or [] if isinstance(tool, dict)]
-    wants_stop = internal_stop and request.tool_choice != "none" and not isinstance(request.tool_choice, dict)
+    extra_tools = [
+        tool
+        for item in items
+        if item["type"] == "additional_tools"
+        for tool in item.get("tools") or []
+        if isinstance(tool, dict)
+    ]
+    wants_stop = (
+        internal_stop
+        and request.tool_choice != "none"
+        and not isinstance(request.tool_choice, dict)
+    )
     catalog = build_catalog([*request.tools, *extra_tools], internal_stop=wants_stop)
     messages: list[dict] = []
     if request.instructions:
@@ -131,7 +167,9 @@ def to_chat(request: ResponsesRequest, history: list[dict] | tuple[dict, ...] = 
     response_format = _response_format(request.text)
     if response_format is not None:
         body["response_format"] = response_format
-    estimate = estimate_tokens(json.dumps(messages)) + estimate_tokens(json.dumps(body.get("tools", [])))
+    estimate = estimate_tokens(json.dumps(messages)) + estimate_tokens(
+        json.dumps(body.get("tools", []))
+    )
     return ChatPlan(body, catalog, estimate)
 
 
@@ -167,9 +205,14 @@ def _response_format(text: dict | None) -> dict | None:
 
 # -- messages ---------------------------------------------------------------------------------
 def to_messages(items: list[dict]) -> list[dict]:
-    outputs = {item["call_id"]: item for item in items
-               if item["type"] in ("function_call_output", "custom_tool_call_output")}
-    called = {item["call_id"] for item in items if item["type"] in ("function_call", "custom_tool_call")}
+    outputs = {
+        item["call_id"]: item
+        for item in items
+        if item["type"] in ("function_call_output", "custom_tool_call_output")
+    }
+    called = {
+        item["call_id"] for item in items if item["type"] in ("function_call", "custom_tool_call")
+    }
     messages: list[dict] = []
     pending: dict | None = None  # the assistant message collecting adjacent tool calls
 
@@ -194,21 +237,36 @@ def to_messages(items: list[dict]) -> list[dict]:
                 pending = {"role": "assistant", "content": text}
                 continue
             flush()
-            messages.append({"role": "system" if role == "developer" else role,
-                             "content": parts if parts is not None else text})
+            messages.append(
+                {
+                    "role": "system" if role == "developer" else role,
+                    "content": parts if parts is not None else text,
+                }
+            )
         elif kind in ("function_call", "custom_tool_call"):
             if pending is None:
                 pending = {"role": "assistant", "content": None}
-            arguments = (item.get("arguments") or "{}") if kind == "function_call" \
+            arguments = (
+                (item.get("arguments") or "{}")
+                if kind == "function_call"
                 else json.dumps({"input": item.get("input") or ""})
+            )
             pending.setdefault("tool_calls", []).append(
-                {"id": item["call_id"], "type": "function",
-                 "function": {"name": item["name"], "arguments": arguments}})
+                {
+                    "id": item["call_id"],
+                    "type": "function",
+                    "function": {"name": item["name"], "arguments": arguments},
+                }
+            )
         elif kind in ("function_call_output", "custom_tool_call_output"):
             if item["call_id"] not in called:
                 flush()
-                messages.append({"role": "user", "content":
-                                 f"Output of tool call {item['call_id']}:\n{_output_text(item.get('output'))}"})
+                messages.append(
+                    {
+                        "role": "user",
+                        "content": f"Output of tool call {item['call_id']}:\n{_output_text(item.get('output'))}",
+                    }
+                )
         # reasoning and additional_tools items carry nothing a chat upstream takes as a message
     flush()
     return messages
@@ -232,7 +290,12 @@ def _content(content: Any) -> tuple[str, list | None]:
             texts.append(str(part.get("refusal") or ""))
         elif kind == "input_image" and (part.get("image_url") or part.get("url")):
             has_image = True
-            parts.append({"type": "image_url", "image_url": {"url": part.get("image_url") or part.get("url")}})
+            parts.append(
+                {
+                    "type": "image_url",
+                    "image_url": {"url": part.get("image_url") or part.get("url")},
+                }
+            )
     return "".join(texts), (parts if has_image else None)
 
 

@@ -17,14 +17,24 @@ def prompt_document(job, snapshots: list) -> dict:
     from synth_ai.domain.prompts import best_prompt
 
     def one(snapshot) -> dict:
-        return {"job_id": job.job_id, "snapshot_id": snapshot.snapshot_id, "score": snapshot.score,
-                "validation_score": snapshot.validation_score, "is_best": snapshot.snapshot_id == job.best_snapshot_id,
-                "messages": [m.to_dict() for m in best_prompt(snapshot.payload)], "snapshot": snapshot.payload}
+        return {
+            "job_id": job.job_id,
+            "snapshot_id": snapshot.snapshot_id,
+            "score": snapshot.score,
+            "validation_score": snapshot.validation_score,
+            "is_best": snapshot.snapshot_id == job.best_snapshot_id,
+            "messages": [m.to_dict() for m in best_prompt(snapshot.payload)],
+            "snapshot": snapshot.payload,
+        }
 
     if len(snapshots) == 1:
         return one(snapshots[0])
-    return {"job_id": job.job_id, "best_snapshot_id": job.best_snapshot_id, "best_score": job.best_score,
-            "snapshots": [one(s) for s in snapshots]}
+    return {
+        "job_id": job.job_id,
+        "best_snapshot_id": job.best_snapshot_id,
+        "best_score": job.best_score,
+        "snapshots": [one(s) for s in snapshots],
+    }
 
 
 def render(document: dict, fmt: str) -> str:
@@ -42,7 +52,11 @@ def render(document: dict, fmt: str) -> str:
     for item in document.get("snapshots", [document]):
         score = "-" if item["score"] is None else f"{item['score']:.4f}"
         title = f"{item['job_id']} / {item['snapshot_id']} (score {score}{', best' if item['is_best'] else ''})"
-        parts.append(render_text([PromptMessage(m["role"], m["content"]) for m in item["messages"]], title=title))
+        parts.append(
+            render_text(
+                [PromptMessage(m["role"], m["content"]) for m in item["messages"]], title=title
+            )
+        )
     return "\n".join(parts)
 
 
@@ -56,15 +70,28 @@ def write_output(target: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, target)
     except OSError as exc:
-        raise InvalidInput(f"cannot write {target}: {exc.strerror or exc} — choose another path with -o "
-                           "(or '-o -' for stdout)", code="unwritable_output") from exc
+        raise InvalidInput(
+            f"cannot write {target}: {exc.strerror or exc} — choose another path with -o "
+            "(or '-o -' for stdout)",
+            code="unwritable_output",
+        ) from exc
 
 
 @click.command("download")
 @click.argument("job_id")
-@click.option("--format", "fmt", type=click.Choice(["json", "yaml", "text"]), default="json", show_default=True)
-@click.option("-o", "--output", default=None,
-              help="File to write ('-' for stdout); default ./prompts/{job_id}/best.{ext}.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "yaml", "text"]),
+    default="json",
+    show_default=True,
+)
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    help="File to write ('-' for stdout); default ./prompts/{job_id}/best.{ext}.",
+)
 @click.option("--snapshot-id", default=None, help="A specific snapshot instead of the best one.")
 @click.option("--all-snapshots", is_flag=True, help="Every snapshot of the job, oldest first.")
 @click.pass_obj
@@ -76,8 +103,11 @@ def download(obj, job_id, fmt, output, snapshot_id, all_snapshots):
 
     parsed = ArtifactId.parse(job_id)
     if parsed.is_model:
-        raise InvalidArtifactId(f"{job_id!r} is a model id; download takes a prompt job id (pl_<hex>) — "
-                                "use 'synth-ai artifacts export' for models", param="job_id")
+        raise InvalidArtifactId(
+            f"{job_id!r} is a model id; download takes a prompt job id (pl_<hex>) — "
+            "use 'synth-ai artifacts export' for models",
+            param="job_id",
+        )
     if snapshot_id and all_snapshots:
         raise InvalidInput("--snapshot-id and --all-snapshots exclude each other — pass one")
     catalog = catalog_of(obj)
@@ -91,8 +121,10 @@ def download(obj, job_id, fmt, output, snapshot_id, all_snapshots):
     elif job.best_snapshot_id:
         snapshots, name = [catalog.get_snapshot(job.job_id, job.best_snapshot_id)], "best"
     else:
-        raise NotFound(f"job {job.job_id} has no scored snapshot yet — pass --snapshot-id or --all-snapshots",
-                       code="snapshot_not_found")
+        raise NotFound(
+            f"job {job.job_id} has no scored snapshot yet — pass --snapshot-id or --all-snapshots",
+            code="snapshot_not_found",
+        )
     text = render(prompt_document(job, snapshots), fmt)
     if output == "-":
         sys.stdout.write(text)
@@ -107,10 +139,16 @@ def download(obj, job_id, fmt, output, snapshot_id, all_snapshots):
 @click.option("--repo-id", required=True, help="Hub repository, ORG/NAME.")
 @click.option("--private/--public", default=True, show_default=True, help="Repository visibility.")
 @click.option("--tags", default="", help="Comma-separated tags for the model card, e.g. a,b.")
-@click.option("--prefer-merged/--prefer-adapter", default=True, show_default=True,
-              help="Upload merged/ weights or the adapter/ folder when both exist.")
+@click.option(
+    "--prefer-merged/--prefer-adapter",
+    default=True,
+    show_default=True,
+    help="Upload merged/ weights or the adapter/ folder when both exist.",
+)
 @click.option("--hf-token", envvar="HF_TOKEN", default=None, help="Hub token (default: HF_TOKEN).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @click.pass_obj
 def export(obj, model_id, repo_id, private, tags, prefer_merged, hf_token, fmt):
     """Upload a model's files to the Hugging Face Hub (HF_ENDPOINT picks the Hub)."""
@@ -122,8 +160,13 @@ def export(obj, model_id, repo_id, private, tags, prefer_merged, hf_token, fmt):
     catalog = catalog_of(obj)
     err = console(stderr=True)
     if obj.remote:
-        body = {"model_id": request.model_id, "repo_id": request.repo_id, "private": request.private,
-                "tags": list(request.tags), "prefer_merged": request.prefer_merged}
+        body = {
+            "model_id": request.model_id,
+            "repo_id": request.repo_id,
+            "private": request.private,
+            "tags": list(request.tags),
+            "prefer_merged": request.prefer_merged,
+        }
         if hf_token:
             body["hf_token"] = hf_token
         with err.status(f"Exporting {model_id} to {repo_id} through {obj.settings.backend_url}…"):
@@ -131,16 +174,22 @@ def export(obj, model_id, repo_id, private, tags, prefer_merged, hf_token, fmt):
     else:
         from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
-        with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), console=err) as bar:
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), DownloadColumn(), console=err
+        ) as bar:
             task = bar.add_task(f"Uploading to {repo_id}", total=None)
 
             def progress(done: int, total: int, name: str) -> None:
                 bar.update(task, completed=done, total=total, description=f"Uploading {name}")
 
-            result = export_model(catalog, obj.container.model_hub(), request, token=hf_token, progress=progress)
+            result = export_model(
+                catalog, obj.container.model_hub(), request, token=hf_token, progress=progress
+            )
     if fmt == "json":
         echo_json(result)
         return
     visibility = "private" if result["private"] else "public"
-    click.echo(f"Exported {result['model_id']} ({result['variant']} weights, {len(result['files'])} files) "
-               f"to {result['url']} ({visibility})")
+    click.echo(
+        f"Exported {result['model_id']} ({result['variant']} weights, {len(result['files'])} files) "
+        f"to {result['url']} ({visibility})"
+    )

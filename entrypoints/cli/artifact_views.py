@@ -6,7 +6,13 @@ import json
 import time
 from typing import Any
 
-ROLE_STYLES = {"system": "magenta", "user": "cyan", "assistant": "green", "developer": "yellow", "tool": "blue"}
+ROLE_STYLES = {
+    "system": "magenta",
+    "user": "cyan",
+    "assistant": "green",
+    "developer": "yellow",
+    "tool": "blue",
+}
 
 
 def when(ts: float | None) -> str:
@@ -20,13 +26,19 @@ def score(value: float | None) -> str:
 def listing_table(wire: dict[str, Any]):
     from rich.table import Table
 
-    table = Table(title=f"Artifacts ({wire['summary']['returned_count']} of {wire['summary']['total_count']})")
+    table = Table(
+        title=f"Artifacts ({wire['summary']['returned_count']} of {wire['summary']['total_count']})"
+    )
     for name in ("ID", "TYPE", "STATUS", "BASE MODEL / BEST SCORE", "CREATED"):
         table.add_column(name, overflow="fold")
-    rows = [(m["created_at"], m["id"], m["kind"], m["status"], m["base_model"])
-            for m in [*wire["fine_tuned_models"], *wire["rl_models"]]]
-    rows += [(p["created_at"], p["job_id"], "prompt", p["status"], f"best {score(p['best_score'])}")
-             for p in wire["prompts"]]
+    rows = [
+        (m["created_at"], m["id"], m["kind"], m["status"], m["base_model"])
+        for m in [*wire["fine_tuned_models"], *wire["rl_models"]]
+    ]
+    rows += [
+        (p["created_at"], p["job_id"], "prompt", p["status"], f"best {score(p['best_score'])}")
+        for p in wire["prompts"]
+    ]
     for created, *cells in sorted(rows, key=lambda r: -r[0]):
         table.add_row(*cells[:2], _status(cells[2]), cells[3], when(created))
     return table
@@ -55,9 +67,15 @@ def _json(data: Any):
 
 
 def model_views(model: dict[str, Any], verbose: bool) -> list:
-    rows = [("id", model["id"]), ("kind", model["kind"]), ("base model", model["base_model"]),
-            ("job", model["job_id"]), ("status", _status(model["status"])),
-            ("weights", model.get("weights_path") or "-"), ("created", when(model["created_at"]))]
+    rows = [
+        ("id", model["id"]),
+        ("kind", model["kind"]),
+        ("base model", model["base_model"]),
+        ("job", model["job_id"]),
+        ("status", _status(model["status"])),
+        ("weights", model.get("weights_path") or "-"),
+        ("created", when(model["created_at"])),
+    ]
     views = [_fields("Model", rows)]
     if verbose:
         views.append(_titled("metadata", _json(model.get("metadata") or {})))
@@ -65,11 +83,16 @@ def model_views(model: dict[str, Any], verbose: bool) -> list:
 
 
 def prompt_views(detail: dict[str, Any], verbose: bool) -> list:
-    rows = [("job", detail["job_id"]), ("status", _status(detail["status"])),
-            ("algorithm", detail.get("algorithm") or "-"), ("best score", score(detail.get("best_score"))),
-            ("best validation score", score(detail.get("best_validation_score"))),
-            ("best snapshot", detail.get("best_snapshot_id") or "-"),
-            ("created", when(detail["created_at"])), ("updated", when(detail["updated_at"]))]
+    rows = [
+        ("job", detail["job_id"]),
+        ("status", _status(detail["status"])),
+        ("algorithm", detail.get("algorithm") or "-"),
+        ("best score", score(detail.get("best_score"))),
+        ("best validation score", score(detail.get("best_validation_score"))),
+        ("best snapshot", detail.get("best_snapshot_id") or "-"),
+        ("created", when(detail["created_at"])),
+        ("updated", when(detail["updated_at"])),
+    ]
     views: list = [_fields("Prompt optimisation job", rows)]
     messages = detail.get("best_prompt") or []
     if not messages:
@@ -95,7 +118,9 @@ def message_panel(role: str, content: str):
         pass
     style = ROLE_STYLES.get(role, "white")
     body = Syntax(content, lexer, word_wrap=True, background_color="default")
-    return Panel(body, title=f"[bold {style}]{role}[/bold {style}]", title_align="left", border_style=style)
+    return Panel(
+        body, title=f"[bold {style}]{role}[/bold {style}]", title_align="left", border_style=style
+    )
 
 
 def _titled(title: str, renderable):

@@ -24,8 +24,18 @@ def artifacts():
 
 
 @artifacts.command("list")
-@click.option("--type", "kind", type=click.Choice(["models", "prompts", "all"]), default="all", show_default=True)
-@click.option("--status", type=click.Choice(["queued", "running", "succeeded", "failed", "canceled"]), default=None)
+@click.option(
+    "--type",
+    "kind",
+    type=click.Choice(["models", "prompts", "all"]),
+    default="all",
+    show_default=True,
+)
+@click.option(
+    "--status",
+    type=click.Choice(["queued", "running", "succeeded", "failed", "canceled"]),
+    default=None,
+)
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
 @format_option
 @click.pass_obj
@@ -52,8 +62,10 @@ def resolve(catalog, raw: str) -> tuple[str, dict]:
     try:
         parsed = ArtifactId.parse(raw)
     except InvalidArtifactId as bad:
-        for kind, fetch in (("model", lambda: catalog.get_model(raw).to_dict()),
-                            ("prompt", lambda: prompt_detail(catalog, raw))):
+        for kind, fetch in (
+            ("model", lambda: catalog.get_model(raw).to_dict()),
+            ("prompt", lambda: prompt_detail(catalog, raw)),
+        ):
             try:
                 return kind, fetch()
             except (NotFound, InvalidInput):
@@ -85,10 +97,19 @@ def show(obj, artifact_id, verbose, fmt):
 
 @artifacts.command("register-model")
 @click.argument("model_id")
-@click.option("--weights", "weights", type=click.Path(exists=True, file_okay=False, resolve_path=True),
-              default=None, help="Folder with the weights (may hold merged/ and adapter/).")
-@click.option("--status", type=click.Choice(["queued", "running", "succeeded", "failed", "canceled"]),
-              default="succeeded", show_default=True)
+@click.option(
+    "--weights",
+    "weights",
+    type=click.Path(exists=True, file_okay=False, resolve_path=True),
+    default=None,
+    help="Folder with the weights (may hold merged/ and adapter/).",
+)
+@click.option(
+    "--status",
+    type=click.Choice(["queued", "running", "succeeded", "failed", "canceled"]),
+    default="succeeded",
+    show_default=True,
+)
 @click.option("--metadata", default=None, help="JSON object stored with the model.")
 @format_option
 @click.pass_obj
@@ -102,7 +123,9 @@ def register_model(obj, model_id, weights, status, metadata, fmt):
     if fmt == "json":
         echo_json(stored.to_dict())
     else:
-        click.echo(f"Registered {stored.id} ({stored.status}){' with weights at ' + weights if weights else ''}")
+        click.echo(
+            f"Registered {stored.id} ({stored.status}){' with weights at ' + weights if weights else ''}"
+        )
 
 
 @artifacts.command("register-prompt")
@@ -121,8 +144,10 @@ def register_prompt(obj, path, fmt):
     if fmt == "json":
         echo_json(prompt_detail(catalog, job.job_id))
     else:
-        click.echo(f"Registered {job.job_id} ({job.status}, {len(body.snapshots)} snapshots, "
-                   f"best score {job.best_score if job.best_score is not None else '-'})")
+        click.echo(
+            f"Registered {job.job_id} ({job.status}, {len(body.snapshots)} snapshots, "
+            f"best score {job.best_score if job.best_score is not None else '-'})"
+        )
 
 
 def _json_object(text: str | None, name: str) -> dict:
@@ -135,7 +160,9 @@ def _json_object(text: str | None, name: str) -> dict:
     try:
         value = json.loads(text)
     except ValueError as exc:
-        raise InvalidInput(f"{name} is not valid JSON ({exc}) — pass an object like '{{\"epochs\": 3}}'") from exc
+        raise InvalidInput(
+            f"{name} is not valid JSON ({exc}) — pass an object like '{{\"epochs\": 3}}'"
+        ) from exc
     if not isinstance(value, dict):
         raise InvalidInput(f"{name} must be a JSON object, got {type(value).__name__}")
     return value

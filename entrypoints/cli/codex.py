@@ -16,14 +16,19 @@ SUBCOMMANDS = frozenset({"exec", "e", "resume", "review", "fork"})
 
 def codex_overrides(base_url: str, session_id: str) -> list[str]:
     """The ``-c`` flags that point Codex at the bridge for this run only."""
-    name, url, env_key, session = (json.dumps(value) for value in
-                                   ("synth-ai", f"{base_url}/api/v1", KEY_ENV, session_id))
-    provider = (f'{{name={name}, base_url={url}, env_key={env_key}, wire_api="responses", '
-                f'http_headers={{"X-Session-ID"={session}}}}}')
+    name, url, env_key, session = (
+        json.dumps(value) for value in ("synth-ai", f"{base_url}/api/v1", KEY_ENV, session_id)
+    )
+    provider = (
+        f'{{name={name}, base_url={url}, env_key={env_key}, wire_api="responses", '
+        f'http_headers={{"X-Session-ID"={session}}}}}'
+    )
     return ["-c", f"model_providers.synth={provider}", "-c", 'model_provider="synth"']
 
 
-def codex_argv(binary: str, base_url: str, session_id: str, model: str, args: tuple[str, ...]) -> list[str]:
+def codex_argv(
+    binary: str, base_url: str, session_id: str, model: str, args: tuple[str, ...]
+) -> list[str]:
     """Overrides go after a subcommand (``exec``…) so they apply to it, else before the prompt."""
     flags = [*codex_overrides(base_url, session_id), "-m", model]
     if args and args[0] in SUBCOMMANDS:
@@ -37,7 +42,14 @@ def codex(obj, model, config_path, client_args):
 
     Arguments after -- go to codex, e.g. 'synth-ai codex -- exec "fix the tests"'.
     """
-    launch(obj, name="codex", env_var="SYNTH_AI_CODEX_BIN", install="npm install -g @openai/codex",
-           config_path=config_path,
-           build=lambda binary, url, session_id, _private: (
-               codex_argv(binary, url, session_id, model, client_args), {}))
+    launch(
+        obj,
+        name="codex",
+        env_var="SYNTH_AI_CODEX_BIN",
+        install="npm install -g @openai/codex",
+        config_path=config_path,
+        build=lambda binary, url, session_id, _private: (
+            codex_argv(binary, url, session_id, model, client_args),
+            {},
+        ),
+    )

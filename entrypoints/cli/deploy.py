@@ -20,46 +20,95 @@ API_KEY_ENV = "ENVIRONMENT_API_KEY"
 
 
 @click.group("deploy", invoke_without_command=True)
-@click.option("--runtime", type=click.Choice(["local", "tunnel"]), default=None,
-              help="local: serve on this machine; tunnel: also expose it through Cloudflare.")
-@click.option("--task-app", "task_app", type=click.Path(dir_okay=False), default=None,
-              help="A .py file exposing build_config(), create_app() or app.")
-@click.option("--env", "env_file", type=click.Path(dir_okay=False), default=None,
-              help="A .env file (KEY=VALUE lines) loaded first, e.g. with ENVIRONMENT_API_KEY.")
+@click.option(
+    "--runtime",
+    type=click.Choice(["local", "tunnel"]),
+    default=None,
+    help="local: serve on this machine; tunnel: also expose it through Cloudflare.",
+)
+@click.option(
+    "--task-app",
+    "task_app",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A .py file exposing build_config(), create_app() or app.",
+)
+@click.option(
+    "--env",
+    "env_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A .env file (KEY=VALUE lines) loaded first, e.g. with ENVIRONMENT_API_KEY.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
-@click.option("--port", type=int, default=8114, show_default=True, help="Port; the next free one if busy.")
-@click.option("--tunnel-mode", type=click.Choice(["quick", "managed"]), default=None,
-              help="With --runtime tunnel. quick (default): a random trycloudflare.com URL; "
-                   "managed: a hostname issued by the backend.")
+@click.option(
+    "--port", type=int, default=8114, show_default=True, help="Port; the next free one if busy."
+)
+@click.option(
+    "--tunnel-mode",
+    type=click.Choice(["quick", "managed"]),
+    default=None,
+    help="With --runtime tunnel. quick (default): a random trycloudflare.com URL; "
+    "managed: a hostname issued by the backend.",
+)
 @click.option("--tunnel-subdomain", default=None, help="Subdomain of a managed tunnel.")
-@click.option("--background/--keep-alive", default=False, show_default=True,
-              help="Detach and return once healthy, or keep running in the foreground until Ctrl+C.")
-@click.option("--wait", "wait_seconds", type=float, default=60.0, show_default=True,
-              help="With --background: seconds to wait for the task app to become ready.")
+@click.option(
+    "--background/--keep-alive",
+    default=False,
+    show_default=True,
+    help="Detach and return once healthy, or keep running in the foreground until Ctrl+C.",
+)
+@click.option(
+    "--wait",
+    "wait_seconds",
+    type=float,
+    default=60.0,
+    show_default=True,
+    help="With --background: seconds to wait for the task app to become ready.",
+)
 @click.pass_context
-def deploy(ctx, runtime, task_app, env_file, host, port, tunnel_mode, tunnel_subdomain, background, wait_seconds):
+def deploy(
+    ctx,
+    runtime,
+    task_app,
+    env_file,
+    host,
+    port,
+    tunnel_mode,
+    tunnel_subdomain,
+    background,
+    wait_seconds,
+):
     """Run a task app (local or tunnel) and record it; see also 'deploy list' and 'deploy stop'."""
     if ctx.invoked_subcommand:
         return
     if not runtime or not task_app:
-        raise click.UsageError("deploy needs --runtime local|tunnel and --task-app PATH "
-                               "(or a sub-command: 'deploy list', 'deploy stop')")
+        raise click.UsageError(
+            "deploy needs --runtime local|tunnel and --task-app PATH "
+            "(or a sub-command: 'deploy list', 'deploy stop')"
+        )
     if runtime == "local" and (tunnel_mode or tunnel_subdomain):
         raise click.UsageError("--tunnel-mode and --tunnel-subdomain need --runtime tunnel")
     mode = "none" if runtime == "local" else (tunnel_mode or "quick")
     if tunnel_subdomain and mode != "managed":
-        raise click.UsageError("--tunnel-subdomain needs --tunnel-mode managed (quick tunnels get a random name)")
+        raise click.UsageError(
+            "--tunnel-subdomain needs --tunnel-mode managed (quick tunnels get a random name)"
+        )
     from synth_ai.domain.errors import InvalidInput
     from synth_ai.task_app.env_file import parse_env_file
 
     path = Path(task_app).expanduser().resolve()
     if path.suffix != ".py" or not path.is_file():
-        raise InvalidInput(f"--task-app {task_app}: {'not found' if not path.exists() else 'not a .py file'} — "
-                           "point at the Python file that defines build_config(), create_app() or app")
+        raise InvalidInput(
+            f"--task-app {task_app}: {'not found' if not path.exists() else 'not a .py file'} — "
+            "point at the Python file that defines build_config(), create_app() or app"
+        )
     extra_env = parse_env_file(env_file) if env_file else {}
     os.environ.update(extra_env)
     if not os.environ.get(API_KEY_ENV):
-        raise InvalidInput(f"{API_KEY_ENV} is not set — export it or put it in a file passed with --env")
+        raise InvalidInput(
+            f"{API_KEY_ENV} is not set — export it or put it in a file passed with --env"
+        )
     obj = ctx.obj
     if background:
         _deploy_background(obj, path, host, port, mode, tunnel_subdomain, wait_seconds)
@@ -74,15 +123,25 @@ def _deploy_foreground(obj, path: Path, host, port, mode, subdomain) -> None:
     provider = container.tunnel_provider() if mode != "none" else None
 
     def ready(record) -> None:
-        click.echo(f"Task app {record.app_id or ''} ready at {record.url}  (id {record.id}, pid {record.pid})")
+        click.echo(
+            f"Task app {record.app_id or ''} ready at {record.url}  (id {record.id}, pid {record.pid})"
+        )
         if record.url != record.local_url:
             click.echo(f"  local: {record.local_url}")
         click.echo("Press Ctrl+C to stop.", err=True)
 
     try:
-        run_deployment(task_app_path=str(path), services=container.service_records(),
-                       record_id=new_service_id(), host=host, port=port, tunnel_mode=mode,
-                       tunnel_subdomain=subdomain, tunnel_provider=provider, on_ready=ready)
+        run_deployment(
+            task_app_path=str(path),
+            services=container.service_records(),
+            record_id=new_service_id(),
+            host=host,
+            port=port,
+            tunnel_mode=mode,
+            tunnel_subdomain=subdomain,
+            tunnel_provider=provider,
+            on_ready=ready,
+        )
     except (KeyboardInterrupt, SystemExit):
         click.echo("Stopped.", err=True)
 
@@ -103,24 +162,49 @@ def _deploy_background(obj, path: Path, host, port, mode, subdomain, wait_second
         env["SYNTH_BACKEND_URL"] = settings.backend_url
     if settings.client_api_key:
         env["SYNTH_API_KEY"] = settings.client_api_key
-    command = [sys.executable, "-m", "synth_ai.task_app.runner", "--task-app", str(path), "--id", record_id,
-               "--host", host, "--port", str(port), "--tunnel-mode", mode, "--log-path", str(log_path)]
+    command = [
+        sys.executable,
+        "-m",
+        "synth_ai.task_app.runner",
+        "--task-app",
+        str(path),
+        "--id",
+        record_id,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--tunnel-mode",
+        mode,
+        "--log-path",
+        str(log_path),
+    ]
     if subdomain:
         command += ["--tunnel-subdomain", subdomain]
     with open(log_path, "ab") as log_file:
-        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
-                                   env=env, start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
     deadline = time.monotonic() + wait_seconds
     while True:
         record = services.get(record_id)
         if record is not None:
             break
         if process.poll() is not None:
-            raise SynthError(f"the task app exited with code {process.returncode} before it was ready — "
-                             f"last log lines ({log_path}):\n{_tail(log_path)}")
+            raise SynthError(
+                f"the task app exited with code {process.returncode} before it was ready — "
+                f"last log lines ({log_path}):\n{_tail(log_path)}"
+            )
         if time.monotonic() > deadline:
             process.kill()
-            raise SynthError(f"the task app was not ready within {wait_seconds:.0f}s — see {log_path}")
+            raise SynthError(
+                f"the task app was not ready within {wait_seconds:.0f}s — see {log_path}"
+            )
         time.sleep(0.05)
     click.echo(f"Task app {record.app_id or ''} running in the background at {record.url}")
     click.echo(f"  id {record.id}  pid {record.pid}  log {log_path}")
@@ -154,23 +238,37 @@ def list_deployments(obj, fmt):
         echo_json([make_converter().unstructure(r) for r in records])
         return
     if not records:
-        click.echo("No running deployments. Start one with: synth-ai deploy --runtime local --task-app PATH")
+        click.echo(
+            "No running deployments. Start one with: synth-ai deploy --runtime local --task-app PATH"
+        )
         return
     from rich.table import Table
     from synth_ai.cli.output import console
 
     table = Table("id", "type", "url", "port", "pid", "app", "started")
     for r in records:
-        table.add_row(r.id, r.type.value, r.url, str(r.port), str(r.pid), r.app_id or "-",
-                      time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.created_at)))
+        table.add_row(
+            r.id,
+            r.type.value,
+            r.url,
+            str(r.port),
+            str(r.pid),
+            r.app_id or "-",
+            time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r.created_at)),
+        )
     console().print(table)
 
 
 @deploy.command("stop")
 @click.argument("record_id", required=False)
 @click.option("--all", "stop_all", is_flag=True, help="Stop every recorded deployment.")
-@click.option("--timeout", type=float, default=10.0, show_default=True,
-              help="Seconds to wait after SIGTERM before SIGKILL.")
+@click.option(
+    "--timeout",
+    type=float,
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait after SIGTERM before SIGKILL.",
+)
 @click.pass_obj
 def stop(obj, record_id, stop_all, timeout):
     """Stop a deployment by id (SIGTERM, then SIGKILL after --timeout), or --all."""
@@ -183,7 +281,9 @@ def stop(obj, record_id, stop_all, timeout):
     if record_id:
         records = [r for r in records if r.id == record_id]
         if not records:
-            raise NotFound(f"no running deployment with id {record_id!r} — see 'synth-ai deploy list'")
+            raise NotFound(
+                f"no running deployment with id {record_id!r} — see 'synth-ai deploy list'"
+            )
     for record in records:
         _terminate(record, timeout)
         services.remove(record.id)
@@ -196,7 +296,9 @@ def _terminate(record, timeout: float) -> None:
     from synth_ai.adapters.records_file import pid_alive, runs_synth_ai
 
     if not runs_synth_ai(record.pid):
-        click.echo(f"pid {record.pid} of {record.id} no longer runs synth-ai; not signalling it", err=True)
+        click.echo(
+            f"pid {record.pid} of {record.id} no longer runs synth-ai; not signalling it", err=True
+        )
         return
 
     def signal_pid(pid: int | None, sig: int) -> None:

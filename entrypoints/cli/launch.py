@@ -26,7 +26,9 @@ CONFIG_NAMES = ("codex.toml", "synth.toml")
 KEY_ENV = "SYNTH_API_KEY"
 
 
-def read_session_table(config: Path | None, names: tuple[str, ...] = CONFIG_NAMES) -> dict[str, Any]:
+def read_session_table(
+    config: Path | None, names: tuple[str, ...] = CONFIG_NAMES
+) -> dict[str, Any]:
     """The ``[session]`` table of ``--config`` or the first of ``names`` in the current directory."""
     path = config
     if path is None:
@@ -54,20 +56,28 @@ def session_limits(table: dict[str, Any]) -> list[dict]:
             if value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise click.UsageError(f"[session] {prefix}{metric} must be a positive number, got {value!r}")
+                raise click.UsageError(
+                    f"[session] {prefix}{metric} must be a positive number, got {value!r}"
+                )
             limits.append({"metric_type": metric, "limit_type": kind, "limit_value": value})
-    unknown = sorted(k for k in table if not any(k in (f"limit_{m}", f"soft_limit_{m}") for m in METRICS))
+    unknown = sorted(
+        k for k in table if not any(k in (f"limit_{m}", f"soft_limit_{m}") for m in METRICS)
+    )
     if unknown:
-        raise click.UsageError(f"unknown [session] keys {unknown}; use limit_<metric> or soft_limit_<metric> "
-                               f"with metric one of {list(METRICS)}")
+        raise click.UsageError(
+            f"unknown [session] keys {unknown}; use limit_<metric> or soft_limit_<metric> "
+            f"with metric one of {list(METRICS)}"
+        )
     return limits
 
 
 def find_client(name: str, env_var: str, install: str) -> str:
     path = os.environ.get(env_var) or shutil.which(name)
     if not path:
-        raise click.ClickException(f"{name} is not installed (not on PATH) — install it with "
-                                   f"'{install}', or point {env_var} at the binary")
+        raise click.ClickException(
+            f"{name} is not installed (not on PATH) — install it with "
+            f"'{install}', or point {env_var} at the binary"
+        )
     return path
 
 
@@ -81,8 +91,10 @@ class BudgetedSession:
         self.id: str | None = None
 
     def __enter__(self) -> BudgetedSession:
-        created = self.backend.post("/api/v1/sessions", json={
-            "limits": self.limits, "make_active": True, "metadata": {"client": self.client}})
+        created = self.backend.post(
+            "/api/v1/sessions",
+            json={"limits": self.limits, "make_active": True, "metadata": {"client": self.client}},
+        )
         created = created or {}
         self.id = created.get("session_id") or created.get("id")
         if not self.id:
@@ -126,7 +138,9 @@ def run_foreground(argv: list[str], env: dict[str, str]) -> int:
 Builder = Callable[[str, str, str, Path], tuple[list[str], dict[str, str]]]
 
 
-def launch(obj, *, name: str, env_var: str, install: str, config_path: Path | None, build: Builder) -> None:
+def launch(
+    obj, *, name: str, env_var: str, install: str, config_path: Path | None, build: Builder
+) -> None:
     """Find the client, open a budgeted session, run the client in the foreground with the API
     key in ``SYNTH_API_KEY`` and a private 0700 directory (removed after), end the session, and
     exit with the client's exit code."""
@@ -134,11 +148,15 @@ def launch(obj, *, name: str, env_var: str, install: str, config_path: Path | No
     limits = session_limits(read_session_table(config_path))
     settings = obj.settings
     if not settings.api_key:
-        raise click.ClickException("no API key: pass --api-key, set SYNTH_API_KEY, or run 'synth-ai serve' "
-                                   "once to create one")
+        raise click.ClickException(
+            "no API key: pass --api-key, set SYNTH_API_KEY, or run 'synth-ai serve' "
+            "once to create one"
+        )
     backend = obj.backend()
-    with BudgetedSession(backend, limits, name) as session, \
-            tempfile.TemporaryDirectory(prefix=f"synth-{name}-") as private:
+    with (
+        BudgetedSession(backend, limits, name) as session,
+        tempfile.TemporaryDirectory(prefix=f"synth-{name}-") as private,
+    ):
         argv, extra_env = build(binary, backend.base_url, session.id, Path(private))
         click.echo(f"synth-ai: {name} in session {session.id} ({backend.base_url})", err=True)
         code = run_foreground(argv, {**os.environ, KEY_ENV: settings.api_key, **extra_env})
@@ -152,10 +170,22 @@ def client_command(name: str):
 
     def decorate(fn):
         fn = click.argument("client_args", nargs=-1, type=click.UNPROCESSED)(fn)
-        fn = click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
-                          help="TOML file with a [session] table (default: ./codex.toml, then ./synth.toml).")(fn)
-        fn = click.option("--model", "-m", default="synth-small", show_default=True,
-                          help="Model name the bridge serves.")(fn)
-        return click.command(name, context_settings={"ignore_unknown_options": True})(click.pass_obj(fn))
+        fn = click.option(
+            "--config",
+            "config_path",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="TOML file with a [session] table (default: ./codex.toml, then ./synth.toml).",
+        )(fn)
+        fn = click.option(
+            "--model",
+            "-m",
+            default="synth-small",
+            show_default=True,
+            help="Model name the bridge serves.",
+        )(fn)
+        return click.command(name, context_settings={"ignore_unknown_options": True})(
+            click.pass_obj(fn)
+        )
 
     return decorate

@@ -13,12 +13,27 @@ import click
 from synth_ai import __version__
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "deploy": ("synth_ai.cli.deploy:deploy", "Run a task app locally or through a tunnel; list and stop."),
+    "deploy": (
+        "synth_ai.cli.deploy:deploy",
+        "Run a task app locally or through a tunnel; list and stop.",
+    ),
     "serve": ("synth_ai.cli.serve:serve", "Run the backend (Falcon on Waitress)."),
-    "session": ("synth_ai.cli.session:session", "Sessions with budgets: start, show, list, end, increase."),
-    "artifacts": ("synth_ai.cli.artifacts:artifacts", "List, show, export and download models and prompts."),
-    "codex": ("synth_ai.cli.codex:codex", "Run the Codex CLI on the Responses bridge in a budgeted session."),
-    "opencode": ("synth_ai.cli.opencode:opencode", "Run opencode on the Responses bridge in a budgeted session."),
+    "session": (
+        "synth_ai.cli.session:session",
+        "Sessions with budgets: start, show, list, end, increase.",
+    ),
+    "artifacts": (
+        "synth_ai.cli.artifacts:artifacts",
+        "List, show, export and download models and prompts.",
+    ),
+    "codex": (
+        "synth_ai.cli.codex:codex",
+        "Run the Codex CLI on the Responses bridge in a budgeted session.",
+    ),
+    "opencode": (
+        "synth_ai.cli.opencode:opencode",
+        "Run opencode on the Responses bridge in a budgeted session.",
+    ),
 }
 
 
@@ -64,8 +79,11 @@ class CliContext:
         from synth_ai.adapters.backend_http import BackendClient
 
         settings = self.settings
-        return BackendClient(settings.backend_url or f"http://{settings.host}:{settings.port}",
-                             settings.api_key, timeout=settings.timeout)
+        return BackendClient(
+            settings.backend_url or f"http://{settings.host}:{settings.port}",
+            settings.api_key,
+            timeout=settings.timeout,
+        )
 
 
 class LazyGroup(click.Group):
@@ -101,8 +119,12 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="synth-ai")
-@click.option("--base-url", envvar="SYNTH_BACKEND_URL", default=None,
-              help="Backend URL (a running 'synth-ai serve'); default: the local store.")
+@click.option(
+    "--base-url",
+    envvar="SYNTH_BACKEND_URL",
+    default=None,
+    help="Backend URL (a running 'synth-ai serve'); default: the local store.",
+)
 @click.option("--api-key", envvar="SYNTH_API_KEY", default=None, help="API key for the backend.")
 @click.option("--timeout", type=float, default=None, help="HTTP timeout in seconds (default 30).")
 @click.pass_context

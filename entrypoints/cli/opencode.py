@@ -17,13 +17,19 @@ from synth_ai.cli.launch import KEY_ENV, client_command, launch
 def opencode_config(base_url: str, session_id: str, model: str) -> dict:
     return {
         "$schema": "https://opencode.ai/config.json",
-        "provider": {"synth": {
-            "npm": "@ai-sdk/openai", "name": "synth-ai",
-            "options": {"baseURL": f"{base_url}/api/v1", "apiKey": f"{{env:{KEY_ENV}}}",
-                        # opencode sends its own chat-session id as X-Session-ID
-                        "headers": {"X-Synth-Session-ID": session_id}},
-            "models": {model: {"name": model}},
-        }},
+        "provider": {
+            "synth": {
+                "npm": "@ai-sdk/openai",
+                "name": "synth-ai",
+                "options": {
+                    "baseURL": f"{base_url}/api/v1",
+                    "apiKey": f"{{env:{KEY_ENV}}}",
+                    # opencode sends its own chat-session id as X-Session-ID
+                    "headers": {"X-Synth-Session-ID": session_id},
+                },
+                "models": {model: {"name": model}},
+            }
+        },
         "model": f"synth/{model}",
     }
 
@@ -47,5 +53,11 @@ def opencode(obj, model, config_path, client_args):
         config = _write_config(private, opencode_config(base_url, session_id, model))
         return [binary, *client_args], {"OPENCODE_CONFIG": str(config)}
 
-    launch(obj, name="opencode", env_var="SYNTH_AI_OPENCODE_BIN", install="npm install -g opencode-ai",
-           config_path=config_path, build=build)
+    launch(
+        obj,
+        name="opencode",
+        env_var="SYNTH_AI_OPENCODE_BIN",
+        install="npm install -g opencode-ai",
+        config_path=config_path,
+        build=build,
+    )

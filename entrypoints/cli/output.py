@@ -9,7 +9,11 @@ from typing import Any
 import click
 
 format_option = click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
     help="Output format.",
 )
 
@@ -21,5 +25,6 @@ def echo_json(data: Any) -> None:
 def console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, soft_wrap=False, highlight=False,
-                   width=None if sys.stdout.isatty() else 120)
+    return Console(
+        stderr=stderr, soft_wrap=False, highlight=False, width=None if sys.stdout.isatty() else 120
+    )

@@ -11,8 +11,12 @@ import click
 @click.command("serve")
 @click.option("--host", default=None, help="Interface to bind (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 8765).")
-@click.option("--threads", type=int, default=None,
-              help="Waitress worker threads; each open stream (SSE) holds one (default 64).")
+@click.option(
+    "--threads",
+    type=int,
+    default=None,
+    help="Waitress worker threads; each open stream (SSE) holds one (default 64).",
+)
 @click.pass_obj
 def serve(obj, host, port, threads):
     """Run the backend: artifacts, sessions, responses, tunnels over HTTP."""
@@ -27,14 +31,22 @@ def serve(obj, host, port, threads):
     container = create_container(settings)
     app = create_app(container)
     try:
-        server = BackgroundServer.start(app, host, port, threads=threads or settings.threads,
-                                        channel_timeout=300, connection_limit=1000)
+        server = BackgroundServer.start(
+            app,
+            host,
+            port,
+            threads=threads or settings.threads,
+            channel_timeout=300,
+            connection_limit=1000,
+        )
     except PortInUse:
         raise click.ClickException(
             f"port {port} on {host} is already in use — stop the other server or pass --port"
         ) from None
     stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {
+        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
+    }
     click.echo(f"synth-ai backend listening on {server.url}")
     click.echo(f"  data: {settings.home}")
     if new_key:

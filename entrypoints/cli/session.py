@@ -52,25 +52,48 @@ def _render(session: dict) -> None:
 
     out = console()
     status = session["status"]
-    colour = {"active": "green", "limit_exceeded": "bold red", "ended": "dim", "expired": "dim"}.get(status, "")
+    colour = {
+        "active": "green",
+        "limit_exceeded": "bold red",
+        "ended": "dim",
+        "expired": "dim",
+    }.get(status, "")
     marker = "  EXCEEDED" if status == "limit_exceeded" else ""
-    out.print(f"[bold]{session['session_id']}[/]  [{colour}]{status}[/]{marker}  type={session['session_type']}  "
-              f"created={session['created_at']}" + (f"  expires={session['expires_at']}" if session["expires_at"] else "")
-              + (f"  ended={session['ended_at']}" if session["ended_at"] else ""))
+    out.print(
+        f"[bold]{session['session_id']}[/]  [{colour}]{status}[/]{marker}  type={session['session_type']}  "
+        f"created={session['created_at']}"
+        + (f"  expires={session['expires_at']}" if session["expires_at"] else "")
+        + (f"  ended={session['ended_at']}" if session["ended_at"] else "")
+    )
     table = Table(show_edge=False)
     for column in ("metric", "used", "in flight", "limit", "kind", "remaining", "state"):
-        table.add_column(column, justify="right" if column not in ("metric", "kind", "state") else "left")
+        table.add_column(
+            column, justify="right" if column not in ("metric", "kind", "state") else "left"
+        )
     limited = set()
     for limit in session["limits"]:
         metric = limit["metric_type"]
         limited.add(metric)
-        table.add_row(metric, _fmt(metric, limit["current_usage"]), _fmt(metric, limit.get("reserved", 0)),
-                      _fmt(metric, limit["limit_value"]), limit["limit_type"], _fmt(metric, limit["remaining"]),
-                      _state(limit))
+        table.add_row(
+            metric,
+            _fmt(metric, limit["current_usage"]),
+            _fmt(metric, limit.get("reserved", 0)),
+            _fmt(metric, limit["limit_value"]),
+            limit["limit_type"],
+            _fmt(metric, limit["remaining"]),
+            _state(limit),
+        )
     for metric in METRIC_NAMES:
         if metric not in limited:
-            table.add_row(metric, _fmt(metric, session["current_usage"][metric]),
-                          _fmt(metric, session["reserved_usage"][metric]), "—", "", "—", "[dim]no limit[/]")
+            table.add_row(
+                metric,
+                _fmt(metric, session["current_usage"][metric]),
+                _fmt(metric, session["reserved_usage"][metric]),
+                "—",
+                "",
+                "—",
+                "[dim]no limit[/]",
+            )
     out.print(table)
 
 
@@ -91,18 +114,38 @@ def session():
 @click.option("--no-activate", is_flag=True, help="Do not make it your current session.")
 @format_option
 @click.pass_obj
-def start(obj, limit_cost, limit_tokens, limit_gpu_hours, limit_api_calls, soft, expires_in, session_type, meta,
-          no_activate, fmt):
+def start(
+    obj,
+    limit_cost,
+    limit_tokens,
+    limit_gpu_hours,
+    limit_api_calls,
+    soft,
+    expires_in,
+    session_type,
+    meta,
+    no_activate,
+    fmt,
+):
     """Start a session (it becomes your current one). Without limits: the server's defaults."""
     body: dict = {"make_active": not no_activate}
-    given = {"cost_usd": limit_cost, "tokens": limit_tokens, "gpu_hours": limit_gpu_hours,
-             "api_calls": limit_api_calls}
-    limits = [{"metric_type": m, "limit_value": v, "limit_type": "soft" if soft else "hard"}
-              for m, v in given.items() if v is not None]
+    given = {
+        "cost_usd": limit_cost,
+        "tokens": limit_tokens,
+        "gpu_hours": limit_gpu_hours,
+        "api_calls": limit_api_calls,
+    }
+    limits = [
+        {"metric_type": m, "limit_value": v, "limit_type": "soft" if soft else "hard"}
+        for m, v in given.items()
+        if v is not None
+    ]
     if limits:
         body["limits"] = limits
     if expires_in:
-        body["expires_at"] = (datetime.now(UTC) + _duration(expires_in)).isoformat().replace("+00:00", "Z")
+        body["expires_at"] = (
+            (datetime.now(UTC) + _duration(expires_in)).isoformat().replace("+00:00", "Z")
+        )
     if session_type:
         body["session_type"] = session_type
     metadata = {}
@@ -160,13 +203,24 @@ def list_sessions(obj, status, page, fmt):
             text = f"{used} / {_fmt(metric, hard[metric]['limit_value'])}"
             return text + " [bold red]EXCEEDED[/]" if hard[metric]["exceeded"] else text
 
-        status_text = "[bold red]limit_exceeded[/]" if item["status"] == "limit_exceeded" else item["status"]
+        status_text = (
+            "[bold red]limit_exceeded[/]" if item["status"] == "limit_exceeded" else item["status"]
+        )
         created = (item["created_at"] or "")[:16].replace("T", " ")
-        table.add_row(item["session_id"], status_text, created, cell("cost_usd"), cell("tokens"),
-                      cell("gpu_hours"), cell("api_calls"))
+        table.add_row(
+            item["session_id"],
+            status_text,
+            created,
+            cell("cost_usd"),
+            cell("tokens"),
+            cell("gpu_hours"),
+            cell("api_calls"),
+        )
     out = console()
     if not data:
-        out.print("No sessions yet — one starts with your first request, or run 'synth-ai session start'.")
+        out.print(
+            "No sessions yet — one starts with your first request, or run 'synth-ai session start'."
+        )
         return
     out.print(table)
 
@@ -187,7 +241,9 @@ def end(obj, session_id, fmt):
 @session.command("increase")
 @click.argument("session_id", required=False, default="current")
 @click.option("--metric", type=click.Choice(METRIC_NAMES), default="cost_usd", show_default=True)
-@click.option("--by", "increase_by", type=float, required=True, help="Amount to add to the hard limit.")
+@click.option(
+    "--by", "increase_by", type=float, required=True, help="Amount to add to the hard limit."
+)
 @format_option
 @click.pass_obj
 def increase(obj, session_id, metric, increase_by, fmt):
@@ -195,8 +251,10 @@ def increase(obj, session_id, metric, increase_by, fmt):
     if increase_by <= 0:
         raise click.BadParameter(f"must be > 0, got {increase_by}", param_hint="--by")
     backend = obj.backend()
-    backend.post(f"/api/v1/sessions/{session_id}/limits/increase",
-                 json={"metric_type": metric, "increase_by": increase_by})
+    backend.post(
+        f"/api/v1/sessions/{session_id}/limits/increase",
+        json={"metric_type": metric, "increase_by": increase_by},
+    )
     data = backend.get(f"/api/v1/sessions/{session_id}")
     if fmt == "json":
         echo_json(data)

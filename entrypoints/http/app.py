@@ -23,10 +23,12 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
     # Resources (the chat provider's pooled client) are not thread-safe to initialise on first
     # use from many request threads; build them now, once. Nothing connects here.
     container.init_resources()
-    app = falcon.App(middleware=[
-        AuthMiddleware(container.authenticator()),
-        MeteringMiddleware(container.meter_factory()),
-    ])
+    app = falcon.App(
+        middleware=[
+            AuthMiddleware(container.authenticator()),
+            MeteringMiddleware(container.meter_factory()),
+        ]
+    )
     app.req_options.strip_url_path_trailing_slash = True
     app.req_options.auto_parse_form_urlencoded = False
     app.set_error_serializer(serialize_http_error)

@@ -10,9 +10,17 @@ from synth_ai.domain.errors import SynthError
 
 log = logging.getLogger("synth_ai.http")
 
-_TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
-          404: "not_found_error", 405: "invalid_request_error", 413: "invalid_request_error",
-          415: "invalid_request_error", 422: "invalid_request_error", 429: "rate_limit_error"}
+_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    405: "invalid_request_error",
+    413: "invalid_request_error",
+    415: "invalid_request_error",
+    422: "invalid_request_error",
+    429: "rate_limit_error",
+}
 
 
 def handle_synth_error(req, resp, exc: SynthError, params) -> None:
@@ -28,8 +36,16 @@ def serialize_http_error(req, resp, exc: falcon.HTTPError) -> None:
     message = exc.description or exc.title or "error"
     if exc.title and exc.description:
         message = f"{exc.title}: {exc.description}"
-    body = {"error": {"message": message, "type": _TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error"),
-                      "code": (exc.code if isinstance(exc.code, str) else None) or _slug(exc.title), "param": None}}
+    body = {
+        "error": {
+            "message": message,
+            "type": _TYPES.get(
+                status, "server_error" if status >= 500 else "invalid_request_error"
+            ),
+            "code": (exc.code if isinstance(exc.code, str) else None) or _slug(exc.title),
+            "param": None,
+        }
+    }
     resp.content_type = falcon.MEDIA_JSON
     resp.text = json.dumps(body)
 
@@ -40,11 +56,23 @@ def handle_unexpected(req, resp, exc: Exception, params) -> None:
     log.exception("unhandled error on %s %s", req.method, req.path)
     resp.status = falcon.HTTP_500
     resp.content_type = falcon.MEDIA_JSON
-    resp.text = json.dumps({"error": {"message": f"internal error: {type(exc).__name__}: {exc}",
-                                      "type": "server_error", "code": "internal_error", "param": None}})
+    resp.text = json.dumps(
+        {
+            "error": {
+                "message": f"internal error: {type(exc).__name__}: {exc}",
+                "type": "server_error",
+                "code": "internal_error",
+                "param": None,
+            }
+        }
+    )
 
 
 def _slug(title: str | None) -> str | None:
     if not title:
         return None
-    return title.split(" ", 1)[-1].lower().replace(" ", "_") if title[:3].isdigit() else title.lower().replace(" ", "_")
+    return (
+        title.split(" ", 1)[-1].lower().replace(" ", "_")
+        if title[:3].isdigit()
+        else title.lower().replace(" ", "_")
+    )

@@ -55,17 +55,25 @@ class OpenApiSpec:
         }
         params = list(parameters or [])
         for name in _path_params(path):
-            params.append({"name": name, "in": "path", "required": True, "schema": {"type": "string"}})
+            params.append(
+                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            )
         if params:
             operation["parameters"] = params
         if request is not None:
-            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": request}}}
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": request}},
+            }
         content: dict[str, Any] = {"application/json": {"schema": response or {"type": "object"}}}
         if streaming:
             content["text/event-stream"] = {"schema": {"type": "string"}}
         operation["responses"] = {
             str(status): {"description": "OK", "content": content},
-            "default": {"description": "Error", "content": {"application/json": {"schema": ERROR_SCHEMA}}},
+            "default": {
+                "description": "Error",
+                "content": {"application/json": {"schema": ERROR_SCHEMA}},
+            },
         }
         if not auth:
             operation["security"] = []

@@ -32,7 +32,9 @@ def read_json(req, *, required: bool = True) -> Any:
 def read_object(req, *, required: bool = True) -> dict:
     body = read_json(req, required=required)
     if not isinstance(body, dict):
-        raise InvalidInput(f"request body must be a JSON object, got {type(body).__name__}", code="invalid_body")
+        raise InvalidInput(
+            f"request body must be a JSON object, got {type(body).__name__}", code="invalid_body"
+        )
     return body
 
 
@@ -46,7 +48,9 @@ def structure(data: Any, cls: type[T], *, forbid_extra: bool = True) -> T:
             messages = cattrs.transform_error(exc)
         else:
             messages = [str(exc)]
-        raise ValidationFailed("invalid request: " + "; ".join(messages), param=_first_path(messages)) from exc
+        raise ValidationFailed(
+            "invalid request: " + "; ".join(messages), param=_first_path(messages)
+        ) from exc
 
 
 def _first_path(messages: list[str]) -> str | None:
@@ -69,7 +73,12 @@ def query_int(req, name: str, default: int, *, minimum: int = 0, maximum: int = 
     try:
         value = int(raw)
     except ValueError:
-        raise InvalidInput(f"query parameter '{name}' must be an integer, got {raw!r}", param=name) from None
+        raise InvalidInput(
+            f"query parameter '{name}' must be an integer, got {raw!r}", param=name
+        ) from None
     if not minimum <= value <= maximum:
-        raise InvalidInput(f"query parameter '{name}' must be between {minimum} and {maximum}, got {value}", param=name)
+        raise InvalidInput(
+            f"query parameter '{name}' must be between {minimum} and {maximum}, got {value}",
+            param=name,
+        )
     return value

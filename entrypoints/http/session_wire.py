@@ -29,16 +29,20 @@ def parse_time(value, *, param: str) -> float | None:
             pass
         else:
             return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
-    raise InvalidInput(f"'{param}' must be an ISO 8601 time such as 2030-01-01T00:00:00Z, got {value!r}",
-                       param=param)
+    raise InvalidInput(
+        f"'{param}' must be an ISO 8601 time such as 2030-01-01T00:00:00Z, got {value!r}",
+        param=param,
+    )
 
 
 def limit_json(session: Session, limit: Limit) -> dict:
     used = session.used.get(limit.metric)
     # Exceeded: usage reached it, or the session was stopped on it (the next request's worst
     # case no longer fitted).
-    exceeded = limit.kind == HARD and (used >= limit.value or (
-        session.status == "limit_exceeded" and session.exceeded_metric == limit.metric))
+    exceeded = limit.kind == HARD and (
+        used >= limit.value
+        or (session.status == "limit_exceeded" and session.exceeded_metric == limit.metric)
+    )
     return {
         "limit_id": limit.limit_id or None,
         "limit_type": limit.kind,
@@ -70,7 +74,9 @@ def session_json(session: Session, now: float) -> dict:
         "created_at": iso(session.created_at),
         "expires_at": iso(session.expires_at),
         "ended_at": iso(session.ended_at),
-        "limit_exceeded_reason": (f"{session.exceeded_metric} limit reached" if session.exceeded_metric else None),
+        "limit_exceeded_reason": (
+            f"{session.exceeded_metric} limit reached" if session.exceeded_metric else None
+        ),
         "current_usage": session.used.as_dict(),
         "reserved_usage": session.reserved.as_dict(),
         "limits": [limit_json(session, lim) for lim in session.limits],
@@ -81,11 +87,22 @@ def session_json(session: Session, now: float) -> dict:
 
 def ledger_json(entry: LedgerEntry) -> dict:
     return {
-        "id": entry.id, "object": "usage_entry", "org_id": entry.org_id, "user_id": entry.user_id,
-        "key_id": entry.key_id, "session_id": entry.session_id, "kind": entry.kind, "model": entry.model,
-        "usage": entry.amounts.as_dict(), "input_tokens": entry.input_tokens, "output_tokens": entry.output_tokens,
-        "cached_tokens": entry.cached_tokens, "reference_type": entry.reference_type,
-        "reference_id": entry.reference_id, "metadata": entry.metadata, "created_at": iso(entry.created_at),
+        "id": entry.id,
+        "object": "usage_entry",
+        "org_id": entry.org_id,
+        "user_id": entry.user_id,
+        "key_id": entry.key_id,
+        "session_id": entry.session_id,
+        "kind": entry.kind,
+        "model": entry.model,
+        "usage": entry.amounts.as_dict(),
+        "input_tokens": entry.input_tokens,
+        "output_tokens": entry.output_tokens,
+        "cached_tokens": entry.cached_tokens,
+        "reference_type": entry.reference_type,
+        "reference_id": entry.reference_id,
+        "metadata": entry.metadata,
+        "created_at": iso(entry.created_at),
     }
 
 
@@ -100,6 +117,7 @@ def usage_records(entries: list[LedgerEntry], metric: str | None) -> list[dict]:
 
 # -- request bodies (structured with cattrs, extra keys refused) -----------------------------
 
+
 @define
 class LimitIn:
     metric_type: str
@@ -111,15 +129,27 @@ class LimitIn:
 
     def to_limit(self) -> Limit:
         if self.window_seconds is not None:
-            raise InvalidInput("rolling-window limits (window_seconds) are not supported — drop window_seconds; "
-                               "limits here cover the whole session", param="window_seconds")
+            raise InvalidInput(
+                "rolling-window limits (window_seconds) are not supported — drop window_seconds; "
+                "limits here cover the whole session",
+                param="window_seconds",
+            )
         if self.metric_type not in METRICS:
-            raise InvalidInput(f"unknown metric_type {self.metric_type!r} — use one of {', '.join(METRICS)}",
-                               param="metric_type")
+            raise InvalidInput(
+                f"unknown metric_type {self.metric_type!r} — use one of {', '.join(METRICS)}",
+                param="metric_type",
+            )
         if self.limit_type not in ("hard", "soft"):
-            raise InvalidInput(f"limit_type must be 'hard' or 'soft', got {self.limit_type!r}", param="limit_type")
-        return Limit(self.metric_type, self.limit_value, self.limit_type, self.limit_id or "",
-                     self.warning_threshold)
+            raise InvalidInput(
+                f"limit_type must be 'hard' or 'soft', got {self.limit_type!r}", param="limit_type"
+            )
+        return Limit(
+            self.metric_type,
+            self.limit_value,
+            self.limit_type,
+            self.limit_id or "",
+            self.warning_threshold,
+        )
 
 
 @define

@@ -25,28 +25,43 @@ _out = make_converter()
 
 def _service(config: TaskAppConfig) -> dict:
     d = config.descriptor
-    return {"task": {"id": d.id, "name": d.name, "version": d.version, "description": d.description},
-            "version": d.version, "sdk": {"name": "synth-ai", "version": __version__}}
+    return {
+        "task": {"id": d.id, "name": d.name, "version": d.version, "description": d.description},
+        "version": d.version,
+        "sdk": {"name": "synth-ai", "version": __version__},
+    }
 
 
 def info_document(config: TaskAppConfig) -> dict:
-    return {"service": _service(config), "dataset": config.dataset.describe(),
-            "rubrics": {"outcome": config.rubric} if config.rubric else {},
-            "inference": dict(config.inference), "capabilities": list(config.capabilities),
-            "limits": dict(config.limits)}
+    return {
+        "service": _service(config),
+        "dataset": config.dataset.describe(),
+        "rubrics": {"outcome": config.rubric} if config.rubric else {},
+        "inference": dict(config.inference),
+        "capabilities": list(config.capabilities),
+        "limits": dict(config.limits),
+    }
 
 
 def task_info_for(config: TaskAppConfig, seed: int) -> dict:
     d = config.descriptor
     extra = config.task_info(seed) if config.task_info else {}
-    split = next((p.name for p in config.dataset.splits if seed in p.seeds), config.dataset.default_split)
-    info = {"task": {"id": d.id, "name": d.name, "version": d.version},
-            "environment": config.environment or d.id,
-            "dataset": {**config.dataset.describe(), "seed": seed, "split": split},
-            "rubric": config.rubric or {}, "inference": dict(config.inference),
-            "limits": dict(config.limits), "task_metadata": {"seed": seed}}
+    split = next(
+        (p.name for p in config.dataset.splits if seed in p.seeds), config.dataset.default_split
+    )
+    info = {
+        "task": {"id": d.id, "name": d.name, "version": d.version},
+        "environment": config.environment or d.id,
+        "dataset": {**config.dataset.describe(), "seed": seed, "split": split},
+        "rubric": config.rubric or {},
+        "inference": dict(config.inference),
+        "limits": dict(config.limits),
+        "task_metadata": {"seed": seed},
+    }
     if extra:
-        info["task_metadata"].update(extra.pop("task_metadata", {}) if isinstance(extra, dict) else {})
+        info["task_metadata"].update(
+            extra.pop("task_metadata", {}) if isinstance(extra, dict) else {}
+        )
         info.update(extra)
     return info
 
@@ -70,8 +85,15 @@ class Health:
 
     def on_get(self, req, resp):
         configured = bool(self._auth.expected())
-        body = {"healthy": configured, "service": _service(self._config),
-                "auth": {"required": True, "configured": configured, "env_var": self._config.api_key_env}}
+        body = {
+            "healthy": configured,
+            "service": _service(self._config),
+            "auth": {
+                "required": True,
+                "configured": configured,
+                "env_var": self._config.api_key_env,
+            },
+        }
         if not configured:
             body["detail"] = f"{self._config.api_key_env} is not set on the task app"
         send_json(resp, body, status=200 if configured else 503)
@@ -94,16 +116,27 @@ class TaskInfoResource:
         raw += req.get_param_as_list("seeds") or []
         if not raw:
             d = self._config.descriptor
-            send_json(resp, {"taskset": {"id": d.id, "name": d.name, "version": d.version,
-                                         "description": d.description,
-                                         "dataset": self._config.dataset.describe()}})
+            send_json(
+                resp,
+                {
+                    "taskset": {
+                        "id": d.id,
+                        "name": d.name,
+                        "version": d.version,
+                        "description": d.description,
+                        "dataset": self._config.dataset.describe(),
+                    }
+                },
+            )
             return
         seeds = []
         for value in raw:
             try:
                 seeds.append(int(value))
             except ValueError:
-                raise InvalidInput(f"seed must be an integer, got {value!r}", param="seed") from None
+                raise InvalidInput(
+                    f"seed must be an integer, got {value!r}", param="seed"
+                ) from None
         infos = [task_info_for(self._config, seed) for seed in seeds]
         send_json(resp, infos[0] if len(infos) == 1 else infos)
 
@@ -122,8 +155,10 @@ class Rollout:
         elif isinstance(result, dict):
             body = result
         else:
-            raise SynthError(f"the rollout function returned {type(result).__name__}; return a "
-                             "RolloutResponse or a dict")
+            raise SynthError(
+                f"the rollout function returned {type(result).__name__}; return a "
+                "RolloutResponse or a dict"
+            )
         log.info("rollout %s done in %.3fs", request.run_id, time.perf_counter() - started)
         send_json(resp, body)
 

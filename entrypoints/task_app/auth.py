@@ -39,18 +39,29 @@ class EnvironmentKeyAuth:
         if not expected:
             raise ServiceUnavailable(
                 f"{self._env_var} is not set on the task app — export {self._env_var}=<key> "
-                "(or pass api_key=…) and restart it", code="missing_environment_api_key")
+                "(or pass api_key=…) and restart it",
+                code="missing_environment_api_key",
+            )
         keys = presented_keys(req)
         if not keys:
-            raise Unauthorized(f"missing API key — send 'X-API-Key: <{self._env_var}>' or "
-                               "'Authorization: Bearer <key>'", code="missing_api_key")
+            raise Unauthorized(
+                f"missing API key — send 'X-API-Key: <{self._env_var}>' or "
+                "'Authorization: Bearer <key>'",
+                code="missing_api_key",
+            )
         ok = False
         for key in keys:  # constant-time for each candidate, no early exit
             ok |= hmac.compare_digest(key.encode(), expected.encode())
         if not ok:
-            raise Unauthorized(f"invalid API key — it does not match the task app's {self._env_var}")
+            raise Unauthorized(
+                f"invalid API key — it does not match the task app's {self._env_var}"
+            )
 
     def process_resource(self, req, resp, resource, params) -> None:
-        if resource is None or not getattr(resource, "auth_required", True) or req.method == "OPTIONS":
+        if (
+            resource is None
+            or not getattr(resource, "auth_required", True)
+            or req.method == "OPTIONS"
+        ):
             return
         self.check(req)

@@ -23,8 +23,14 @@ def default_overrides() -> EdgeOverrides:
 
 
 class TaskAppClient:
-    def __init__(self, url: str, api_key: str | None = None, *, overrides: EdgeOverrides | None = None,
-                 timeout: float = 60.0):
+    def __init__(
+        self,
+        url: str,
+        api_key: str | None = None,
+        *,
+        overrides: EdgeOverrides | None = None,
+        timeout: float = 60.0,
+    ):
         self.url = url.rstrip("/")
         self.api_key = api_key if api_key is not None else os.environ.get("ENVIRONMENT_API_KEY")
         self._overrides = overrides if overrides is not None else default_overrides()
@@ -40,8 +46,10 @@ class TaskAppClient:
     def _json(self, method: str, path: str, **kwargs) -> Any:
         response = self.request(method, path, **kwargs)
         if response.status_code >= 400:
-            raise UpstreamError(f"task app {self.url}{path} answered HTTP {response.status_code}: "
-                                f"{response.text[:300]}")
+            raise UpstreamError(
+                f"task app {self.url}{path} answered HTTP {response.status_code}: "
+                f"{response.text[:300]}"
+            )
         return response.json()
 
     def health(self) -> dict:

@@ -13,7 +13,9 @@ API_KEY_ENV = "ENVIRONMENT_API_KEY"
 
 def _callable(instance, attribute, value) -> None:
     if value is not None and not callable(value):
-        raise TypeError(f"TaskAppConfig.{attribute.name} must be callable, got {type(value).__name__}")
+        raise TypeError(
+            f"TaskAppConfig.{attribute.name} must be callable, got {type(value).__name__}"
+        )
 
 
 @define

@@ -32,19 +32,44 @@ _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class InProcessTaskApp:
-    def __init__(self, *, app: Any = None, config: Any = None, config_factory: Callable[[], Any] | None = None,
-                 task_app_path: str | Path | None = None, host: str = "127.0.0.1", port: int = 8114,
-                 auto_find_port: bool = True, tunnel_mode: str = "none", api_key: str | None = None,
-                 health_check_timeout: float = 30.0, on_start: Callable | None = None,
-                 on_stop: Callable | None = None, tunnel_subdomain: str | None = None,
-                 tunnel_provider: Any = None, threads: int = 16):
-        given = {name: value for name, value in (("app", app), ("config", config),
-                 ("config_factory", config_factory), ("task_app_path", task_app_path)) if value is not None}
+    def __init__(
+        self,
+        *,
+        app: Any = None,
+        config: Any = None,
+        config_factory: Callable[[], Any] | None = None,
+        task_app_path: str | Path | None = None,
+        host: str = "127.0.0.1",
+        port: int = 8114,
+        auto_find_port: bool = True,
+        tunnel_mode: str = "none",
+        api_key: str | None = None,
+        health_check_timeout: float = 30.0,
+        on_start: Callable | None = None,
+        on_stop: Callable | None = None,
+        tunnel_subdomain: str | None = None,
+        tunnel_provider: Any = None,
+        threads: int = 16,
+    ):
+        given = {
+            name: value
+            for name, value in (
+                ("app", app),
+                ("config", config),
+                ("config_factory", config_factory),
+                ("task_app_path", task_app_path),
+            )
+            if value is not None
+        }
         if len(given) != 1:
-            raise InvalidInput("InProcessTaskApp needs exactly one of app=, config=, config_factory= or "
-                               f"task_app_path= (got {', '.join(given) or 'none'})")
+            raise InvalidInput(
+                "InProcessTaskApp needs exactly one of app=, config=, config_factory= or "
+                f"task_app_path= (got {', '.join(given) or 'none'})"
+            )
         if not isinstance(port, int) or not 0 <= port <= 65535:
-            raise InvalidInput(f"port {port!r} is invalid — use 0-65535 (0 picks any free port)", param="port")
+            raise InvalidInput(
+                f"port {port!r} is invalid — use 0-65535 (0 picks any free port)", param="port"
+            )
         if health_check_timeout <= 0:
             raise InvalidInput(f"health_check_timeout must be positive, got {health_check_timeout}")
         self._source_name, self._source = next(iter(given.items()))
@@ -108,7 +133,9 @@ class InProcessTaskApp:
         if self._source_name == "config":
             raise InvalidInput(f"config= must be a TaskAppConfig, got {type(source).__name__}")
         if not callable(source):
-            raise InvalidInput(f"{self._source_name} gave a {type(source).__name__}, not a TaskAppConfig or WSGI app")
+            raise InvalidInput(
+                f"{self._source_name} gave a {type(source).__name__}, not a TaskAppConfig or WSGI app"
+            )
         self.config = getattr(source, "synth_task_app_config", None)
         return source
 
@@ -118,18 +145,27 @@ class InProcessTaskApp:
         port = self.requested_port
         for _ in range(20):
             try:
-                return BackgroundServer.start(app, self.host, port, threads=self.threads, name="task-app")
+                return BackgroundServer.start(
+                    app, self.host, port, threads=self.threads, name="task-app"
+                )
             except PortInUse:
                 if not self.auto_find_port:
-                    raise InvalidInput(f"port {port} on {self.host} is already in use — pass another port "
-                                       "or auto_find_port=True", param="port") from None
+                    raise InvalidInput(
+                        f"port {port} on {self.host} is already in use — pass another port "
+                        "or auto_find_port=True",
+                        param="port",
+                    ) from None
                 next_port = find_free_port(self.host, port + 1 if port else None)
                 log.info("port %s is busy; using %s", port, next_port)
                 port = next_port
-        raise InvalidInput(f"no free port found from {self.requested_port} on {self.host}", param="port")
+        raise InvalidInput(
+            f"no free port found from {self.requested_port} on {self.host}", param="port"
+        )
 
     def _wait_healthy(self) -> None:
-        key = self.api_key or os.environ.get(self.config.api_key_env if self.config else "ENVIRONMENT_API_KEY")
+        key = self.api_key or os.environ.get(
+            self.config.api_key_env if self.config else "ENVIRONMENT_API_KEY"
+        )
         headers = {"X-API-Key": key} if key else {}
         deadline = time.monotonic() + self.health_check_timeout
         last = "no answer"
@@ -145,15 +181,19 @@ class InProcessTaskApp:
                 if response.status == 503:
                     detail = _detail(body)
                     if detail:
-                        raise TaskAppNotHealthy(f"task app at {self.local_url} is not healthy: {detail} — "
-                                                "export ENVIRONMENT_API_KEY or pass api_key=")
+                        raise TaskAppNotHealthy(
+                            f"task app at {self.local_url} is not healthy: {detail} — "
+                            "export ENVIRONMENT_API_KEY or pass api_key="
+                        )
             except OSError as exc:
                 last = f"{type(exc).__name__}: {exc}"
             finally:
                 conn.close()
             if time.monotonic() > deadline:
-                raise TaskAppNotHealthy(f"task app at {self.local_url} did not become healthy within "
-                                        f"{self.health_check_timeout}s ({last})")
+                raise TaskAppNotHealthy(
+                    f"task app at {self.local_url} did not become healthy within "
+                    f"{self.health_check_timeout}s ({last})"
+                )
             time.sleep(0.01)
 
     def _open_tunnel(self) -> None:
@@ -163,8 +203,9 @@ class InProcessTaskApp:
 
             provider = create_container().tunnel_provider()
         log.info("opening %s tunnel to %s", self.tunnel_mode.value, self.local_url)
-        self.tunnel = provider.open(self.reach_host, self.port, mode=self.tunnel_mode.value,
-                                    subdomain=self.tunnel_subdomain)
+        self.tunnel = provider.open(
+            self.reach_host, self.port, mode=self.tunnel_mode.value, subdomain=self.tunnel_subdomain
+        )
 
     def start(self) -> InProcessTaskApp:
         """Serve, wait for health, open the tunnel, call ``on_start``. Blocking; thread-safe."""

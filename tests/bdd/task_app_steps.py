@@ -115,7 +115,11 @@ def task_app_client(world, key: str = ENV_KEY):
     return TaskAppClient(world.script.url, key)
 
 
-@then(parsers.parse('/info describes the task "{app_id}" with {train:d} train and {test:d} test seeds'))
+@then(
+    parsers.parse(
+        '/info describes the task "{app_id}" with {train:d} train and {test:d} test seeds'
+    )
+)
 def info_describes(world, app_id, train, test):
     with task_app_client(world) as client:
         info = client.info()
@@ -126,7 +130,9 @@ def info_describes(world, app_id, train, test):
 @when(parsers.parse('the user calls /rollout for seed {seed:d} with the prompt "{prompt}"'))
 def call_rollout(world, seed, prompt):
     with task_app_client(world) as client:
-        world.response = client.rollout(rollout_body(world.upstream.base_url, seed=seed, prompt=prompt))
+        world.response = client.rollout(
+            rollout_body(world.upstream.base_url, seed=seed, prompt=prompt)
+        )
 
 
 @then(parsers.parse("the rollout reward is {reward:g} and the gold answer is {gold:d}"))
@@ -136,10 +142,17 @@ def rollout_reward(world, reward, gold):
     assert step["info"]["gold"] == gold
 
 
-@then(parsers.parse('the policy endpoint received the prompt "{prompt}" and the question "{question}"'))
+@then(
+    parsers.parse(
+        'the policy endpoint received the prompt "{prompt}" and the question "{question}"'
+    )
+)
 def policy_received(world, prompt, question):
     messages = world.upstream.requests[-1]["messages"]
-    assert messages == [{"role": "system", "content": prompt}, {"role": "user", "content": question}]
+    assert messages == [
+        {"role": "system", "content": prompt},
+        {"role": "user", "content": question},
+    ]
 
 
 @then(parsers.parse('/info with the key "{key}" answers {status:d}'))
@@ -151,7 +164,9 @@ def info_with_key(world, key, status):
 @then(parsers.parse('/rollout with an env seed "{seed}" answers {status:d} naming "{path}"'))
 def rollout_with_bad_seed(world, seed, status, path):
     with task_app_client(world) as client:
-        response = client.request("POST", "/rollout", json={"run_id": "r", "env": {"seed": seed}, "policy": {}})
+        response = client.request(
+            "POST", "/rollout", json={"run_id": "r", "env": {"seed": seed}, "policy": {}}
+        )
     assert response.status_code == status
     assert response.json()["error"]["param"] == path
 

@@ -37,10 +37,21 @@ def server(tmp_path, world, hub):
     from synth_ai.adapters.waitress_host import find_free_port
 
     port = find_free_port()
-    env = {**os.environ, "SYNTH_AI_HOME": str(tmp_path / "server-home"), "SYNTH_API_KEY": TEST_KEY,
-           "HF_ENDPOINT": hub.url, "HF_TOKEN": hub.token, "HF_HUB_DISABLE_XET": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "synth_ai", "serve", "--port", str(port), "--threads", "8"],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {
+        **os.environ,
+        "SYNTH_AI_HOME": str(tmp_path / "server-home"),
+        "SYNTH_API_KEY": TEST_KEY,
+        "HF_ENDPOINT": hub.url,
+        "HF_TOKEN": hub.token,
+        "HF_HUB_DISABLE_XET": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "synth_ai", "serve", "--port", str(port), "--threads", "8"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -53,40 +64,76 @@ def server(tmp_path, world, hub):
         process.kill()
         pytest.fail(f"synth-ai serve did not answer on {url}: {process.stdout.read()}")
     world["cwd"].mkdir()
-    world["env"] = {"SYNTH_BACKEND_URL": url, "SYNTH_API_KEY": TEST_KEY,
-                    "SYNTH_AI_HOME": str(tmp_path / "cli-home")}
+    world["env"] = {
+        "SYNTH_BACKEND_URL": url,
+        "SYNTH_API_KEY": TEST_KEY,
+        "SYNTH_AI_HOME": str(tmp_path / "cli-home"),
+    }
     yield url
     process.terminate()
     process.wait(10)
 
 
-@given(parsers.parse('a trainer has reported the prompt job "{job_id}" with snapshots scoring {low:g} and {high:g}'))
+@given(
+    parsers.parse(
+        'a trainer has reported the prompt job "{job_id}" with snapshots scoring {low:g} and {high:g}'
+    )
+)
 def report_prompt_job(world, tmp_path, job_id, low, high):
-    job = {"job_id": job_id, "status": "succeeded", "algorithm": "gepa", "snapshots": [
-        {"snapshot_id": "snap_low", "score": low,
-         "payload": {"messages": [{"role": "system", "content": "Classify the query."}]}},
-        {"snapshot_id": "snap_high", "score": high, "payload": {"object": {"text_replacements": [
-            {"new_text": "You are a precise banking intent classifier."}]}}},
-    ]}
+    job = {
+        "job_id": job_id,
+        "status": "succeeded",
+        "algorithm": "gepa",
+        "snapshots": [
+            {
+                "snapshot_id": "snap_low",
+                "score": low,
+                "payload": {"messages": [{"role": "system", "content": "Classify the query."}]},
+            },
+            {
+                "snapshot_id": "snap_high",
+                "score": high,
+                "payload": {
+                    "object": {
+                        "text_replacements": [
+                            {"new_text": "You are a precise banking intent classifier."}
+                        ]
+                    }
+                },
+            },
+        ],
+    }
     path = tmp_path / "job.json"
     path.write_text(json.dumps(job))
     result = run_cli("artifacts", "register-prompt", str(path), env=world["env"])
     assert result.returncode == 0, result.stderr
 
 
-@given(parsers.parse('a trainer has reported the model "{model_id}" with merged and adapter weights'))
+@given(
+    parsers.parse('a trainer has reported the model "{model_id}" with merged and adapter weights')
+)
 def report_model(world, tmp_path, model_id):
     root = tmp_path / "weights"
-    for variant, name in (("merged", "model.safetensors"), ("adapter", "adapter_model.safetensors")):
+    for variant, name in (
+        ("merged", "model.safetensors"),
+        ("adapter", "adapter_model.safetensors"),
+    ):
         (root / variant).mkdir(parents=True)
         (root / variant / name).write_bytes(b"weights of " + variant.encode())
-    result = run_cli("artifacts", "register-model", model_id, "--weights", str(root), env=world["env"])
+    result = run_cli(
+        "artifacts", "register-model", model_id, "--weights", str(root), env=world["env"]
+    )
     assert result.returncode == 0, result.stderr
 
 
 @given("a Hugging Face Hub is reachable")
 def hub_is_up(hub):
-    assert httpx.get(f"{hub.url}/api/models/acme/none", headers={"Authorization": f"Bearer {hub.token}"}).status_code == 404
+    assert (
+        httpx.get(
+            f"{hub.url}/api/models/acme/none", headers={"Authorization": f"Bearer {hub.token}"}
+        ).status_code
+        == 404
+    )
 
 
 @when(parsers.parse('I run "{command}"'), target_fixture="result")
@@ -127,7 +174,11 @@ def file_contains(world, path, text):
     assert text in (world["cwd"] / path).read_text()
 
 
-@then(parsers.parse('the Hub repository "{repo_id}" is private and holds "{name}" and a model card tagged "{tag}"'))
+@then(
+    parsers.parse(
+        'the Hub repository "{repo_id}" is private and holds "{name}" and a model card tagged "{tag}"'
+    )
+)
 def hub_holds(hub, repo_id, name, tag):
     repo = hub.repos[repo_id]
     assert repo.private and name in repo.files

@@ -20,10 +20,23 @@ from tests.support.serve_process import ServeProcess
 scenarios("codex.feature")
 pytestmark = pytest.mark.slow
 KEY = "sk-synth-bdd-key"
-CODEX_EXEC = ["--skip-git-repo-check", "--disable", "plugins", "-c", "analytics.enabled=false",
-              "--sandbox", "workspace-write", "-c", 'approval_policy="never"', "--json"]
-SHELL = {"type": "function", "name": "exec_command",
-         "parameters": {"type": "object", "properties": {"cmd": {"type": "string"}}}}
+CODEX_EXEC = [
+    "--skip-git-repo-check",
+    "--disable",
+    "plugins",
+    "-c",
+    "analytics.enabled=false",
+    "--sandbox",
+    "workspace-write",
+    "-c",
+    'approval_policy="never"',
+    "--json",
+]
+SHELL = {
+    "type": "function",
+    "name": "exec_command",
+    "parameters": {"type": "object", "properties": {"cmd": {"type": "string"}}},
+}
 
 
 @pytest.fixture
@@ -39,13 +52,22 @@ def world(tmp_path):
 
 
 def api(world, method, path, **kwargs):
-    resp = httpx.request(method, world["server"].url + path, headers={"Authorization": f"Bearer {KEY}"},
-                         timeout=10, **kwargs)
+    resp = httpx.request(
+        method,
+        world["server"].url + path,
+        headers={"Authorization": f"Bearer {KEY}"},
+        timeout=10,
+        **kwargs,
+    )
     resp.raise_for_status()
     return resp.json()
 
 
-@given(parsers.parse('a chat model that asks for the shell command "{command}" and then answers "{answer}"'))
+@given(
+    parsers.parse(
+        'a chat model that asks for the shell command "{command}" and then answers "{answer}"'
+    )
+)
 def chat_model(world, command, answer):
     world["upstream"] = ScriptedUpstream.start()
     world["upstream"].responder = shell_then_answer("exec_command", {"cmd": command}, answer)
@@ -61,18 +83,39 @@ def serve(world):
 def codex_env(world) -> dict:
     codex_home = world["tmp"] / "codex-home"
     codex_home.mkdir(exist_ok=True)
-    return {**os.environ, "CODEX_HOME": str(codex_home), "SYNTH_BDD_KEY": KEY,
-            "SYNTH_AI_CODEX_BIN": client_bin("SYNTH_AI_CODEX_BIN", "codex")}
+    return {
+        **os.environ,
+        "CODEX_HOME": str(codex_home),
+        "SYNTH_BDD_KEY": KEY,
+        "SYNTH_AI_CODEX_BIN": client_bin("SYNTH_AI_CODEX_BIN", "codex"),
+    }
 
 
 @when('I run "codex exec" against the bridge asking it to write the proof file')
 def run_codex(world):
-    provider = (f'model_providers.synth={{name="synth", base_url="{world["server"].url}/api/v1", '
-                f'env_key="SYNTH_BDD_KEY", wire_api="responses"}}')
+    provider = (
+        f'model_providers.synth={{name="synth", base_url="{world["server"].url}/api/v1", '
+        f'env_key="SYNTH_BDD_KEY", wire_api="responses"}}'
+    )
     world["result"] = subprocess.run(
-        [client_bin("SYNTH_AI_CODEX_BIN", "codex"), "exec", *CODEX_EXEC, "-c", provider,
-         "-c", 'model_provider="synth"', "-m", "synth-small", "Write the proof file."],
-        cwd=world["work"], env=codex_env(world), capture_output=True, text=True, timeout=120)
+        [
+            client_bin("SYNTH_AI_CODEX_BIN", "codex"),
+            "exec",
+            *CODEX_EXEC,
+            "-c",
+            provider,
+            "-c",
+            'model_provider="synth"',
+            "-m",
+            "synth-small",
+            "Write the proof file.",
+        ],
+        cwd=world["work"],
+        env=codex_env(world),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @given(parsers.parse('a "codex.toml" with a session limit of {dollars:d} dollars'))
@@ -83,9 +126,26 @@ def codex_toml(world, dollars):
 @when('I run "synth-ai codex" with "exec" asking it to write the proof file')
 def run_launcher(world):
     world["result"] = subprocess.run(
-        [sys.executable, "-m", "synth_ai", "--base-url", world["server"].url, "--api-key", KEY, "codex", "--",
-         "exec", *CODEX_EXEC, "Write the proof file."],
-        cwd=world["work"], env=codex_env(world), capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "synth_ai",
+            "--base-url",
+            world["server"].url,
+            "--api-key",
+            KEY,
+            "codex",
+            "--",
+            "exec",
+            *CODEX_EXEC,
+            "Write the proof file.",
+        ],
+        cwd=world["work"],
+        env=codex_env(world),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @then("Codex exits successfully")
@@ -110,35 +170,54 @@ def output_went_back(world):
 
 @then(parsers.parse('Codex shows the answer "{answer}"'))
 def codex_answer(world, answer):
-    events = [json.loads(line) for line in world["result"].stdout.splitlines() if line.startswith("{")]
-    texts = [e["item"]["text"] for e in events if e.get("type") == "item.completed"
-             and e["item"].get("type") == "agent_message"]
+    events = [
+        json.loads(line) for line in world["result"].stdout.splitlines() if line.startswith("{")
+    ]
+    texts = [
+        e["item"]["text"]
+        for e in events
+        if e.get("type") == "item.completed" and e["item"].get("type") == "agent_message"
+    ]
     assert texts == [answer]
 
 
 @then(parsers.parse("one session with a {dollars:d} dollar limit was created, charged and ended"))
 def session_ended(world, dollars):
-    (session,) = [s for s in api(world, "GET", "/api/v1/sessions") if s["metadata"].get("client") == "codex"]
-    assert ("cost_usd", dollars) in {(lim["metric_type"], lim["limit_value"]) for lim in session["limits"]}
+    (session,) = [
+        s for s in api(world, "GET", "/api/v1/sessions") if s["metadata"].get("client") == "codex"
+    ]
+    assert ("cost_usd", dollars) in {
+        (lim["metric_type"], lim["limit_value"]) for lim in session["limits"]
+    }
     assert session["current_usage"]["tokens"] > 0
     assert session["status"] == "ended"
 
 
 @given(parsers.parse("a session with a limit of {tokens:d} tokens"), target_fixture="session_id")
 def token_session(world, tokens):
-    return api(world, "POST", "/api/v1/sessions",
-               json={"limits": [{"metric_type": "tokens", "limit_value": tokens}]})["session_id"]
+    return api(
+        world,
+        "POST",
+        "/api/v1/sessions",
+        json={"limits": [{"metric_type": "tokens", "limit_value": tokens}]},
+    )["session_id"]
 
 
 @given(parsers.parse("the model reports {tokens:d} tokens for its first answer"))
 def first_answer_usage(world, tokens):
     world["upstream"].responder = None
-    world["upstream"].push(Reply(text="first", usage={"prompt_tokens": tokens - 50, "completion_tokens": 50}))
+    world["upstream"].push(
+        Reply(text="first", usage={"prompt_tokens": tokens - 50, "completion_tokens": 50})
+    )
 
 
 def sdk(world, **headers) -> openai.OpenAI:
-    return openai.OpenAI(base_url=world["server"].url + "/api/v1", api_key=KEY, max_retries=0,
-                         default_headers=headers)
+    return openai.OpenAI(
+        base_url=world["server"].url + "/api/v1",
+        api_key=KEY,
+        max_retries=0,
+        default_headers=headers,
+    )
 
 
 @when("I send a first message and then a follow-up with the openai SDK in that session")
@@ -146,8 +225,13 @@ def two_turns(world, session_id):
     client = sdk(world, **{"X-Session-ID": session_id})
     first = client.responses.create(model="synth-small", input="first", max_output_tokens=100)
     try:
-        client.responses.create(model="synth-small", input="again", previous_response_id=first.id,
-                                max_output_tokens=100, stream=True)
+        client.responses.create(
+            model="synth-small",
+            input="again",
+            previous_response_id=first.id,
+            max_output_tokens=100,
+            stream=True,
+        )
     except openai.RateLimitError as refused:
         world["refused"] = refused
 
@@ -165,12 +249,16 @@ def called_once(world):
 @given(parsers.parse('the model calls "__internal_stop" with the final message "{message}"'))
 def model_stops(world, message):
     world["upstream"].responder = None
-    world["upstream"].push(Reply(tool_calls=[ToolCall("__internal_stop", {"final_message": message})]))
+    world["upstream"].push(
+        Reply(tool_calls=[ToolCall("__internal_stop", {"final_message": message})])
+    )
 
 
 @when("I send a message with a shell tool with the openai SDK")
 def send_with_tool(world):
-    with sdk(world).responses.create(model="synth-small", input="finish", tools=[SHELL], stream=True) as stream:
+    with sdk(world).responses.create(
+        model="synth-small", input="finish", tools=[SHELL], stream=True
+    ) as stream:
         world["events"] = [event.model_dump(mode="json") for event in stream]
 
 

@@ -19,19 +19,24 @@ def world():
     return {}
 
 
-
-
 @given("a running synth-ai backend with a scripted chat upstream", target_fixture="server")
 def server(upstream, backend, world, cli):
-    world["cli"] = lambda *args: cli(*args, env={"SYNTH_BACKEND_URL": backend.url, "SYNTH_API_KEY": backend.api_key})
+    world["cli"] = lambda *args: cli(
+        *args, env={"SYNTH_BACKEND_URL": backend.url, "SYNTH_API_KEY": backend.api_key}
+    )
     world["client"] = backend.client()
     return backend
 
 
-@given(parsers.parse("the upstream reports {prompt:d} prompt tokens and {completion:d} completion tokens for every answer"))
+@given(
+    parsers.parse(
+        "the upstream reports {prompt:d} prompt tokens and {completion:d} completion tokens for every answer"
+    )
+)
 def upstream_usage(upstream, prompt, completion):
-    upstream.responder = lambda body: Reply(text="an answer", usage={"prompt_tokens": prompt,
-                                                                     "completion_tokens": completion})
+    upstream.responder = lambda body: Reply(
+        text="an answer", usage={"prompt_tokens": prompt, "completion_tokens": completion}
+    )
 
 
 @given(parsers.parse('I start a session with "{command}"'))
@@ -43,13 +48,25 @@ def start_session(world, command):
 
 
 def _stream(client, max_tokens, headers=None):
-    body = {"model": "synth-small", "messages": [{"role": "user", "content": "write something"}],
-            "max_tokens": max_tokens, "stream": True}
+    body = {
+        "model": "synth-small",
+        "messages": [{"role": "user", "content": "write something"}],
+        "max_tokens": max_tokens,
+        "stream": True,
+    }
     return client.post(CHAT, json=body, headers=headers or {})
 
 
-@given(parsers.parse("I stream chat completions of synth-small with max_tokens {max_tokens:d} until one is refused"))
-@when(parsers.parse("I stream chat completions of synth-small with max_tokens {max_tokens:d} until one is refused"))
+@given(
+    parsers.parse(
+        "I stream chat completions of synth-small with max_tokens {max_tokens:d} until one is refused"
+    )
+)
+@when(
+    parsers.parse(
+        "I stream chat completions of synth-small with max_tokens {max_tokens:d} until one is refused"
+    )
+)
 def stream_until_refused(world, max_tokens):
     world["streamed"] = 0
     for _ in range(100):
@@ -74,7 +91,11 @@ def some_streamed(world):
     assert world["streamed"] >= 2
 
 
-@then(parsers.parse('the refusal is a 429 "{kind}" naming my session, the cost_usd metric, its limit and the usage'))
+@then(
+    parsers.parse(
+        'the refusal is a 429 "{kind}" naming my session, the cost_usd metric, its limit and the usage'
+    )
+)
 def refusal_is_well_formed(world, kind):
     response = world["refusal"]
     assert response.status_code == 429

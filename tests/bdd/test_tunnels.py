@@ -24,16 +24,23 @@ scenarios("tunnels.feature")
 
 
 @pytest.fixture
-def settings(synth_home, cloudflare_api) -> Settings:  # noqa: F811
-    return Settings(home=synth_home, api_keys=[ApiKey(TEST_KEY, "org_bdd", "user_bdd")],
-                    document={"tunnels": {"cloudflare_account_id": cloudflare_api.account_id,
-                                          "cloudflare_api_token": cloudflare_api.api_token,
-                                          "cloudflare_zone_id": cloudflare_api.zone_id,
-                                          "cloudflare_api_url": cloudflare_api.url}})
+def settings(synth_home, cloudflare_api) -> Settings:
+    return Settings(
+        home=synth_home,
+        api_keys=[ApiKey(TEST_KEY, "org_bdd", "user_bdd")],
+        document={
+            "tunnels": {
+                "cloudflare_account_id": cloudflare_api.account_id,
+                "cloudflare_api_token": cloudflare_api.api_token,
+                "cloudflare_zone_id": cloudflare_api.zone_id,
+                "cloudflare_api_url": cloudflare_api.url,
+            }
+        },
+    )
 
 
 @given("the stand-in cloudflared is installed")
-def cloudflared_installed(fake_cloudflare):  # noqa: F811
+def cloudflared_installed(fake_cloudflare):
     return fake_cloudflare
 
 
@@ -60,7 +67,10 @@ def rollout_through_tunnel(world, seed, reward):
 def script_fails_rate_limited(world):
     out, err = world.script.finish()
     assert world.script.process.returncode == 1
-    assert "TunnelRateLimited" in err and "rate-limited quick tunnel creation (429 / error 1015)" in err
+    assert (
+        "TunnelRateLimited" in err
+        and "rate-limited quick tunnel creation (429 / error 1015)" in err
+    )
 
 
 @given(parsers.parse('a backend with a Cloudflare account for "{domain}"'))
@@ -72,10 +82,24 @@ def backend_with_cloudflare(request, settings, monkeypatch, domain):
     return backend
 
 
-@when("the user runs synth-ai deploy --runtime tunnel --tunnel-mode managed --tunnel-subdomain demo --background")
+@when(
+    "the user runs synth-ai deploy --runtime tunnel --tunnel-mode managed --tunnel-subdomain demo --background"
+)
 def deploy_managed(world, cli):
-    deploy(cli, "--runtime", "tunnel", "--tunnel-mode", "managed", "--tunnel-subdomain", "demo", "--task-app",
-           str(EXAMPLE_APP), "--port", "0", "--background")
+    deploy(
+        cli,
+        "--runtime",
+        "tunnel",
+        "--tunnel-mode",
+        "managed",
+        "--tunnel-subdomain",
+        "demo",
+        "--task-app",
+        str(EXAMPLE_APP),
+        "--port",
+        "0",
+        "--background",
+    )
     [world.record] = listed(cli)
 
 

@@ -36,18 +36,30 @@ ONE_DOLLAR = (Limit("cost_usd", 1.0),)
 NOTHING = Amounts()
 
 
-def make_session(session_id="sess_1", *, limits=ONE_DOLLAR, org="org_a", user="user_a",
-                 created_at=NOW, **kwargs) -> Session:
+def make_session(
+    session_id="sess_1", *, limits=ONE_DOLLAR, org="org_a", user="user_a", created_at=NOW, **kwargs
+) -> Session:
     return Session(session_id, org, user, created_at, limits=limits, **kwargs)
 
 
 def reservation(session_id, n, amounts) -> Reservation:
-    return Reservation(f"res_{session_id}_{n}", session_id, "org_a", "user_a", amounts, NOW, model="m")
+    return Reservation(
+        f"res_{session_id}_{n}", session_id, "org_a", "user_a", amounts, NOW, model="m"
+    )
 
 
 def entry(n, session_id="sess_1", amounts=NOTHING, org="org_a") -> LedgerEntry:
-    return LedgerEntry(f"led_{session_id}_{n}", org, "user_a", amounts, NOW, session_id=session_id,
-                       model="m", input_tokens=1, output_tokens=2)
+    return LedgerEntry(
+        f"led_{session_id}_{n}",
+        org,
+        "user_a",
+        amounts,
+        NOW,
+        session_id=session_id,
+        model="m",
+        input_tokens=1,
+        output_tokens=2,
+    )
 
 
 def reserve_and_settle(spec, session_id: str, worker: int, attempts: int, cost: float) -> int:
@@ -61,7 +73,9 @@ def reserve_and_settle(spec, session_id: str, worker: int, attempts: int, cost: 
         except LimitExceeded:
             continue
         granted += 1
-        store.settle(res.id, Amounts(cost_usd=cost, api_calls=1), entry(f"p{worker}_{n}", session_id), NOW)
+        store.settle(
+            res.id, Amounts(cost_usd=cost, api_calls=1), entry(f"p{worker}_{n}", session_id), NOW
+        )
     return granted
 
 
@@ -85,8 +99,12 @@ class SessionStoreContract:
         return self.make_store()
 
     def test_a_created_session_reads_back_unchanged(self, store):
-        session = make_session(limits=(Limit("tokens", 100, HARD, "lim_1"), Limit("cost_usd", 2.5, SOFT)),
-                               metadata={"purpose": "eval", "n": 3}, expires_at=NOW + 60, session_type="codex")
+        session = make_session(
+            limits=(Limit("tokens", 100, HARD, "lim_1"), Limit("cost_usd", 2.5, SOFT)),
+            metadata={"purpose": "eval", "n": 3},
+            expires_at=NOW + 60,
+            session_type="codex",
+        )
         store.create(session)
         assert store.get("sess_1") == session
         assert store.get("sess_nope") is None
@@ -95,17 +113,25 @@ class SessionStoreContract:
         store.create(make_session("sess_1"))
         store.create(make_session("sess_2", created_at=NOW + 1))
         assert store.get("sess_1").status == ENDED
-        assert store.current_or_create("org_a", "user_a", make_session("sess_3"), NOW + 2).id == "sess_2"
+        assert (
+            store.current_or_create("org_a", "user_a", make_session("sess_3"), NOW + 2).id
+            == "sess_2"
+        )
 
     def test_a_session_not_made_active_leaves_the_current_one_alone(self, store):
         store.create(make_session("sess_1"))
         store.create(make_session("sess_2", created_at=NOW + 1), make_active=False)
-        assert store.current_or_create("org_a", "user_a", make_session("sess_3"), NOW + 2).id == "sess_1"
+        assert (
+            store.current_or_create("org_a", "user_a", make_session("sess_3"), NOW + 2).id
+            == "sess_1"
+        )
 
     def test_current_or_create_creates_once_and_then_returns_the_same_session(self, store):
         first = store.current_or_create("org_a", "user_a", make_session("sess_1"), NOW)
         again = store.current_or_create("org_a", "user_a", make_session("sess_2"), NOW)
-        other_user = store.current_or_create("org_a", "user_b", make_session("sess_3", user="user_b"), NOW)
+        other_user = store.current_or_create(
+            "org_a", "user_b", make_session("sess_3", user="user_b"), NOW
+        )
         assert (first.id, again.id, other_user.id) == ("sess_1", "sess_1", "sess_3")
 
     def test_current_reads_the_current_session_without_creating_one(self, store):
@@ -143,7 +169,9 @@ class SessionStoreContract:
         store.create(make_session("sess_1"))
         ended = store.update("sess_1", lambda s: end(s, NOW + 5))
         assert ended.status == ENDED and store.get("sess_1").ended_at == NOW + 5
-        assert store.current_or_create("org_a", "user_a", make_session("sess_2"), NOW).id == "sess_2"
+        assert (
+            store.current_or_create("org_a", "user_a", make_session("sess_2"), NOW).id == "sess_2"
+        )
         with pytest.raises(SessionNotFound):
             store.update("sess_nope", lambda s: s)
 
@@ -154,7 +182,11 @@ class SessionStoreContract:
             store.reserve(reservation("sess_1", 2, Amounts(cost_usd=0.6)), NOW)
         body = refused.value.body()["error"]
         assert (body["type"], body["session_id"], body["metric"], body["limit"]) == (
-            "usage_limit_reached", "sess_1", "cost_usd", 1.0)
+            "usage_limit_reached",
+            "sess_1",
+            "cost_usd",
+            1.0,
+        )
         assert store.get("sess_1").reserved.cost_usd == pytest.approx(0.6)
         assert store.get("sess_1").status == ACTIVE  # room may come back when the 0.6 settles
 
@@ -192,8 +224,12 @@ class SessionStoreContract:
         store.create(make_session())
         store.reserve(reservation("sess_1", 1, Amounts(cost_usd=0.9)), NOW)
         with pytest.raises(LimitExceeded):
-            store.reserve(reservation("sess_1", 2, Amounts(cost_usd=0.5)), NOW + 10, stale_before=NOW - 60)
-        later = Reservation("res_sess_1_3", "sess_1", "org_a", "user_a", Amounts(cost_usd=0.5), NOW + 100)
+            store.reserve(
+                reservation("sess_1", 2, Amounts(cost_usd=0.5)), NOW + 10, stale_before=NOW - 60
+            )
+        later = Reservation(
+            "res_sess_1_3", "sess_1", "org_a", "user_a", Amounts(cost_usd=0.5), NOW + 100
+        )
         store.reserve(later, NOW + 100, stale_before=NOW + 50)
         session = store.get("sess_1")
         assert session.reserved.cost_usd == pytest.approx(0.5) and session.used == Amounts()
@@ -223,7 +259,9 @@ class SessionStoreContract:
     def test_the_ledger_keeps_entries_without_a_session_and_filters_them(self, store):
         store.create(make_session())
         store.reserve(reservation("sess_1", 1, Amounts(api_calls=1)), NOW)
-        store.settle("res_sess_1_1", Amounts(api_calls=1), entry(1, amounts=Amounts(api_calls=1)), NOW)
+        store.settle(
+            "res_sess_1_1", Amounts(api_calls=1), entry(1, amounts=Amounts(api_calls=1)), NOW
+        )
         store.record(entry(2, session_id=None, amounts=Amounts(tokens=7, api_calls=1)))
         store.record(entry(3, session_id=None, org="org_other"))
         assert [e.id for e in store.ledger("org_a")] == ["led_None_2", "led_sess_1_1"]
@@ -267,7 +305,9 @@ class SharedStoreContract(SessionStoreContract):
         store.create(make_session("sess_p", limits=(Limit("cost_usd", 1.0),)))
         ctx = multiprocessing.get_context("spawn")
         with ctx.Pool(4) as pool:
-            granted = pool.starmap(reserve_and_settle, [(spec, "sess_p", w, 15, 0.03) for w in range(4)])
+            granted = pool.starmap(
+                reserve_and_settle, [(spec, "sess_p", w, 15, 0.03) for w in range(4)]
+            )
         session = store.get("sess_p")
         assert sum(granted) == 33
         assert session.used.cost_usd <= 1.0 + 1e-9 and session.used.api_calls == 33

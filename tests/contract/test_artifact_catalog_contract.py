@@ -17,9 +17,17 @@ def job(job_id: str, at: float, status: str = "running", **kw) -> PromptJob:
     return PromptJob.new(job_id, status=status, now=at, **kw)
 
 
-def snap(job_id: str, snapshot_id: str, score: float | None, at: float, **payload) -> PromptSnapshot:
-    return PromptSnapshot(snapshot_id, job_id, payload or {"messages": [{"role": "system", "content": snapshot_id}]},
-                          at, score, None if score is None else score - 0.1)
+def snap(
+    job_id: str, snapshot_id: str, score: float | None, at: float, **payload
+) -> PromptSnapshot:
+    return PromptSnapshot(
+        snapshot_id,
+        job_id,
+        payload or {"messages": [{"role": "system", "content": snapshot_id}]},
+        at,
+        score,
+        None if score is None else score - 0.1,
+    )
 
 
 class ArtifactCatalogContract:
@@ -44,13 +52,17 @@ class ArtifactCatalogContract:
     def test_a_job_reregistered_keeps_its_creation_time_and_best_score(self, catalog):
         catalog.register_prompt_job(job("pl_a1", 5.0, algorithm="gepa"))
         catalog.add_snapshot(snap("pl_a1", "s1", 0.7, 6.0))
-        again = catalog.register_prompt_job(job("pl_a1", 9.0, status="succeeded", metadata={"k": 1}))
+        again = catalog.register_prompt_job(
+            job("pl_a1", 9.0, status="succeeded", metadata={"k": 1})
+        )
         assert (again.created_at, again.status, again.algorithm) == (5.0, "succeeded", "gepa")
         assert (again.best_snapshot_id, again.best_score, again.metadata) == ("s1", 0.7, {"k": 1})
 
     def test_reregistering_a_job_merges_its_metadata(self, catalog):
         catalog.register_prompt_job(job("pl_a2", 1.0, metadata={"task": "banking77", "round": 1}))
-        again = catalog.register_prompt_job(job("pl_a2", 2.0, status="succeeded", metadata={"round": 2}))
+        again = catalog.register_prompt_job(
+            job("pl_a2", 2.0, status="succeeded", metadata={"round": 2})
+        )
         assert again.metadata == {"task": "banking77", "round": 2}
         assert catalog.get_prompt_job("pl_a2").metadata == {"task": "banking77", "round": 2}
 
@@ -98,11 +110,17 @@ class ArtifactCatalogContract:
         assert [p.job_id for p in everything.prompts] == ["pl_02", "pl_01"]
         assert everything.total_count == 5
         newest = catalog.list_artifacts(limit=2)
-        assert ([m.id for m in newest.models], [p.job_id for p in newest.prompts]) == (["peft:m:j3"], ["pl_02"])
+        assert ([m.id for m in newest.models], [p.job_id for p in newest.prompts]) == (
+            ["peft:m:j3"],
+            ["pl_02"],
+        )
         assert newest.total_count == 5
         failed = catalog.list_artifacts(status="failed")
-        assert ([m.id for m in failed.models], [p.job_id for p in failed.prompts], failed.total_count) == \
-            (["rl:m:j2"], ["pl_02"], 2)
+        assert (
+            [m.id for m in failed.models],
+            [p.job_id for p in failed.prompts],
+            failed.total_count,
+        ) == (["rl:m:j2"], ["pl_02"], 2)
         prompts = catalog.list_artifacts(kind="prompts")
         assert (prompts.models, prompts.total_count) == ([], 2)
         models = catalog.list_artifacts(kind="models", status="succeeded")
@@ -130,7 +148,10 @@ class TestSqliteArtifactCatalog(ArtifactCatalogContract):
         from synth_ai.adapters.sqlite.artifacts import SqliteArtifactCatalog
 
         database = Database(tmp_path / "orgs.db")
-        mine, theirs = SqliteArtifactCatalog(database, "org_a"), SqliteArtifactCatalog(database, "org_b")
+        mine, theirs = (
+            SqliteArtifactCatalog(database, "org_a"),
+            SqliteArtifactCatalog(database, "org_b"),
+        )
         mine.register_model(model("ft:m:j1", 1.0))
         assert theirs.list_artifacts().total_count == 0
         with pytest.raises(NotFound):

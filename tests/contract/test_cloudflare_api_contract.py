@@ -32,27 +32,38 @@ class CloudflareApiContract:
 
 class TestHttpCloudflareApi(CloudflareApiContract):
     @pytest.fixture
-    def api(self, cloudflare_api):  # noqa: F811
-        client = HttpCloudflareApi(account_id=cloudflare_api.account_id, api_token=cloudflare_api.api_token,
-                                   zone_id=cloudflare_api.zone_id, base_url=cloudflare_api.url)
+    def api(self, cloudflare_api):
+        client = HttpCloudflareApi(
+            account_id=cloudflare_api.account_id,
+            api_token=cloudflare_api.api_token,
+            zone_id=cloudflare_api.zone_id,
+            base_url=cloudflare_api.url,
+        )
         yield client
         client.close()
 
-    def test_requests_use_cloudflares_documented_paths(self, api, cloudflare_api):  # noqa: F811
+    def test_requests_use_cloudflares_documented_paths(self, api, cloudflare_api):
         tunnel_id = api.create_tunnel("x")
         api.configure_ingress(tunnel_id, "x.example.test", "http://127.0.0.1:1")
         api.route_dns(tunnel_id, "x.example.test")
         api.tunnel_token(tunnel_id)
         acct = f"/accounts/{cloudflare_api.account_id}/cfd_tunnel"
-        assert cloudflare_api.calls == [("POST", acct), ("PUT", f"{acct}/{tunnel_id}/configurations"),
-                                        ("POST", f"/zones/{cloudflare_api.zone_id}/dns_records"),
-                                        ("GET", f"{acct}/{tunnel_id}/token")]
+        assert cloudflare_api.calls == [
+            ("POST", acct),
+            ("PUT", f"{acct}/{tunnel_id}/configurations"),
+            ("POST", f"/zones/{cloudflare_api.zone_id}/dns_records"),
+            ("GET", f"{acct}/{tunnel_id}/token"),
+        ]
         assert cloudflare_api.dns[0]["content"] == f"{tunnel_id}.cfargotunnel.com"
         assert cloudflare_api.dns[0]["proxied"] is True
 
-    def test_a_wrong_api_token_says_which_setting_to_fix(self, cloudflare_api):  # noqa: F811
-        client = HttpCloudflareApi(account_id=cloudflare_api.account_id, api_token="wrong",
-                                   zone_id=cloudflare_api.zone_id, base_url=cloudflare_api.url)
+    def test_a_wrong_api_token_says_which_setting_to_fix(self, cloudflare_api):
+        client = HttpCloudflareApi(
+            account_id=cloudflare_api.account_id,
+            api_token="wrong",
+            zone_id=cloudflare_api.zone_id,
+            base_url=cloudflare_api.url,
+        )
         with pytest.raises(Unauthorized, match="cloudflare_api_token"):
             client.create_tunnel("x")
 
@@ -68,8 +79,17 @@ class TestInMemoryCloudflareApi(CloudflareApiContract):
 
 
 def tunnel(record_id: str, subdomain: str, created_at: float = 1.0) -> TunnelRecord:
-    return TunnelRecord(record_id, subdomain, f"{subdomain}.example.test", "127.0.0.1", 8114, "tok",
-                        "active", created_at, "cf-1")
+    return TunnelRecord(
+        record_id,
+        subdomain,
+        f"{subdomain}.example.test",
+        "127.0.0.1",
+        8114,
+        "tok",
+        "active",
+        created_at,
+        "cf-1",
+    )
 
 
 class TunnelRecordsContract:

@@ -7,11 +7,19 @@ from tests.fakes import InMemoryResponseStore
 
 
 def record(response_id="resp_1", org="org_a", **overrides) -> StoredResponse:
-    values = dict(id=response_id, org_id=org, created_at=1_700_000_000.5,
-                  response={"id": response_id, "object": "response", "status": "completed",
-                            "output": [{"type": "message", "content": [{"type": "output_text", "text": "é ✓"}]}]},
-                  input_items=({"type": "message", "role": "user", "content": "hi"},),
-                  output_items=({"type": "function_call", "call_id": "c1", "name": "f", "arguments": "{}"},))
+    values = dict(
+        id=response_id,
+        org_id=org,
+        created_at=1_700_000_000.5,
+        response={
+            "id": response_id,
+            "object": "response",
+            "status": "completed",
+            "output": [{"type": "message", "content": [{"type": "output_text", "text": "é ✓"}]}],
+        },
+        input_items=({"type": "message", "role": "user", "content": "hi"},),
+        output_items=({"type": "function_call", "call_id": "c1", "name": "f", "arguments": "{}"},),
+    )
     values.update(overrides)
     return StoredResponse(**values)
 
@@ -40,7 +48,10 @@ class ResponseStoreContract:
 
     def test_history_is_input_then_output(self, store):
         store.save(record())
-        assert [i["type"] for i in store.get("org_a", "resp_1").history()] == ["message", "function_call"]
+        assert [i["type"] for i in store.get("org_a", "resp_1").history()] == [
+            "message",
+            "function_call",
+        ]
 
 
 class TestInMemoryResponseStore(ResponseStoreContract):

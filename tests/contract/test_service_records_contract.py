@@ -12,8 +12,15 @@ ALIVE, DEAD = 1001, 1002
 
 
 def record(record_id: str, pid: int = ALIVE, **kw) -> ServiceRecord:
-    return ServiceRecord(id=record_id, url=f"http://127.0.0.1:{8000 + pid % 10}", port=8000, type="local",
-                         pid=pid, created_at=1.0, **kw)
+    return ServiceRecord(
+        id=record_id,
+        url=f"http://127.0.0.1:{8000 + pid % 10}",
+        port=8000,
+        type="local",
+        pid=pid,
+        created_at=1.0,
+        **kw,
+    )
 
 
 class ServiceRecordsContract:
@@ -58,18 +65,31 @@ class TestServicesFile(ServiceRecordsContract):
         records = self.make(tmp_path)
         records.add(record("a", hostname="127.0.0.1", task_app_path="/x/app.py", app_id="arith"))
         stored = json.loads((tmp_path / "services.json").read_text())["services"][0]
-        assert {"url", "port", "type", "pid", "hostname", "task_app_path", "app_id", "created_at"} <= set(stored)
+        assert {
+            "url",
+            "port",
+            "type",
+            "pid",
+            "hostname",
+            "task_app_path",
+            "app_id",
+            "created_at",
+        } <= set(stored)
         assert stored["type"] == "local"
 
     def test_concurrent_writers_from_several_processes_lose_no_record(self, tmp_path):
         import subprocess
         import sys
 
-        code = ("import os,sys; from synth_ai.adapters.records_file import ServicesFile; "
-                "from synth_ai.domain.services import ServiceRecord; f=ServicesFile(sys.argv[1], is_alive=lambda p: True)\n"
-                "for i in range(15): f.add(ServiceRecord(f'{sys.argv[2]}-{i}','u',1,'local',1,1.0))")
-        procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "services.json"), f"w{n}"])
-                 for n in range(3)]
+        code = (
+            "import os,sys; from synth_ai.adapters.records_file import ServicesFile; "
+            "from synth_ai.domain.services import ServiceRecord; f=ServicesFile(sys.argv[1], is_alive=lambda p: True)\n"
+            "for i in range(15): f.add(ServiceRecord(f'{sys.argv[2]}-{i}','u',1,'local',1,1.0))"
+        )
+        procs = [
+            subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "services.json"), f"w{n}"])
+            for n in range(3)
+        ]
         assert [p.wait(60) for p in procs] == [0, 0, 0]
         assert len(ServicesFile(tmp_path / "services.json", is_alive=lambda pid: True).list()) == 45
 
@@ -77,7 +97,9 @@ class TestServicesFile(ServiceRecordsContract):
         import subprocess
         import sys
 
-        done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+        )
         records = ServicesFile(tmp_path / "services.json")
         records.add(record("me", pid=os.getpid()))
         records.add(record("gone", pid=int(done.stdout)))

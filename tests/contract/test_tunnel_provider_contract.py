@@ -12,7 +12,7 @@ from tests.support.tunnels import FAKE_CLOUDFLARED, cloudflare_api, env_key, fak
 
 
 @pytest.fixture
-def running_app(env_key):  # noqa: F811
+def running_app(env_key):
     from synth_ai.task_app.in_process import InProcessTaskApp
     from synth_ai.task_app.loading import load_task_app
 
@@ -42,13 +42,18 @@ class TunnelProviderContract:
 
 class TestCloudflaredTunnels(TunnelProviderContract):
     @pytest.fixture
-    def overrides(self, fake_cloudflare):  # noqa: F811
+    def overrides(self, fake_cloudflare):
         return EdgeOverrides.parse(fake_cloudflare.env["SYNTH_AI_TUNNEL_RESOLVE"])
 
     @pytest.fixture
-    def provider(self, fake_cloudflare, tmp_path, overrides):  # noqa: F811
-        return CloudflaredTunnels(home=tmp_path, binary=str(FAKE_CLOUDFLARED), overrides=overrides,
-                                  url_timeout=10, health_timeout=1.5)
+    def provider(self, fake_cloudflare, tmp_path, overrides):
+        return CloudflaredTunnels(
+            home=tmp_path,
+            binary=str(FAKE_CLOUDFLARED),
+            overrides=overrides,
+            url_timeout=10,
+            health_timeout=1.5,
+        )
 
 
 class TestLoopbackTunnels(TunnelProviderContract):

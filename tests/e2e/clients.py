@@ -19,11 +19,18 @@ _BINS = {name: os.environ.get(name) for name in ("SYNTH_AI_CODEX_BIN", "SYNTH_AI
 def client_bin(env_var: str, name: str) -> str:
     """The client binary: ``$SYNTH_AI_*_BIN``, the repo's ``.cache/npm``, or on PATH. Missing is a failure, never a skip."""
     cached = Path(__file__).resolve().parents[2] / ".cache/npm/node_modules/.bin" / name
-    path = _BINS.get(env_var) or os.environ.get(env_var) or (str(cached) if cached.exists() else None) \
+    path = (
+        _BINS.get(env_var)
+        or os.environ.get(env_var)
+        or (str(cached) if cached.exists() else None)
         or shutil.which(name)
+    )
     if not path or not os.access(path, os.X_OK):
-        pytest.fail(f"{name} is not installed: run the suite with scripts/test (it installs the pinned "
-                    f"version into .cache/npm) or set {env_var}", pytrace=False)
+        pytest.fail(
+            f"{name} is not installed: run the suite with scripts/test (it installs the pinned "
+            f"version into .cache/npm) or set {env_var}",
+            pytrace=False,
+        )
     return path
 
 

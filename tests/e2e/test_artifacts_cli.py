@@ -12,15 +12,43 @@ import pytest
 import yaml
 
 JOB = {
-    "job_id": "pl_00c0ffee", "status": "succeeded", "algorithm": "gepa", "metadata": {"task": "banking77"},
+    "job_id": "pl_00c0ffee",
+    "status": "succeeded",
+    "algorithm": "gepa",
+    "metadata": {"task": "banking77"},
     "snapshots": [
-        {"snapshot_id": "snap_a", "score": 0.61, "payload": {
-            "messages": [{"role": "system", "content": "Classify."}, {"role": "user", "content": "{query}"}]}},
-        {"snapshot_id": "snap_b", "score": 0.87, "validation_score": 0.8, "payload": {
-            "object": {"text_replacements": [{"new_text": "You are a banking intent classifier."},
-                                             {"apply_to_role": "user", "new_text": "Query: {query}"}]}}},
-        {"snapshot_id": "snap_c", "score": 0.7, "payload": {
-            "initial_prompt": {"data": {"messages": [{"role": "system", "content": "Initial."}]}}}},
+        {
+            "snapshot_id": "snap_a",
+            "score": 0.61,
+            "payload": {
+                "messages": [
+                    {"role": "system", "content": "Classify."},
+                    {"role": "user", "content": "{query}"},
+                ]
+            },
+        },
+        {
+            "snapshot_id": "snap_b",
+            "score": 0.87,
+            "validation_score": 0.8,
+            "payload": {
+                "object": {
+                    "text_replacements": [
+                        {"new_text": "You are a banking intent classifier."},
+                        {"apply_to_role": "user", "new_text": "Query: {query}"},
+                    ]
+                }
+            },
+        },
+        {
+            "snapshot_id": "snap_c",
+            "score": 0.7,
+            "payload": {
+                "initial_prompt": {
+                    "data": {"messages": [{"role": "system", "content": "Initial."}]}
+                }
+            },
+        },
     ],
 }
 
@@ -35,9 +63,16 @@ class ArtifactsCliContract:
         job_file = tmp_path / "job.json"
         job_file.write_text(json.dumps(JOB))
         (tmp_path / "weights").mkdir()
-        for args in (["register-prompt", str(job_file)],
-                     ["register-model", "ft:Qwen/Qwen3-0.6B:job_ft1", "--weights", str(tmp_path / "weights")],
-                     ["register-model", "rl:meta-llama/Llama-3.2-1B:job_rl1", "--status", "failed"]):
+        for args in (
+            ["register-prompt", str(job_file)],
+            [
+                "register-model",
+                "ft:Qwen/Qwen3-0.6B:job_ft1",
+                "--weights",
+                str(tmp_path / "weights"),
+            ],
+            ["register-model", "rl:meta-llama/Llama-3.2-1B:job_rl1", "--status", "failed"],
+        ):
             result = run("artifacts", *args)
             assert result.returncode == 0, result.stderr
         return run
@@ -55,8 +90,10 @@ class ArtifactsCliContract:
 
         assert listed("--type", "prompts")["fine_tuned_models"] == []
         failed = listed("--status", "failed")
-        assert (failed["summary"]["total_count"], [m["id"] for m in failed["rl_models"]]) == \
-            (1, ["rl:meta-llama/Llama-3.2-1B:job_rl1"])
+        assert (failed["summary"]["total_count"], [m["id"] for m in failed["rl_models"]]) == (
+            1,
+            ["rl:meta-llama/Llama-3.2-1B:job_rl1"],
+        )
         assert listed("--limit", "1")["summary"]["returned_count"] == 1
 
     def test_list_as_a_table_shows_every_artifact(self, seeded):
@@ -75,35 +112,67 @@ class ArtifactsCliContract:
     def test_show_as_json_carries_best_snapshot_and_prompt(self, seeded):
         data = json.loads(seeded("artifacts", "show", "pl_00c0ffee", "--format", "json").stdout)
         assert (data["best_snapshot_id"], data["best_validation_score"]) == ("snap_b", 0.8)
-        assert data["best_snapshot"]["payload"]["object"]["text_replacements"][0]["new_text"].startswith("You are")
+        assert data["best_snapshot"]["payload"]["object"]["text_replacements"][0][
+            "new_text"
+        ].startswith("You are")
         assert data["best_prompt"][1] == {"role": "user", "content": "Query: {query}"}
-        model = json.loads(seeded("artifacts", "show", "ft:Qwen/Qwen3-0.6B:job_ft1", "--format", "json").stdout)
+        model = json.loads(
+            seeded("artifacts", "show", "ft:Qwen/Qwen3-0.6B:job_ft1", "--format", "json").stdout
+        )
         assert (model["base_model"], model["job_id"]) == ("Qwen/Qwen3-0.6B", "job_ft1")
 
     def test_download_writes_the_best_prompt_to_the_default_path(self, seeded, tmp_path):
         result = seeded("artifacts", "download", "pl_00c0ffee", cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         data = json.loads((tmp_path / "prompts" / "pl_00c0ffee" / "best.json").read_text())
-        assert (data["snapshot_id"], data["messages"][0]["content"]) == ("snap_b", "You are a banking intent classifier.")
+        assert (data["snapshot_id"], data["messages"][0]["content"]) == (
+            "snap_b",
+            "You are a banking intent classifier.",
+        )
 
     def test_download_as_text_to_stdout_renders_every_snapshot_shape(self, seeded):
-        out = seeded("artifacts", "download", "pl_00c0ffee", "--all-snapshots", "--format", "text", "-o", "-").stdout
-        for text in ("[system]\nClassify.", "[user]\n{query}", "[system]\nYou are a banking intent classifier.",
-                     "[system]\nInitial.", "snap_b (score 0.8700, best)"):
+        out = seeded(
+            "artifacts", "download", "pl_00c0ffee", "--all-snapshots", "--format", "text", "-o", "-"
+        ).stdout
+        for text in (
+            "[system]\nClassify.",
+            "[user]\n{query}",
+            "[system]\nYou are a banking intent classifier.",
+            "[system]\nInitial.",
+            "snap_b (score 0.8700, best)",
+        ):
             assert text in out
 
     def test_download_one_snapshot_as_yaml_to_a_chosen_file(self, seeded, tmp_path):
         target = tmp_path / "out" / "a.yaml"
-        assert seeded("artifacts", "download", "pl_00c0ffee", "--snapshot-id", "snap_a", "--format", "yaml",
-                      "-o", str(target)).returncode == 0
+        assert (
+            seeded(
+                "artifacts",
+                "download",
+                "pl_00c0ffee",
+                "--snapshot-id",
+                "snap_a",
+                "--format",
+                "yaml",
+                "-o",
+                str(target),
+            ).returncode
+            == 0
+        )
         data = yaml.safe_load(target.read_text())
-        assert (data["snapshot_id"], data["is_best"], data["messages"][1]["content"]) == ("snap_a", False, "{query}")
+        assert (data["snapshot_id"], data["is_best"], data["messages"][1]["content"]) == (
+            "snap_a",
+            False,
+            "{query}",
+        )
 
     def test_unknown_and_malformed_ids_fail_with_one_line(self, seeded):
-        for args, needle in ((["show", "pl_0badbad"], "pl_0badbad"),
-                             (["show", "ft:nobase"], "BASE part is missing"),
-                             (["download", "pl_00c0ffee", "--snapshot-id", "nope"], "no snapshot 'nope'"),
-                             (["download", "ft:a:b"], "is a model id")):
+        for args, needle in (
+            (["show", "pl_0badbad"], "pl_0badbad"),
+            (["show", "ft:nobase"], "BASE part is missing"),
+            (["download", "pl_00c0ffee", "--snapshot-id", "nope"], "no snapshot 'nope'"),
+            (["download", "ft:a:b"], "is a model id"),
+        ):
             result = seeded("artifacts", *args)
             assert result.returncode == 1, args
             assert needle in result.stderr and "Traceback" not in result.stderr
@@ -127,8 +196,11 @@ class TestArtifactsCliOnTheLocalStore(ArtifactsCliContract):
 class TestArtifactsCliAgainstABackend(ArtifactsCliContract):
     @pytest.fixture
     def run(self, cli, backend, tmp_path):
-        env = {"SYNTH_BACKEND_URL": backend.url, "SYNTH_API_KEY": backend.api_key,
-               "SYNTH_AI_HOME": str(tmp_path / "cli-home")}
+        env = {
+            "SYNTH_BACKEND_URL": backend.url,
+            "SYNTH_API_KEY": backend.api_key,
+            "SYNTH_AI_HOME": str(tmp_path / "cli-home"),
+        }
 
         def run(*args, **kwargs):
             return cli(*args, env={**env, **kwargs.pop("env", {})}, **kwargs)
@@ -162,9 +234,33 @@ def test_another_org_does_not_see_the_artifacts(cli, settings):
     container = create_container(settings)
     with BackgroundServer.start(create_app(container), "127.0.0.1", 0) as server:
         env = {"SYNTH_BACKEND_URL": server.url}
-        assert cli("--api-key", settings.api_keys[0].key, "artifacts", "register-model", "ft:b:j1", env=env).returncode == 0
-        mine = json.loads(cli("--api-key", settings.api_keys[0].key, "artifacts", "list", "--format", "json", env=env).stdout)
-        theirs = json.loads(cli("--api-key", "sk-other-org", "artifacts", "list", "--format", "json", env=env).stdout)
+        assert (
+            cli(
+                "--api-key",
+                settings.api_keys[0].key,
+                "artifacts",
+                "register-model",
+                "ft:b:j1",
+                env=env,
+            ).returncode
+            == 0
+        )
+        mine = json.loads(
+            cli(
+                "--api-key",
+                settings.api_keys[0].key,
+                "artifacts",
+                "list",
+                "--format",
+                "json",
+                env=env,
+            ).stdout
+        )
+        theirs = json.loads(
+            cli(
+                "--api-key", "sk-other-org", "artifacts", "list", "--format", "json", env=env
+            ).stdout
+        )
         other_show = cli("--api-key", "sk-other-org", "artifacts", "show", "ft:b:j1", env=env)
     assert (mine["summary"]["total_count"], theirs["summary"]["total_count"]) == (1, 0)
     assert other_show.returncode == 1 and "no model with id 'ft:b:j1'" in other_show.stderr

@@ -21,26 +21,68 @@ def codex_exec(served, tmp_path, prompt: str, *extra: str) -> subprocess.Complet
     codex_home.mkdir(exist_ok=True)
     workdir = tmp_path / "work"
     workdir.mkdir(exist_ok=True)
-    provider = (f'model_providers.synth={{name="synth", base_url="{served.url}/api/v1", '
-                f'env_key="SYNTH_E2E_KEY", wire_api="responses"}}')
-    env = {**os.environ, "CODEX_HOME": str(codex_home), "SYNTH_E2E_KEY": E2E_KEY, "HOME": str(tmp_path)}
+    provider = (
+        f'model_providers.synth={{name="synth", base_url="{served.url}/api/v1", '
+        f'env_key="SYNTH_E2E_KEY", wire_api="responses"}}'
+    )
+    env = {
+        **os.environ,
+        "CODEX_HOME": str(codex_home),
+        "SYNTH_E2E_KEY": E2E_KEY,
+        "HOME": str(tmp_path),
+    }
     return subprocess.run(
-        [client_bin("SYNTH_AI_CODEX_BIN", "codex"), "exec", "--json", "--skip-git-repo-check",
-         "--disable", "plugins", "-c", "analytics.enabled=false", "-c", provider,
-         "-c", 'model_provider="synth"', "-m", "synth-small", *extra, prompt],
-        cwd=workdir, env=env, capture_output=True, text=True, timeout=120)
+        [
+            client_bin("SYNTH_AI_CODEX_BIN", "codex"),
+            "exec",
+            "--json",
+            "--skip-git-repo-check",
+            "--disable",
+            "plugins",
+            "-c",
+            "analytics.enabled=false",
+            "-c",
+            provider,
+            "-c",
+            'model_provider="synth"',
+            "-m",
+            "synth-small",
+            *extra,
+            prompt,
+        ],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-def test_codex_exec_runs_the_shell_command_the_model_asks_for_and_completes(served, scripted, tmp_path):
-    scripted.responder = shell_then_answer("exec_command", {"cmd": "echo synth-e2e > proof.txt && echo wrote"},
-                                           "The proof file is written.")
-    result = codex_exec(served, tmp_path, "Write the proof file.",
-                        "--sandbox", "workspace-write", "-c", 'approval_policy="never"')
+def test_codex_exec_runs_the_shell_command_the_model_asks_for_and_completes(
+    served, scripted, tmp_path
+):
+    scripted.responder = shell_then_answer(
+        "exec_command",
+        {"cmd": "echo synth-e2e > proof.txt && echo wrote"},
+        "The proof file is written.",
+    )
+    result = codex_exec(
+        served,
+        tmp_path,
+        "Write the proof file.",
+        "--sandbox",
+        "workspace-write",
+        "-c",
+        'approval_policy="never"',
+    )
     assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
     assert (tmp_path / "work" / "proof.txt").read_text().strip() == "synth-e2e"
     events = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-    messages = [e["item"]["text"] for e in events if e.get("type") == "item.completed"
-                and e["item"].get("type") == "agent_message"]
+    messages = [
+        e["item"]["text"]
+        for e in events
+        if e.get("type") == "item.completed" and e["item"].get("type") == "agent_message"
+    ]
     assert messages == ["The proof file is written."]
     assert any(e.get("type") == "turn.completed" for e in events)
     tool_messages = [m for m in scripted.requests[-1]["messages"] if m["role"] == "tool"]
@@ -54,19 +96,33 @@ def test_codex_stops_when_a_reasoning_model_calls_internal_stop(served, scripted
 
     def respond(body):
         if any(m.get("role") == "tool" for m in body["messages"]):
-            return Reply(reasoning="The file exists now, so I am done.",
-                         tool_calls=[ToolCall("__internal_stop", {"final_message": "Stopped cleanly."})])
-        return Reply(reasoning="I should write the file first.",
-                     tool_calls=[ToolCall("exec_command", {"cmd": "echo stop-e2e > proof.txt"})])
+            return Reply(
+                reasoning="The file exists now, so I am done.",
+                tool_calls=[ToolCall("__internal_stop", {"final_message": "Stopped cleanly."})],
+            )
+        return Reply(
+            reasoning="I should write the file first.",
+            tool_calls=[ToolCall("exec_command", {"cmd": "echo stop-e2e > proof.txt"})],
+        )
 
     scripted.responder = respond
-    result = codex_exec(served, tmp_path, "Write the proof file, then stop.",
-                        "--sandbox", "workspace-write", "-c", 'approval_policy="never"')
+    result = codex_exec(
+        served,
+        tmp_path,
+        "Write the proof file, then stop.",
+        "--sandbox",
+        "workspace-write",
+        "-c",
+        'approval_policy="never"',
+    )
     assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
     assert (tmp_path / "work" / "proof.txt").read_text().strip() == "stop-e2e"
     events = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-    messages = [e["item"]["text"] for e in events if e.get("type") == "item.completed"
-                and e["item"].get("type") == "agent_message"]
+    messages = [
+        e["item"]["text"]
+        for e in events
+        if e.get("type") == "item.completed" and e["item"].get("type") == "agent_message"
+    ]
     assert messages == ["Stopped cleanly."]
     assert "__internal_stop" not in result.stdout
     assert len(scripted.requests) == 2, "Codex kept looping after __internal_stop"

@@ -34,8 +34,18 @@ def services(synth_home) -> list[dict]:
 
 
 def test_background_local_deploy_is_recorded_listed_and_stopped(cli, tmp_path, synth_home):
-    result = cli("deploy", "--runtime", "local", "--task-app", str(EXAMPLE_APP), "--env", write_env(tmp_path),
-                 "--port", "0", "--background")
+    result = cli(
+        "deploy",
+        "--runtime",
+        "local",
+        "--task-app",
+        str(EXAMPLE_APP),
+        "--env",
+        write_env(tmp_path),
+        "--port",
+        "0",
+        "--background",
+    )
     assert result.returncode == 0, result.stderr
     assert "running in the background at http://127.0.0.1:" in result.stdout
     [record] = services(synth_home)
@@ -55,10 +65,21 @@ def test_background_local_deploy_is_recorded_listed_and_stopped(cli, tmp_path, s
     assert json.loads(cli("deploy", "list", "--format", "json").stdout) == []
 
 
-def test_background_tunnel_deploy_records_the_quick_url_and_stop_all_ends_cloudflared(cli, tmp_path, synth_home,
-                                                                                       fake_cloudflare):  # noqa: F811
-    result = cli("deploy", "--runtime", "tunnel", "--task-app", str(EXAMPLE_APP), "--env", write_env(tmp_path),
-                 "--port", "0", "--background")
+def test_background_tunnel_deploy_records_the_quick_url_and_stop_all_ends_cloudflared(
+    cli, tmp_path, synth_home, fake_cloudflare
+):
+    result = cli(
+        "deploy",
+        "--runtime",
+        "tunnel",
+        "--task-app",
+        str(EXAMPLE_APP),
+        "--env",
+        write_env(tmp_path),
+        "--port",
+        "0",
+        "--background",
+    )
     assert result.returncode == 0, result.stderr
     [record] = services(synth_home)
     assert record["type"] == "tunnel" and record["url"].endswith(".trycloudflare.com")
@@ -71,9 +92,24 @@ def test_background_tunnel_deploy_records_the_quick_url_and_stop_all_ends_cloudf
 
 def test_foreground_deploy_runs_until_ctrl_c_and_removes_its_record(tmp_path, synth_home):
     env = {**os.environ, "ENVIRONMENT_API_KEY": ENV_KEY}
-    process = subprocess.Popen([sys.executable, "-m", "synth_ai", "deploy", "--runtime", "local", "--task-app",
-                                str(EXAMPLE_APP), "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=env)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "synth_ai",
+            "deploy",
+            "--runtime",
+            "local",
+            "--task-app",
+            str(EXAMPLE_APP),
+            "--port",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     line = process.stdout.readline()
     assert "ready at http://127.0.0.1:" in line, line + process.stderr.read()
     [record] = services(synth_home)
@@ -85,9 +121,17 @@ def test_foreground_deploy_runs_until_ctrl_c_and_removes_its_record(tmp_path, sy
 
 
 def test_stale_records_are_dropped_when_listed(cli, synth_home):
-    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    stale = {"id": "svc_dead", "url": "http://127.0.0.1:1", "port": 1, "type": "local", "pid": int(done.stdout),
-             "created_at": time.time()}
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    stale = {
+        "id": "svc_dead",
+        "url": "http://127.0.0.1:1",
+        "port": 1,
+        "type": "local",
+        "pid": int(done.stdout),
+        "created_at": time.time(),
+    }
     (synth_home / "services.json").write_text(json.dumps({"services": [stale]}))
     assert json.loads(cli("deploy", "list", "--format", "json").stdout) == []
     assert services(synth_home) == []
@@ -96,8 +140,14 @@ def test_stale_records_are_dropped_when_listed(cli, synth_home):
 def test_a_record_whose_pid_now_runs_something_else_is_dropped_and_never_signalled(cli, synth_home):
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        reused = {"id": "svc_reused", "url": "http://127.0.0.1:1", "port": 1, "type": "local", "pid": other.pid,
-                  "created_at": time.time()}
+        reused = {
+            "id": "svc_reused",
+            "url": "http://127.0.0.1:1",
+            "port": 1,
+            "type": "local",
+            "pid": other.pid,
+            "created_at": time.time(),
+        }
         (synth_home / "services.json").write_text(json.dumps({"services": [reused]}))
         stopped = cli("deploy", "stop", "--all")
         assert stopped.returncode == 0 and "No running deployments." in stopped.stdout
@@ -109,38 +159,88 @@ def test_a_record_whose_pid_now_runs_something_else_is_dropped_and_never_signall
 
 
 def test_bad_input_is_reported_in_one_line(cli, tmp_path):
-    missing_env = cli("deploy", "--runtime", "local", "--task-app", str(EXAMPLE_APP), "--env", str(tmp_path / "nope.env"))
+    missing_env = cli(
+        "deploy",
+        "--runtime",
+        "local",
+        "--task-app",
+        str(EXAMPLE_APP),
+        "--env",
+        str(tmp_path / "nope.env"),
+    )
     assert missing_env.returncode == 1 and "nope.env does not exist" in missing_env.stderr
-    bad_line = cli("deploy", "--runtime", "local", "--task-app", str(EXAMPLE_APP),
-                   "--env", write_env(tmp_path, "ENVIRONMENT_API_KEY\n"))
-    assert bad_line.returncode == 1 and ".env:1: cannot parse 'ENVIRONMENT_API_KEY'" in bad_line.stderr
-    no_key = cli("deploy", "--runtime", "local", "--task-app", str(EXAMPLE_APP),
-                 env={"ENVIRONMENT_API_KEY": ""})
+    bad_line = cli(
+        "deploy",
+        "--runtime",
+        "local",
+        "--task-app",
+        str(EXAMPLE_APP),
+        "--env",
+        write_env(tmp_path, "ENVIRONMENT_API_KEY\n"),
+    )
+    assert (
+        bad_line.returncode == 1 and ".env:1: cannot parse 'ENVIRONMENT_API_KEY'" in bad_line.stderr
+    )
+    no_key = cli(
+        "deploy",
+        "--runtime",
+        "local",
+        "--task-app",
+        str(EXAMPLE_APP),
+        env={"ENVIRONMENT_API_KEY": ""},
+    )
     assert no_key.returncode == 1 and "ENVIRONMENT_API_KEY is not set" in no_key.stderr
     not_py = cli("deploy", "--runtime", "local", "--task-app", str(tmp_path / "app.txt"))
     assert not_py.returncode == 1 and "not found" in not_py.stderr
-    local_subdomain = cli("deploy", "--runtime", "local", "--task-app", str(EXAMPLE_APP), "--tunnel-subdomain", "x")
+    local_subdomain = cli(
+        "deploy", "--runtime", "local", "--task-app", str(EXAMPLE_APP), "--tunnel-subdomain", "x"
+    )
     assert local_subdomain.returncode == 2 and "need --runtime tunnel" in local_subdomain.stderr
-    quick_subdomain = cli("deploy", "--runtime", "tunnel", "--task-app", str(EXAMPLE_APP), "--tunnel-subdomain", "x")
-    assert quick_subdomain.returncode == 2 and "needs --tunnel-mode managed" in quick_subdomain.stderr
+    quick_subdomain = cli(
+        "deploy", "--runtime", "tunnel", "--task-app", str(EXAMPLE_APP), "--tunnel-subdomain", "x"
+    )
+    assert (
+        quick_subdomain.returncode == 2 and "needs --tunnel-mode managed" in quick_subdomain.stderr
+    )
     unknown = cli("deploy", "stop", "svc_nope")
     assert unknown.returncode == 1 and "no running deployment with id 'svc_nope'" in unknown.stderr
     assert "Traceback" not in missing_env.stderr + bad_line.stderr + unknown.stderr
 
 
 def test_a_tunnel_without_cloudflared_installed_says_how_to_install_it(cli, tmp_path):
-    result = cli("deploy", "--runtime", "tunnel", "--task-app", str(EXAMPLE_APP), "--env", write_env(tmp_path),
-                 "--port", "0", env={"PATH": str(tmp_path), "SYNTH_AI_CLOUDFLARED": ""})
+    result = cli(
+        "deploy",
+        "--runtime",
+        "tunnel",
+        "--task-app",
+        str(EXAMPLE_APP),
+        "--env",
+        write_env(tmp_path),
+        "--port",
+        "0",
+        env={"PATH": str(tmp_path), "SYNTH_AI_CLOUDFLARED": ""},
+    )
     assert result.returncode == 1
-    assert "cloudflared is not installed" in result.stderr and "brew install cloudflared" in result.stderr
+    assert (
+        "cloudflared is not installed" in result.stderr
+        and "brew install cloudflared" in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 
 def test_a_background_task_app_that_crashes_shows_its_log(cli, tmp_path):
     broken = tmp_path / "broken.py"
     broken.write_text("raise RuntimeError('exploded at import')\n")
-    result = cli("deploy", "--runtime", "local", "--task-app", str(broken), "--env", write_env(tmp_path),
-                 "--background")
+    result = cli(
+        "deploy",
+        "--runtime",
+        "local",
+        "--task-app",
+        str(broken),
+        "--env",
+        write_env(tmp_path),
+        "--background",
+    )
     assert result.returncode == 1
     assert "exited with code 1 before it was ready" in result.stderr
     assert "exploded at import" in result.stderr

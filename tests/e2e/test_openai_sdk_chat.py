@@ -10,7 +10,9 @@ from tests.support.scripted_upstream import Reply
 
 @pytest.fixture
 def sdk(upstream, backend):
-    client = openai.OpenAI(base_url=f"{backend.url}/api/synth-research/v1", api_key=backend.api_key, max_retries=0)
+    client = openai.OpenAI(
+        base_url=f"{backend.url}/api/synth-research/v1", api_key=backend.api_key, max_retries=0
+    )
     yield client
     client.close()
 
@@ -18,19 +20,37 @@ def sdk(upstream, backend):
 def test_the_openai_sdk_lists_models_and_completes_with_and_without_streaming(sdk, upstream):
     assert "synth-small" in {model.id for model in sdk.models.list()}
     upstream.push(Reply(text="plain answer"), Reply(text="streamed answer"))
-    completion = sdk.chat.completions.create(model="synth-small", messages=[{"role": "user", "content": "hi"}])
-    assert completion.choices[0].message.content == "plain answer" and completion.usage.total_tokens > 0
-    stream = sdk.chat.completions.create(model="synth-small", messages=[{"role": "user", "content": "hi"}],
-                                         stream=True, stream_options={"include_usage": True})
+    completion = sdk.chat.completions.create(
+        model="synth-small", messages=[{"role": "user", "content": "hi"}]
+    )
+    assert (
+        completion.choices[0].message.content == "plain answer"
+        and completion.usage.total_tokens > 0
+    )
+    stream = sdk.chat.completions.create(
+        model="synth-small",
+        messages=[{"role": "user", "content": "hi"}],
+        stream=True,
+        stream_options={"include_usage": True},
+    )
     chunks = list(stream)
-    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "streamed answer"
+    assert (
+        "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "streamed answer"
+    )
     assert chunks[-1].usage.completion_tokens > 0
 
 
 def test_the_openai_sdk_sees_a_hard_limit_as_usage_limit_reached(sdk, backend):
-    backend.client().post("/api/v1/sessions", json={"limits": [{"metric_type": "api_calls", "limit_value": 1}]})
+    backend.client().post(
+        "/api/v1/sessions", json={"limits": [{"metric_type": "api_calls", "limit_value": 1}]}
+    )
     sdk.chat.completions.create(model="synth-small", messages=[{"role": "user", "content": "hi"}])
     with pytest.raises(openai.RateLimitError) as refused:
-        sdk.chat.completions.create(model="synth-small", messages=[{"role": "user", "content": "again"}])
+        sdk.chat.completions.create(
+            model="synth-small", messages=[{"role": "user", "content": "again"}]
+        )
     assert refused.value.status_code == 429
-    assert refused.value.body["type"] == "usage_limit_reached" and refused.value.body["metric"] == "api_calls"
+    assert (
+        refused.value.body["type"] == "usage_limit_reached"
+        and refused.value.body["metric"] == "api_calls"
+    )

@@ -14,20 +14,39 @@ def session_cli(upstream, backend, cli):
     return lambda *args: cli("session", *args, env=env)
 
 
-def test_start_show_increase_and_end_a_session_from_the_command_line(session_cli, backend, upstream):
-    started = session_cli("start", "--limit-cost", "0.01", "--limit-tokens", "50000", "--meta", "run=cli",
-                          "--format", "json")
+def test_start_show_increase_and_end_a_session_from_the_command_line(
+    session_cli, backend, upstream
+):
+    started = session_cli(
+        "start",
+        "--limit-cost",
+        "0.01",
+        "--limit-tokens",
+        "50000",
+        "--meta",
+        "run=cli",
+        "--format",
+        "json",
+    )
     assert started.returncode == 0, started.stderr
     session = json.loads(started.stdout)
-    assert {(lim["metric_type"], lim["limit_value"]) for lim in session["limits"]} == {("cost_usd", 0.01),
-                                                                                        ("tokens", 50000.0)}
+    assert {(lim["metric_type"], lim["limit_value"]) for lim in session["limits"]} == {
+        ("cost_usd", 0.01),
+        ("tokens", 50000.0),
+    }
     upstream.push(Reply(text="x", usage={"prompt_tokens": 1000, "completion_tokens": 6000}))
-    chat = backend.client().post("/api/synth-research/chat/completions",
-                                 json={"model": "m", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 800})
+    chat = backend.client().post(
+        "/api/synth-research/chat/completions",
+        json={"model": "m", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 800},
+    )
     assert chat.status_code == 200
     shown = session_cli("show")
     assert shown.returncode == 0, shown.stderr
-    assert "limit_exceeded" in shown.stdout and "EXCEEDED" in shown.stdout and session["session_id"] in shown.stdout
+    assert (
+        "limit_exceeded" in shown.stdout
+        and "EXCEEDED" in shown.stdout
+        and session["session_id"] in shown.stdout
+    )
     listed = session_cli("list")
     assert session["session_id"] in listed.stdout and "EXCEEDED" in listed.stdout
     raised = session_cli("increase", "--metric", "cost_usd", "--by", "1", "--format", "json")
@@ -40,11 +59,17 @@ def test_start_show_increase_and_end_a_session_from_the_command_line(session_cli
 
 def test_cli_errors_are_one_line_with_what_to_do(session_cli):
     missing = session_cli("show", "sess_does_not_exist")
-    assert missing.returncode == 1 and "sess_does_not_exist" in missing.stderr and "Traceback" not in missing.stderr
+    assert (
+        missing.returncode == 1
+        and "sess_does_not_exist" in missing.stderr
+        and "Traceback" not in missing.stderr
+    )
     bad = session_cli("start", "--expires-in", "forever")
     assert bad.returncode == 2 and "30m" in bad.stderr
 
 
 def test_an_unreachable_backend_says_how_to_start_one(cli):
-    result = cli("session", "list", env={"SYNTH_BACKEND_URL": "http://127.0.0.1:9", "SYNTH_API_KEY": "k"})
+    result = cli(
+        "session", "list", env={"SYNTH_BACKEND_URL": "http://127.0.0.1:9", "SYNTH_API_KEY": "k"}
+    )
     assert result.returncode == 1 and "synth-ai serve" in result.stderr

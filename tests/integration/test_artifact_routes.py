@@ -7,15 +7,28 @@ MODEL = "ft:Qwen/Qwen3-0.6B:v2:job_9"
 
 def test_a_model_id_with_slashes_and_colons_is_found_raw_or_percent_encoded(backend):
     client = backend.client()
-    assert client.post("/api/artifacts/models", json={"id": MODEL, "weights_path": "/w"}).status_code == 201
-    for path in (f"/api/artifacts/models/{MODEL}", f"/api/artifacts/models/{quote(MODEL, safe='')}"):
+    assert (
+        client.post("/api/artifacts/models", json={"id": MODEL, "weights_path": "/w"}).status_code
+        == 201
+    )
+    for path in (
+        f"/api/artifacts/models/{MODEL}",
+        f"/api/artifacts/models/{quote(MODEL, safe='')}",
+    ):
         body = client.get(path).json()
-        assert (body["id"], body["base_model"], body["job_id"]) == (MODEL, "Qwen/Qwen3-0.6B:v2", "job_9")
+        assert (body["id"], body["base_model"], body["job_id"]) == (
+            MODEL,
+            "Qwen/Qwen3-0.6B:v2",
+            "job_9",
+        )
 
 
 def test_a_registration_with_an_unknown_or_mistyped_field_gets_422_naming_its_path(backend):
     client = backend.client()
-    response = client.post("/api/artifacts/prompts", json={"job_id": "pl_1", "snapshots": [{"payload": {}, "scroe": 1}]})
+    response = client.post(
+        "/api/artifacts/prompts",
+        json={"job_id": "pl_1", "snapshots": [{"payload": {}, "scroe": 1}]},
+    )
     assert response.status_code == 422
     assert "extra fields found (scroe) @ $.snapshots[0]" in response.json()["error"]["message"]
     response = client.post("/api/artifacts/models", json={"id": MODEL, "created_at": "yesterday"})
@@ -24,11 +37,13 @@ def test_a_registration_with_an_unknown_or_mistyped_field_gets_422_naming_its_pa
 
 def test_bad_ids_and_filters_get_400_with_what_to_use_instead(backend):
     client = backend.client()
-    cases = [("/api/artifacts/models/gpt-4", "has no known prefix"),
-             ("/api/artifacts/prompts/pl_zz", "is not hexadecimal"),
-             ("/api/artifacts?type=weights", "unknown artifact type 'weights'"),
-             ("/api/artifacts?status=done", "unknown status 'done'"),
-             ("/api/artifacts?limit=0", "'limit' must be between 1 and 1000")]
+    cases = [
+        ("/api/artifacts/models/gpt-4", "has no known prefix"),
+        ("/api/artifacts/prompts/pl_zz", "is not hexadecimal"),
+        ("/api/artifacts?type=weights", "unknown artifact type 'weights'"),
+        ("/api/artifacts?status=done", "unknown status 'done'"),
+        ("/api/artifacts?limit=0", "'limit' must be between 1 and 1000"),
+    ]
     for path, message in cases:
         response = client.get(path)
         assert response.status_code == 400, path
@@ -37,17 +52,40 @@ def test_bad_ids_and_filters_get_400_with_what_to_use_instead(backend):
 
 def test_the_public_client_paths_serve_prompt_jobs_and_snapshots(backend):
     client = backend.client()
-    job = {"job_id": "pl_abc", "status": "running",
-           "snapshots": [{"snapshot_id": "s1", "score": 0.4, "payload": {"messages": [{"role": "system", "content": "A"}]}}]}
+    job = {
+        "job_id": "pl_abc",
+        "status": "running",
+        "snapshots": [
+            {
+                "snapshot_id": "s1",
+                "score": 0.4,
+                "payload": {"messages": [{"role": "system", "content": "A"}]},
+            }
+        ],
+    }
     assert client.post("/api/artifacts/prompts", json=job).status_code == 201
-    added = client.post("/api/artifacts/prompts/pl_abc/snapshots",
-                        json={"score": 0.9, "payload": {"object": {"messages": [{"role": "system", "content": "B"}]}}})
+    added = client.post(
+        "/api/artifacts/prompts/pl_abc/snapshots",
+        json={
+            "score": 0.9,
+            "payload": {"object": {"messages": [{"role": "system", "content": "B"}]}},
+        },
+    )
     assert added.status_code == 201
     new_id = added.json()["snapshot"]["snapshot_id"]
     assert new_id.startswith("snap_") and added.json()["best_snapshot_id"] == new_id
     detail = client.get("/api/artifacts/prompts/pl_abc").json()
-    assert set(detail) >= {"job_id", "status", "best_score", "best_validation_score", "best_snapshot_id",
-                           "best_snapshot", "metadata", "created_at", "updated_at"}
+    assert set(detail) >= {
+        "job_id",
+        "status",
+        "best_score",
+        "best_validation_score",
+        "best_snapshot_id",
+        "best_snapshot",
+        "metadata",
+        "created_at",
+        "updated_at",
+    }
     assert detail["best_prompt"] == [{"role": "system", "content": "B"}]
     snapshot = client.get("/api/prompt-learning/online/jobs/pl_abc/snapshots/s1").json()
     assert snapshot["payload"]["messages"][0]["content"] == "A"

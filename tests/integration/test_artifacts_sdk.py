@@ -8,7 +8,9 @@ SNAPSHOT = {"object": {"messages": [{"role": "system", "content": "Answer in one
 def report(artifacts):
     artifacts.report_model("rl:Qwen/Qwen3-0.6B:job_sdk", weights_path="/w", metadata={"steps": 10})
     artifacts.report_prompt_job("pl_5d4", algorithm="mipro")
-    artifacts.report_snapshot("pl_5d4", {"messages": [{"role": "system", "content": "worse"}]}, score=0.2)
+    artifacts.report_snapshot(
+        "pl_5d4", {"messages": [{"role": "system", "content": "worse"}]}, score=0.2
+    )
     return artifacts.report_snapshot("pl_5d4", SNAPSHOT, score=0.8, validation_score=0.7)
 
 

@@ -18,7 +18,9 @@ def test_me_names_the_org_and_user_behind_the_key(backend):
 
 
 def test_x_api_key_header_is_accepted(backend):
-    response = backend.client(api_key=None).get("/api/v1/me", headers={"X-API-Key": backend.api_key})
+    response = backend.client(api_key=None).get(
+        "/api/v1/me", headers={"X-API-Key": backend.api_key}
+    )
     assert response.status_code == 200
 
 
@@ -50,7 +52,9 @@ def test_openapi_document_lists_exactly_the_routes_the_app_serves(backend, conta
             served.add((template(route.path), method.method.lower()))
     document = backend.client(api_key=None).get("/openapi.json").json()
     assert document["openapi"].startswith("3.1")
-    documented = {(path, method) for path, methods in document["paths"].items() for method in methods}
+    documented = {
+        (path, method) for path, methods in document["paths"].items() for method in methods
+    }
     assert served == documented
 
 

@@ -8,8 +8,23 @@ from tests.conftest import ROOT
 
 
 def test_the_guard_bench_prints_both_p50s_and_their_ratio_as_json_lines(redis_url):
-    result = subprocess.run([sys.executable, "-m", "bench.bench_guard", "--requests", "5", "--store", "redis",
-                             "--redis-url", redis_url], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.bench_guard",
+            "--requests",
+            "5",
+            "--store",
+            "redis",
+            "--redis-url",
+            redis_url,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert {line.get("variant") for line in lines[:2]} == {"guarded", "unguarded"}

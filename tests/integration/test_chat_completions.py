@@ -14,8 +14,6 @@ CHAT = "/api/synth-research/chat/completions"
 HELLO = [{"role": "user", "content": "hello"}]
 
 
-
-
 def session_of(client, response):
     return client.get(f"/api/v1/sessions/{response.headers['X-Session-ID']}").json()
 
@@ -46,33 +44,49 @@ def test_a_completion_is_charged_to_an_automatic_session_at_the_model_price(upst
 
 
 def test_the_v1_alias_serves_the_same_route(upstream, backend):
-    response = backend.client().post("/api/synth-research/v1/chat/completions",
-                                      json={"model": "synth-small", "messages": HELLO})
+    response = backend.client().post(
+        "/api/synth-research/v1/chat/completions", json={"model": "synth-small", "messages": HELLO}
+    )
     assert response.status_code == 200 and response.headers["X-Session-ID"].startswith("sess_")
 
 
 def test_a_streamed_completion_is_relayed_and_settled_from_the_upstream_usage(upstream, backend):
-    upstream.push(Reply(text="streaming words", usage={"prompt_tokens": 10, "completion_tokens": 20}))
+    upstream.push(
+        Reply(text="streaming words", usage={"prompt_tokens": 10, "completion_tokens": 20})
+    )
     client = backend.client()
     response = client.post(CHAT, json={"model": "synth-small", "messages": HELLO, "stream": True})
     assert response.headers["content-type"].startswith("text/event-stream")
     events = sse(response)
     assert events[-1] == "[DONE]"
-    assert "".join(c["choices"][0]["delta"].get("content") or "" for c in events[:-1] if c["choices"]) == \
-        "streaming words"
+    assert (
+        "".join(c["choices"][0]["delta"].get("content") or "" for c in events[:-1] if c["choices"])
+        == "streaming words"
+    )
     assert not any(c.get("usage") for c in events[:-1])  # not asked for: not forwarded
     assert upstream.requests[0]["stream_options"] == {"include_usage": True}
     assert session_of(client, response)["current_usage"]["tokens"] == 30
 
 
 def test_a_client_that_asks_for_usage_gets_the_usage_chunk(upstream, backend):
-    response = backend.client().post(CHAT, json={"model": "synth-small", "messages": HELLO, "stream": True,
-                                                 "stream_options": {"include_usage": True}})
+    response = backend.client().post(
+        CHAT,
+        json={
+            "model": "synth-small",
+            "messages": HELLO,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        },
+    )
     assert any(c.get("usage") for c in sse(response)[:-1])
 
 
-def test_usage_is_estimated_at_four_characters_a_token_when_the_upstream_reports_none(upstream, backend):
-    upstream.push(Reply(text="x" * 400, include_usage=False), Reply(text="y" * 80, include_usage=False))
+def test_usage_is_estimated_at_four_characters_a_token_when_the_upstream_reports_none(
+    upstream, backend
+):
+    upstream.push(
+        Reply(text="x" * 400, include_usage=False), Reply(text="y" * 80, include_usage=False)
+    )
     client = backend.client()
     plain = client.post(CHAT, json={"model": "synth-small", "messages": HELLO})
     assert "usage" not in plain.json()
@@ -82,45 +96,74 @@ def test_usage_is_estimated_at_four_characters_a_token_when_the_upstream_reports
     assert session_of(client, streamed)["current_usage"]["tokens"] == used + 20 + 2 + 4
 
 
-def test_a_request_that_would_cross_a_hard_limit_is_refused_with_429_before_the_upstream_is_called(upstream, backend):
+def test_a_request_that_would_cross_a_hard_limit_is_refused_with_429_before_the_upstream_is_called(
+    upstream, backend
+):
     client = backend.client()
-    sid = client.post("/api/v1/sessions", json={"limits": [{"metric_type": "tokens", "limit_value": 100}]}).json()[
-        "session_id"]
-    response = client.post(CHAT, json={"model": "synth-small", "messages": HELLO, "max_tokens": 500})
+    sid = client.post(
+        "/api/v1/sessions", json={"limits": [{"metric_type": "tokens", "limit_value": 100}]}
+    ).json()["session_id"]
+    response = client.post(
+        CHAT, json={"model": "synth-small", "messages": HELLO, "max_tokens": 500}
+    )
     assert response.status_code == 429
     error = response.json()["error"]
-    assert (error["type"], error["code"], error["session_id"], error["metric"], error["limit"], error["used"]) == (
-        "usage_limit_reached", "usage_limit_reached", sid, "tokens", 100.0, 0)
+    assert (
+        error["type"],
+        error["code"],
+        error["session_id"],
+        error["metric"],
+        error["limit"],
+        error["used"],
+    ) == ("usage_limit_reached", "usage_limit_reached", sid, "tokens", 100.0, 0)
     assert response.headers["X-Session-ID"] == sid
     assert upstream.requests == []
     assert client.get(f"/api/v1/sessions/{sid}").json()["status"] == "limit_exceeded"
-    raised = client.post(f"/api/v1/sessions/{sid}/limits/increase", json={"metric_type": "tokens", "increase_by": 1000})
+    raised = client.post(
+        f"/api/v1/sessions/{sid}/limits/increase",
+        json={"metric_type": "tokens", "increase_by": 1000},
+    )
     assert raised.status_code == 200
-    assert client.post(CHAT, json={"model": "synth-small", "messages": HELLO, "max_tokens": 500}).status_code == 200
+    assert (
+        client.post(
+            CHAT, json={"model": "synth-small", "messages": HELLO, "max_tokens": 500}
+        ).status_code
+        == 200
+    )
 
 
 def test_x_session_id_selects_a_session_and_an_unknown_one_is_404(upstream, backend):
     client = backend.client()
     chosen = client.post("/api/v1/sessions", json={"make_active": False}).json()["session_id"]
-    response = client.post(CHAT, json={"model": "synth-small", "messages": HELLO}, headers={"X-Session-ID": chosen})
+    response = client.post(
+        CHAT, json={"model": "synth-small", "messages": HELLO}, headers={"X-Session-ID": chosen}
+    )
     assert response.headers["X-Session-ID"] == chosen
-    missing = client.post(CHAT, json={"model": "m", "messages": HELLO}, headers={"X-Session-ID": "sess_nope"})
+    missing = client.post(
+        CHAT, json={"model": "m", "messages": HELLO}, headers={"X-Session-ID": "sess_nope"}
+    )
     assert missing.status_code == 404 and "sess_nope" in missing.json()["error"]["message"]
 
 
 def test_x_no_session_requests_are_not_tracked_but_land_in_the_org_ledger(upstream, backend):
     upstream.push(Reply(text="free", usage={"prompt_tokens": 3, "completion_tokens": 4}))
     client = backend.client()
-    response = client.post(CHAT, json={"model": "synth-small", "messages": HELLO}, headers={"X-No-Session": "true"})
+    response = client.post(
+        CHAT, json={"model": "synth-small", "messages": HELLO}, headers={"X-No-Session": "true"}
+    )
     assert response.status_code == 200 and "X-Session-ID" not in response.headers
     assert client.get("/api/v1/sessions").json() == []
     ledger = client.get("/api/v1/usage", params={"no_session": "true"}).json()["data"]
-    assert len(ledger) == 1 and ledger[0]["session_id"] is None and ledger[0]["usage"]["tokens"] == 7
+    assert (
+        len(ledger) == 1 and ledger[0]["session_id"] is None and ledger[0]["usage"]["tokens"] == 7
+    )
     assert ledger[0]["user_id"] == "user_test" and ledger[0]["model"] == "synth-small"
 
 
 def test_an_upstream_failure_releases_the_reservation_and_is_not_charged(upstream, backend):
-    upstream.push(Reply(status=500, error={"message": "boom"}), Reply(status=500, error={"message": "boom"}))
+    upstream.push(
+        Reply(status=500, error={"message": "boom"}), Reply(status=500, error={"message": "boom"})
+    )
     client = backend.client()
     failed = client.post(CHAT, json={"model": "synth-small", "messages": HELLO})
     assert failed.status_code == 502 and "boom" in failed.json()["error"]["message"]
@@ -140,12 +183,24 @@ def test_a_stream_cut_by_the_upstream_ends_with_an_error_event_and_is_settled(up
     assert session["reserved_usage"]["tokens"] == 0 and session["current_usage"]["tokens"] > 0
 
 
-def test_a_client_that_disconnects_mid_stream_is_settled_and_the_upstream_stream_closed(upstream, backend):
-    upstream.push(Reply(text="word " * 200, chunk_delay=0.02, usage={"prompt_tokens": 5, "completion_tokens": 50}))
+def test_a_client_that_disconnects_mid_stream_is_settled_and_the_upstream_stream_closed(
+    upstream, backend
+):
+    upstream.push(
+        Reply(
+            text="word " * 200,
+            chunk_delay=0.02,
+            usage={"prompt_tokens": 5, "completion_tokens": 50},
+        )
+    )
     client = backend.client()
     sid = client.post("/api/v1/sessions", json={}).json()["session_id"]
-    with httpx.Client(base_url=backend.url, headers={"Authorization": f"Bearer {backend.api_key}"}) as raw:
-        with raw.stream("POST", CHAT, json={"model": "synth-small", "messages": HELLO, "stream": True}) as response:
+    with httpx.Client(
+        base_url=backend.url, headers={"Authorization": f"Bearer {backend.api_key}"}
+    ) as raw:
+        with raw.stream(
+            "POST", CHAT, json={"model": "synth-small", "messages": HELLO, "stream": True}
+        ) as response:
             for _ in response.iter_lines():
                 break  # leave after the first event
     deadline = time.monotonic() + 10
@@ -154,15 +209,22 @@ def test_a_client_that_disconnects_mid_stream_is_settled_and_the_upstream_stream
         if session["reserved_usage"]["tokens"] == 0 and upstream.open_streams == 0:
             break
         time.sleep(0.05)
-    assert session["reserved_usage"] == {"tokens": 0, "cost_usd": 0.0, "gpu_hours": 0.0, "api_calls": 0}
+    assert session["reserved_usage"] == {
+        "tokens": 0,
+        "cost_usd": 0.0,
+        "gpu_hours": 0.0,
+        "api_calls": 0,
+    }
     assert session["current_usage"]["tokens"] > 0
     assert upstream.open_streams == 0
 
 
 def test_a_soft_limit_warns_in_a_header_but_lets_the_request_through(upstream, backend):
     client = backend.client()
-    client.post("/api/v1/sessions", json={"limits": [{"metric_type": "api_calls", "limit_value": 0,
-                                                      "limit_type": "soft"}]})
+    client.post(
+        "/api/v1/sessions",
+        json={"limits": [{"metric_type": "api_calls", "limit_value": 0, "limit_type": "soft"}]},
+    )
     response = client.post(CHAT, json={"model": "synth-small", "messages": HELLO})
     assert response.status_code == 200
     assert "soft api_calls limit" in response.headers["X-Session-Warning"]
@@ -170,8 +232,11 @@ def test_a_soft_limit_warns_in_a_header_but_lets_the_request_through(upstream, b
 
 def test_bad_chat_requests_are_refused_before_anything_is_reserved(upstream, backend):
     client = backend.client()
-    for body, param in (({"messages": HELLO}, "model"), ({"model": "m", "messages": []}, "messages"),
-                        ({"model": "m", "messages": HELLO, "max_tokens": -1}, "max_tokens")):
+    for body, param in (
+        ({"messages": HELLO}, "model"),
+        ({"model": "m", "messages": []}, "messages"),
+        ({"model": "m", "messages": HELLO, "max_tokens": -1}, "max_tokens"),
+    ):
         response = client.post(CHAT, json=body)
         assert response.status_code == 400 and response.json()["error"]["param"] == param
     assert client.get("/api/v1/sessions").json() == []
@@ -181,13 +246,19 @@ def test_models_lists_the_aliases_with_their_prices(upstream, backend):
     data = backend.client().get("/api/synth-research/v1/models").json()["data"]
     small = next(m for m in data if m["id"] == "synth-small")
     assert small["upstream_model"] == "gpt-4.1-mini"
-    assert small["pricing"] == {"input_per_million": 0.40, "output_per_million": 1.60, "cached_per_million": 0.10}
+    assert small["pricing"] == {
+        "input_per_million": 0.40,
+        "output_per_million": 1.60,
+        "cached_per_million": 0.10,
+    }
 
 
 def test_without_an_upstream_the_routes_answer_503_saying_how_to_configure_one(backend):
     client = backend.client()
-    for response in (client.post(CHAT, json={"model": "synth-small", "messages": HELLO}),
-                     client.get("/api/synth-research/v1/models")):
+    for response in (
+        client.post(CHAT, json={"model": "synth-small", "messages": HELLO}),
+        client.get("/api/synth-research/v1/models"),
+    ):
         assert response.status_code == 503
         assert "SYNTH_AI_UPSTREAM_URL" in response.json()["error"]["message"]
     assert client.get("/api/v1/sessions").json() == []
@@ -199,19 +270,31 @@ def short_upstream_timeout(settings):
     settings.upstream_timeout = 0.3
 
 
-@pytest.mark.parametrize(("reply", "status", "kind"), [
-    (Reply(status=429, error={"message": "slow down"}), 429, "rate_limit_error"),
-    (Reply(status=400, error={"message": "maximum context length is 8192 tokens"}), 400, "invalid_request_error"),
-    (Reply(status=401, error={"message": "bad key"}), 502, "upstream_error"),
-    (Reply(delay=0.8), 504, "upstream_error"),
-])
-def test_upstream_failures_reach_the_client_as_named_errors_and_cost_nothing(short_upstream_timeout, upstream, backend,
-                                                                             reply, status, kind):
+@pytest.mark.parametrize(
+    ("reply", "status", "kind"),
+    [
+        (Reply(status=429, error={"message": "slow down"}), 429, "rate_limit_error"),
+        (
+            Reply(status=400, error={"message": "maximum context length is 8192 tokens"}),
+            400,
+            "invalid_request_error",
+        ),
+        (Reply(status=401, error={"message": "bad key"}), 502, "upstream_error"),
+        (Reply(delay=0.8), 504, "upstream_error"),
+    ],
+)
+def test_upstream_failures_reach_the_client_as_named_errors_and_cost_nothing(
+    short_upstream_timeout, upstream, backend, reply, status, kind
+):
     upstream.push(reply)
     client = backend.client()
     response = client.post(CHAT, json={"model": "synth-small", "messages": HELLO})
     assert response.status_code == status
     error = response.json()["error"]
-    assert error["type"] == kind and error["type"] != "usage_limit_reached" and "upstream" in error["message"]
+    assert (
+        error["type"] == kind
+        and error["type"] != "usage_limit_reached"
+        and "upstream" in error["message"]
+    )
     session = session_of(client, response)
     assert session["current_usage"]["cost_usd"] == 0 and session["reserved_usage"]["cost_usd"] == 0

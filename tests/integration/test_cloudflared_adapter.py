@@ -25,7 +25,7 @@ from tests.support.tunnels import (  # noqa: F401
 
 
 @pytest.fixture
-def task_app(env_key):  # noqa: F811
+def task_app(env_key):
     from synth_ai.task_app.in_process import InProcessTaskApp
 
     with InProcessTaskApp(task_app_path=EXAMPLE_APP, port=0) as app:
@@ -33,16 +33,25 @@ def task_app(env_key):  # noqa: F811
 
 
 def provider(fake, home, **kwargs) -> CloudflaredTunnels:
-    return CloudflaredTunnels(home=home, binary=str(FAKE_CLOUDFLARED),
-                              overrides=EdgeOverrides.parse(fake.env["SYNTH_AI_TUNNEL_RESOLVE"]),
-                              url_timeout=10, health_timeout=5, **kwargs)
+    return CloudflaredTunnels(
+        home=home,
+        binary=str(FAKE_CLOUDFLARED),
+        overrides=EdgeOverrides.parse(fake.env["SYNTH_AI_TUNNEL_RESOLVE"]),
+        url_timeout=10,
+        health_timeout=5,
+        **kwargs,
+    )
 
 
-def test_a_quick_tunnel_reports_its_trycloudflare_url_and_stops_with_close(fake_cloudflare, task_app, tmp_path):  # noqa: F811
+def test_a_quick_tunnel_reports_its_trycloudflare_url_and_stops_with_close(
+    fake_cloudflare, task_app, tmp_path
+):
     tunnel = provider(fake_cloudflare, tmp_path).open("127.0.0.1", task_app.port, mode="quick")
     assert QUICK_URL.fullmatch(tunnel.url)
     assert any("Your quick Tunnel has been created" in line for line in tunnel.lines)
-    with TaskAppClient(tunnel.url, ENV_KEY, overrides=provider(fake_cloudflare, tmp_path).overrides) as client:
+    with TaskAppClient(
+        tunnel.url, ENV_KEY, overrides=provider(fake_cloudflare, tmp_path).overrides
+    ) as client:
         assert client.health()["healthy"] is True
     pid = tunnel.pid
     assert pid_alive(pid)
@@ -50,14 +59,18 @@ def test_a_quick_tunnel_reports_its_trycloudflare_url_and_stops_with_close(fake_
     assert not pid_alive(pid)
 
 
-def test_a_rate_limited_quick_tunnel_raises_the_dedicated_error(fake_cloudflare, task_app, tmp_path, monkeypatch):  # noqa: F811
+def test_a_rate_limited_quick_tunnel_raises_the_dedicated_error(
+    fake_cloudflare, task_app, tmp_path, monkeypatch
+):
     monkeypatch.setenv("FAKE_CLOUDFLARED_RATE_LIMIT", "1")
     with pytest.raises(TunnelRateLimited, match="429 / error 1015") as caught:
         provider(fake_cloudflare, tmp_path).open("127.0.0.1", task_app.port, mode="quick")
     assert caught.value.status == 429
 
 
-def test_cloudflared_that_exits_at_once_is_reported_with_its_output(fake_cloudflare, tmp_path, task_app, monkeypatch):  # noqa: F811
+def test_cloudflared_that_exits_at_once_is_reported_with_its_output(
+    fake_cloudflare, tmp_path, task_app, monkeypatch
+):
     monkeypatch.delenv("FAKE_CLOUDFLARED_EDGE")
     with pytest.raises(TunnelFailed, match="FAKE_CLOUDFLARED_EDGE is not set"):
         provider(fake_cloudflare, tmp_path).open("127.0.0.1", task_app.port, mode="quick")
@@ -65,7 +78,9 @@ def test_cloudflared_that_exits_at_once_is_reported_with_its_output(fake_cloudfl
 
 def test_a_missing_binary_gives_install_instructions(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(CloudflaredNotFound, match="cloudflared is not installed .*brew install cloudflared"):
+    with pytest.raises(
+        CloudflaredNotFound, match="cloudflared is not installed .*brew install cloudflared"
+    ):
         find_cloudflared(None, tmp_path)
     with pytest.raises(CloudflaredNotFound, match="not found at /nope/cloudflared"):
         find_cloudflared("/nope/cloudflared", tmp_path)
@@ -82,34 +97,51 @@ def test_the_binary_is_found_in_synth_home_bin_before_path(tmp_path, monkeypatch
     assert find_cloudflared(None, tmp_path) == str(FAKE_CLOUDFLARED)
 
 
-def test_a_managed_tunnel_without_a_backend_issuer_says_what_is_needed(fake_cloudflare, tmp_path):  # noqa: F811
+def test_a_managed_tunnel_without_a_backend_issuer_says_what_is_needed(fake_cloudflare, tmp_path):
     with pytest.raises(InvalidTunnel, match="managed tunnels need a backend"):
         provider(fake_cloudflare, tmp_path).open("127.0.0.1", 8114, mode="managed")
 
 
-def test_a_managed_tunnel_runs_cloudflared_with_the_backend_issued_token(fake_cloudflare, tmp_path, task_app,  # noqa: F811
-                                                                         cloudflare_api):  # noqa: F811
+def test_a_managed_tunnel_runs_cloudflared_with_the_backend_issued_token(
+    fake_cloudflare,
+    tmp_path,
+    task_app,
+    cloudflare_api,
+):
     from synth_ai.adapters.cloudflare_api import HttpCloudflareApi
     from synth_ai.adapters.sqlite import Database
     from synth_ai.adapters.sqlite.tunnels import SqliteTunnelRecords
     from synth_ai.adapters.system import RandomIds, SystemClock
     from synth_ai.domain.managed_tunnels import ManagedTunnels
 
-    api = HttpCloudflareApi(account_id=cloudflare_api.account_id, api_token=cloudflare_api.api_token,
-                            zone_id=cloudflare_api.zone_id, base_url=cloudflare_api.url)
-    service = ManagedTunnels(api, SqliteTunnelRecords(Database(tmp_path / "db.sqlite")), SystemClock(),
-                             RandomIds(), "tunnels.example.test")
+    api = HttpCloudflareApi(
+        account_id=cloudflare_api.account_id,
+        api_token=cloudflare_api.api_token,
+        zone_id=cloudflare_api.zone_id,
+        base_url=cloudflare_api.url,
+    )
+    service = ManagedTunnels(
+        api,
+        SqliteTunnelRecords(Database(tmp_path / "db.sqlite")),
+        SystemClock(),
+        RandomIds(),
+        "tunnels.example.test",
+    )
 
     class Issuer:
         def issue(self, **kwargs):
             return service.issue("org_local", **kwargs).public()
 
     tunnel = provider(fake_cloudflare, tmp_path, issuer=Issuer()).open(
-        "127.0.0.1", task_app.port, mode="managed", subdomain="demo")
+        "127.0.0.1", task_app.port, mode="managed", subdomain="demo"
+    )
     try:
         assert tunnel.url == "https://demo.tunnels.example.test"
-        with TaskAppClient(tunnel.url, ENV_KEY, overrides=EdgeOverrides.parse(
-                fake_cloudflare.env["SYNTH_AI_TUNNEL_RESOLVE"])) as client:
+        with TaskAppClient(
+            tunnel.url,
+            ENV_KEY,
+            overrides=EdgeOverrides.parse(fake_cloudflare.env["SYNTH_AI_TUNNEL_RESOLVE"]),
+        ) as client:
             assert client.info()["service"]["task"]["id"] == "arithmetic"
         assert "--token" in tunnel.process.args
     finally:

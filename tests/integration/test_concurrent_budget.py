@@ -37,8 +37,9 @@ def store_settings(request, settings):
 def loaded_backend(store_settings):
     upstream = ScriptedUpstream.start(threads=48)
     # Every answer uses exactly the max_tokens it was allowed and a prompt within the estimate.
-    upstream.responder = lambda body: Reply(text="ok", delay=0.005,
-                                            usage={"prompt_tokens": 5, "completion_tokens": body["max_tokens"]})
+    upstream.responder = lambda body: Reply(
+        text="ok", delay=0.005, usage={"prompt_tokens": 5, "completion_tokens": body["max_tokens"]}
+    )
     store_settings.upstream_url = upstream.base_url
     store_settings.model_aliases = {"synth-small": "gpt-4.1-mini"}
     container = create_container(store_settings)
@@ -53,21 +54,32 @@ def loaded_backend(store_settings):
 def test_two_hundred_concurrent_requests_never_settle_past_a_hard_cost_limit(loaded_backend):
     server, upstream = loaded_backend
     headers = {"Authorization": f"Bearer {TEST_KEY}"}
-    with httpx.Client(base_url=server.url, headers=headers, timeout=60,
-                      limits=httpx.Limits(max_connections=48)) as client:
-        sid = client.post("/api/v1/sessions", json={"limits": [
-            {"metric_type": "cost_usd", "limit_value": LIMIT_USD}]}).json()["session_id"]
+    with httpx.Client(
+        base_url=server.url, headers=headers, timeout=60, limits=httpx.Limits(max_connections=48)
+    ) as client:
+        sid = client.post(
+            "/api/v1/sessions",
+            json={"limits": [{"metric_type": "cost_usd", "limit_value": LIMIT_USD}]},
+        ).json()["session_id"]
 
         def fire(n):
-            body = {"model": "synth-small", "messages": [{"role": "user", "content": f"q{n}"}],
-                    "max_tokens": 100, "stream": n % 2 == 0}
+            body = {
+                "model": "synth-small",
+                "messages": [{"role": "user", "content": f"q{n}"}],
+                "max_tokens": 100,
+                "stream": n % 2 == 0,
+            }
             response = client.post("/api/synth-research/chat/completions", json=body)
-            return response.status_code, response.json() if response.status_code != 200 or not body["stream"] else None
+            return response.status_code, response.json() if response.status_code != 200 or not body[
+                "stream"
+            ] else None
 
         with ThreadPoolExecutor(32) as pool:
             results = list(pool.map(fire, range(REQUESTS)))
         session = client.get(f"/api/v1/sessions/{sid}").json()
-        ledger = client.get("/api/v1/usage", params={"session_id": sid, "limit": 1000}).json()["data"]
+        ledger = client.get("/api/v1/usage", params={"session_id": sid, "limit": 1000}).json()[
+            "data"
+        ]
 
     statuses = [status for status, _ in results]
     ok, refused = statuses.count(200), statuses.count(429)
@@ -76,9 +88,15 @@ def test_two_hundred_concurrent_requests_never_settle_past_a_hard_cost_limit(loa
     for _, body in (r for r in results if r[0] == 429):
         error = body["error"]
         assert error["type"] == "usage_limit_reached" and error["code"] == "usage_limit_reached"
-        assert error["session_id"] == sid and error["metric"] == "cost_usd" and error["limit"] == LIMIT_USD
+        assert (
+            error["session_id"] == sid
+            and error["metric"] == "cost_usd"
+            and error["limit"] == LIMIT_USD
+        )
         assert isinstance(error["used"], float) and error["used"] <= LIMIT_USD and error["message"]
     assert session["current_usage"]["cost_usd"] <= LIMIT_USD
     assert session["current_usage"]["api_calls"] == ok == len(ledger) == len(upstream.requests)
     assert session["reserved_usage"]["cost_usd"] == 0
-    assert sum(entry["usage"]["cost_usd"] for entry in ledger) == pytest.approx(session["current_usage"]["cost_usd"])
+    assert sum(entry["usage"]["cost_usd"] for entry in ledger) == pytest.approx(
+        session["current_usage"]["cost_usd"]
+    )

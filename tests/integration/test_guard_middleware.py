@@ -17,7 +17,9 @@ class PretendResponses:
     def on_post(self, req, resp):
         charge = meter_of(req).reserve(model="synth-small", prompt_tokens=10, max_output_tokens=90)
         charge.settle(Usage(input_tokens=10, output_tokens=40, api_calls=1))
-        charge.settle(Usage(input_tokens=999, output_tokens=999, api_calls=1))  # a second settle is a no-op
+        charge.settle(
+            Usage(input_tokens=999, output_tokens=999, api_calls=1)
+        )  # a second settle is a no-op
         send_json(resp, {"session_id": charge.session_id, "warnings": charge.warnings})
 
 
@@ -44,8 +46,9 @@ def test_a_cost_incurring_resource_is_metered_against_the_current_session(client
 
 
 def test_the_guard_refuses_a_cost_incurring_resource_past_a_hard_limit(client):
-    sid = client.simulate_post("/api/v1/sessions", json={"limits": [
-        {"metric_type": "tokens", "limit_value": 150}]}).json["session_id"]
+    sid = client.simulate_post(
+        "/api/v1/sessions", json={"limits": [{"metric_type": "tokens", "limit_value": 150}]}
+    ).json["session_id"]
     assert client.simulate_post("/pretend/responses").status_code == 200  # reserves 100, settles 50
     assert client.simulate_post("/pretend/responses").status_code == 200  # 50 + 100 fits exactly
     refused = client.simulate_post("/pretend/responses")
@@ -63,5 +66,3 @@ def test_opting_out_skips_the_session_but_keeps_the_ledger(client):
 def test_a_401_comes_before_any_metering(client):
     response = client.simulate_post("/pretend/responses", headers={"Authorization": "Bearer wrong"})
     assert response.status_code == 401
-
-

@@ -22,7 +22,10 @@ def hub():
 @pytest.fixture
 def model_dir(tmp_path):
     root = tmp_path / "weights"
-    for variant, files in {"merged": ["model.safetensors", "config.json"], "adapter": ["adapter_model.safetensors"]}.items():
+    for variant, files in {
+        "merged": ["model.safetensors", "config.json"],
+        "adapter": ["adapter_model.safetensors"],
+    }.items():
         (root / variant).mkdir(parents=True)
         for name in files:
             (root / variant / name).write_bytes(f"{variant}/{name}".encode())
@@ -35,8 +38,18 @@ def hub_env(hub, token="hf_test_token", **extra):
 
 def test_local_export_uploads_merged_weights_privately_with_a_model_card(cli, hub, model_dir):
     assert cli("artifacts", "register-model", MODEL, "--weights", str(model_dir)).returncode == 0
-    result = cli("artifacts", "export", MODEL, "--repo-id", "me/qwen", "--tags", "banking,lora",
-                 "--format", "json", env=hub_env(hub))
+    result = cli(
+        "artifacts",
+        "export",
+        MODEL,
+        "--repo-id",
+        "me/qwen",
+        "--tags",
+        "banking,lora",
+        "--format",
+        "json",
+        env=hub_env(hub),
+    )
     assert result.returncode == 0, result.stderr
     repo = hub.repos["me/qwen"]
     assert repo.private is True
@@ -46,13 +59,23 @@ def test_local_export_uploads_merged_weights_privately_with_a_model_card(cli, hu
     assert 'tags: ["synth-ai", "peft", "banking", "lora"]' in card and "Qwen/Qwen3-0.6B" in card
     assert json.loads(result.stdout)["variant"] == "merged"
     assert hub.xet_requests == []
-    assert re.search(r"Uploading README\.md .* (\d+)/\1 bytes", result.stderr)  # the progress bar, complete
+    assert re.search(
+        r"Uploading README\.md .* (\d+)/\1 bytes", result.stderr
+    )  # the progress bar, complete
 
 
 def test_local_export_of_the_adapter_to_a_public_repo(cli, hub, model_dir):
     cli("artifacts", "register-model", MODEL, "--weights", str(model_dir))
-    result = cli("artifacts", "export", MODEL, "--repo-id", "me/qwen-lora", "--public", "--prefer-adapter",
-                 env=hub_env(hub))
+    result = cli(
+        "artifacts",
+        "export",
+        MODEL,
+        "--repo-id",
+        "me/qwen-lora",
+        "--public",
+        "--prefer-adapter",
+        env=hub_env(hub),
+    )
     assert result.returncode == 0, result.stderr
     assert "Exported peft:Qwen/Qwen3-0.6B:job_42 (adapter weights, 2 files)" in result.stdout
     repo = hub.repos["me/qwen-lora"]
@@ -73,7 +96,9 @@ def test_large_files_go_through_the_lfs_batch_api(cli, hub, tmp_path):
 
 def test_a_refused_hub_token_is_one_clear_line(cli, hub, model_dir):
     cli("artifacts", "register-model", MODEL, "--weights", str(model_dir))
-    result = cli("artifacts", "export", MODEL, "--repo-id", "me/qwen", env=hub_env(hub, token="hf_wrong"))
+    result = cli(
+        "artifacts", "export", MODEL, "--repo-id", "me/qwen", env=hub_env(hub, token="hf_wrong")
+    )
     assert result.returncode == 1
     assert "refused the token (401)" in result.stderr and "Traceback" not in result.stderr
     assert "me/qwen" not in hub.repos
@@ -85,23 +110,45 @@ def test_remote_export_runs_on_the_backend(cli, hub, model_dir, backend):
 
     backend.container.model_hub.override(providers.Object(HfModelHub(hub.url)))
     remote = {"SYNTH_BACKEND_URL": backend.url, "SYNTH_API_KEY": backend.api_key}
-    assert cli("artifacts", "register-model", MODEL, "--weights", str(model_dir), env=remote).returncode == 0
-    result = cli("artifacts", "export", MODEL, "--repo-id", "team/qwen", "--prefer-adapter",
-                 "--hf-token", "hf_test_token", "--format", "json", env=remote)
+    assert (
+        cli(
+            "artifacts", "register-model", MODEL, "--weights", str(model_dir), env=remote
+        ).returncode
+        == 0
+    )
+    result = cli(
+        "artifacts",
+        "export",
+        MODEL,
+        "--repo-id",
+        "team/qwen",
+        "--prefer-adapter",
+        "--hf-token",
+        "hf_test_token",
+        "--format",
+        "json",
+        env=remote,
+    )
     assert result.returncode == 0, result.stderr
     assert sorted(hub.repos["team/qwen"].files) == ["README.md", "adapter_model.safetensors"]
     assert json.loads(result.stdout)["url"].endswith("/team/qwen")
 
 
 def test_the_export_route_refuses_a_bad_repo_id_with_422_or_400(backend):
-    response = backend.client().post("/api/learning/exports/hf", json={"model_id": MODEL, "repo_id": "nope"})
+    response = backend.client().post(
+        "/api/learning/exports/hf", json={"model_id": MODEL, "repo_id": "nope"}
+    )
     assert response.status_code == 400
     assert "invalid repo id 'nope'" in response.json()["error"]["message"]
-    response = backend.client().post("/api/learning/exports/hf", json={"model_id": MODEL, "repo": "a/b"})
+    response = backend.client().post(
+        "/api/learning/exports/hf", json={"model_id": MODEL, "repo": "a/b"}
+    )
     assert response.status_code == 422
 
 
-def test_the_backend_exports_only_from_its_configured_export_roots(hub, model_dir, backend, settings, tmp_path):
+def test_the_backend_exports_only_from_its_configured_export_roots(
+    hub, model_dir, backend, settings, tmp_path
+):
     from dependency_injector import providers
     from synth_ai.adapters.hf_hub import HfModelHub
 
@@ -109,7 +156,9 @@ def test_the_backend_exports_only_from_its_configured_export_roots(hub, model_di
     backend.container.model_hub.override(providers.Object(HfModelHub(hub.url, "hf_test_token")))
     client = backend.client()
     client.post("/api/artifacts/models", json={"id": MODEL, "weights_path": str(model_dir)})
-    response = client.post("/api/learning/exports/hf", json={"model_id": MODEL, "repo_id": "me/leak"})
+    response = client.post(
+        "/api/learning/exports/hf", json={"model_id": MODEL, "repo_id": "me/leak"}
+    )
     assert response.status_code == 403
     assert "outside the export roots" in response.json()["error"]["message"]
     assert "me/leak" not in hub.repos

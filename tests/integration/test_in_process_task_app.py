@@ -31,8 +31,11 @@ from tests.support.user_script import start_user_script
 
 
 def test_exactly_one_source_is_required():
-    with pytest.raises(InvalidInput, match="exactly one of app=, config=, config_factory= or task_app_path= "
-                                           r"\(got none\)"):
+    with pytest.raises(
+        InvalidInput,
+        match="exactly one of app=, config=, config_factory= or task_app_path= "
+        r"\(got none\)",
+    ):
         InProcessTaskApp()
     with pytest.raises(InvalidInput, match=r"\(got config, task_app_path\)"):
         InProcessTaskApp(config=object(), task_app_path="x.py")
@@ -43,7 +46,9 @@ def test_a_task_app_path_must_be_a_python_file_exposing_an_app(tmp_path):
         InProcessTaskApp(task_app_path=tmp_path / "app.txt").start()
     empty = tmp_path / "empty.py"
     empty.write_text("x = 1\n")
-    with pytest.raises(InvalidTaskApp, match="defines none of build_config\\(\\), create_app\\(\\) or app"):
+    with pytest.raises(
+        InvalidTaskApp, match="defines none of build_config\\(\\), create_app\\(\\) or app"
+    ):
         InProcessTaskApp(task_app_path=empty).start()
     broken = tmp_path / "broken.py"
     broken.write_text("raise RuntimeError('boom')\n")
@@ -51,22 +56,24 @@ def test_a_task_app_path_must_be_a_python_file_exposing_an_app(tmp_path):
         InProcessTaskApp(task_app_path=broken).start()
 
 
-def test_a_file_exposing_create_app_or_a_wsgi_app_is_served(tmp_path, env_key):  # noqa: F811
+def test_a_file_exposing_create_app_or_a_wsgi_app_is_served(tmp_path, env_key):
     module = tmp_path / "factory.py"
-    module.write_text(textwrap.dedent(f"""
+    module.write_text(
+        textwrap.dedent(f"""
         import importlib.util
         spec = importlib.util.spec_from_file_location("ex", {str(EXAMPLE_APP)!r})
         ex = importlib.util.module_from_spec(spec); spec.loader.exec_module(ex)
         from synth_ai import create_task_app
         def create_app():
             return create_task_app(ex.build_config())
-    """))
+    """)
+    )
     with InProcessTaskApp(task_app_path=module, port=0) as app:
         assert app.app_id == "arithmetic"
         assert httpx.get(app.url + "/health").json()["healthy"] is True
 
 
-def test_a_busy_port_is_skipped_without_touching_its_holder(env_key):  # noqa: F811
+def test_a_busy_port_is_skipped_without_touching_its_holder(env_key):
     holder = socket.socket()
     holder.bind(("127.0.0.1", 0))
     holder.listen()
@@ -76,42 +83,59 @@ def test_a_busy_port_is_skipped_without_touching_its_holder(env_key):  # noqa: F
             assert app.port != busy
             assert app.local_url == f"http://127.0.0.1:{app.port}" == app.url
         with pytest.raises(InvalidInput, match=f"port {busy} on 127.0.0.1 is already in use"):
-            InProcessTaskApp(config=load_task_app(EXAMPLE_APP), port=busy, auto_find_port=False).start()
+            InProcessTaskApp(
+                config=load_task_app(EXAMPLE_APP), port=busy, auto_find_port=False
+            ).start()
         assert holder.fileno() != -1
         holder.getsockname()
     finally:
         holder.close()
 
 
-def test_a_wildcard_bind_is_reached_and_tunnelled_on_loopback(env_key):  # noqa: F811
+def test_a_wildcard_bind_is_reached_and_tunnelled_on_loopback(env_key):
     tunnels = LoopbackTunnels()
-    with InProcessTaskApp(config=load_task_app(EXAMPLE_APP), host="0.0.0.0", port=0, tunnel_mode="quick",
-                          tunnel_provider=tunnels) as app:
+    with InProcessTaskApp(
+        config=load_task_app(EXAMPLE_APP),
+        host="0.0.0.0",
+        port=0,
+        tunnel_mode="quick",
+        tunnel_provider=tunnels,
+    ) as app:
         assert app.local_url == f"http://127.0.0.1:{app.port}"
         assert app.url == tunnels.opened[0].url == app.local_url
 
 
-def test_on_start_and_on_stop_run_in_order_and_the_port_is_freed(env_key):  # noqa: F811
+def test_on_start_and_on_stop_run_in_order_and_the_port_is_freed(env_key):
     events = []
-    app = InProcessTaskApp(config=load_task_app(EXAMPLE_APP), port=0,
-                           on_start=lambda a: events.append(("start", httpx.get(a.url + "/health").status_code)),
-                           on_stop=lambda a: events.append(("stop", httpx.get(a.url + "/health").status_code)))
+    app = InProcessTaskApp(
+        config=load_task_app(EXAMPLE_APP),
+        port=0,
+        on_start=lambda a: events.append(("start", httpx.get(a.url + "/health").status_code)),
+        on_stop=lambda a: events.append(("stop", httpx.get(a.url + "/health").status_code)),
+    )
     with app:
         port = app.port
     assert events == [("start", 200), ("stop", 200)]
     assert port_is_free("127.0.0.1", port)
 
 
-def test_an_error_in_the_users_block_still_closes_on_stop_then_tunnel_then_server(env_key):  # noqa: F811
+def test_an_error_in_the_users_block_still_closes_on_stop_then_tunnel_then_server(env_key):
     tunnels = LoopbackTunnels()
     seen_by_on_stop = []
 
     def on_stop(app):
-        seen_by_on_stop.append((app.tunnel.closed, httpx.get(app.local_url + "/health").status_code))
+        seen_by_on_stop.append(
+            (app.tunnel.closed, httpx.get(app.local_url + "/health").status_code)
+        )
 
     with pytest.raises(RuntimeError, match="user error"):
-        with InProcessTaskApp(config=load_task_app(EXAMPLE_APP), port=0, tunnel_mode="quick",
-                              tunnel_provider=tunnels, on_stop=on_stop) as app:
+        with InProcessTaskApp(
+            config=load_task_app(EXAMPLE_APP),
+            port=0,
+            tunnel_mode="quick",
+            tunnel_provider=tunnels,
+            on_stop=on_stop,
+        ) as app:
             port = app.port
             raise RuntimeError("user error")
     assert seen_by_on_stop == [(False, 200)]
@@ -134,11 +158,13 @@ def test_an_explicit_api_key_is_the_one_the_app_accepts(monkeypatch):
         assert httpx.get(app.url + "/info", headers={"X-API-Key": ENV_KEY}).status_code == 401
 
 
-def test_async_with_serves_and_stops(env_key, upstream):  # noqa: F811
+def test_async_with_serves_and_stops(env_key, upstream):
     async def main():
         async with InProcessTaskApp(config=load_task_app(EXAMPLE_APP), port=0) as app:
             async with httpx.AsyncClient(headers={"X-API-Key": ENV_KEY}) as client:
-                response = await client.post(app.url + "/rollout", json=rollout_body(upstream.base_url))
+                response = await client.post(
+                    app.url + "/rollout", json=rollout_body(upstream.base_url)
+                )
             return app.port, response.json()
 
     port, body = asyncio.run(main())
@@ -146,7 +172,7 @@ def test_async_with_serves_and_stops(env_key, upstream):  # noqa: F811
     assert port_is_free("127.0.0.1", port)
 
 
-def test_a_quick_tunnel_url_is_the_apps_url_and_cloudflared_stops_with_it(fake_cloudflare, env_key):  # noqa: F811
+def test_a_quick_tunnel_url_is_the_apps_url_and_cloudflared_stops_with_it(fake_cloudflare, env_key):
     from synth_ai.task_app.client import TaskAppClient
 
     with InProcessTaskApp(task_app_path=EXAMPLE_APP, port=0, tunnel_mode="quick") as app:
@@ -157,7 +183,9 @@ def test_a_quick_tunnel_url_is_the_apps_url_and_cloudflared_stops_with_it(fake_c
     assert not pid_alive(pid)
 
 
-def test_a_rate_limited_tunnel_fails_the_start_and_frees_the_port(fake_cloudflare, env_key, monkeypatch):  # noqa: F811
+def test_a_rate_limited_tunnel_fails_the_start_and_frees_the_port(
+    fake_cloudflare, env_key, monkeypatch
+):
     monkeypatch.setenv("FAKE_CLOUDFLARED_RATE_LIMIT", "1")
     app = InProcessTaskApp(task_app_path=EXAMPLE_APP, port=0, tunnel_mode="quick")
     with pytest.raises(TunnelRateLimited):
@@ -172,7 +200,9 @@ def run_script(tmp_path, mode: str):
     return script.process, script.port, script.tunnel_pid
 
 
-def test_sigint_shuts_down_then_raises_keyboard_interrupt_in_the_users_code(tmp_path, fake_cloudflare, env_key):  # noqa: F811
+def test_sigint_shuts_down_then_raises_keyboard_interrupt_in_the_users_code(
+    tmp_path, fake_cloudflare, env_key
+):
     process, port, tunnel_pid = run_script(tmp_path, "quick")
     assert pid_alive(tunnel_pid)
     process.send_signal(signal.SIGINT)
@@ -183,7 +213,7 @@ def test_sigint_shuts_down_then_raises_keyboard_interrupt_in_the_users_code(tmp_
     assert port_is_free("127.0.0.1", port)
 
 
-def test_sigterm_shuts_down_and_exits(tmp_path, env_key):  # noqa: F811
+def test_sigterm_shuts_down_and_exits(tmp_path, env_key):
     process, port, _ = run_script(tmp_path, "none")
     process.send_signal(signal.SIGTERM)
     process.communicate(timeout=30)

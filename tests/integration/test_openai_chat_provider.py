@@ -22,14 +22,18 @@ def upstream():
 
 @pytest.fixture
 def provider(upstream):
-    provider = OpenAIChatProvider(upstream.base_url, "upstream-key", aliases={"synth-small": "tiny-model"})
+    provider = OpenAIChatProvider(
+        upstream.base_url, "upstream-key", aliases={"synth-small": "tiny-model"}
+    )
     yield provider
     provider.close()
 
 
 def test_complete_resolves_the_alias_and_keeps_the_client_model_name(upstream, provider):
     upstream.push(Reply(text="hello there"))
-    result = provider.complete({"model": "synth-small", "messages": [{"role": "user", "content": "hi"}]})
+    result = provider.complete(
+        {"model": "synth-small", "messages": [{"role": "user", "content": "hi"}]}
+    )
     assert upstream.requests[0]["model"] == "tiny-model"
     assert upstream.headers[0]["HTTP_AUTHORIZATION"] == "Bearer upstream-key"
     assert result["model"] == "synth-small"
@@ -38,8 +42,12 @@ def test_complete_resolves_the_alias_and_keeps_the_client_model_name(upstream, p
 
 
 def test_stream_asks_for_usage_and_yields_every_chunk_until_done(upstream, provider):
-    upstream.push(Reply(text="streamed words here", tool_calls=[ToolCall("exec_command", {"cmd": "ls"})]))
-    with provider.stream({"model": "synth-small", "messages": [{"role": "user", "content": "hi"}]}) as stream:
+    upstream.push(
+        Reply(text="streamed words here", tool_calls=[ToolCall("exec_command", {"cmd": "ls"})])
+    )
+    with provider.stream(
+        {"model": "synth-small", "messages": [{"role": "user", "content": "hi"}]}
+    ) as stream:
         chunks = list(stream)
     assert upstream.requests[0]["stream_options"] == {"include_usage": True}
     text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
@@ -59,8 +67,16 @@ def test_a_stream_cut_before_done_raises_instead_of_ending_quietly(upstream, pro
     ("reply", "error"),
     [
         (Reply(status=429, error={"message": "slow down"}), UpstreamRateLimited),
-        (Reply(status=400, error={"message": "This model's maximum context length is 8192 tokens",
-                                  "code": "context_length_exceeded"}), ContextLengthExceeded),
+        (
+            Reply(
+                status=400,
+                error={
+                    "message": "This model's maximum context length is 8192 tokens",
+                    "code": "context_length_exceeded",
+                },
+            ),
+            ContextLengthExceeded,
+        ),
         (Reply(status=500, error={"message": "boom"}), UpstreamError),
     ],
 )

@@ -20,9 +20,14 @@ def replicas(tmp_path, redis_url, redis_prefix):
     upstream.responder = lambda body: Reply(text="ok", delay=0.005)
     servers, containers = [], []
     for n in range(2):  # separate homes: nothing shared but Redis
-        settings = Settings(home=tmp_path / f"replica{n}", api_keys=[ApiKey(TEST_KEY, "org_test", "user_test")],
-                            upstream_url=upstream.base_url, store="redis", redis_url=redis_url,
-                            document={"store": {"redis_prefix": redis_prefix}})
+        settings = Settings(
+            home=tmp_path / f"replica{n}",
+            api_keys=[ApiKey(TEST_KEY, "org_test", "user_test")],
+            upstream_url=upstream.base_url,
+            store="redis",
+            redis_url=redis_url,
+            document={"store": {"redis_prefix": redis_prefix}},
+        )
         containers.append(create_container(settings))
         servers.append(BackgroundServer.start(create_app(containers[-1]), threads=16))
     yield [server.url for server in servers]
@@ -37,12 +42,19 @@ def replicas(tmp_path, redis_url, redis_prefix):
 def test_requests_spread_over_two_replicas_share_one_session_and_its_hard_limit(replicas):
     headers = {"Authorization": f"Bearer {TEST_KEY}"}
     clients = [httpx.Client(base_url=url, headers=headers, timeout=30) for url in replicas]
-    sid = clients[0].post("/api/v1/sessions", json={"limits": [{"metric_type": "api_calls", "limit_value": 10}]}
-                          ).json()["session_id"]
+    sid = (
+        clients[0]
+        .post(
+            "/api/v1/sessions", json={"limits": [{"metric_type": "api_calls", "limit_value": 10}]}
+        )
+        .json()["session_id"]
+    )
 
     def fire(n):
-        response = clients[n % 2].post("/api/synth-research/chat/completions",
-                                       json={"model": "m", "messages": [{"role": "user", "content": "hi"}]})
+        response = clients[n % 2].post(
+            "/api/synth-research/chat/completions",
+            json={"model": "m", "messages": [{"role": "user", "content": "hi"}]},
+        )
         return response.status_code, response.headers.get("X-Session-ID")
 
     with ThreadPoolExecutor(16) as pool:

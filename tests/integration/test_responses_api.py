@@ -17,8 +17,16 @@ from tests.support.event_invariants import assert_event_contract
 from tests.support.scripted_upstream import Reply, ToolCall
 
 FOREIGN_KEY = "sk-synth-test-foreign-org-key"
-SHELL = {"type": "function", "name": "exec_command", "description": "Run a shell command",
-         "parameters": {"type": "object", "properties": {"cmd": {"type": "string"}}, "required": ["cmd"]}}
+SHELL = {
+    "type": "function",
+    "name": "exec_command",
+    "description": "Run a shell command",
+    "parameters": {
+        "type": "object",
+        "properties": {"cmd": {"type": "string"}},
+        "required": ["cmd"],
+    },
+}
 
 
 @pytest.fixture
@@ -84,8 +92,12 @@ def test_a_streamed_text_response_follows_the_event_contract(api, upstream):
 
 def test_the_sse_wire_names_each_event_and_ends_right_after_the_terminal_one(api, upstream):
     upstream.push(Reply(text="wire"))
-    with api.client() as http, http.stream("POST", "/api/v1/responses",
-                                           json={"model": "m", "input": "x", "stream": True}) as resp:
+    with (
+        api.client() as http,
+        http.stream(
+            "POST", "/api/v1/responses", json={"model": "m", "input": "x", "stream": True}
+        ) as resp,
+    ):
         assert resp.status_code == 200
         assert resp.headers["content-type"].startswith("text/event-stream")
         raw = resp.read().decode()
@@ -103,20 +115,42 @@ def test_every_route_alias_serves_responses(api, upstream, prefix):
 
 
 def test_instructions_and_developer_messages_reach_the_upstream_as_system_messages(api, upstream):
-    sdk(api).responses.create(model="m", instructions="Be terse.", input=[
-        {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": "Rules."}]},
-        {"role": "user", "content": "hi"}])
-    assert last_messages(upstream) == [{"role": "system", "content": "Be terse."},
-                                       {"role": "system", "content": "Rules."},
-                                       {"role": "user", "content": "hi"}]
+    sdk(api).responses.create(
+        model="m",
+        instructions="Be terse.",
+        input=[
+            {
+                "type": "message",
+                "role": "developer",
+                "content": [{"type": "input_text", "text": "Rules."}],
+            },
+            {"role": "user", "content": "hi"},
+        ],
+    )
+    assert last_messages(upstream) == [
+        {"role": "system", "content": "Be terse."},
+        {"role": "system", "content": "Rules."},
+        {"role": "user", "content": "hi"},
+    ]
 
 
 def test_sampling_options_and_json_schema_output_are_passed_on(api, upstream):
     upstream.push(Reply(text='{"answer": 4}'))
     response = sdk(api).responses.create(
-        model="m", input="2+2 as JSON", temperature=0.1, top_p=0.5, max_output_tokens=40,
-        text={"format": {"type": "json_schema", "name": "sum", "strict": True,
-                         "schema": {"type": "object", "properties": {"answer": {"type": "integer"}}}}})
+        model="m",
+        input="2+2 as JSON",
+        temperature=0.1,
+        top_p=0.5,
+        max_output_tokens=40,
+        text={
+            "format": {
+                "type": "json_schema",
+                "name": "sum",
+                "strict": True,
+                "schema": {"type": "object", "properties": {"answer": {"type": "integer"}}},
+            }
+        },
+    )
     body = upstream.requests[0]
     assert (body["temperature"], body["top_p"], body["max_tokens"]) == (0.1, 0.5, 40)
     assert body["response_format"]["json_schema"]["name"] == "sum"
@@ -132,9 +166,16 @@ def test_a_length_cut_is_an_incomplete_response(api, upstream):
 
 
 def test_unknown_request_fields_are_ignored(api, upstream):
-    response = sdk(api).responses.create(model="m", input="x", extra_body={
-        "prompt_cache_key": "k", "client_metadata": {"a": "b"}, "include": ["reasoning.encrypted_content"],
-        "some_future_field": {"nested": True}})
+    response = sdk(api).responses.create(
+        model="m",
+        input="x",
+        extra_body={
+            "prompt_cache_key": "k",
+            "client_metadata": {"a": "b"},
+            "include": ["reasoning.encrypted_content"],
+            "some_future_field": {"nested": True},
+        },
+    )
     assert response.status == "completed"
 
 
@@ -146,8 +187,10 @@ def test_upstream_reasoning_becomes_a_streamed_reasoning_item_before_the_answer(
     output = terminal["response"]["output"]
     assert [item["type"] for item in output] == ["reasoning", "message"]
     assert output[0]["content"][0]["text"] == "First, think carefully."
-    assert "".join(e["delta"] for e in events if e["type"] == "response.reasoning_text.delta") \
+    assert (
+        "".join(e["delta"] for e in events if e["type"] == "response.reasoning_text.delta")
         == "First, think carefully."
+    )
     assert output[1]["content"][0]["text"] == "The answer is 4."
 
 
@@ -180,8 +223,15 @@ def test_streamed_tool_arguments_arrive_as_deltas_that_add_up(api, upstream):
 
 
 def test_parallel_tool_calls_are_separate_items_with_their_own_call_ids(api, upstream):
-    upstream.push(Reply(text="Running both.", tool_calls=[
-        ToolCall("exec_command", {"cmd": "ls"}, id="call_a"), ToolCall("exec_command", {"cmd": "pwd"}, id="call_b")]))
+    upstream.push(
+        Reply(
+            text="Running both.",
+            tool_calls=[
+                ToolCall("exec_command", {"cmd": "ls"}, id="call_a"),
+                ToolCall("exec_command", {"cmd": "pwd"}, id="call_b"),
+            ],
+        )
+    )
     events = stream_events(api, model="m", input="both", tools=[SHELL], parallel_tool_calls=True)
     terminal = assert_event_contract(events)
     output = terminal["response"]["output"]
@@ -192,12 +242,28 @@ def test_parallel_tool_calls_are_separate_items_with_their_own_call_ids(api, ups
 
 def test_tool_outputs_sent_as_full_history_reach_the_upstream_as_tool_messages(api, upstream):
     upstream.push(Reply(text="Both listed."))
-    sdk(api).responses.create(model="m", tools=[SHELL], store=False, input=[
-        {"role": "user", "content": "both"},
-        {"type": "function_call", "call_id": "call_a", "name": "exec_command", "arguments": '{"cmd":"ls"}'},
-        {"type": "function_call", "call_id": "call_b", "name": "exec_command", "arguments": '{"cmd":"pwd"}'},
-        {"type": "function_call_output", "call_id": "call_a", "output": "a.txt"},
-        {"type": "function_call_output", "call_id": "call_b", "output": "/work"}])
+    sdk(api).responses.create(
+        model="m",
+        tools=[SHELL],
+        store=False,
+        input=[
+            {"role": "user", "content": "both"},
+            {
+                "type": "function_call",
+                "call_id": "call_a",
+                "name": "exec_command",
+                "arguments": '{"cmd":"ls"}',
+            },
+            {
+                "type": "function_call",
+                "call_id": "call_b",
+                "name": "exec_command",
+                "arguments": '{"cmd":"pwd"}',
+            },
+            {"type": "function_call_output", "call_id": "call_a", "output": "a.txt"},
+            {"type": "function_call_output", "call_id": "call_b", "output": "/work"},
+        ],
+    )
     user, assistant, out_a, out_b = last_messages(upstream)
     assert [c["id"] for c in assistant["tool_calls"]] == ["call_a", "call_b"]
     assert (out_a["tool_call_id"], out_a["content"]) == ("call_a", "a.txt")
@@ -205,11 +271,18 @@ def test_tool_outputs_sent_as_full_history_reach_the_upstream_as_tool_messages(a
 
 
 def test_previous_response_id_carries_the_tool_call_into_the_next_turn(api, upstream):
-    upstream.push(Reply(tool_calls=[ToolCall("exec_command", {"cmd": "date"}, id="call_d")]), Reply(text="It is late."))
+    upstream.push(
+        Reply(tool_calls=[ToolCall("exec_command", {"cmd": "date"}, id="call_d")]),
+        Reply(text="It is late."),
+    )
     client = sdk(api)
     first = client.responses.create(model="m", input="what time?", tools=[SHELL])
-    second = client.responses.create(model="m", tools=[SHELL], previous_response_id=first.id, input=[
-        {"type": "function_call_output", "call_id": "call_d", "output": "23:59"}])
+    second = client.responses.create(
+        model="m",
+        tools=[SHELL],
+        previous_response_id=first.id,
+        input=[{"type": "function_call_output", "call_id": "call_d", "output": "23:59"}],
+    )
     assert second.output_text == "It is late."
     user, assistant, tool = last_messages(upstream)
     assert assistant["tool_calls"][0]["id"] == "call_d"
@@ -223,7 +296,13 @@ def test_a_conversation_chains_over_three_turns(api, upstream):
     first = client.responses.create(model="m", input="count 1")
     second = client.responses.create(model="m", input="count 2", previous_response_id=first.id)
     client.responses.create(model="m", input="count 3", previous_response_id=second.id)
-    assert [m["content"] for m in last_messages(upstream)] == ["count 1", "one", "count 2", "two", "count 3"]
+    assert [m["content"] for m in last_messages(upstream)] == [
+        "count 1",
+        "one",
+        "count 2",
+        "two",
+        "count 3",
+    ]
 
 
 def test_an_unknown_previous_response_id_is_a_404(api, upstream):
@@ -235,17 +314,28 @@ def test_an_unknown_previous_response_id_is_a_404(api, upstream):
 
 def test_custom_tools_become_functions_and_calls_come_back_as_custom_tool_calls(api, upstream):
     patch = "*** Begin Patch\n*** Add File: a.txt\n+hi\n*** End Patch"
-    upstream.push(Reply(tool_calls=[ToolCall("apply_patch", {"input": patch}, id="call_p")]), Reply(text="Patched."))
-    tool = {"type": "custom", "name": "apply_patch", "description": "Apply a patch",
-            "format": {"type": "grammar", "syntax": "lark", "definition": "start: begin_patch"}}
+    upstream.push(
+        Reply(tool_calls=[ToolCall("apply_patch", {"input": patch}, id="call_p")]),
+        Reply(text="Patched."),
+    )
+    tool = {
+        "type": "custom",
+        "name": "apply_patch",
+        "description": "Apply a patch",
+        "format": {"type": "grammar", "syntax": "lark", "definition": "start: begin_patch"},
+    }
     client = sdk(api)
     events = stream_events(api, model="m", input="add a.txt", tools=[tool])
     terminal = assert_event_contract(events)
     item = terminal["response"]["output"][0]
     assert (item["type"], item["call_id"], item["input"]) == ("custom_tool_call", "call_p", patch)
     assert upstream.requests[0]["tools"][0]["function"]["parameters"]["required"] == ["input"]
-    final = client.responses.create(model="m", tools=[tool], previous_response_id=terminal["response"]["id"],
-                                    input=[{"type": "custom_tool_call_output", "call_id": "call_p", "output": "Done!"}])
+    final = client.responses.create(
+        model="m",
+        tools=[tool],
+        previous_response_id=terminal["response"]["id"],
+        input=[{"type": "custom_tool_call_output", "call_id": "call_p", "output": "Done!"}],
+    )
     assert final.output_text == "Patched."
     assistant, tool_message = last_messages(upstream)[1:]
     assert json.loads(assistant["tool_calls"][0]["function"]["arguments"]) == {"input": patch}
@@ -263,8 +353,10 @@ def test_internal_stop_ends_the_turn_and_is_never_shown_to_the_client(api, upstr
 
 
 def test_internal_stop_final_message_becomes_the_answer_and_stays_out_of_history(api, upstream):
-    upstream.push(Reply(tool_calls=[ToolCall("__internal_stop", {"final_message": "Task complete."})]),
-                  Reply(text="next"))
+    upstream.push(
+        Reply(tool_calls=[ToolCall("__internal_stop", {"final_message": "Task complete."})]),
+        Reply(text="next"),
+    )
     client = sdk(api)
     first = client.responses.create(model="m", input="do it", tools=[SHELL])
     assert first.output_text == "Task complete." and first.status == "completed"
@@ -293,31 +385,61 @@ def test_store_false_keeps_nothing_to_retrieve(api, upstream):
 
 
 def test_submit_tool_outputs_continues_a_stored_response(api, upstream):
-    upstream.push(Reply(tool_calls=[ToolCall("exec_command", {"cmd": "whoami"}, id="call_w")]),
-                  Reply(text="You are root."), Reply(text="again"))
+    upstream.push(
+        Reply(tool_calls=[ToolCall("exec_command", {"cmd": "whoami"}, id="call_w")]),
+        Reply(text="You are root."),
+        Reply(text="again"),
+    )
     first = sdk(api).responses.create(model="m", input="who am i", tools=[SHELL])
     with api.client() as http:
-        resp = http.post(f"/api/v1/responses/{first.id}/submit_tool_outputs",
-                         json={"tool_outputs": [{"tool_call_id": "call_w", "output": "root"}]})
+        resp = http.post(
+            f"/api/v1/responses/{first.id}/submit_tool_outputs",
+            json={"tool_outputs": [{"tool_call_id": "call_w", "output": "root"}]},
+        )
         assert resp.status_code == 200, resp.text
         assert resp.json()["output"][0]["content"][0]["text"] == "You are root."
-        assert last_messages(upstream)[-1] == {"role": "tool", "tool_call_id": "call_w", "content": "root"}
-        with http.stream("POST", f"/api/v1/responses/{first.id}/submit_tool_outputs",
-                         json={"stream": True, "tool_outputs": [{"call_id": "call_w", "output": "root"}]}) as sse:
-            frames = [json.loads(line[6:]) for line in sse.iter_lines() if line.startswith("data: ")]
+        assert last_messages(upstream)[-1] == {
+            "role": "tool",
+            "tool_call_id": "call_w",
+            "content": "root",
+        }
+        with http.stream(
+            "POST",
+            f"/api/v1/responses/{first.id}/submit_tool_outputs",
+            json={"stream": True, "tool_outputs": [{"call_id": "call_w", "output": "root"}]},
+        ) as sse:
+            frames = [
+                json.loads(line[6:]) for line in sse.iter_lines() if line.startswith("data: ")
+            ]
         assert_event_contract(frames)
-        bad = http.post(f"/api/v1/responses/{first.id}/submit_tool_outputs",
-                        json={"tool_outputs": [{"call_id": "call_zzz", "output": "x"}]})
+        bad = http.post(
+            f"/api/v1/responses/{first.id}/submit_tool_outputs",
+            json={"tool_outputs": [{"call_id": "call_zzz", "output": "x"}]},
+        )
         assert bad.status_code == 400 and "call_zzz" in bad.json()["error"]["message"]
 
 
 # -- failures -------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("reply", "code"), [
-    (Reply(status=429, error={"message": "Rate limit reached, try again in 1s"}), "rate_limit_exceeded"),
-    (Reply(status=400, error={"message": "This model's maximum context length is 8192 tokens",
-                              "code": "context_length_exceeded"}), "context_length_exceeded"),
-    (Reply(status=500, error={"message": "internal boom"}), "upstream_error"),
-])
+@pytest.mark.parametrize(
+    ("reply", "code"),
+    [
+        (
+            Reply(status=429, error={"message": "Rate limit reached, try again in 1s"}),
+            "rate_limit_exceeded",
+        ),
+        (
+            Reply(
+                status=400,
+                error={
+                    "message": "This model's maximum context length is 8192 tokens",
+                    "code": "context_length_exceeded",
+                },
+            ),
+            "context_length_exceeded",
+        ),
+        (Reply(status=500, error={"message": "internal boom"}), "upstream_error"),
+    ],
+)
 def test_an_upstream_error_is_a_failed_response_with_a_mapped_code(api, upstream, reply, code):
     upstream.push(reply)
     events = stream_events(api, model="m", input="x")
@@ -350,7 +472,9 @@ def test_a_non_streaming_upstream_failure_is_an_http_error_with_the_openai_body(
 
 def test_bad_input_is_a_400_naming_the_field(api, upstream):
     with pytest.raises(openai.BadRequestError) as caught:
-        sdk(api).responses.create(model="m", input=[{"type": "message", "role": "robot", "content": "x"}])
+        sdk(api).responses.create(
+            model="m", input=[{"type": "message", "role": "robot", "content": "x"}]
+        )
     assert caught.value.body["param"] == "input[0].role"
     assert upstream.requests == []
 
@@ -375,17 +499,25 @@ def test_a_refused_budget_mid_conversation_is_a_429_before_any_upstream_call(api
     from synth_ai.domain.errors import LimitExceeded
 
     first = sdk(api).responses.create(model="m", input="first turn")
-    meters.meter.refuse = LimitExceeded("session budget of $0.01 is spent — raise the limit or start a new session")
+    meters.meter.refuse = LimitExceeded(
+        "session budget of $0.01 is spent — raise the limit or start a new session"
+    )
     with pytest.raises(openai.RateLimitError) as caught:
-        sdk(api).responses.create(model="m", input="second turn", previous_response_id=first.id, stream=True)
+        sdk(api).responses.create(
+            model="m", input="second turn", previous_response_id=first.id, stream=True
+        )
     assert caught.value.body["type"] == "usage_limit_reached"
     assert len(upstream.requests) == 1
 
 
 def test_a_client_that_disconnects_closes_the_upstream_stream_and_settles(api, upstream, meters):
     upstream.push(Reply(text="word " * 200, chunk_delay=0.05))
-    with api.client() as http, http.stream("POST", "/api/v1/responses",
-                                           json={"model": "m", "input": "x", "stream": True}) as resp:
+    with (
+        api.client() as http,
+        http.stream(
+            "POST", "/api/v1/responses", json={"model": "m", "input": "x", "stream": True}
+        ) as resp,
+    ):
         for line in resp.iter_lines():
             if "response.output_text.delta" in line:
                 break
@@ -399,21 +531,61 @@ def test_a_client_that_disconnects_closes_the_upstream_stream_and_settles(api, u
 
 def test_a_codex_shaped_request_is_understood(api, upstream):
     upstream.push(Reply(tool_calls=[ToolCall("spawn_agent", {"task": "x"}, id="call_ns")]))
-    body = {"model": "synth-small", "stream": True, "store": False, "tool_choice": "auto",
-            "parallel_tool_calls": True, "reasoning": {"summary": "auto"},
-            "include": ["reasoning.encrypted_content"], "prompt_cache_key": "abc",
-            "tools": [SHELL, {"type": "web_search", "external_web_access": False},
-                      {"type": "namespace", "name": "multi_agent_v1", "description": "agents",
-                       "tools": [{"type": "function", "name": "spawn_agent", "strict": False,
-                                  "parameters": {"type": "object", "properties": {"task": {"type": "string"}}}}]}],
-            "input": [{"type": "message", "id": "msg_1", "role": "developer",
-                       "content": [{"type": "input_text", "text": "You are Codex."}]},
-                      {"type": "message", "id": "msg_2", "role": "user",
-                       "content": [{"type": "input_text", "text": "delegate"}]}]}
+    body = {
+        "model": "synth-small",
+        "stream": True,
+        "store": False,
+        "tool_choice": "auto",
+        "parallel_tool_calls": True,
+        "reasoning": {"summary": "auto"},
+        "include": ["reasoning.encrypted_content"],
+        "prompt_cache_key": "abc",
+        "tools": [
+            SHELL,
+            {"type": "web_search", "external_web_access": False},
+            {
+                "type": "namespace",
+                "name": "multi_agent_v1",
+                "description": "agents",
+                "tools": [
+                    {
+                        "type": "function",
+                        "name": "spawn_agent",
+                        "strict": False,
+                        "parameters": {
+                            "type": "object",
+                            "properties": {"task": {"type": "string"}},
+                        },
+                    }
+                ],
+            },
+        ],
+        "input": [
+            {
+                "type": "message",
+                "id": "msg_1",
+                "role": "developer",
+                "content": [{"type": "input_text", "text": "You are Codex."}],
+            },
+            {
+                "type": "message",
+                "id": "msg_2",
+                "role": "user",
+                "content": [{"type": "input_text", "text": "delegate"}],
+            },
+        ],
+    }
     with api.client() as http, http.stream("POST", "/v1/responses", json=body) as resp:
         frames = [json.loads(line[6:]) for line in resp.iter_lines() if line.startswith("data: ")]
     terminal = assert_event_contract(frames)
     item = terminal["response"]["output"][0]
-    assert (item["name"], item["namespace"], item["call_id"]) == ("spawn_agent", "multi_agent_v1", "call_ns")
+    assert (item["name"], item["namespace"], item["call_id"]) == (
+        "spawn_agent",
+        "multi_agent_v1",
+        "call_ns",
+    )
     assert [t["function"]["name"] for t in upstream.requests[0]["tools"]] == [
-        "exec_command", "spawn_agent", "__internal_stop"]
+        "exec_command",
+        "spawn_agent",
+        "__internal_stop",
+    ]

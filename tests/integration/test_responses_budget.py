@@ -19,8 +19,15 @@ def api(upstream, backend):
 
 def start_session(api, **limits) -> str:
     with api.client() as http:
-        resp = http.post("/api/v1/sessions", json={"limits": [
-            {"metric_type": metric, "limit_value": value} for metric, value in limits.items()]})
+        resp = http.post(
+            "/api/v1/sessions",
+            json={
+                "limits": [
+                    {"metric_type": metric, "limit_value": value}
+                    for metric, value in limits.items()
+                ]
+            },
+        )
         assert resp.status_code == 201, resp.text
         return resp.json()["session_id"]
 
@@ -31,8 +38,13 @@ def session(api, session_id) -> dict:
 
 
 def sdk(api, session_id) -> openai.OpenAI:
-    return openai.OpenAI(base_url=api.url + "/api/v1", api_key=TEST_KEY, max_retries=0, timeout=30,
-                         default_headers={"X-Session-ID": session_id})
+    return openai.OpenAI(
+        base_url=api.url + "/api/v1",
+        api_key=TEST_KEY,
+        max_retries=0,
+        timeout=30,
+        default_headers={"X-Session-ID": session_id},
+    )
 
 
 def test_a_turn_settles_the_upstream_usage_into_the_session(api, upstream):
@@ -46,14 +58,23 @@ def test_a_turn_settles_the_upstream_usage_into_the_session(api, upstream):
 
 
 @pytest.mark.parametrize("stream", [False, True])
-def test_the_budget_is_refused_mid_conversation_before_the_upstream_is_called(api, upstream, stream):
+def test_the_budget_is_refused_mid_conversation_before_the_upstream_is_called(
+    api, upstream, stream
+):
     session_id = start_session(api, tokens=500)
-    upstream.push(Reply(text="first answer", usage={"prompt_tokens": 300, "completion_tokens": 150}))
+    upstream.push(
+        Reply(text="first answer", usage={"prompt_tokens": 300, "completion_tokens": 150})
+    )
     client = sdk(api, session_id)
     first = client.responses.create(model="synth-small", input="first", max_output_tokens=100)
     with pytest.raises(openai.RateLimitError) as caught:
-        client.responses.create(model="synth-small", input="second", previous_response_id=first.id,
-                                max_output_tokens=100, stream=stream)
+        client.responses.create(
+            model="synth-small",
+            input="second",
+            previous_response_id=first.id,
+            max_output_tokens=100,
+            stream=stream,
+        )
     assert caught.value.body["type"] == "usage_limit_reached"
     assert caught.value.body["code"] == "usage_limit_reached"
     assert len(upstream.requests) == 1
@@ -74,14 +95,23 @@ def test_an_upstream_failure_mid_stream_releases_the_reservation(api, upstream):
 def test_a_client_disconnect_settles_the_real_usage_and_frees_the_reservation(api, upstream):
     session_id = start_session(api, tokens=100_000)
     upstream.push(Reply(text="word " * 200, chunk_delay=0.05))
-    with api.client() as http, http.stream("POST", "/api/v1/responses", headers={"X-Session-ID": session_id},
-                                           json={"model": "m", "input": "x", "stream": True}) as resp:
+    with (
+        api.client() as http,
+        http.stream(
+            "POST",
+            "/api/v1/responses",
+            headers={"X-Session-ID": session_id},
+            json={"model": "m", "input": "x", "stream": True},
+        ) as resp,
+    ):
         for line in resp.iter_lines():
             if "output_text.delta" in line:
                 break
     deadline = time.monotonic() + 10
     state = session(api, session_id)
-    while (state["reserved_usage"]["tokens"] or upstream.open_streams) and time.monotonic() < deadline:
+    while (
+        state["reserved_usage"]["tokens"] or upstream.open_streams
+    ) and time.monotonic() < deadline:
         time.sleep(0.1)
         state = session(api, session_id)
     assert state["reserved_usage"]["tokens"] == 0
@@ -91,7 +121,11 @@ def test_a_client_disconnect_settles_the_real_usage_and_frees_the_reservation(ap
 
 def test_x_no_session_leaves_the_session_untouched(api, upstream):
     session_id = start_session(api, tokens=100_000)
-    client = openai.OpenAI(base_url=api.url + "/v1", api_key=TEST_KEY, max_retries=0,
-                           default_headers={"X-No-Session": "true"})
+    client = openai.OpenAI(
+        base_url=api.url + "/v1",
+        api_key=TEST_KEY,
+        max_retries=0,
+        default_headers={"X-No-Session": "true"},
+    )
     assert client.responses.create(model="m", input="free").status == "completed"
     assert session(api, session_id)["current_usage"]["tokens"] == 0

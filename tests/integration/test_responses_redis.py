@@ -20,11 +20,16 @@ def redis_settings(settings, redis_url, redis_prefix):
         client.delete(key)
 
 
-def test_previous_response_id_works_across_two_backends_sharing_redis(redis_settings, upstream, backend,
-                                                                       redis_url, redis_prefix):
+def test_previous_response_id_works_across_two_backends_sharing_redis(
+    redis_settings, upstream, backend, redis_url, redis_prefix
+):
     upstream.push(Reply(text="stored in redis"), Reply(text="continued"))
-    client = openai.OpenAI(base_url=backend.url + "/api/v1", api_key=TEST_KEY, max_retries=0,
-                           default_headers={"X-No-Session": "true"})
+    client = openai.OpenAI(
+        base_url=backend.url + "/api/v1",
+        api_key=TEST_KEY,
+        max_retries=0,
+        default_headers={"X-No-Session": "true"},
+    )
     first = client.responses.create(model="m", input="remember this")
     assert redis.Redis.from_url(redis_url).exists(f"{redis_prefix}response:org_test:{first.id}")
 
@@ -35,11 +40,21 @@ def test_previous_response_id_works_across_two_backends_sharing_redis(redis_sett
     other = create_container(redis_settings)
     server = BackgroundServer.start(build_app(other)[0], "127.0.0.1", 0, threads=4)
     try:
-        replica = openai.OpenAI(base_url=server.url + "/api/v1", api_key=TEST_KEY, max_retries=0,
-                                default_headers={"X-No-Session": "true"})
-        second = replica.responses.create(model="m", input="and now?", previous_response_id=first.id)
+        replica = openai.OpenAI(
+            base_url=server.url + "/api/v1",
+            api_key=TEST_KEY,
+            max_retries=0,
+            default_headers={"X-No-Session": "true"},
+        )
+        second = replica.responses.create(
+            model="m", input="and now?", previous_response_id=first.id
+        )
     finally:
         server.close()
         other.shutdown_resources()
     assert second.output_text == "continued"
-    assert [m["content"] for m in upstream.requests[-1]["messages"]] == ["remember this", "stored in redis", "and now?"]
+    assert [m["content"] for m in upstream.requests[-1]["messages"]] == [
+        "remember this",
+        "stored in redis",
+        "and now?",
+    ]

@@ -11,13 +11,26 @@ def start(client, **body):
 
 def test_a_started_session_has_its_limits_and_zero_usage_and_becomes_current(backend):
     client = backend.client()
-    session = start(client, limits=[{"metric_type": "cost_usd", "limit_value": 5, "limit_type": "hard"},
-                                    {"metric_type": "tokens", "limit_value": 1000, "limit_type": "soft"}],
-                    session_type="eval", metadata={"run": "a"}, expires_at="2099-01-01T00:00:00Z")
+    session = start(
+        client,
+        limits=[
+            {"metric_type": "cost_usd", "limit_value": 5, "limit_type": "hard"},
+            {"metric_type": "tokens", "limit_value": 1000, "limit_type": "soft"},
+        ],
+        session_type="eval",
+        metadata={"run": "a"},
+        expires_at="2099-01-01T00:00:00Z",
+    )
     assert session["status"] == "active" and session["user_id"] == "user_test"
-    assert session["current_usage"] == {"tokens": 0, "cost_usd": 0.0, "gpu_hours": 0.0, "api_calls": 0}
-    assert [(lim["metric_type"], lim["limit_type"], lim["limit_value"]) for lim in session["limits"]] == [
-        ("cost_usd", "hard", 5.0), ("tokens", "soft", 1000.0)]
+    assert session["current_usage"] == {
+        "tokens": 0,
+        "cost_usd": 0.0,
+        "gpu_hours": 0.0,
+        "api_calls": 0,
+    }
+    assert [
+        (lim["metric_type"], lim["limit_type"], lim["limit_value"]) for lim in session["limits"]
+    ] == [("cost_usd", "hard", 5.0), ("tokens", "soft", 1000.0)]
     assert session["expires_at"] == "2099-01-01T00:00:00Z" and session["metadata"] == {"run": "a"}
     assert client.get("/api/v1/sessions/current").json()["session_id"] == session["session_id"]
     assert client.get(f"/api/v1/sessions/{session['session_id']}").json() == session
@@ -35,7 +48,9 @@ def test_starting_a_new_current_session_ends_the_previous_one(backend):
 
 def test_a_session_without_limits_gets_the_server_default_of_twenty_dollars(backend):
     session = start(backend.client())
-    assert [(lim["metric_type"], lim["limit_value"]) for lim in session["limits"]] == [("cost_usd", 20.0)]
+    assert [(lim["metric_type"], lim["limit_value"]) for lim in session["limits"]] == [
+        ("cost_usd", 20.0)
+    ]
 
 
 def test_ending_a_session_twice_is_a_conflict_that_says_so(backend):
@@ -50,36 +65,57 @@ def test_ending_a_session_twice_is_a_conflict_that_says_so(backend):
 def test_limits_can_be_listed_added_and_increased(backend):
     client = backend.client()
     sid = start(client, limits=[{"metric_type": "api_calls", "limit_value": 3}])["session_id"]
-    added = client.post(f"/api/v1/sessions/{sid}/limits", json={"metric_type": "gpu_hours", "limit_value": 2})
-    assert added.json()["metric_type"] == "gpu_hours" and added.json()["limit_id"].startswith("lim_")
-    raised = client.post(f"/api/v1/sessions/{sid}/limits/increase",
-                         json={"metric_type": "api_calls", "increase_by": 7}).json()
+    added = client.post(
+        f"/api/v1/sessions/{sid}/limits", json={"metric_type": "gpu_hours", "limit_value": 2}
+    )
+    assert added.json()["metric_type"] == "gpu_hours" and added.json()["limit_id"].startswith(
+        "lim_"
+    )
+    raised = client.post(
+        f"/api/v1/sessions/{sid}/limits/increase",
+        json={"metric_type": "api_calls", "increase_by": 7},
+    ).json()
     assert raised["limit_value"] == 10.0 and raised["remaining"] == 10.0
     limits = client.get(f"/api/v1/sessions/{sid}/limits").json()
-    assert {(lim["metric_type"], lim["limit_value"]) for lim in limits} == {("api_calls", 10.0), ("gpu_hours", 2.0)}
+    assert {(lim["metric_type"], lim["limit_value"]) for lim in limits} == {
+        ("api_calls", 10.0),
+        ("gpu_hours", 2.0),
+    }
 
 
 def test_bad_input_gets_a_clear_error_naming_the_bad_value(backend):
     client = backend.client()
-    bad_metric = client.post("/api/v1/sessions", json={"limits": [{"metric_type": "bananas", "limit_value": 1}]})
+    bad_metric = client.post(
+        "/api/v1/sessions", json={"limits": [{"metric_type": "bananas", "limit_value": 1}]}
+    )
     assert bad_metric.status_code == 400 and "'bananas'" in bad_metric.json()["error"]["message"]
     extra = client.post("/api/v1/sessions", json={"limitz": []})
     assert extra.status_code == 422 and "limitz" in extra.json()["error"]["message"]
-    wrong_type = client.post("/api/v1/sessions", json={"limits": [{"metric_type": "tokens", "limit_value": "lots"}]})
-    assert wrong_type.status_code == 422 and wrong_type.json()["error"]["param"] == "$.limits[0].limit_value"
+    wrong_type = client.post(
+        "/api/v1/sessions", json={"limits": [{"metric_type": "tokens", "limit_value": "lots"}]}
+    )
+    assert (
+        wrong_type.status_code == 422
+        and wrong_type.json()["error"]["param"] == "$.limits[0].limit_value"
+    )
     past = client.post("/api/v1/sessions", json={"expires_at": "2001-01-01T00:00:00Z"})
     assert past.status_code == 400 and "in the past" in past.json()["error"]["message"]
     status = client.get("/api/v1/sessions", params={"status": "sleeping"})
     assert status.status_code == 400 and "'sleeping'" in status.json()["error"]["message"]
     sid = start(client)["session_id"]
-    zero = client.post(f"/api/v1/sessions/{sid}/limits/increase", json={"metric_type": "tokens", "increase_by": 0})
+    zero = client.post(
+        f"/api/v1/sessions/{sid}/limits/increase", json={"metric_type": "tokens", "increase_by": 0}
+    )
     assert zero.status_code == 400 and zero.json()["error"]["param"] == "increase_by"
 
 
 def test_current_names_the_current_session_and_is_404_when_there_is_none(backend):
     client = backend.client()
     missing = client.get("/api/v1/sessions/current")
-    assert missing.status_code == 404 and "synth-ai session start" in missing.json()["error"]["message"]
+    assert (
+        missing.status_code == 404
+        and "synth-ai session start" in missing.json()["error"]["message"]
+    )
     assert client.get("/api/v1/sessions").json() == []
     sid = start(client)["session_id"]
     assert client.post("/api/v1/sessions/current/end").json()["session_id"] == sid
@@ -89,7 +125,12 @@ def test_current_names_the_current_session_and_is_404_when_there_is_none(backend
 def test_another_users_session_is_not_found(backend):
     sid = start(backend.client())["session_id"]
     other = backend.client(OTHER_KEY)
-    for response in (other.get(f"/api/v1/sessions/{sid}"), other.post(f"/api/v1/sessions/{sid}/end"),
-                     other.get(f"/api/v1/sessions/{sid}/usage")):
-        assert response.status_code == 404 and response.json()["error"]["code"] == "session_not_found"
+    for response in (
+        other.get(f"/api/v1/sessions/{sid}"),
+        other.post(f"/api/v1/sessions/{sid}/end"),
+        other.get(f"/api/v1/sessions/{sid}/usage"),
+    ):
+        assert (
+            response.status_code == 404 and response.json()["error"]["code"] == "session_not_found"
+        )
     assert other.get("/api/v1/sessions").json() == []

@@ -15,7 +15,7 @@ def example_config():
 
 
 @pytest.fixture
-def app(example_config, env_key):  # noqa: F811
+def app(example_config, env_key):
     with InProcessTaskApp(config=example_config, port=0) as running:
         yield running
 
@@ -34,8 +34,12 @@ def test_root_and_health_answer_without_a_key(app):
 
 def test_info_describes_the_task_dataset_rubrics_inference_capabilities_and_limits(client):
     info = client.get("/info").json()
-    assert info["service"]["task"] == {"id": "arithmetic", "name": "Arithmetic (exact match)", "version": "1.0.0",
-                                       "description": "Integer arithmetic word problems scored against gold answers."}
+    assert info["service"]["task"] == {
+        "id": "arithmetic",
+        "name": "Arithmetic (exact match)",
+        "version": "1.0.0",
+        "description": "Integer arithmetic word problems scored against gold answers.",
+    }
     assert info["dataset"]["seeds"] == {"train": 15, "test": 5}
     assert info["rubrics"]["outcome"]["criteria"][0]["id"] == "exact_answer"
     assert set(info) == {"service", "dataset", "rubrics", "inference", "capabilities", "limits"}
@@ -44,25 +48,38 @@ def test_info_describes_the_task_dataset_rubrics_inference_capabilities_and_limi
 def test_task_info_without_seeds_is_the_descriptor_and_with_seeds_one_or_a_list(client):
     assert client.get("/task_info").json()["taskset"]["id"] == "arithmetic"
     one = client.get("/task_info", params={"seed": 2}).json()
-    assert one["task_metadata"] == {"seed": 2, "problem_id": "arith-02", "question": "What is 5 * 3?"}
+    assert one["task_metadata"] == {
+        "seed": 2,
+        "problem_id": "arith-02",
+        "question": "What is 5 * 3?",
+    }
     several = client.get("/task_info", params={"seed": [15, 16]}).json()
     assert [i["dataset"]["split"] for i in several] == ["test", "test"]
     bad = client.get("/task_info", params={"seed": "two"})
-    assert bad.status_code == 400 and "seed must be an integer, got 'two'" in bad.json()["error"]["message"]
+    assert (
+        bad.status_code == 400
+        and "seed must be an integer, got 'two'" in bad.json()["error"]["message"]
+    )
 
 
-def test_a_rollout_calls_the_policy_with_its_prompt_and_scores_against_gold(client, upstream):  # noqa: F811
+def test_a_rollout_calls_the_policy_with_its_prompt_and_scores_against_gold(client, upstream):
     upstream.push(Reply(text="5 * 3 = 15"), Reply(text="I think 16"))
-    good = client.post("/rollout", json=rollout_body(upstream.base_url, seed=2, prompt="Be exact.", model="m1")).json()
+    good = client.post(
+        "/rollout", json=rollout_body(upstream.base_url, seed=2, prompt="Be exact.", model="m1")
+    ).json()
     bad = client.post("/rollout", json=rollout_body(upstream.base_url, seed=2)).json()
     assert good["metrics"]["mean_return"] == 1.0 and bad["metrics"]["mean_return"] == 0.0
     step = good["trajectories"][0]["steps"][0]
     assert step["reward"] == 1.0 and step["info"] == {"predicted": 15, "gold": 15, "correct": True}
-    assert good["run_id"] == "run-2" and good["trajectories"][0]["inference_url"] == upstream.base_url
+    assert (
+        good["run_id"] == "run-2" and good["trajectories"][0]["inference_url"] == upstream.base_url
+    )
     sent = upstream.requests[0]
     assert sent["model"] == "m1"
-    assert sent["messages"] == [{"role": "system", "content": "Be exact."},
-                                {"role": "user", "content": "What is 5 * 3?"}]
+    assert sent["messages"] == [
+        {"role": "system", "content": "Be exact."},
+        {"role": "user", "content": "What is 5 * 3?"},
+    ]
 
 
 def test_an_invalid_rollout_payload_gets_422_with_the_path_of_the_bad_field(client):
@@ -73,30 +90,37 @@ def test_an_invalid_rollout_payload_gets_422_with_the_path_of_the_bad_field(clie
     assert missing.status_code == 422 and "run_id" in missing.json()["error"]["message"]
 
 
-def test_a_failing_policy_endpoint_is_reported_as_an_upstream_error(client, upstream):  # noqa: F811
+def test_a_failing_policy_endpoint_is_reported_as_an_upstream_error(client, upstream):
     upstream.push(Reply(status=500))
     response = client.post("/rollout", json=rollout_body(upstream.base_url))
     assert response.status_code == 502
     assert "policy call to" in response.json()["error"]["message"]
 
 
-@pytest.mark.parametrize("headers", [
-    {"X-API-Key": ENV_KEY},
-    {"X-API-Keys": f"other-key, {ENV_KEY}"},
-    {"Authorization": f"Bearer {ENV_KEY}"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-API-Key": ENV_KEY},
+        {"X-API-Keys": f"other-key, {ENV_KEY}"},
+        {"Authorization": f"Bearer {ENV_KEY}"},
+    ],
+)
 def test_the_key_is_accepted_from_each_supported_header(app, headers):
     assert httpx.get(app.url + "/info", headers=headers).status_code == 200
 
 
-@pytest.mark.parametrize("headers", [{}, {"X-API-Key": "wrong"}, {"X-API-Keys": "a,b"}, {"Authorization": "Bearer no"}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"X-API-Key": "wrong"}, {"X-API-Keys": "a,b"}, {"Authorization": "Bearer no"}]
+)
 def test_a_missing_or_wrong_key_gets_401(app, headers):
     response = httpx.get(app.url + "/info", headers=headers)
     assert response.status_code == 401
     assert response.json()["error"]["type"] == "authentication_error"
 
 
-def test_a_task_app_without_a_server_key_answers_503_naming_the_variable(example_config, monkeypatch):
+def test_a_task_app_without_a_server_key_answers_503_naming_the_variable(
+    example_config, monkeypatch
+):
     from synth_ai.adapters.waitress_host import BackgroundServer
     from synth_ai.task_app.app import create_task_app
 

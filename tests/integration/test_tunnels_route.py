@@ -10,26 +10,39 @@ THIRD_ORG_KEY = "sk-synth-test-third-org-key"
 
 
 @pytest.fixture
-def settings(synth_home, cloudflare_api) -> Settings:  # noqa: F811
+def settings(synth_home, cloudflare_api) -> Settings:
     return Settings(
         home=synth_home,
-        api_keys=[ApiKey(TEST_KEY, "org_test", "user_test"), ApiKey(OTHER_KEY, "org_test", "user_other"),
-                  ApiKey(THIRD_ORG_KEY, "org_other", "user_x")],
-        document={"tunnels": {"cloudflare_account_id": cloudflare_api.account_id,
-                              "cloudflare_api_token": cloudflare_api.api_token,
-                              "cloudflare_zone_id": cloudflare_api.zone_id,
-                              "cloudflare_api_url": cloudflare_api.url,
-                              "domain": "tunnels.example.test"}})
+        api_keys=[
+            ApiKey(TEST_KEY, "org_test", "user_test"),
+            ApiKey(OTHER_KEY, "org_test", "user_other"),
+            ApiKey(THIRD_ORG_KEY, "org_other", "user_x"),
+        ],
+        document={
+            "tunnels": {
+                "cloudflare_account_id": cloudflare_api.account_id,
+                "cloudflare_api_token": cloudflare_api.api_token,
+                "cloudflare_zone_id": cloudflare_api.zone_id,
+                "cloudflare_api_url": cloudflare_api.url,
+                "domain": "tunnels.example.test",
+            }
+        },
+    )
 
 
-def test_posting_a_subdomain_issues_a_tunnel_with_hostname_and_token(backend, cloudflare_api):  # noqa: F811
-    response = backend.client().post("/api/v1/tunnels/", json={"subdomain": "demo", "local_port": 8114})
+def test_posting_a_subdomain_issues_a_tunnel_with_hostname_and_token(backend, cloudflare_api):
+    response = backend.client().post(
+        "/api/v1/tunnels/", json={"subdomain": "demo", "local_port": 8114}
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["hostname"] == "demo.tunnels.example.test"
     assert body["status"] == "active" and body["tunnel_token"]
     tunnel = cloudflare_api.tunnels[body["cloudflare_tunnel_id"]]
-    assert tunnel["config"]["ingress"][0] == {"hostname": "demo.tunnels.example.test", "service": "http://127.0.0.1:8114"}
+    assert tunnel["config"]["ingress"][0] == {
+        "hostname": "demo.tunnels.example.test",
+        "service": "http://127.0.0.1:8114",
+    }
     listed = backend.client().get("/api/v1/tunnels/").json()["tunnels"]
     assert [t["hostname"] for t in listed] == ["demo.tunnels.example.test"]
 
@@ -37,13 +50,17 @@ def test_posting_a_subdomain_issues_a_tunnel_with_hostname_and_token(backend, cl
 def test_tunnels_are_private_to_the_org_and_subdomains_cannot_be_taken(backend):
     backend.client().post("/api/v1/tunnels", json={"subdomain": "mine", "local_port": 8114})
     assert backend.client(THIRD_ORG_KEY).get("/api/v1/tunnels").json()["tunnels"] == []
-    response = backend.client(THIRD_ORG_KEY).post("/api/v1/tunnels", json={"subdomain": "mine", "local_port": 1})
+    response = backend.client(THIRD_ORG_KEY).post(
+        "/api/v1/tunnels", json={"subdomain": "mine", "local_port": 1}
+    )
     assert response.status_code == 409
     assert "belongs to another organisation" in response.json()["error"]["message"]
 
 
 def test_bad_tunnel_requests_name_the_bad_field(backend):
-    response = backend.client().post("/api/v1/tunnels", json={"subdomain": "Bad_Name", "local_port": 8114})
+    response = backend.client().post(
+        "/api/v1/tunnels", json={"subdomain": "Bad_Name", "local_port": 8114}
+    )
     assert response.status_code == 400
     assert "subdomain 'bad_name' is invalid" in response.json()["error"]["message"]
     response = backend.client().post("/api/v1/tunnels", json={"local_port": "eighty"})
@@ -63,8 +80,11 @@ def test_a_backend_without_cloudflare_settings_answers_503_saying_what_to_set(sy
 
     container = create_container(Settings(home=synth_home, api_keys=[ApiKey(TEST_KEY)]))
     with BackgroundServer.start(create_app(container), "127.0.0.1", 0) as server:
-        response = httpx.post(f"{server.url}/api/v1/tunnels", json={"subdomain": "x", "local_port": 1},
-                              headers={"Authorization": f"Bearer {TEST_KEY}"})
+        response = httpx.post(
+            f"{server.url}/api/v1/tunnels",
+            json={"subdomain": "x", "local_port": 1},
+            headers={"Authorization": f"Bearer {TEST_KEY}"},
+        )
     container.shutdown_resources()
     assert response.status_code == 503
     assert "cloudflare_account_id" in response.json()["error"]["message"]

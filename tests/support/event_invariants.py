@@ -12,7 +12,9 @@ def assert_event_contract(events: list[dict]) -> dict:
     assert types[:2] == ["response.created", "response.in_progress"], types[:3]
     assert [e["sequence_number"] for e in events] == list(range(len(events)))
     terminals = [t for t in types if t in TERMINAL]
-    assert len(terminals) == 1 and types[-1] in TERMINAL, f"terminal events: {terminals}, last {types[-1]}"
+    assert len(terminals) == 1 and types[-1] in TERMINAL, (
+        f"terminal events: {terminals}, last {types[-1]}"
+    )
     open_item: str | None = None
     seen_items: list[str] = []
     for event in events[2:-1]:
@@ -23,10 +25,14 @@ def assert_event_contract(events: list[dict]) -> dict:
             assert event["output_index"] == len(seen_items)
             seen_items.append(open_item)
         elif kind == "response.output_item.done":
-            assert open_item == event["item"]["id"], f"done for {event['item']['id']} while {open_item} open"
+            assert open_item == event["item"]["id"], (
+                f"done for {event['item']['id']} while {open_item} open"
+            )
             open_item = None
         else:
-            assert event.get("item_id") == open_item, f"{kind} for {event.get('item_id')} outside its item"
+            assert event.get("item_id") == open_item, (
+                f"{kind} for {event.get('item_id')} outside its item"
+            )
     terminal = events[-1]
     if terminal["type"] != "response.failed":
         assert open_item is None, f"item {open_item} never done"

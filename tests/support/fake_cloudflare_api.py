@@ -19,7 +19,9 @@ from synth_ai.adapters.waitress_host import BackgroundServer
 
 
 class FakeCloudflareApi:
-    def __init__(self, account_id: str = "acc123", zone_id: str = "zone123", api_token: str = "cf-token"):
+    def __init__(
+        self, account_id: str = "acc123", zone_id: str = "zone123", api_token: str = "cf-token"
+    ):
         self.account_id = account_id
         self.zone_id = zone_id
         self.api_token = api_token
@@ -52,10 +54,17 @@ class FakeCloudflareApi:
         with self._lock:
             self.calls.append((method, path))
             status, result = self._route(method, path, body, token)
-        payload = {"success": status < 400, "errors": [] if status < 400 else [result],
-                   "messages": [], "result": result if status < 400 else None}
+        payload = {
+            "success": status < 400,
+            "errors": [] if status < 400 else [result],
+            "messages": [],
+            "result": result if status < 400 else None,
+        }
         data = json.dumps(payload).encode()
-        start_response(f"{status} X", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        start_response(
+            f"{status} X",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
+        )
         return [data]
 
     def _route(self, method: str, path: str, body: dict, token: str):
@@ -71,8 +80,12 @@ class FakeCloudflareApi:
         if path == acct and method == "POST":
             tunnel_id = str(uuid.uuid4())
             claims = {"a": self.account_id, "t": tunnel_id, "s": secrets.token_hex(16)}
-            self.tunnels[tunnel_id] = {"id": tunnel_id, "name": body.get("name"), "config": {"ingress": []},
-                                       "token": base64.b64encode(json.dumps(claims).encode()).decode()}
+            self.tunnels[tunnel_id] = {
+                "id": tunnel_id,
+                "name": body.get("name"),
+                "config": {"ingress": []},
+                "token": base64.b64encode(json.dumps(claims).encode()).decode(),
+            }
             return 200, {"id": tunnel_id, "name": body.get("name"), "status": "inactive"}
         if m and method == "PUT":
             if m.group(1) not in self.tunnels:
@@ -82,10 +95,18 @@ class FakeCloudflareApi:
         m = re.fullmatch(re.escape(acct) + r"/([^/]+)/token", path)
         if m and method == "GET":
             tunnel = self.tunnels.get(m.group(1))
-            return (200, tunnel["token"]) if tunnel else (404, {"code": 1003, "message": "Tunnel not found"})
+            return (
+                (200, tunnel["token"])
+                if tunnel
+                else (404, {"code": 1003, "message": "Tunnel not found"})
+            )
         m = re.fullmatch(re.escape(acct) + r"/([^/]+)", path)
         if m and method == "DELETE":
-            return (200, self.tunnels.pop(m.group(1))) if m.group(1) in self.tunnels else (404, {"code": 1003, "message": "Tunnel not found"})
+            return (
+                (200, self.tunnels.pop(m.group(1)))
+                if m.group(1) in self.tunnels
+                else (404, {"code": 1003, "message": "Tunnel not found"})
+            )
         if path == f"/zones/{self.zone_id}/dns_records" and method == "POST":
             record = {"id": uuid.uuid4().hex, **body}
             self.dns.append(record)

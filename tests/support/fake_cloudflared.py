@@ -62,7 +62,9 @@ def make_proxy(routes: dict[str, str]) -> ThreadingHTTPServer:
                 self._reply(404, b"no ingress rule matches " + host.encode())
                 return
             parts = urlsplit(target)
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+            headers = {
+                k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")
+            }
             headers["Host"] = parts.netloc
             try:
                 conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=60)
@@ -71,12 +73,18 @@ def make_proxy(routes: dict[str, str]) -> ThreadingHTTPServer:
                 data = upstream.read()
                 conn.close()
             except OSError as exc:
-                log("ERR", f"Request failed error=\"{exc}\" dest={target}{self.path}")
+                log("ERR", f'Request failed error="{exc}" dest={target}{self.path}')
                 self._reply(502, b"bad gateway: origin unreachable")
                 return
             self.send_response(upstream.status)
             for key, value in upstream.getheaders():
-                if key.lower() not in ("content-length", "connection", "transfer-encoding", "date", "server"):
+                if key.lower() not in (
+                    "content-length",
+                    "connection",
+                    "transfer-encoding",
+                    "date",
+                    "server",
+                ):
                     self.send_header(key, value)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -100,24 +108,38 @@ def edge_call(path: str, payload: dict) -> None:
     edge = os.environ.get("FAKE_CLOUDFLARED_EDGE")
     if not edge:
         fail("failed to connect to the edge: FAKE_CLOUDFLARED_EDGE is not set")
-    request = urllib.request.Request(edge.rstrip("/") + path, data=json.dumps(payload).encode(),
-                                     headers={"Content-Type": "application/json"}, method="POST")
+    request = urllib.request.Request(
+        edge.rstrip("/") + path,
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     urllib.request.urlopen(request, timeout=5).read()
 
 
 def quick(origin: str) -> list[str]:
     log("INF", "Requesting new quick Tunnel on trycloudflare.com...")
     if os.environ.get("FAKE_CLOUDFLARED_RATE_LIMIT"):
-        fail('Error unmarshaling QuickTunnel response: error code: 1015 error="invalid character \'e\' '
-             'looking for beginning of value" status_code="429 Too Many Requests"')
+        fail(
+            "Error unmarshaling QuickTunnel response: error code: 1015 error=\"invalid character 'e' "
+            'looking for beginning of value" status_code="429 Too Many Requests"'
+        )
     name = "-".join(secrets.choice(WORDS) for _ in range(3)) + "-" + secrets.token_hex(3)
     url = f"https://{name}.trycloudflare.com"
     proxy = make_proxy({"*": origin})
-    edge_call("/_edge/register", {"hostname": f"{name}.trycloudflare.com",
-                                  "target": f"http://127.0.0.1:{proxy.server_address[1]}"})
+    edge_call(
+        "/_edge/register",
+        {
+            "hostname": f"{name}.trycloudflare.com",
+            "target": f"http://127.0.0.1:{proxy.server_address[1]}",
+        },
+    )
     border = "+" + "-" * 92 + "+"
     log("INF", border)
-    log("INF", "|  Your quick Tunnel has been created! Visit it at (it may take some time to be reachable):  |")
+    log(
+        "INF",
+        "|  Your quick Tunnel has been created! Visit it at (it may take some time to be reachable):  |",
+    )
     log("INF", f"|  {url:<88}  |")
     log("INF", border)
     log("INF", f"Starting metrics server on 127.0.0.1:{proxy.server_address[1]}/metrics")
@@ -133,17 +155,26 @@ def managed(token: str) -> list[str]:
     api = os.environ.get("FAKE_CLOUDFLARE_API_URL")
     if not api:
         fail("failed to fetch remote configuration: FAKE_CLOUDFLARE_API_URL is not set")
-    request = urllib.request.Request(f"{api.rstrip('/')}/accounts/{account}/cfd_tunnel/{tunnel_id}/configurations",
-                                     headers={"Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(
+        f"{api.rstrip('/')}/accounts/{account}/cfd_tunnel/{tunnel_id}/configurations",
+        headers={"Authorization": f"Bearer {token}"},
+    )
     try:
         config = json.loads(urllib.request.urlopen(request, timeout=5).read())["result"]["config"]
     except OSError as exc:
         fail(f"Unauthorized: Tunnel not found or token rejected ({exc})")
-    routes = {rule["hostname"].lower(): rule["service"] for rule in config.get("ingress", []) if rule.get("hostname")}
+    routes = {
+        rule["hostname"].lower(): rule["service"]
+        for rule in config.get("ingress", [])
+        if rule.get("hostname")
+    }
     proxy = make_proxy(routes)
-    log("INF", f"Updated to new configuration config=\"{json.dumps(config)}\" version=1")
+    log("INF", f'Updated to new configuration config="{json.dumps(config)}" version=1')
     for hostname in routes:
-        edge_call("/_edge/register", {"hostname": hostname, "target": f"http://127.0.0.1:{proxy.server_address[1]}"})
+        edge_call(
+            "/_edge/register",
+            {"hostname": hostname, "target": f"http://127.0.0.1:{proxy.server_address[1]}"},
+        )
     return list(routes)
 
 
@@ -155,8 +186,11 @@ def main(argv: list[str]) -> None:
     if args[:1] != ["tunnel"]:
         fail(f"Incorrect Usage: unknown command {' '.join(argv)!r}")
     args = args[1:]
-    log("INF", "Thank you for trying Cloudflare Tunnel. Doing so, without a Cloudflare account, is a quick "
-               "way to experiment and try it out.")
+    log(
+        "INF",
+        "Thank you for trying Cloudflare Tunnel. Doing so, without a Cloudflare account, is a quick "
+        "way to experiment and try it out.",
+    )
     if args[:1] == ["--url"] and len(args) == 2:
         hostnames = quick(args[1])
     elif args[:2] == ["run", "--token"] and len(args) == 3:
@@ -166,13 +200,19 @@ def main(argv: list[str]) -> None:
     stop = threading.Event()
 
     def on_signal(signum, frame) -> None:
-        log("INF", f"Initiating graceful shutdown due to signal {signal.Signals(signum).name.lower()[3:]} ...")
+        log(
+            "INF",
+            f"Initiating graceful shutdown due to signal {signal.Signals(signum).name.lower()[3:]} ...",
+        )
         stop.set()
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    log("INF", f"Registered tunnel connection connIndex=0 connection={secrets.token_hex(8)} event=0 "
-               "ip=198.41.200.13 location=sjc07 protocol=quic")
+    log(
+        "INF",
+        f"Registered tunnel connection connIndex=0 connection={secrets.token_hex(8)} event=0 "
+        "ip=198.41.200.13 location=sjc07 protocol=quic",
+    )
     while not stop.wait(0.2):
         pass
     for hostname in hostnames:

@@ -55,25 +55,40 @@ class FakeEdge:
             return self._reply(start_response, 530, b"error code: 1033")
         parts = urlsplit(target)
         query = environ.get("QUERY_STRING")
-        headers = {key[5:].replace("_", "-").title(): value for key, value in environ.items()
-                   if key.startswith("HTTP_") and key not in ("HTTP_CONNECTION",)}
+        headers = {
+            key[5:].replace("_", "-").title(): value
+            for key, value in environ.items()
+            if key.startswith("HTTP_") and key not in ("HTTP_CONNECTION",)
+        }
         if environ.get("CONTENT_TYPE"):
             headers["Content-Type"] = environ["CONTENT_TYPE"]
         try:
             conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-            conn.request(environ["REQUEST_METHOD"], path + (f"?{query}" if query else ""),
-                         body=body or None, headers=headers)
+            conn.request(
+                environ["REQUEST_METHOD"],
+                path + (f"?{query}" if query else ""),
+                body=body or None,
+                headers=headers,
+            )
             upstream = conn.getresponse()
             data = upstream.read()
             conn.close()
         except OSError:
             return self._reply(start_response, 502, b"error code: 502 (cloudflared is gone)")
-        passed = [(k, v) for k, v in upstream.getheaders()
-                  if k.lower() not in ("content-length", "connection", "transfer-encoding", "server", "date")]
-        start_response(f"{upstream.status} {upstream.reason}", passed + [("Content-Length", str(len(data)))])
+        passed = [
+            (k, v)
+            for k, v in upstream.getheaders()
+            if k.lower()
+            not in ("content-length", "connection", "transfer-encoding", "server", "date")
+        ]
+        start_response(
+            f"{upstream.status} {upstream.reason}", passed + [("Content-Length", str(len(data)))]
+        )
         return [data]
 
     @staticmethod
     def _reply(start_response, status: int, data: bytes):
-        start_response(f"{status} Edge", [("Content-Type", "text/plain"), ("Content-Length", str(len(data)))])
+        start_response(
+            f"{status} Edge", [("Content-Type", "text/plain"), ("Content-Length", str(len(data)))]
+        )
         return [data]

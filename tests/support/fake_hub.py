@@ -86,7 +86,9 @@ class FakeHub:
     def repo(self, ns: str, name: str) -> Repo:
         repo = self.repos.get(f"{ns}/{name}")
         if repo is None:
-            raise falcon.HTTPNotFound(title="Repository not found", headers={"X-Error-Code": "RepoNotFound"})
+            raise falcon.HTTPNotFound(
+                title="Repository not found", headers={"X-Error-Code": "RepoNotFound"}
+            )
         return repo
 
 
@@ -100,9 +102,14 @@ class _Create:
         with self.hub._lock:
             if repo_id in self.hub.repos:
                 resp.status = falcon.HTTP_409
-                resp.media = {"error": "You already created this model repo", "url": f"{self.hub.url}/{repo_id}"}
+                resp.media = {
+                    "error": "You already created this model repo",
+                    "url": f"{self.hub.url}/{repo_id}",
+                }
                 return
-            self.hub.repos[repo_id] = Repo(repo_id, body.get("visibility", "public") == "private" or bool(body.get("private")))
+            self.hub.repos[repo_id] = Repo(
+                repo_id, body.get("visibility", "public") == "private" or bool(body.get("private"))
+            )
         resp.media = {"url": f"{self.hub.url}/{repo_id}", "name": repo_id, "id": repo_id}
 
 
@@ -120,9 +127,14 @@ class _Info:
 
     def on_get(self, req, resp, ns, name, rev="main"):
         repo = self.hub.repo(ns, name)
-        resp.media = {"id": repo.repo_id, "modelId": repo.repo_id, "private": repo.private,
-                      "sha": repo.commits[-1] if repo.commits else "0" * 40,
-                      "siblings": [{"rfilename": path} for path in sorted(repo.files)], "tags": []}
+        resp.media = {
+            "id": repo.repo_id,
+            "modelId": repo.repo_id,
+            "private": repo.private,
+            "sha": repo.commits[-1] if repo.commits else "0" * 40,
+            "siblings": [{"rfilename": path} for path in sorted(repo.files)],
+            "tags": [],
+        }
 
 
 class _Tree:
@@ -131,8 +143,10 @@ class _Tree:
 
     def on_get(self, req, resp, ns, name, rev):
         repo = self.hub.repo(ns, name)
-        resp.media = [{"type": "file", "path": path, "size": len(data), "oid": hashlib.sha1(data).hexdigest()}
-                      for path, data in sorted(repo.files.items())]
+        resp.media = [
+            {"type": "file", "path": path, "size": len(data), "oid": hashlib.sha1(data).hexdigest()}
+            for path, data in sorted(repo.files.items())
+        ]
 
 
 class _Preupload:
@@ -142,9 +156,17 @@ class _Preupload:
     def on_post(self, req, resp, ns, name, rev):
         self.hub.repo(ns, name)
         files = req.get_media()["files"]
-        resp.media = {"files": [{"path": f["path"], "shouldIgnore": False, "oid": None,
-                                 "uploadMode": "lfs" if f["size"] > self.hub.lfs_threshold else "regular"}
-                                for f in files]}
+        resp.media = {
+            "files": [
+                {
+                    "path": f["path"],
+                    "shouldIgnore": False,
+                    "oid": None,
+                    "uploadMode": "lfs" if f["size"] > self.hub.lfs_threshold else "regular",
+                }
+                for f in files
+            ]
+        }
 
 
 class _Commit:
@@ -164,13 +186,21 @@ class _Commit:
             elif item["key"] == "lfsFile":
                 data = self.hub.lfs_objects.get(value["oid"])
                 if data is None:
-                    raise falcon.HTTPBadRequest(title=f"LFS object {value['oid']} was never uploaded")
+                    raise falcon.HTTPBadRequest(
+                        title=f"LFS object {value['oid']} was never uploaded"
+                    )
                 staged[value["path"]] = data
-        oid = hashlib.sha1(json.dumps(sorted(staged)).encode() + str(len(repo.commits)).encode()).hexdigest()
+        oid = hashlib.sha1(
+            json.dumps(sorted(staged)).encode() + str(len(repo.commits)).encode()
+        ).hexdigest()
         with self.hub._lock:
             repo.files.update(staged)
             repo.commits.append(oid)
-        resp.media = {"success": True, "commitOid": oid, "commitUrl": f"{self.hub.url}/{repo.repo_id}/commit/{oid}"}
+        resp.media = {
+            "success": True,
+            "commitOid": oid,
+            "commitUrl": f"{self.hub.url}/{repo.repo_id}/commit/{oid}",
+        }
 
 
 class _LfsBatch:
@@ -180,9 +210,17 @@ class _LfsBatch:
     def on_post(self, req, resp, ns, repo_git):
         self.hub.repo(ns, repo_git.removesuffix(".git"))
         objects = json.loads(req.bounded_stream.read())["objects"]  # application/vnd.git-lfs+json
-        resp.media = {"transfer": "basic", "objects": [
-            {"oid": o["oid"], "size": o["size"],
-             "actions": {"upload": {"href": f"{self.hub.url}/lfs-upload/{o['oid']}"}}} for o in objects]}
+        resp.media = {
+            "transfer": "basic",
+            "objects": [
+                {
+                    "oid": o["oid"],
+                    "size": o["size"],
+                    "actions": {"upload": {"href": f"{self.hub.url}/lfs-upload/{o['oid']}"}},
+                }
+                for o in objects
+            ],
+        }
 
 
 class _LfsUpload:

@@ -8,6 +8,6 @@ def drop_prefix(url: str, prefix: str) -> None:
     try:
         keys = list(client.scan_iter(match=prefix + "*", count=500))
         for start in range(0, len(keys), 500):
-            client.delete(*keys[start:start + 500])
+            client.delete(*keys[start : start + 500])
     finally:
         client.close()

@@ -40,13 +40,13 @@ class Reply:
     text: str = ""
     tool_calls: list[ToolCall] = field(factory=list)
     reasoning: str = ""
-    usage: dict | None = None          # None: computed from the request and the reply
-    include_usage: bool = True         # False: behave like an upstream that reports no usage
-    status: int = 200                  # >= 400: answer with an error body
+    usage: dict | None = None  # None: computed from the request and the reply
+    include_usage: bool = True  # False: behave like an upstream that reports no usage
+    status: int = 200  # >= 400: answer with an error body
     error: dict | None = None
     cut_after_chunks: int | None = None  # stream: stop after N chunks, without [DONE]
-    delay: float = 0.0                 # seconds before answering
-    chunk_delay: float = 0.0           # seconds between streamed chunks
+    delay: float = 0.0  # seconds before answering
+    chunk_delay: float = 0.0  # seconds between streamed chunks
     finish_reason: str | None = None
 
 
@@ -79,7 +79,9 @@ class ScriptedUpstream:
     @classmethod
     def start(cls, threads: int = 32) -> ScriptedUpstream:
         upstream = cls()
-        upstream.server = BackgroundServer.start(upstream, "127.0.0.1", 0, threads=threads, name="scripted-upstream")
+        upstream.server = BackgroundServer.start(
+            upstream, "127.0.0.1", 0, threads=threads, name="scripted-upstream"
+        )
         return upstream
 
     @property
@@ -97,7 +99,11 @@ class ScriptedUpstream:
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         if environ["REQUEST_METHOD"] == "GET" and path.endswith("/models"):
-            return self._json(start_response, 200, {"object": "list", "data": [{"id": "scripted", "object": "model"}]})
+            return self._json(
+                start_response,
+                200,
+                {"object": "list", "data": [{"id": "scripted", "object": "model"}]},
+            )
         if not path.endswith("/chat/completions"):
             return self._json(start_response, 404, {"error": {"message": f"no route {path}"}})
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -114,39 +120,58 @@ class ScriptedUpstream:
         if reply.delay:
             time.sleep(reply.delay)
         if reply.status >= 400:
-            error = reply.error or {"message": f"scripted error {reply.status}", "type": "server_error"}
+            error = reply.error or {
+                "message": f"scripted error {reply.status}",
+                "type": "server_error",
+            }
             return self._json(start_response, reply.status, {"error": error})
         usage = reply.usage or {
             "prompt_tokens": _prompt_tokens(body),
-            "completion_tokens": approx_tokens(reply.text + reply.reasoning) + sum(
-                approx_tokens(c.arguments_text()) for c in reply.tool_calls),
+            "completion_tokens": approx_tokens(reply.text + reply.reasoning)
+            + sum(approx_tokens(c.arguments_text()) for c in reply.tool_calls),
         }
         usage = {**usage, "total_tokens": usage["prompt_tokens"] + usage["completion_tokens"]}
         completion_id = f"chatcmpl-scripted-{seq}"
         if body.get("stream"):
-            start_response("200 OK", [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")])
+            start_response(
+                "200 OK", [("Content-Type", "text/event-stream"), ("Cache-Control", "no-cache")]
+            )
             return self._stream(body, reply, usage, completion_id)
         message: dict = {"role": "assistant", "content": reply.text or None}
         if reply.reasoning:
             message["reasoning_content"] = reply.reasoning
         if reply.tool_calls:
             message["tool_calls"] = [
-                {"id": call.id or f"call_{seq}_{i}", "type": "function",
-                 "function": {"name": call.name, "arguments": call.arguments_text()}}
+                {
+                    "id": call.id or f"call_{seq}_{i}",
+                    "type": "function",
+                    "function": {"name": call.name, "arguments": call.arguments_text()},
+                }
                 for i, call in enumerate(reply.tool_calls)
             ]
         finish = reply.finish_reason or ("tool_calls" if reply.tool_calls else "stop")
-        data = {"id": completion_id, "object": "chat.completion", "created": int(time.time()),
-                "model": body.get("model"), "choices": [{"index": 0, "message": message, "finish_reason": finish}]}
+        data = {
+            "id": completion_id,
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model"),
+            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+        }
         if reply.include_usage:
             data["usage"] = usage
         return self._json(start_response, 200, data)
 
     def _stream(self, body: dict, reply: Reply, usage: dict, completion_id: str):
         def chunk(delta: dict | None = None, finish: str | None = None, **extra) -> bytes:
-            data = {"id": completion_id, "object": "chat.completion.chunk", "created": int(time.time()),
-                    "model": body.get("model"),
-                    "choices": [] if delta is None else [{"index": 0, "delta": delta, "finish_reason": finish}]}
+            data = {
+                "id": completion_id,
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": body.get("model"),
+                "choices": []
+                if delta is None
+                else [{"index": 0, "delta": delta, "finish_reason": finish}],
+            }
             data.update(extra)
             return f"data: {json.dumps(data)}\n\n".encode()
 
@@ -157,13 +182,29 @@ class ScriptedUpstream:
             pieces.append(chunk({"content": part}))
         for index, call in enumerate(reply.tool_calls):
             call_id = call.id or f"call_{completion_id[-4:]}_{index}"
-            pieces.append(chunk({"tool_calls": [{"index": index, "id": call_id, "type": "function",
-                                                 "function": {"name": call.name, "arguments": ""}}]}))
+            pieces.append(
+                chunk(
+                    {
+                        "tool_calls": [
+                            {
+                                "index": index,
+                                "id": call_id,
+                                "type": "function",
+                                "function": {"name": call.name, "arguments": ""},
+                            }
+                        ]
+                    }
+                )
+            )
             for part in _split(call.arguments_text()):
-                pieces.append(chunk({"tool_calls": [{"index": index, "function": {"arguments": part}}]}))
+                pieces.append(
+                    chunk({"tool_calls": [{"index": index, "function": {"arguments": part}}]})
+                )
         finish = reply.finish_reason or ("tool_calls" if reply.tool_calls else "stop")
         pieces.append(chunk({}, finish))
-        include_usage = (body.get("stream_options") or {}).get("include_usage") and reply.include_usage
+        include_usage = (body.get("stream_options") or {}).get(
+            "include_usage"
+        ) and reply.include_usage
         if include_usage:
             pieces.append(chunk(None, usage=usage))
         pieces.append(b"data: [DONE]\n\n")
@@ -187,10 +228,12 @@ class ScriptedUpstream:
     @staticmethod
     def _json(start_response, status: int, data: dict):
         payload = json.dumps(data).encode()
-        start_response(f"{status} {'OK' if status < 400 else 'Error'}",
-                       [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+        start_response(
+            f"{status} {'OK' if status < 400 else 'Error'}",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
+        )
         return [payload]
 
 
 def _split(text: str, size: int = 8) -> list[str]:
-    return [text[i:i + size] for i in range(0, len(text), size)] if text else []
+    return [text[i : i + size] for i in range(0, len(text), size)] if text else []

@@ -19,18 +19,37 @@ def free_port() -> int:
 
 
 class ServeProcess:
-    def __init__(self, home: Path, upstream_url: str, api_key: str, *, extra_env: dict | None = None):
+    def __init__(
+        self, home: Path, upstream_url: str, api_key: str, *, extra_env: dict | None = None
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.api_key = api_key
-        self.env = {**os.environ, "SYNTH_AI_HOME": str(home), "SYNTH_API_KEY": api_key,
-                    "SYNTH_AI_UPSTREAM_URL": upstream_url, "SYNTH_BACKEND_URL": self.url,
-                    **(extra_env or {})}
+        self.env = {
+            **os.environ,
+            "SYNTH_AI_HOME": str(home),
+            "SYNTH_API_KEY": api_key,
+            "SYNTH_AI_UPSTREAM_URL": upstream_url,
+            "SYNTH_BACKEND_URL": self.url,
+            **(extra_env or {}),
+        }
         self.log = home / "serve.log"
         self._log_handle = open(self.log, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "synth_ai", "serve", "--port", str(self.port), "--threads", "16"],
-            env=self.env, stdout=self._log_handle, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "synth_ai",
+                "serve",
+                "--port",
+                str(self.port),
+                "--threads",
+                "16",
+            ],
+            env=self.env,
+            stdout=self._log_handle,
+            stderr=subprocess.STDOUT,
+        )
         self._wait_healthy()
 
     def _wait_healthy(self, timeout: float = 30) -> None:

@@ -70,9 +70,15 @@ def upstream():
 
 
 def rollout_body(inference_url: str, seed: int = 0, **policy) -> dict:
-    return {"run_id": f"run-{seed}", "env": {"env_name": "arithmetic", "seed": seed},
-            "policy": {"policy_name": "test-policy", "config": {"inference_url": inference_url, **policy}},
-            "ops": ["agent", "env"]}
+    return {
+        "run_id": f"run-{seed}",
+        "env": {"env_name": "arithmetic", "seed": seed},
+        "policy": {
+            "policy_name": "test-policy",
+            "config": {"inference_url": inference_url, **policy},
+        },
+        "ops": ["agent", "env"],
+    }
 
 
 @pytest.fixture

@@ -43,6 +43,11 @@ class UserScript:
 def start_user_script(folder: Path, task_app: Path, tunnel_mode: str = "none") -> UserScript:
     script = folder / "user_script.py"
     script.write_text(SCRIPT)
-    process = subprocess.Popen([sys.executable, str(script), str(task_app), tunnel_mode], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(task_app), tunnel_mode],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
     return UserScript(process, process.stdout.readline())

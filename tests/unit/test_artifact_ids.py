@@ -4,13 +4,21 @@ import pytest
 from synth_ai.domain.artifacts import ArtifactId, InvalidArtifactId, ModelArtifact, PromptJob
 
 
-@pytest.mark.parametrize(("text", "kind", "base", "job"), [
-    ("ft:Qwen/Qwen3-0.6B:job_abc123", "ft", "Qwen/Qwen3-0.6B", "job_abc123"),
-    ("rl:meta-llama/Llama-3.2-1B:rl_77", "rl", "meta-llama/Llama-3.2-1B", "rl_77"),
-    ("peft:org/model:v2:job-9", "peft", "org/model:v2", "job-9"),
-    ("ft:gpt-4.1-mini-2025-04-14:my-org:suffix:C3fljcLN", "ft", "gpt-4.1-mini-2025-04-14:my-org:suffix", "C3fljcLN"),
-    ("  ft:base:job  ", "ft", "base", "job"),
-])
+@pytest.mark.parametrize(
+    ("text", "kind", "base", "job"),
+    [
+        ("ft:Qwen/Qwen3-0.6B:job_abc123", "ft", "Qwen/Qwen3-0.6B", "job_abc123"),
+        ("rl:meta-llama/Llama-3.2-1B:rl_77", "rl", "meta-llama/Llama-3.2-1B", "rl_77"),
+        ("peft:org/model:v2:job-9", "peft", "org/model:v2", "job-9"),
+        (
+            "ft:gpt-4.1-mini-2025-04-14:my-org:suffix:C3fljcLN",
+            "ft",
+            "gpt-4.1-mini-2025-04-14:my-org:suffix",
+            "C3fljcLN",
+        ),
+        ("  ft:base:job  ", "ft", "base", "job"),
+    ],
+)
 def test_model_ids_split_into_kind_base_and_the_last_part_as_job(text, kind, base, job):
     parsed = ArtifactId.parse(text)
     assert (parsed.kind, parsed.base, parsed.job, parsed.is_model) == (kind, base, job, True)
@@ -23,17 +31,20 @@ def test_prompt_job_ids_are_pl_or_job_pl_followed_by_hex(text):
     assert (parsed.kind, parsed.job, parsed.base, parsed.is_model) == ("prompt", text, None, False)
 
 
-@pytest.mark.parametrize(("text", "names"), [
-    ("", "it is empty"),
-    ("gpt-4", "'gpt-4' has no known prefix"),
-    ("xx:base:job", "unknown kind 'xx'"),
-    ("ft:job_only", "BASE part is missing"),
-    ("ft::job", "BASE part is missing"),
-    ("ft:base:", "JOB part after the last ':' is empty"),
-    ("ft:base:job/x", "JOB part 'job/x'"),
-    ("pl_xyz", "('xyz') is not hexadecimal"),
-    ("job_pl_", "after 'pl_' is empty"),
-])
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("", "it is empty"),
+        ("gpt-4", "'gpt-4' has no known prefix"),
+        ("xx:base:job", "unknown kind 'xx'"),
+        ("ft:job_only", "BASE part is missing"),
+        ("ft::job", "BASE part is missing"),
+        ("ft:base:", "JOB part after the last ':' is empty"),
+        ("ft:base:job/x", "JOB part 'job/x'"),
+        ("pl_xyz", "('xyz') is not hexadecimal"),
+        ("job_pl_", "after 'pl_' is empty"),
+    ],
+)
 def test_a_bad_id_names_the_bad_part_and_shows_the_accepted_forms(text, names):
     with pytest.raises(InvalidArtifactId) as caught:
         ArtifactId.parse(text)

@@ -25,9 +25,16 @@ def test_an_id_of_unknown_form_is_tried_as_a_model_then_as_a_prompt_job(catalog)
     import attrs
 
     # A backend with its own id scheme may hold ids that match no known form.
-    catalog.models["custom-model-7"] = attrs.evolve(catalog.get_model("ft:base:job_1"), id="custom-model-7")
-    catalog.jobs["custom-job-7"] = attrs.evolve(catalog.get_prompt_job("pl_aa"), job_id="custom-job-7")
-    assert resolve(catalog, "custom-model-7") == ("model", catalog.models["custom-model-7"].to_dict())
+    catalog.models["custom-model-7"] = attrs.evolve(
+        catalog.get_model("ft:base:job_1"), id="custom-model-7"
+    )
+    catalog.jobs["custom-job-7"] = attrs.evolve(
+        catalog.get_prompt_job("pl_aa"), job_id="custom-job-7"
+    )
+    assert resolve(catalog, "custom-model-7") == (
+        "model",
+        catalog.models["custom-model-7"].to_dict(),
+    )
     assert resolve(catalog, "custom-job-7")[0] == "prompt"
 
 

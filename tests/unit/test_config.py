@@ -5,9 +5,16 @@ from synth_ai.config import ensure_server_key, load_settings
 
 
 def test_environment_overrides_the_config_file(synth_home):
-    (synth_home / "config.toml").write_text('[server]\nport = 9000\n[client]\nbase_url = "http://file"\n')
-    settings = load_settings({"SYNTH_AI_HOME": str(synth_home), "SYNTH_BACKEND_URL": "http://env",
-                              "SYNTH_AI_PORT": "9100"})
+    (synth_home / "config.toml").write_text(
+        '[server]\nport = 9000\n[client]\nbase_url = "http://file"\n'
+    )
+    settings = load_settings(
+        {
+            "SYNTH_AI_HOME": str(synth_home),
+            "SYNTH_BACKEND_URL": "http://env",
+            "SYNTH_AI_PORT": "9100",
+        }
+    )
     assert settings.backend_url == "http://env"
     assert settings.port == 9100
 

@@ -5,7 +5,9 @@ from synth_ai.task_app.env_file import parse_env_file
 
 def test_env_files_accept_export_quotes_and_comments(tmp_path):
     path = tmp_path / ".env"
-    path.write_text("# comment\n\nexport ENVIRONMENT_API_KEY='abc def'\nA=1 # trailing\nB=\"x=y\"\n")
+    path.write_text(
+        "# comment\n\nexport ENVIRONMENT_API_KEY='abc def'\nA=1 # trailing\nB=\"x=y\"\n"
+    )
     assert parse_env_file(path) == {"ENVIRONMENT_API_KEY": "abc def", "A": "1", "B": "x=y"}
 
 

@@ -10,7 +10,8 @@ from synth_ai.cli.opencode import opencode_config
 def test_the_default_session_limit_is_twenty_dollars(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert session_limits(read_session_table(None)) == [
-        {"metric_type": "cost_usd", "limit_type": "hard", "limit_value": 20.0}]
+        {"metric_type": "cost_usd", "limit_type": "hard", "limit_value": 20.0}
+    ]
 
 
 def test_codex_toml_is_preferred_to_synth_toml(tmp_path, monkeypatch):
@@ -18,15 +19,20 @@ def test_codex_toml_is_preferred_to_synth_toml(tmp_path, monkeypatch):
     (tmp_path / "synth.toml").write_text("[session]\nlimit_cost_usd = 9\n")
     (tmp_path / "codex.toml").write_text("[session]\nlimit_cost_usd = 3\nsoft_limit_tokens = 500\n")
     limits = session_limits(read_session_table(None))
-    assert limits == [{"metric_type": "cost_usd", "limit_type": "hard", "limit_value": 3},
-                      {"metric_type": "tokens", "limit_type": "soft", "limit_value": 500}]
+    assert limits == [
+        {"metric_type": "cost_usd", "limit_type": "hard", "limit_value": 3},
+        {"metric_type": "tokens", "limit_type": "soft", "limit_value": 500},
+    ]
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("[session]\nlimit_cost_usd = -1\n", "positive number"),
-    ("[session]\nbudget = 3\n", "unknown [session] keys"),
-    ("[session\n", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[session]\nlimit_cost_usd = -1\n", "positive number"),
+        ("[session]\nbudget = 3\n", "unknown [session] keys"),
+        ("[session\n", "not valid TOML"),
+    ],
+)
 def test_a_bad_session_table_says_what_is_wrong(tmp_path, text, message):
     path = tmp_path / "bad.toml"
     path.write_text(text)
@@ -40,12 +46,16 @@ def test_a_missing_config_file_is_an_error(tmp_path):
 
 
 def test_codex_overrides_go_after_a_subcommand_and_name_the_responses_wire_api():
-    argv = codex_argv("codex", "http://127.0.0.1:9", "sess_1", "synth-small", ("exec", "--json", "do it"))
+    argv = codex_argv(
+        "codex", "http://127.0.0.1:9", "sess_1", "synth-small", ("exec", "--json", "do it")
+    )
     assert argv[:2] == ["codex", "exec"] and argv[-2:] == ["--json", "do it"]
     provider = argv[argv.index("-c") + 1]
     assert provider.startswith("model_providers.synth={")
     assert 'wire_api="responses"' in provider and '"X-Session-ID"="sess_1"' in provider
-    assert 'base_url="http://127.0.0.1:9/api/v1"' in provider and 'env_key="SYNTH_API_KEY"' in provider
+    assert (
+        'base_url="http://127.0.0.1:9/api/v1"' in provider and 'env_key="SYNTH_API_KEY"' in provider
+    )
     assert 'model_provider="synth"' in argv
     interactive = codex_argv("codex", "http://h", "s", "m", ())
     assert interactive[0] == "codex" and interactive[-2:] == ["-m", "m"]
@@ -54,6 +64,9 @@ def test_codex_overrides_go_after_a_subcommand_and_name_the_responses_wire_api()
 def test_the_opencode_config_keeps_the_key_in_the_environment():
     config = opencode_config("http://127.0.0.1:9", "sess_2", "synth-small")
     options = config["provider"]["synth"]["options"]
-    assert options == {"baseURL": "http://127.0.0.1:9/api/v1", "apiKey": "{env:SYNTH_API_KEY}",
-                       "headers": {"X-Synth-Session-ID": "sess_2"}}
+    assert options == {
+        "baseURL": "http://127.0.0.1:9/api/v1",
+        "apiKey": "{env:SYNTH_API_KEY}",
+        "headers": {"X-Synth-Session-ID": "sess_2"},
+    }
     assert config["model"] == "synth/synth-small"

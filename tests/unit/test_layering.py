@@ -15,10 +15,31 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-FRAMEWORKS = ["falcon", "waitress", "httpx", "redis", "kombu", "click", "rich", "huggingface_hub",
-              "tomlkit", "dependency_injector", "yaml", "cattrs", "requests", "sqlite3"]
-ENTRYPOINTS = ["synth_ai.cli", "synth_ai.http", "synth_ai.container", "synth_ai.config", "synth_ai.auth",
-               "synth_ai.sdk", "synth_ai.worker"]
+FRAMEWORKS = [
+    "falcon",
+    "waitress",
+    "httpx",
+    "redis",
+    "kombu",
+    "click",
+    "rich",
+    "huggingface_hub",
+    "tomlkit",
+    "dependency_injector",
+    "yaml",
+    "cattrs",
+    "requests",
+    "sqlite3",
+]
+ENTRYPOINTS = [
+    "synth_ai.cli",
+    "synth_ai.http",
+    "synth_ai.container",
+    "synth_ai.config",
+    "synth_ai.auth",
+    "synth_ai.sdk",
+    "synth_ai.worker",
+]
 
 RULES = {
     "domain": FRAMEWORKS + ["synth_ai.adapters"] + ENTRYPOINTS,
@@ -61,8 +82,10 @@ def test_the_layering_check_catches_a_forbidden_import(tmp_path, monkeypatch):
 
 
 def test_no_bare_top_level_packages_are_importable_from_site_packages():
-    code = "import importlib.util,sys; sys.path=[p for p in sys.path if p not in ('', '.')]; " \
-           "print([m for m in ('domain','ports','adapters','entrypoints') if importlib.util.find_spec(m)])"
+    code = (
+        "import importlib.util,sys; sys.path=[p for p in sys.path if p not in ('', '.')]; "
+        "print([m for m in ('domain','ports','adapters','entrypoints') if importlib.util.find_spec(m)])"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True, text=True)
     assert result.stdout.strip() == "[]"
 
@@ -76,6 +99,7 @@ def test_help_does_not_import_heavy_libraries():
         "heavy=[m for m in ('falcon','kombu','huggingface_hub','redis','waitress','httpx','rich','dependency_injector') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env={**os.environ}, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ}, timeout=60
+    )
     assert "HEAVY []" in result.stdout, result.stdout + result.stderr

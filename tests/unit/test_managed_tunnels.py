@@ -12,7 +12,9 @@ def api():
 
 @pytest.fixture
 def tunnels(api):
-    return ManagedTunnels(api, InMemoryTunnelRecords(), FakeClock(), SequentialIds(), "tunnels.example.test")
+    return ManagedTunnels(
+        api, InMemoryTunnelRecords(), FakeClock(), SequentialIds(), "tunnels.example.test"
+    )
 
 
 def test_issuing_a_tunnel_creates_it_routes_dns_and_points_ingress_at_the_local_port(tunnels, api):
@@ -20,7 +22,9 @@ def test_issuing_a_tunnel_creates_it_routes_dns_and_points_ingress_at_the_local_
     assert record.hostname == "demo.tunnels.example.test"
     assert record.tunnel_token == f"token-for-{record.cloudflare_tunnel_id}"
     assert api.dns["demo.tunnels.example.test"] == f"{record.cloudflare_tunnel_id}.cfargotunnel.com"
-    assert api.tunnels[record.cloudflare_tunnel_id]["ingress"] == {"demo.tunnels.example.test": "http://127.0.0.1:8114"}
+    assert api.tunnels[record.cloudflare_tunnel_id]["ingress"] == {
+        "demo.tunnels.example.test": "http://127.0.0.1:8114"
+    }
     assert tunnels.list("org_a") == [record]
     assert tunnels.list("org_b") == []
 
@@ -30,7 +34,9 @@ def test_the_owner_reusing_a_subdomain_keeps_the_tunnel_and_moves_its_port(tunne
     again = tunnels.issue("org_a", subdomain="demo", local_host="127.0.0.1", local_port=9000)
     assert again.cloudflare_tunnel_id == first.cloudflare_tunnel_id and again.id == first.id
     assert len(api.tunnels) == 1
-    assert api.tunnels[first.cloudflare_tunnel_id]["ingress"]["demo.tunnels.example.test"].endswith(":9000")
+    assert api.tunnels[first.cloudflare_tunnel_id]["ingress"]["demo.tunnels.example.test"].endswith(
+        ":9000"
+    )
 
 
 def test_another_org_cannot_take_a_subdomain(tunnels):
@@ -41,7 +47,9 @@ def test_another_org_cannot_take_a_subdomain(tunnels):
 
 def test_without_a_subdomain_a_random_one_is_chosen(tunnels):
     record = tunnels.issue("org_a", subdomain=None, local_host="127.0.0.1", local_port=8114)
-    assert record.subdomain.startswith("task-") and record.hostname.endswith(".tunnels.example.test")
+    assert record.subdomain.startswith("task-") and record.hostname.endswith(
+        ".tunnels.example.test"
+    )
 
 
 def test_without_a_configured_domain_the_error_says_what_to_set(api):

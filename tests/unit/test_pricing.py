@@ -8,7 +8,11 @@ from synth_ai.domain.usage import Usage
 
 def test_an_alias_is_priced_as_the_upstream_model_it_stands_for():
     table = PriceTable(aliases={"synth-small": "gpt-4.1-mini"})
-    assert table.price_for("synth-small") == table.price_for("gpt-4.1-mini") == ModelPrice(0.40, 1.60, 0.10)
+    assert (
+        table.price_for("synth-small")
+        == table.price_for("gpt-4.1-mini")
+        == ModelPrice(0.40, 1.60, 0.10)
+    )
 
 
 def test_an_unknown_model_is_never_free():
@@ -16,7 +20,9 @@ def test_an_unknown_model_is_never_free():
 
 
 def test_cost_charges_cached_tokens_at_the_cached_rate_and_gpu_hours_at_the_gpu_rate():
-    table = PriceTable(prices={"m": ModelPrice(1.0, 2.0, 0.5)}, gpu_hour_usd=3.0, gpu_rates={"H100": 4.0})
+    table = PriceTable(
+        prices={"m": ModelPrice(1.0, 2.0, 0.5)}, gpu_hour_usd=3.0, gpu_rates={"H100": 4.0}
+    )
     usage = Usage(input_tokens=1_000_000, cached_tokens=500_000, output_tokens=1_000_000)
     assert table.cost("m", usage) == pytest.approx(0.5 + 0.25 + 2.0)
     assert table.cost("m", Usage(gpu_hours=2)) == pytest.approx(6.0)

@@ -43,8 +43,13 @@ def test_a_streamed_turn_reserves_then_settles_the_real_usage_once(bridge, chat)
     chat.push(chat_chunks("hi", usage=USAGE))
     events, meter = stream(bridge, {"model": "m", "input": "hello", "max_output_tokens": 50})
     assert_event_contract(events)
-    assert meter.reservations == [{"model": "m", "prompt_tokens": meter.reservations[0]["prompt_tokens"],
-                                   "max_output_tokens": 50}]
+    assert meter.reservations == [
+        {
+            "model": "m",
+            "prompt_tokens": meter.reservations[0]["prompt_tokens"],
+            "max_output_tokens": 50,
+        }
+    ]
     assert [(u.input_tokens, u.output_tokens) for u in meter.settled] == [(11, 5)]
 
 
@@ -56,7 +61,10 @@ def test_previous_response_id_continues_the_stored_conversation(bridge, chat):
     stream(bridge, {"model": "m", "input": "population?", "previous_response_id": first})
     messages = chat.requests[1]["messages"]
     assert [(m["role"], m["content"]) for m in messages] == [
-        ("user", "capital of France?"), ("assistant", "Paris"), ("user", "population?")]
+        ("user", "capital of France?"),
+        ("assistant", "Paris"),
+        ("user", "population?"),
+    ]
 
 
 def test_another_orgs_response_is_not_found(bridge, chat):
@@ -78,7 +86,9 @@ def test_store_false_keeps_nothing(bridge, chat):
         bridge.get("org_a", events[-1]["response"]["id"])
 
 
-def test_an_upstream_error_before_the_stream_is_a_failed_response_with_the_mapped_code(bridge, chat):
+def test_an_upstream_error_before_the_stream_is_a_failed_response_with_the_mapped_code(
+    bridge, chat
+):
     chat.push_error(UpstreamRateLimited("slow down"))
     events, meter = stream(bridge, {"model": "m", "input": "x"})
     terminal = assert_event_contract(events)
@@ -88,7 +98,9 @@ def test_an_upstream_error_before_the_stream_is_a_failed_response_with_the_mappe
 
 
 def test_an_upstream_cut_mid_stream_fails_and_settles_what_was_consumed(bridge, chat):
-    chat.push(chat_chunks("partial text")[:3], error=UpstreamError("cut", code="upstream_stream_cut"))
+    chat.push(
+        chat_chunks("partial text")[:3], error=UpstreamError("cut", code="upstream_stream_cut")
+    )
     events, meter = stream(bridge, {"model": "m", "input": "x"})
     assert assert_event_contract(events)["response"]["error"]["code"] == "upstream_stream_cut"
     assert len(meter.settled) == 1 and meter.settled[0].output_tokens > 0
@@ -115,7 +127,9 @@ def test_a_refused_reservation_raises_before_anything_is_sent_upstream(bridge, c
 
 def test_run_returns_the_same_response_object_and_settles(bridge, chat):
     chat.push(chat_chunks("done", tool_calls=[("f", '{"a": 1}', "c1")], usage=USAGE))
-    turn = bridge.prepare({"model": "m", "input": "x", "tools": [{"type": "function", "name": "f"}]}, "org_a")
+    turn = bridge.prepare(
+        {"model": "m", "input": "x", "tools": [{"type": "function", "name": "f"}]}, "org_a"
+    )
     meter = RecordingMeter()
     response = bridge.run(turn, bridge.reserve(turn, meter))
     assert response["status"] == "completed"
@@ -137,14 +151,24 @@ def test_run_settles_and_raises_when_the_upstream_fails(bridge, chat):
 def test_submit_tool_outputs_continues_with_function_call_outputs(bridge, chat):
     chat.push(chat_chunks(tool_calls=[("f", "{}", "c1")]))
     chat.push(chat_chunks("thanks"))
-    events, _ = stream(bridge, {"model": "m", "input": "x", "tools": [{"type": "function", "name": "f"}]})
+    events, _ = stream(
+        bridge, {"model": "m", "input": "x", "tools": [{"type": "function", "name": "f"}]}
+    )
     response_id = events[-1]["response"]["id"]
-    turn = bridge.prepare_tool_outputs("org_a", response_id, {"tool_outputs": [{"tool_call_id": "c1", "output": "7"}]})
+    turn = bridge.prepare_tool_outputs(
+        "org_a", response_id, {"tool_outputs": [{"tool_call_id": "c1", "output": "7"}]}
+    )
     assert turn.request.previous_response_id == response_id
     list(bridge.events(turn, bridge.reserve(turn, RecordingMeter())))
-    assert chat.requests[1]["messages"][-1] == {"role": "tool", "tool_call_id": "c1", "content": "7"}
+    assert chat.requests[1]["messages"][-1] == {
+        "role": "tool",
+        "tool_call_id": "c1",
+        "content": "7",
+    }
     with pytest.raises(InvalidInput, match="not a tool call"):
-        bridge.prepare_tool_outputs("org_a", response_id, {"tool_outputs": [{"call_id": "nope", "output": ""}]})
+        bridge.prepare_tool_outputs(
+            "org_a", response_id, {"tool_outputs": [{"call_id": "nope", "output": ""}]}
+        )
 
 
 def test_an_empty_conversation_is_refused(bridge):

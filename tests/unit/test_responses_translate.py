@@ -14,64 +14,137 @@ def chat(body: dict, history=(), **kwargs) -> dict:
 
 
 def fn_tool(name: str) -> dict:
-    return {"type": "function", "name": name, "description": f"{name} tool",
-            "parameters": {"type": "object", "properties": {"cmd": {"type": "string"}}}}
+    return {
+        "type": "function",
+        "name": name,
+        "description": f"{name} tool",
+        "parameters": {"type": "object", "properties": {"cmd": {"type": "string"}}},
+    }
 
 
 def test_a_string_input_and_instructions_become_system_and_user_messages():
     body = chat({"input": "hello", "instructions": "be brief"})
-    assert body["messages"] == [{"role": "system", "content": "be brief"}, {"role": "user", "content": "hello"}]
+    assert body["messages"] == [
+        {"role": "system", "content": "be brief"},
+        {"role": "user", "content": "hello"},
+    ]
     assert "tools" not in body
 
 
 def test_developer_messages_become_system_and_content_parts_are_joined():
-    body = chat({"input": [
-        {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": "rules"}]},
-        {"role": "user", "content": [{"type": "input_text", "text": "a"}, {"type": "input_text", "text": "b"}]},
-        {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "answer"}]},
-        {"type": "message", "role": "system", "content": "plain string"},
-    ]})
+    body = chat(
+        {
+            "input": [
+                {
+                    "type": "message",
+                    "role": "developer",
+                    "content": [{"type": "input_text", "text": "rules"}],
+                },
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "input_text", "text": "a"},
+                        {"type": "input_text", "text": "b"},
+                    ],
+                },
+                {
+                    "type": "message",
+                    "role": "assistant",
+                    "content": [{"type": "output_text", "text": "answer"}],
+                },
+                {"type": "message", "role": "system", "content": "plain string"},
+            ]
+        }
+    )
     assert body["messages"] == [
-        {"role": "system", "content": "rules"}, {"role": "user", "content": "ab"},
-        {"role": "assistant", "content": "answer"}, {"role": "system", "content": "plain string"},
+        {"role": "system", "content": "rules"},
+        {"role": "user", "content": "ab"},
+        {"role": "assistant", "content": "answer"},
+        {"role": "system", "content": "plain string"},
     ]
 
 
 def test_images_keep_chat_content_parts():
-    body = chat({"input": [{"role": "user", "content": [
-        {"type": "input_text", "text": "what is this"},
-        {"type": "input_image", "image_url": "data:image/png;base64,AAAA"}]}]})
+    body = chat(
+        {
+            "input": [
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "input_text", "text": "what is this"},
+                        {"type": "input_image", "image_url": "data:image/png;base64,AAAA"},
+                    ],
+                }
+            ]
+        }
+    )
     assert body["messages"][0]["content"] == [
         {"type": "text", "text": "what is this"},
-        {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}},
+    ]
 
 
 def test_adjacent_function_calls_become_one_assistant_message_followed_by_their_outputs():
-    body = chat({"input": [
-        {"role": "user", "content": "list both"},
-        {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "running"}]},
-        {"type": "function_call", "call_id": "c1", "name": "exec_command", "arguments": '{"cmd":"ls"}'},
-        {"type": "function_call", "call_id": "c2", "name": "exec_command", "arguments": '{"cmd":"pwd"}'},
-        {"type": "function_call_output", "call_id": "c2", "output": "/tmp"},
-        {"type": "function_call_output", "call_id": "c1", "output": "a.txt"},
-    ], "tools": [fn_tool("exec_command")]})
+    body = chat(
+        {
+            "input": [
+                {"role": "user", "content": "list both"},
+                {
+                    "type": "message",
+                    "role": "assistant",
+                    "content": [{"type": "output_text", "text": "running"}],
+                },
+                {
+                    "type": "function_call",
+                    "call_id": "c1",
+                    "name": "exec_command",
+                    "arguments": '{"cmd":"ls"}',
+                },
+                {
+                    "type": "function_call",
+                    "call_id": "c2",
+                    "name": "exec_command",
+                    "arguments": '{"cmd":"pwd"}',
+                },
+                {"type": "function_call_output", "call_id": "c2", "output": "/tmp"},
+                {"type": "function_call_output", "call_id": "c1", "output": "a.txt"},
+            ],
+            "tools": [fn_tool("exec_command")],
+        }
+    )
     assistant, first, second = body["messages"][1:]
     assert assistant["content"] == "running"
     assert [c["id"] for c in assistant["tool_calls"]] == ["c1", "c2"]
-    assert assistant["tool_calls"][0]["function"] == {"name": "exec_command", "arguments": '{"cmd":"ls"}'}
+    assert assistant["tool_calls"][0]["function"] == {
+        "name": "exec_command",
+        "arguments": '{"cmd":"ls"}',
+    }
     assert first == {"role": "tool", "tool_call_id": "c1", "content": "a.txt"}
     assert second == {"role": "tool", "tool_call_id": "c2", "content": "/tmp"}
 
 
 def test_an_orphaned_function_call_gets_a_placeholder_output_so_the_upstream_accepts_it():
-    body = chat({"input": [
-        {"role": "user", "content": "go"},
-        {"type": "function_call", "call_id": "lost", "name": "exec_command", "arguments": "{}"},
-        {"role": "user", "content": "never mind"},
-    ]})
+    body = chat(
+        {
+            "input": [
+                {"role": "user", "content": "go"},
+                {
+                    "type": "function_call",
+                    "call_id": "lost",
+                    "name": "exec_command",
+                    "arguments": "{}",
+                },
+                {"role": "user", "content": "never mind"},
+            ]
+        }
+    )
     roles = [m["role"] for m in body["messages"]]
     assert roles == ["user", "assistant", "tool", "user"]
-    assert body["messages"][2] == {"role": "tool", "tool_call_id": "lost", "content": MISSING_OUTPUT}
+    assert body["messages"][2] == {
+        "role": "tool",
+        "tool_call_id": "lost",
+        "content": MISSING_OUTPUT,
+    }
 
 
 def test_an_output_without_its_call_becomes_a_user_message():
@@ -80,21 +153,45 @@ def test_an_output_without_its_call_becomes_a_user_message():
 
 
 def test_an_output_sent_before_an_unrelated_message_still_directly_follows_its_call():
-    body = chat({"input": [
-        {"type": "function_call", "call_id": "c1", "name": "f", "arguments": "{}"},
-        {"role": "developer", "content": "interjection"},
-        {"type": "function_call_output", "call_id": "c1", "output": [{"type": "input_text", "text": "done"}]},
-    ]})
+    body = chat(
+        {
+            "input": [
+                {"type": "function_call", "call_id": "c1", "name": "f", "arguments": "{}"},
+                {"role": "developer", "content": "interjection"},
+                {
+                    "type": "function_call_output",
+                    "call_id": "c1",
+                    "output": [{"type": "input_text", "text": "done"}],
+                },
+            ]
+        }
+    )
     assert [m["role"] for m in body["messages"]] == ["assistant", "tool", "system"]
     assert body["messages"][1]["content"] == "done"
 
 
 def test_custom_tools_become_functions_taking_an_input_string_and_their_calls_round_trip():
-    body = chat({"tools": [{"type": "custom", "name": "apply_patch", "description": "patch files",
-                            "format": {"type": "grammar", "syntax": "lark", "definition": "start: /.+/"}}],
-                 "input": [
-                     {"type": "custom_tool_call", "call_id": "p1", "name": "apply_patch", "input": "*** Begin"},
-                     {"type": "custom_tool_call_output", "call_id": "p1", "output": "applied"}]})
+    body = chat(
+        {
+            "tools": [
+                {
+                    "type": "custom",
+                    "name": "apply_patch",
+                    "description": "patch files",
+                    "format": {"type": "grammar", "syntax": "lark", "definition": "start: /.+/"},
+                }
+            ],
+            "input": [
+                {
+                    "type": "custom_tool_call",
+                    "call_id": "p1",
+                    "name": "apply_patch",
+                    "input": "*** Begin",
+                },
+                {"type": "custom_tool_call_output", "call_id": "p1", "output": "applied"},
+            ],
+        }
+    )
     tool = body["tools"][0]["function"]
     assert tool["name"] == "apply_patch"
     assert tool["parameters"]["required"] == ["input"]
@@ -105,10 +202,25 @@ def test_custom_tools_become_functions_taking_an_input_string_and_their_calls_ro
 
 
 def test_namespace_tools_and_additional_tools_items_are_flattened_and_builtins_dropped():
-    request = ResponsesRequest.parse({"model": "m", "tools": [
-        fn_tool("exec_command"), {"type": "web_search"}, {"type": "tool_search"},
-        {"type": "namespace", "name": "agents", "tools": [fn_tool("spawn_agent"), fn_tool("close_agent")]},
-    ], "input": [{"type": "additional_tools", "tools": [fn_tool("late_tool")]}, {"role": "user", "content": "x"}]})
+    request = ResponsesRequest.parse(
+        {
+            "model": "m",
+            "tools": [
+                fn_tool("exec_command"),
+                {"type": "web_search"},
+                {"type": "tool_search"},
+                {
+                    "type": "namespace",
+                    "name": "agents",
+                    "tools": [fn_tool("spawn_agent"), fn_tool("close_agent")],
+                },
+            ],
+            "input": [
+                {"type": "additional_tools", "tools": [fn_tool("late_tool")]},
+                {"role": "user", "content": "x"},
+            ],
+        }
+    )
     plan = to_chat(request)
     names = [t["function"]["name"] for t in plan.body["tools"]]
     assert names == ["exec_command", "spawn_agent", "close_agent", "late_tool", INTERNAL_STOP]
@@ -116,11 +228,15 @@ def test_namespace_tools_and_additional_tools_items_are_flattened_and_builtins_d
 
 
 def test_internal_stop_is_offered_only_when_tools_are_and_tool_choice_allows_it():
-    assert INTERNAL_STOP in [t["function"]["name"] for t in chat({"input": "x", "tools": [fn_tool("f")]})["tools"]]
+    assert INTERNAL_STOP in [
+        t["function"]["name"] for t in chat({"input": "x", "tools": [fn_tool("f")]})["tools"]
+    ]
     assert "tools" not in chat({"input": "x"})
     none = chat({"input": "x", "tools": [fn_tool("f")], "tool_choice": "none"})
     assert [t["function"]["name"] for t in none["tools"]] == ["f"]
-    forced = chat({"input": "x", "tools": [fn_tool("f")], "tool_choice": {"type": "function", "name": "f"}})
+    forced = chat(
+        {"input": "x", "tools": [fn_tool("f")], "tool_choice": {"type": "function", "name": "f"}}
+    )
     assert forced["tool_choice"] == {"type": "function", "function": {"name": "f"}}
     assert [t["function"]["name"] for t in forced["tools"]] == ["f"]
     off = chat({"input": "x", "tools": [fn_tool("f")]}, internal_stop=False)
@@ -128,42 +244,77 @@ def test_internal_stop_is_offered_only_when_tools_are_and_tool_choice_allows_it(
 
 
 def test_sampling_limits_and_json_schema_format_are_translated():
-    body = chat({"input": "x", "max_output_tokens": 64, "temperature": 0.2, "top_p": 0.9,
-                 "parallel_tool_calls": False, "tools": [fn_tool("f")],
-                 "text": {"format": {"type": "json_schema", "name": "answer", "strict": True,
-                                     "schema": {"type": "object"}}}})
+    body = chat(
+        {
+            "input": "x",
+            "max_output_tokens": 64,
+            "temperature": 0.2,
+            "top_p": 0.9,
+            "parallel_tool_calls": False,
+            "tools": [fn_tool("f")],
+            "text": {
+                "format": {
+                    "type": "json_schema",
+                    "name": "answer",
+                    "strict": True,
+                    "schema": {"type": "object"},
+                }
+            },
+        }
+    )
     assert body["max_tokens"] == 64 and body["temperature"] == 0.2 and body["top_p"] == 0.9
     assert body["parallel_tool_calls"] is False
-    assert body["response_format"] == {"type": "json_schema", "json_schema": {
-        "name": "answer", "schema": {"type": "object"}, "strict": True}}
+    assert body["response_format"] == {
+        "type": "json_schema",
+        "json_schema": {"name": "answer", "schema": {"type": "object"}, "strict": True},
+    }
 
 
 def test_reasoning_items_and_unknown_fields_and_item_types_are_ignored():
-    body = chat({"input": [
-        {"type": "reasoning", "id": "rs_1", "summary": [], "encrypted_content": "xyz"},
-        {"type": "web_search_call", "id": "ws"},
-        {"role": "user", "content": "hi", "id": "msg_1"}],
-        "include": ["reasoning.encrypted_content"], "prompt_cache_key": "k", "client_metadata": {"a": 1}})
+    body = chat(
+        {
+            "input": [
+                {"type": "reasoning", "id": "rs_1", "summary": [], "encrypted_content": "xyz"},
+                {"type": "web_search_call", "id": "ws"},
+                {"role": "user", "content": "hi", "id": "msg_1"},
+            ],
+            "include": ["reasoning.encrypted_content"],
+            "prompt_cache_key": "k",
+            "client_metadata": {"a": 1},
+        }
+    )
     assert body["messages"] == [{"role": "user", "content": "hi"}]
 
 
 def test_history_comes_before_the_new_input():
-    history = [{"type": "message", "role": "user", "content": "first"},
-               {"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "one"}]}]
+    history = [
+        {"type": "message", "role": "user", "content": "first"},
+        {
+            "type": "message",
+            "role": "assistant",
+            "content": [{"type": "output_text", "text": "one"}],
+        },
+    ]
     body = chat({"input": "second"}, history)
     assert [m["content"] for m in body["messages"]] == ["first", "one", "second"]
 
 
-@pytest.mark.parametrize(("body", "param"), [
-    ({"input": "x"}, "model"),
-    ({"model": "m", "input": 3}, "input"),
-    ({"model": "m", "input": [{"type": "message", "role": "robot", "content": "x"}]}, "input[0].role"),
-    ({"model": "m", "input": [{"type": "function_call", "name": "f"}]}, "input[0].call_id"),
-    ({"model": "m", "input": "x", "max_output_tokens": 0}, "max_output_tokens"),
-    ({"model": "m", "input": "x", "temperature": 7}, "temperature"),
-    ({"model": "m", "input": "x", "tool_choice": "sometimes"}, "tool_choice"),
-    ({"model": "m", "input": "x", "tools": [{"type": "function"}]}, "tools[0].name"),
-])
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        ({"input": "x"}, "model"),
+        ({"model": "m", "input": 3}, "input"),
+        (
+            {"model": "m", "input": [{"type": "message", "role": "robot", "content": "x"}]},
+            "input[0].role",
+        ),
+        ({"model": "m", "input": [{"type": "function_call", "name": "f"}]}, "input[0].call_id"),
+        ({"model": "m", "input": "x", "max_output_tokens": 0}, "max_output_tokens"),
+        ({"model": "m", "input": "x", "temperature": 7}, "temperature"),
+        ({"model": "m", "input": "x", "tool_choice": "sometimes"}, "tool_choice"),
+        ({"model": "m", "input": "x", "tools": [{"type": "function"}]}, "tools[0].name"),
+    ],
+)
 def test_bad_requests_say_which_field_is_wrong(body, param):
     with pytest.raises(InvalidInput) as caught:
         ResponsesRequest.parse(body)

@@ -25,18 +25,26 @@ def test_in_flight_reservations_count_against_the_limit():
 
 
 def test_the_429_names_the_session_metric_limit_and_usage_and_says_what_to_do():
-    decision = rules.decide_reservation(session(Limit("cost_usd", 0.05), used=Amounts(cost_usd=0.05)),
-                                        Amounts(cost_usd=0.01), NOW)
+    decision = rules.decide_reservation(
+        session(Limit("cost_usd", 0.05), used=Amounts(cost_usd=0.05)), Amounts(cost_usd=0.01), NOW
+    )
     error = decision.refusal.error()
     assert error.status == 429
     body = error.body()["error"]
     assert body["type"] == "usage_limit_reached" and body["code"] == "usage_limit_reached"
-    assert (body["session_id"], body["metric"], body["limit"], body["used"]) == ("sess_1", "cost_usd", 0.05, 0.05)
+    assert (body["session_id"], body["metric"], body["limit"], body["used"]) == (
+        "sess_1",
+        "cost_usd",
+        0.05,
+        0.05,
+    )
     assert "synth-ai session increase" in body["message"]
 
 
 def test_soft_limits_never_refuse():
-    decision = rules.decide_reservation(session(Limit("api_calls", 1, SOFT)), Amounts(api_calls=5), NOW)
+    decision = rules.decide_reservation(
+        session(Limit("api_calls", 1, SOFT)), Amounts(api_calls=5), NOW
+    )
     assert decision.refusal is None and decision.warnings
 
 
@@ -44,7 +52,9 @@ def test_a_hard_limit_past_its_warning_threshold_warns_before_it_refuses():
     warned = session(Limit("cost_usd", 10, warning_threshold=8), used=Amounts(cost_usd=7.5))
     decision = rules.decide_reservation(warned, Amounts(cost_usd=1), NOW)
     assert decision.refusal is None
-    assert decision.warnings == ("cost_usd passed its warning threshold 8 of the hard limit 10 (used 7.5, in flight 1)",)
+    assert decision.warnings == (
+        "cost_usd passed its warning threshold 8 of the hard limit 10 (used 7.5, in flight 1)",
+    )
     assert rules.decide_reservation(warned, Amounts(cost_usd=0.2), NOW).warnings == ()
 
 
@@ -56,8 +66,13 @@ def test_settling_more_than_reserved_still_records_the_real_usage():
 
 
 def test_increasing_a_limit_reactivates_only_when_every_hard_limit_has_room():
-    exceeded = session(Limit("tokens", 10), Limit("api_calls", 1), status=rules.LIMIT_EXCEEDED,
-                       used=Amounts(tokens=10, api_calls=1), exceeded_metric="tokens")
+    exceeded = session(
+        Limit("tokens", 10),
+        Limit("api_calls", 1),
+        status=rules.LIMIT_EXCEEDED,
+        used=Amounts(tokens=10, api_calls=1),
+        exceeded_metric="tokens",
+    )
     partly = rules.increase_limit(exceeded, "tokens", 5)
     assert partly.status == rules.LIMIT_EXCEEDED and partly.exceeded_metric == "api_calls"
     assert rules.increase_limit(partly, "api_calls", 1).status == rules.ACTIVE

@@ -8,24 +8,39 @@ from synth_ai.session_settings import price_table, session_defaults
 
 def test_without_a_session_table_sessions_get_a_twenty_dollar_hard_limit(settings):
     defaults = session_defaults(settings, environ={})
-    assert defaults.limits == (Limit("cost_usd", 20.0, "hard"),) and defaults.max_output_tokens == 4096
+    assert (
+        defaults.limits == (Limit("cost_usd", 20.0, "hard"),) and defaults.max_output_tokens == 4096
+    )
 
 
 def test_the_session_table_and_the_environment_set_the_default_limits(settings):
-    settings.document = {"session": {"limit_cost_usd": 5, "limit_tokens": 1000, "limit_gpu_hours": 2.5,
-                                     "limit_kind": "soft", "max_output_tokens": 512}}
+    settings.document = {
+        "session": {
+            "limit_cost_usd": 5,
+            "limit_tokens": 1000,
+            "limit_gpu_hours": 2.5,
+            "limit_kind": "soft",
+            "max_output_tokens": 512,
+        }
+    }
     defaults = session_defaults(settings, environ={"SYNTH_AI_SESSION_LIMIT_COST_USD": "7.5"})
     assert {(lim.metric, lim.value, lim.kind) for lim in defaults.limits} == {
-        ("cost_usd", 7.5, "soft"), ("tokens", 1000, "soft"), ("gpu_hours", 2.5, "soft")}
+        ("cost_usd", 7.5, "soft"),
+        ("tokens", 1000, "soft"),
+        ("gpu_hours", 2.5, "soft"),
+    }
     assert defaults.max_output_tokens == 512
 
 
-@pytest.mark.parametrize(("table", "message"), [
-    ({"limit_cost_usd": "lots"}, "'lots'"),
-    ({"limit_tokens": -5}, "-5"),
-    ({"limit_kind": "maybe"}, "'maybe'"),
-    ({"limit_cash": 5}, "limit_cash"),
-])
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"limit_cost_usd": "lots"}, "'lots'"),
+        ({"limit_tokens": -5}, "-5"),
+        ({"limit_kind": "maybe"}, "'maybe'"),
+        ({"limit_cash": 5}, "limit_cash"),
+    ],
+)
 def test_a_bad_session_table_is_refused_with_the_bad_value(settings, table, message):
     settings.document = {"session": table}
     with pytest.raises(InvalidInput, match=message):
@@ -33,9 +48,14 @@ def test_a_bad_session_table_is_refused_with_the_bad_value(settings, table, mess
 
 
 def test_the_pricing_table_overrides_models_the_default_and_gpu_rates(settings):
-    settings.document = {"pricing": {"gpu_hour_usd": 3, "default": {"input": 1, "output": 2},
-                                     "models": {"my-model": {"input": 0.1, "output": 0.2, "cached": 0.01}},
-                                     "gpu": {"H100": 5}}}
+    settings.document = {
+        "pricing": {
+            "gpu_hour_usd": 3,
+            "default": {"input": 1, "output": 2},
+            "models": {"my-model": {"input": 0.1, "output": 0.2, "cached": 0.01}},
+            "gpu": {"H100": 5},
+        }
+    }
     settings.model_aliases = {"synth-small": "my-model"}
     table = price_table(settings)
     assert table.price_for("synth-small").output == 0.2

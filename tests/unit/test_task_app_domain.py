@@ -46,9 +46,12 @@ def test_the_rollout_seed_comes_from_env_seed_or_env_config():
 
 
 def test_a_single_step_response_carries_the_reward_in_the_trajectory_and_the_metrics():
-    request = RolloutRequest("run-1", RolloutEnv(env_name="math", seed=3), RolloutPolicy(policy_id="p"))
-    response = RolloutResponse.single_step(request, obs={"q": 1}, action={"content": "2"}, reward=1.0,
-                                           info={"correct": True})
+    request = RolloutRequest(
+        "run-1", RolloutEnv(env_name="math", seed=3), RolloutPolicy(policy_id="p")
+    )
+    response = RolloutResponse.single_step(
+        request, obs={"q": 1}, action={"content": "2"}, reward=1.0, info={"correct": True}
+    )
     assert response.trajectories[0].env_id == "math:3"
     assert response.trajectories[0].steps[0].reward == 1.0
     assert response.metrics.mean_return == 1.0 and response.metrics.outcome_score == 1.0

@@ -28,7 +28,9 @@ OBJ = {"type": "object"}
 def _prompt_id(raw: str) -> str:
     parsed = ArtifactId.parse(raw)
     if parsed.is_model:
-        raise InvalidArtifactId(f"{raw!r} is a model id — use /api/artifacts/models/{{id}}", param="job_id")
+        raise InvalidArtifactId(
+            f"{raw!r} is a model id — use /api/artifacts/models/{{id}}", param="job_id"
+        )
     return str(parsed)
 
 
@@ -45,7 +47,12 @@ class ArtifactList(_Catalog):
         kind = check_list_type(req.get_param("type"))
         status = check_status(req.get_param("status"))
         limit = query_int(req, "limit", 50, minimum=1, maximum=1000)
-        send_json(resp, listing_to_wire(self.catalog(req).list_artifacts(kind=kind, status=status, limit=limit)))
+        send_json(
+            resp,
+            listing_to_wire(
+                self.catalog(req).list_artifacts(kind=kind, status=status, limit=limit)
+            ),
+        )
 
 
 class ModelCollection(_Catalog):
@@ -59,8 +66,10 @@ class ModelItem(_Catalog):
     def on_get(self, req, resp, model_id):
         parsed = ArtifactId.parse(model_id)
         if not parsed.is_model:
-            raise InvalidArtifactId(f"{model_id!r} is a prompt job id — use /api/artifacts/prompts/{{job_id}}",
-                                    param="id")
+            raise InvalidArtifactId(
+                f"{model_id!r} is a prompt job id — use /api/artifacts/prompts/{{job_id}}",
+                param="id",
+            )
         send_json(resp, self.catalog(req).get_model(str(parsed)).to_dict())
 
 
@@ -80,7 +89,9 @@ class PromptItem(_Catalog):
 class SnapshotCollection(_Catalog):
     def on_post(self, req, resp, job_id):
         body = structure(read_object(req), SnapshotIn)
-        snapshot = body.to_snapshot(_prompt_id(job_id), self._container.clock(), self._container.ids())
+        snapshot = body.to_snapshot(
+            _prompt_id(job_id), self._container.clock(), self._container.ids()
+        )
         job = self.catalog(req).add_snapshot(snapshot)
         send_json(resp, {**job.to_dict(), "snapshot": snapshot.to_dict()}, status=201)
 
@@ -112,25 +123,66 @@ class HfExport(_Catalog):
         tags = split_tags(body.tags) if isinstance(body.tags, str) else tuple(body.tags)
         request = ExportRequest(body.model_id, body.repo_id, private, tags, body.prefer_merged)
         roots = self._container.settings().section("artifacts").get("export_roots")
-        result = export_model(self.catalog(req), self._container.model_hub(), request, token=body.hf_token,
-                              export_roots=None if roots is None else tuple(Path(r) for r in roots))
+        result = export_model(
+            self.catalog(req),
+            self._container.model_hub(),
+            request,
+            token=body.hf_token,
+            export_roots=None if roots is None else tuple(Path(r) for r in roots),
+        )
         send_json(resp, result)
 
 
 def register(app, container, spec) -> None:
     routes = [
-        ("/api/artifacts", ArtifactList, [("GET", "List models and prompt jobs (?limit&type&status)")]),
-        ("/api/artifacts/models", ModelCollection, [("POST", "Register a trained model and its weights location")]),
-        ("/api/artifacts/models/{model_id:path}", ModelItem, [("GET", "One model (ft:, rl:, peft: id)")]),
-        ("/api/artifacts/prompts", PromptCollection, [("POST", "Register a prompt-optimisation job (and snapshots)")]),
-        ("/api/artifacts/prompts/{job_id}", PromptItem, [("GET", "Job summary, best snapshot and best prompt")]),
-        ("/api/artifacts/prompts/{job_id}/snapshots", SnapshotCollection,
-         [("POST", "Report a snapshot of a prompt job"), ("GET", "Every snapshot of a prompt job")]),
-        ("/api/prompt-learning/online/jobs/{job_id}/artifacts", SnapshotCollection,
-         [("GET", "Every snapshot of a prompt job (public-client path)")]),
-        ("/api/prompt-learning/online/jobs/{job_id}/snapshots/{snapshot_id}", SnapshotItem,
-         [("GET", "One snapshot of a prompt job")]),
-        ("/api/learning/exports/hf", HfExport, [("POST", "Upload a model's files to the Hugging Face Hub")]),
+        (
+            "/api/artifacts",
+            ArtifactList,
+            [("GET", "List models and prompt jobs (?limit&type&status)")],
+        ),
+        (
+            "/api/artifacts/models",
+            ModelCollection,
+            [("POST", "Register a trained model and its weights location")],
+        ),
+        (
+            "/api/artifacts/models/{model_id:path}",
+            ModelItem,
+            [("GET", "One model (ft:, rl:, peft: id)")],
+        ),
+        (
+            "/api/artifacts/prompts",
+            PromptCollection,
+            [("POST", "Register a prompt-optimisation job (and snapshots)")],
+        ),
+        (
+            "/api/artifacts/prompts/{job_id}",
+            PromptItem,
+            [("GET", "Job summary, best snapshot and best prompt")],
+        ),
+        (
+            "/api/artifacts/prompts/{job_id}/snapshots",
+            SnapshotCollection,
+            [
+                ("POST", "Report a snapshot of a prompt job"),
+                ("GET", "Every snapshot of a prompt job"),
+            ],
+        ),
+        (
+            "/api/prompt-learning/online/jobs/{job_id}/artifacts",
+            SnapshotCollection,
+            [("GET", "Every snapshot of a prompt job (public-client path)")],
+        ),
+        (
+            "/api/prompt-learning/online/jobs/{job_id}/snapshots/{snapshot_id}",
+            SnapshotItem,
+            [("GET", "One snapshot of a prompt job")],
+        ),
+        (
+            "/api/learning/exports/hf",
+            HfExport,
+            [("POST", "Upload a model's files to the Hugging Face Hub")],
+        ),
     ]
     list_params = [
         {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 50}},
@@ -144,9 +196,15 @@ def register(app, container, spec) -> None:
         else:
             app.add_route(path, resource)
         for method, summary in operations:
-            spec.add(path, method, summary, tag=TAG, request=OBJ if method == "POST" else None,
-                     parameters=list_params if path == "/api/artifacts" else None,
-                     status=201 if method == "POST" and "exports" not in path else 200)
+            spec.add(
+                path,
+                method,
+                summary,
+                tag=TAG,
+                request=OBJ if method == "POST" else None,
+                parameters=list_params if path == "/api/artifacts" else None,
+                status=201 if method == "POST" and "exports" not in path else 200,
+            )
 
 
 class _GetOnly:

@@ -38,11 +38,21 @@ CHAT_REQUEST = {
 def _checked(body: dict) -> tuple[str, list, int | None, bool]:
     model = body.get("model")
     if not isinstance(model, str) or not model.strip():
-        raise InvalidInput(f"'model' must be a non-empty string, got {model!r} — e.g. \"synth-small\"", param="model")
+        raise InvalidInput(
+            f"'model' must be a non-empty string, got {model!r} — e.g. \"synth-small\"",
+            param="model",
+        )
     messages = body.get("messages")
-    if not isinstance(messages, list) or not messages or not all(isinstance(m, dict) for m in messages):
-        raise InvalidInput("'messages' must be a non-empty list of message objects, got "
-                           f"{json.dumps(messages)[:100]}", param="messages")
+    if (
+        not isinstance(messages, list)
+        or not messages
+        or not all(isinstance(m, dict) for m in messages)
+    ):
+        raise InvalidInput(
+            "'messages' must be a non-empty list of message objects, got "
+            f"{json.dumps(messages)[:100]}",
+            param="messages",
+        )
     max_out = None
     for key in ("max_completion_tokens", "max_tokens"):
         value = body.get(key)
@@ -94,8 +104,9 @@ class ChatCompletions(_UsesProvider):
         provider = self.provider()
         if isinstance(provider, UnconfiguredChatProvider):
             raise ServiceUnavailable(provider.MESSAGE, code="upstream_not_configured")
-        charge = meter_of(req).reserve(model=model, prompt_tokens=_prompt_estimate(body, messages),
-                                       max_output_tokens=max_out)
+        charge = meter_of(req).reserve(
+            model=model, prompt_tokens=_prompt_estimate(body, messages), max_output_tokens=max_out
+        )
         if not stream:
             try:
                 result = provider.complete(body)
@@ -107,7 +118,11 @@ class ChatCompletions(_UsesProvider):
                 charge.settle(Usage.from_openai(usage))
             else:
                 choices = result.get("choices") or [{}]
-                charge.settle(_estimated_usage(messages, _output_text((choices[0] or {}).get("message") or {})))
+                charge.settle(
+                    _estimated_usage(
+                        messages, _output_text((choices[0] or {}).get("message") or {})
+                    )
+                )
             send_json(resp, result)
             return
         try:
@@ -158,8 +173,16 @@ class Models(_UsesProvider):
         data = []
         for model in provider.models():
             price = prices.price_for(model["id"])
-            data.append({**model, "pricing": {"input_per_million": price.input, "output_per_million": price.output,
-                                              "cached_per_million": price.cached}})
+            data.append(
+                {
+                    **model,
+                    "pricing": {
+                        "input_per_million": price.input,
+                        "output_per_million": price.output,
+                        "cached_per_million": price.cached,
+                    },
+                }
+            )
         send_json(resp, {"object": "list", "data": data})
 
 
@@ -167,11 +190,18 @@ def register(app, container, spec) -> None:
     chat = ChatCompletions(container)
     for path in CHAT_PATHS:
         app.add_route(path, chat)
-        spec.add(path, "POST", "OpenAI Chat Completions through the configured upstream (metered by the "
-                 "caller's session; 429 usage_limit_reached past a hard limit)", tag="chat",
-                 request=CHAT_REQUEST, streaming=True,
-                 parameters=[{"name": "X-Session-ID", "in": "header", "schema": {"type": "string"}},
-                             {"name": "X-No-Session", "in": "header", "schema": {"type": "string"}}])
+        spec.add(
+            path,
+            "POST",
+            "OpenAI Chat Completions through the configured upstream (metered by the "
+            "caller's session; 429 usage_limit_reached past a hard limit)",
+            tag="chat",
+            request=CHAT_REQUEST,
+            streaming=True,
+            parameters=[
+                {"name": "X-Session-ID", "in": "header", "schema": {"type": "string"}},
+                {"name": "X-No-Session", "in": "header", "schema": {"type": "string"}},
+            ],
+        )
     app.add_route(MODELS_PATH, Models(container))
     spec.add(MODELS_PATH, "GET", "The model aliases this backend serves, with prices", tag="chat")
-

@@ -10,13 +10,18 @@ class Health:
     auth_required = False
 
     def on_get(self, req, resp):
-        send_json(resp, {"status": "ok", "healthy": True, "service": "synth-ai", "version": __version__})
+        send_json(
+            resp, {"status": "ok", "healthy": True, "service": "synth-ai", "version": __version__}
+        )
 
 
 class Me:
     def on_get(self, req, resp):
         principal = req.context.principal
-        send_json(resp, {"org_id": principal.org_id, "user_id": principal.user_id, "key_id": principal.key_id})
+        send_json(
+            resp,
+            {"org_id": principal.org_id, "user_id": principal.user_id, "key_id": principal.key_id},
+        )
 
 
 class OpenApi:

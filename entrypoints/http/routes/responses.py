@@ -18,21 +18,41 @@ from synth_ai.http.payload import read_object, send_json
 PREFIXES = ("/api/v1", "/api/synth-research/v1", "/v1")
 
 CREATE_SCHEMA = {
-    "type": "object", "required": ["model"],
+    "type": "object",
+    "required": ["model"],
     "properties": {
-        "model": {"type": "string"}, "input": {"type": ["string", "array"]},
-        "instructions": {"type": "string"}, "tools": {"type": "array"}, "tool_choice": {},
-        "parallel_tool_calls": {"type": "boolean"}, "max_output_tokens": {"type": "integer"},
-        "temperature": {"type": "number"}, "top_p": {"type": "number"}, "text": {"type": "object"},
-        "store": {"type": "boolean"}, "previous_response_id": {"type": "string"},
+        "model": {"type": "string"},
+        "input": {"type": ["string", "array"]},
+        "instructions": {"type": "string"},
+        "tools": {"type": "array"},
+        "tool_choice": {},
+        "parallel_tool_calls": {"type": "boolean"},
+        "max_output_tokens": {"type": "integer"},
+        "temperature": {"type": "number"},
+        "top_p": {"type": "number"},
+        "text": {"type": "object"},
+        "store": {"type": "boolean"},
+        "previous_response_id": {"type": "string"},
         "stream": {"type": "boolean"},
     },
 }
 TOOL_OUTPUTS_SCHEMA = {
-    "type": "object", "required": ["tool_outputs"],
-    "properties": {"tool_outputs": {"type": "array", "items": {"type": "object", "properties": {
-        "call_id": {"type": "string"}, "tool_call_id": {"type": "string"}, "output": {"type": "string"}}}},
-        "stream": {"type": "boolean"}},
+    "type": "object",
+    "required": ["tool_outputs"],
+    "properties": {
+        "tool_outputs": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "call_id": {"type": "string"},
+                    "tool_call_id": {"type": "string"},
+                    "output": {"type": "string"},
+                },
+            },
+        },
+        "stream": {"type": "boolean"},
+    },
 }
 RESPONSE_SCHEMA = {"type": "object", "required": ["id", "object", "status", "output"]}
 
@@ -47,7 +67,9 @@ def sse(events: Iterator[dict]) -> Iterator[bytes]:
 
 
 def _respond(req, resp, bridge, turn) -> None:
-    charge = bridge.reserve(turn, meter_of(req))  # the guard's middleware reports session and warnings
+    charge = bridge.reserve(
+        turn, meter_of(req)
+    )  # the guard's middleware reports session and warnings
     if turn.request.stream:
         resp.content_type = "text/event-stream"
         resp.set_header("Cache-Control", "no-cache")
@@ -87,7 +109,9 @@ class ToolOutputs:
 
     def on_post(self, req, resp, response_id):
         bridge = self._bridge()
-        turn = bridge.prepare_tool_outputs(req.context.principal.org_id, response_id, read_object(req))
+        turn = bridge.prepare_tool_outputs(
+            req.context.principal.org_id, response_id, read_object(req)
+        )
         _respond(req, resp, bridge, turn)
 
 
@@ -96,12 +120,30 @@ def register(app, container, spec) -> None:
     for prefix in PREFIXES:
         path = f"{prefix}/responses"
         app.add_route(path, Responses(bridge))
-        spec.add(path, "POST", "Create a model response (Responses API over the Chat Completions upstream)",
-                 tag="responses", request=CREATE_SCHEMA, response=RESPONSE_SCHEMA, streaming=True)
+        spec.add(
+            path,
+            "POST",
+            "Create a model response (Responses API over the Chat Completions upstream)",
+            tag="responses",
+            request=CREATE_SCHEMA,
+            response=RESPONSE_SCHEMA,
+            streaming=True,
+        )
         app.add_route(f"{path}/{{response_id}}", Response(bridge))
-        spec.add(f"{path}/{{response_id}}", "GET", "A stored response of the caller's organisation",
-                 tag="responses", response=RESPONSE_SCHEMA)
+        spec.add(
+            f"{path}/{{response_id}}",
+            "GET",
+            "A stored response of the caller's organisation",
+            tag="responses",
+            response=RESPONSE_SCHEMA,
+        )
         app.add_route(f"{path}/{{response_id}}/submit_tool_outputs", ToolOutputs(bridge))
-        spec.add(f"{path}/{{response_id}}/submit_tool_outputs", "POST",
-                 "Continue a stored response with the outputs of its tool calls", tag="responses",
-                 request=TOOL_OUTPUTS_SCHEMA, response=RESPONSE_SCHEMA, streaming=True)
+        spec.add(
+            f"{path}/{{response_id}}/submit_tool_outputs",
+            "POST",
+            "Continue a stored response with the outputs of its tool calls",
+            tag="responses",
+            request=TOOL_OUTPUTS_SCHEMA,
+            response=RESPONSE_SCHEMA,
+            streaming=True,
+        )

@@ -48,7 +48,10 @@ CREATE_SCHEMA = {
 INCREASE_SCHEMA = {
     "type": "object",
     "required": ["metric_type", "increase_by"],
-    "properties": {"metric_type": {"enum": list(rules.METRICS)}, "increase_by": {"type": "number", "exclusiveMinimum": 0}},
+    "properties": {
+        "metric_type": {"enum": list(rules.METRICS)},
+        "increase_by": {"type": "number", "exclusiveMinimum": 0},
+    },
 }
 
 
@@ -70,16 +73,20 @@ class Sessions(_Base):
         principal = req.context.principal
         guard = self.guard
         if payload.org_id and payload.org_id != principal.org_id:
-            raise Forbidden(f"org_id {payload.org_id!r} is not the org of this API key ({principal.org_id})",
-                            param="org_id")
+            raise Forbidden(
+                f"org_id {payload.org_id!r} is not the org of this API key ({principal.org_id})",
+                param="org_id",
+            )
         limits = None
         if payload.limits is not None:
             limits = tuple(item.to_limit() for item in payload.limits)
             rules.check_limits(limits)
         expires_at = parse_time(payload.expires_at, param="expires_at")
         if expires_at is not None and expires_at <= guard.clock.now():
-            raise InvalidInput(f"expires_at {payload.expires_at!r} is in the past — give a future time",
-                               param="expires_at")
+            raise InvalidInput(
+                f"expires_at {payload.expires_at!r} is in the past — give a future time",
+                param="expires_at",
+            )
         fields = {"expires_at": expires_at, "metadata": dict(payload.metadata)}
         if payload.tracing_session_id:
             fields["metadata"]["tracing_session_id"] = payload.tracing_session_id
@@ -87,11 +94,16 @@ class Sessions(_Base):
             fields["session_type"] = payload.session_type
         if payload.session_id:
             if not SESSION_ID.match(payload.session_id):
-                raise InvalidInput(f"session_id {payload.session_id!r} may hold only letters, digits and _.:- "
-                                   "(at most 128)", param="session_id")
+                raise InvalidInput(
+                    f"session_id {payload.session_id!r} may hold only letters, digits and _.:- "
+                    "(at most 128)",
+                    param="session_id",
+                )
             if guard.store.get(payload.session_id) is not None:
-                raise Conflict(f"session {payload.session_id!r} already exists — choose another id",
-                               param="session_id")
+                raise Conflict(
+                    f"session {payload.session_id!r} already exists — choose another id",
+                    param="session_id",
+                )
             fields["session_id"] = payload.session_id
         session = guard.new_session(principal, limits=limits, **fields)
         guard.store.create(session, make_active=payload.make_active)
@@ -100,19 +112,24 @@ class Sessions(_Base):
     def on_get(self, req, resp):
         status = req.get_param("status")
         if status is not None and status not in rules.STATUSES:
-            raise InvalidInput(f"status must be one of {', '.join(rules.STATUSES)}, got {status!r}", param="status")
+            raise InvalidInput(
+                f"status must be one of {', '.join(rules.STATUSES)}, got {status!r}", param="status"
+            )
         principal = req.context.principal
         limit = query_int(req, "limit", 100, minimum=1, maximum=1000)
         offset = query_int(req, "offset", 0, minimum=0, maximum=10_000_000)
-        found = self.guard.store.list(principal.org_id, user_id=principal.user_id, status=status,
-                                      limit=limit, offset=offset)
+        found = self.guard.store.list(
+            principal.org_id, user_id=principal.user_id, status=status, limit=limit, offset=offset
+        )
         now = self.now()
         send_json(resp, [session_json(s, now) for s in found])
 
 
 class OneSession(_Base):
     def on_get(self, req, resp, session_id):
-        send_json(resp, session_json(self.guard.owned(req.context.principal, session_id), self.now()))
+        send_json(
+            resp, session_json(self.guard.owned(req.context.principal, session_id), self.now())
+        )
 
 
 class EndSession(_Base):
@@ -132,8 +149,14 @@ class Limits(_Base):
         limit = structure(read_object(req), LimitIn).to_limit()
         session = self.guard.owned(req.context.principal, session_id)
         guard = self.guard
-        limit = rules.Limit(limit.metric, limit.value, limit.kind, limit.limit_id or guard.ids.new_id("lim"),
-                            limit.warning_threshold, guard.clock.now())
+        limit = rules.Limit(
+            limit.metric,
+            limit.value,
+            limit.kind,
+            limit.limit_id or guard.ids.new_id("lim"),
+            limit.warning_threshold,
+            guard.clock.now(),
+        )
         changed = guard.store.update(session.id, lambda s: rules.set_limit(s, limit))
         send_json(resp, limit_json(changed, limit))
 
@@ -144,8 +167,12 @@ class IncreaseLimit(_Base):
         guard = self.guard
         session = guard.owned(req.context.principal, session_id)
         new_id, now = guard.ids.new_id("lim"), guard.clock.now()
-        changed = guard.store.update(session.id, lambda s: rules.increase_limit(
-            s, payload.metric_type, payload.increase_by, limit_id=new_id, now=now))
+        changed = guard.store.update(
+            session.id,
+            lambda s: rules.increase_limit(
+                s, payload.metric_type, payload.increase_by, limit_id=new_id, now=now
+            ),
+        )
         send_json(resp, limit_json(changed, changed.hard_limit(payload.metric_type)))
 
 
@@ -153,34 +180,79 @@ class SessionUsage(_Base):
     def on_get(self, req, resp, session_id):
         metric = req.get_param("metric_type")
         if metric is not None and metric not in rules.METRICS:
-            raise InvalidInput(f"metric_type must be one of {', '.join(rules.METRICS)}, got {metric!r}",
-                               param="metric_type")
+            raise InvalidInput(
+                f"metric_type must be one of {', '.join(rules.METRICS)}, got {metric!r}",
+                param="metric_type",
+            )
         session = self.guard.owned(req.context.principal, session_id)
         limit = query_int(req, "limit", 100, minimum=1, maximum=1000)
         offset = query_int(req, "offset", 0, minimum=0, maximum=10_000_000)
-        entries = self.guard.store.ledger(session.org_id, session_id=session.id, limit=limit, offset=offset)
+        entries = self.guard.store.ledger(
+            session.org_id, session_id=session.id, limit=limit, offset=offset
+        )
         send_json(resp, usage_records(entries, metric))
 
 
 def register(app, container, spec) -> None:
-    page = [{"name": "limit", "in": "query", "schema": {"type": "integer"}},
-            {"name": "offset", "in": "query", "schema": {"type": "integer"}}]
+    page = [
+        {"name": "limit", "in": "query", "schema": {"type": "integer"}},
+        {"name": "offset", "in": "query", "schema": {"type": "integer"}},
+    ]
     app.add_route(BASE, Sessions(container))
-    spec.add(BASE, "POST", "Start a session (optionally making it the current one)", tag="sessions",
-             request=CREATE_SCHEMA, status=201)
-    spec.add(BASE, "GET", "Your sessions, newest first", tag="sessions",
-             parameters=[{"name": "status", "in": "query", "schema": {"enum": list(rules.STATUSES)}}, *page])
+    spec.add(
+        BASE,
+        "POST",
+        "Start a session (optionally making it the current one)",
+        tag="sessions",
+        request=CREATE_SCHEMA,
+        status=201,
+    )
+    spec.add(
+        BASE,
+        "GET",
+        "Your sessions, newest first",
+        tag="sessions",
+        parameters=[
+            {"name": "status", "in": "query", "schema": {"enum": list(rules.STATUSES)}},
+            *page,
+        ],
+    )
     routes = [
         ("/{session_id}", OneSession, [("GET", "A session with its usage and limits", None)]),
         ("/{session_id}/end", EndSession, [("POST", "End a session", None)]),
-        ("/{session_id}/limits", Limits, [("GET", "A session's limits with usage against each", None),
-                                          ("POST", "Add or replace a limit", LIMIT_SCHEMA)]),
-        ("/{session_id}/limits/increase", IncreaseLimit,
-         [("POST", "Raise a hard limit (reactivates a limit_exceeded session)", INCREASE_SCHEMA)]),
-        ("/{session_id}/usage", SessionUsage, [("GET", "Usage records charged to a session", None)]),
+        (
+            "/{session_id}/limits",
+            Limits,
+            [
+                ("GET", "A session's limits with usage against each", None),
+                ("POST", "Add or replace a limit", LIMIT_SCHEMA),
+            ],
+        ),
+        (
+            "/{session_id}/limits/increase",
+            IncreaseLimit,
+            [
+                (
+                    "POST",
+                    "Raise a hard limit (reactivates a limit_exceeded session)",
+                    INCREASE_SCHEMA,
+                )
+            ],
+        ),
+        (
+            "/{session_id}/usage",
+            SessionUsage,
+            [("GET", "Usage records charged to a session", None)],
+        ),
     ]
     for suffix, resource, operations in routes:
         app.add_route(BASE + suffix, resource(container))
         for method, summary, schema in operations:
-            spec.add(BASE + suffix, method, summary, tag="sessions", request=schema,
-                     parameters=page if suffix.endswith("/usage") else None)
+            spec.add(
+                BASE + suffix,
+                method,
+                summary,
+                tag="sessions",
+                request=schema,
+                parameters=page if suffix.endswith("/usage") else None,
+            )

@@ -33,8 +33,10 @@ USAGE_SCHEMA = {
         "metadata": {"type": "object"},
     },
 }
-SESSION_HEADERS = [{"name": "X-Session-ID", "in": "header", "schema": {"type": "string"}},
-                   {"name": "X-No-Session", "in": "header", "schema": {"type": "string"}}]
+SESSION_HEADERS = [
+    {"name": "X-Session-ID", "in": "header", "schema": {"type": "string"}},
+    {"name": "X-No-Session", "in": "header", "schema": {"type": "string"}},
+]
 
 
 @define
@@ -55,22 +57,40 @@ class UsageIn:
             value = getattr(self, name)
             if value < 0 or value != value:
                 raise InvalidInput(f"'{name}' must be >= 0, got {value!r}", param=name)
-        usage = Usage(input_tokens=self.input_tokens, output_tokens=self.output_tokens,
-                      cached_tokens=self.cached_tokens, gpu_hours=float(self.gpu_hours), api_calls=self.api_calls)
+        usage = Usage(
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+            cached_tokens=self.cached_tokens,
+            gpu_hours=float(self.gpu_hours),
+            api_calls=self.api_calls,
+        )
         if not allow_zero and not (usage.total_tokens or usage.gpu_hours or usage.api_calls):
-            raise InvalidInput("report some usage: gpu_hours, api_calls, input_tokens or output_tokens > 0")
+            raise InvalidInput(
+                "report some usage: gpu_hours, api_calls, input_tokens or output_tokens > 0"
+            )
         return usage
 
     def metered(self) -> Metered:
-        return Metered(model=self.model, kind="usage_report", gpu_type=self.gpu_type,
-                       reference_type=self.reference_type, reference_id=self.reference_id,
-                       metadata=dict(self.metadata))
+        return Metered(
+            model=self.model,
+            kind="usage_report",
+            gpu_type=self.gpu_type,
+            reference_type=self.reference_type,
+            reference_id=self.reference_id,
+            metadata=dict(self.metadata),
+        )
 
 
 def _charge_json(charge, usage: Usage) -> dict:
-    return {"reservation_id": charge.reservation_id, "session_id": charge.session_id,
-            "warnings": charge.warnings, "gpu_hours": usage.gpu_hours, "api_calls": usage.api_calls,
-            "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens}
+    return {
+        "reservation_id": charge.reservation_id,
+        "session_id": charge.session_id,
+        "warnings": charge.warnings,
+        "gpu_hours": usage.gpu_hours,
+        "api_calls": usage.api_calls,
+        "input_tokens": usage.input_tokens,
+        "output_tokens": usage.output_tokens,
+    }
 
 
 class Ledger:
@@ -81,9 +101,12 @@ class Ledger:
         principal = req.context.principal
         no_session = (req.get_param("no_session") or "").lower() in TRUTHY
         entries = self._container.session_store().ledger(
-            principal.org_id, session_id=req.get_param("session_id"), no_session=no_session,
+            principal.org_id,
+            session_id=req.get_param("session_id"),
+            no_session=no_session,
             limit=query_int(req, "limit", 100, minimum=1, maximum=1000),
-            offset=query_int(req, "offset", 0, minimum=0, maximum=10_000_000))
+            offset=query_int(req, "offset", 0, minimum=0, maximum=10_000_000),
+        )
         send_json(resp, {"object": "list", "data": [ledger_json(e) for e in entries]})
 
 
@@ -96,8 +119,15 @@ class Reservations:
         charge = meter_of(req).reserve_usage(usage, payload.metered())
         if charge.reservation_id is None:  # opted out: nothing to hold, recorded when settled
             charge.settle(usage)
-        send_json(resp, {"object": "usage_reservation", **_charge_json(charge, usage),
-                         "settled": charge.reservation_id is None}, status=201)
+        send_json(
+            resp,
+            {
+                "object": "usage_reservation",
+                **_charge_json(charge, usage),
+                "settled": charge.reservation_id is None,
+            },
+            status=201,
+        )
 
 
 class SettleReservation:
@@ -109,8 +139,16 @@ class SettleReservation:
         usage = payload.usage(allow_zero=True)
         guard = self._container.session_guard()
         guard.settle_reservation(req.context.principal, reservation_id, usage)
-        send_json(resp, {"object": "usage_settlement", "reservation_id": reservation_id, "settled": True,
-                         "gpu_hours": usage.gpu_hours, "api_calls": usage.api_calls})
+        send_json(
+            resp,
+            {
+                "object": "usage_settlement",
+                "reservation_id": reservation_id,
+                "settled": True,
+                "gpu_hours": usage.gpu_hours,
+                "api_calls": usage.api_calls,
+            },
+        )
 
 
 class Report:
@@ -121,20 +159,56 @@ class Report:
         usage = payload.usage()
         charge = meter_of(req).reserve_usage(usage, payload.metered())
         charge.settle(usage)
-        send_json(resp, {"object": "usage_report", **_charge_json(charge, usage), "settled": True}, status=201)
+        send_json(
+            resp,
+            {"object": "usage_report", **_charge_json(charge, usage), "settled": True},
+            status=201,
+        )
 
 
 def register(app, container, spec) -> None:
     app.add_route("/api/v1/usage", Ledger(container))
-    spec.add("/api/v1/usage", "GET", "The org-level usage ledger (every settled charge, with or without a session)",
-             tag="usage", parameters=[{"name": n, "in": "query", "schema": {"type": t}} for n, t in (
-                 ("session_id", "string"), ("no_session", "boolean"), ("limit", "integer"), ("offset", "integer"))])
+    spec.add(
+        "/api/v1/usage",
+        "GET",
+        "The org-level usage ledger (every settled charge, with or without a session)",
+        tag="usage",
+        parameters=[
+            {"name": n, "in": "query", "schema": {"type": t}}
+            for n, t in (
+                ("session_id", "string"),
+                ("no_session", "boolean"),
+                ("limit", "integer"),
+                ("offset", "integer"),
+            )
+        ],
+    )
     app.add_route("/api/v1/usage/report", Report())
-    spec.add("/api/v1/usage/report", "POST", "Charge usage already incurred (reserve and settle at once; "
-             "429 past a hard limit)", tag="usage", request=USAGE_SCHEMA, status=201, parameters=SESSION_HEADERS)
+    spec.add(
+        "/api/v1/usage/report",
+        "POST",
+        "Charge usage already incurred (reserve and settle at once; 429 past a hard limit)",
+        tag="usage",
+        request=USAGE_SCHEMA,
+        status=201,
+        parameters=SESSION_HEADERS,
+    )
     app.add_route("/api/v1/usage/reservations", Reservations())
-    spec.add("/api/v1/usage/reservations", "POST", "Reserve usage before a job spends it (429 past a hard limit)",
-             tag="usage", request=USAGE_SCHEMA, status=201, parameters=SESSION_HEADERS)
+    spec.add(
+        "/api/v1/usage/reservations",
+        "POST",
+        "Reserve usage before a job spends it (429 past a hard limit)",
+        tag="usage",
+        request=USAGE_SCHEMA,
+        status=201,
+        parameters=SESSION_HEADERS,
+    )
     path = "/api/v1/usage/reservations/{reservation_id}/settle"
     app.add_route(path, SettleReservation(container))
-    spec.add(path, "POST", "Settle a reservation with the usage really incurred", tag="usage", request=USAGE_SCHEMA)
+    spec.add(
+        path,
+        "POST",
+        "Settle a reservation with the usage really incurred",
+        tag="usage",
+        request=USAGE_SCHEMA,
+    )
