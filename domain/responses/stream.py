@@ -110,9 +110,7 @@ class TurnStream:
         """The end of a healthy upstream stream: close what is open, then the terminal event."""
         events = self._close()
         for call in sorted(self._calls.values(), key=lambda c: c.index):
-            if (
-                call.output_index < 0 and call.name and not call.kind
-            ):  # name arrived only at the end
+            if call.output_index < 0 and call.name and not call.kind:  # waited for another call
                 events += self._open_call(call) + self._close()
         if self.stop_arguments is not None and not wire.output_text_of(self.output):
             final = _final_message(self.stop_arguments)
@@ -219,6 +217,11 @@ class TurnStream:
         events: list[dict] = []
         if call.output_index < 0 and call.kind != "stop" and call.name:
             call.arguments += fragment
+            if self._is_open("call"):
+                # Another call is streaming. Upstreams may interleave the deltas of parallel
+                # calls, so this one waits, whole, for ``finish`` instead of closing that one
+                # with arguments still to come.
+                return events
             return events + self._open_call(call)
         call.arguments += fragment
         if call.kind == "stop":

@@ -228,3 +228,34 @@ def test_a_non_streaming_completion_replays_as_the_same_chunks():
         "function_call",
     ]
     assert terminal["response"]["usage"]["output_tokens"] == 4
+
+
+def test_parallel_calls_whose_argument_deltas_interleave_keep_all_their_arguments():
+    def chunk(*calls):
+        return {"choices": [{"index": 0, "delta": {"tool_calls": list(calls)}}]}
+
+    def named(index, call_id):
+        return {
+            "index": index,
+            "id": call_id,
+            "function": {"name": "exec_command", "arguments": ""},
+        }
+
+    def args(index, fragment):
+        return {"index": index, "function": {"arguments": fragment}}
+
+    events = run(
+        [
+            chunk(named(0, "call_a"), named(1, "call_b")),
+            chunk(args(0, '{"cmd": '), args(1, '{"cmd": ')),
+            chunk(args(0, '"ls"}'), args(1, '"pwd"}')),
+        ]
+    )
+    terminal = assert_event_contract(events)
+    calls = terminal["response"]["output"]
+    assert [(c["call_id"], json.loads(c["arguments"])) for c in calls] == [
+        ("call_a", {"cmd": "ls"}),
+        ("call_b", {"cmd": "pwd"}),
+    ]
+    done = [e["arguments"] for e in events if e["type"] == "response.function_call_arguments.done"]
+    assert done == [c["arguments"] for c in calls]
