@@ -108,10 +108,17 @@ class TurnStream:
 
     def finish(self) -> list[dict]:
         """The end of a healthy upstream stream: close what is open, then the terminal event."""
-        events = self._close()
-        for call in sorted(self._calls.values(), key=lambda c: c.index):
-            if call.output_index < 0 and call.name and not call.kind:  # waited for another call
-                events += self._open_call(call) + self._close()
+        waiting = [  # calls that waited while another streamed
+            call
+            for call in sorted(self._calls.values(), key=lambda c: c.index)
+            if call.output_index < 0 and call.name and not call.kind
+        ]
+        # A length or content-filter cut leaves the last item unfinished: it closes incomplete.
+        cut = "incomplete" if self._finish_reason in INCOMPLETE_REASONS else "completed"
+        events = self._close(status="completed" if waiting else cut)
+        for call in waiting:
+            events += self._open_call(call)
+            events += self._close(status=cut if call is waiting[-1] else "completed")
         if self.stop_arguments is not None and not wire.output_text_of(self.output):
             final = _final_message(self.stop_arguments)
             if final:

@@ -165,6 +165,16 @@ def test_a_length_cut_is_an_incomplete_response(api, upstream):
     assert terminal["response"]["incomplete_details"] == {"reason": "max_output_tokens"}
 
 
+def test_a_length_cut_without_streaming_is_an_incomplete_response_object(api, upstream):
+    upstream.push(Reply(text="trunc", finish_reason="length"))
+    response = sdk(api).responses.create(model="m", input="long essay", max_output_tokens=2)
+    assert (response.status, response.incomplete_details.reason) == (
+        "incomplete",
+        "max_output_tokens",
+    )
+    assert (response.output_text, response.output[0].status) == ("trunc", "incomplete")
+
+
 def test_unknown_request_fields_are_ignored(api, upstream):
     response = sdk(api).responses.create(
         model="m",

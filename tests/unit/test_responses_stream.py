@@ -165,6 +165,22 @@ def test_length_finish_is_incomplete_with_the_reason():
     terminal = assert_event_contract(run(chat_chunks("truncat", finish="length")))
     assert terminal["type"] == "response.incomplete"
     assert terminal["response"]["incomplete_details"] == {"reason": "max_output_tokens"}
+    assert terminal["response"]["output"][0]["status"] == "incomplete"
+
+
+def test_a_tool_call_cut_by_the_length_limit_is_an_incomplete_item():
+    events = run(
+        chat_chunks(
+            tool_calls=[
+                ("exec_command", '{"cmd": "ls"}', "call_a"),
+                ("exec_command", '{"cmd": "rm'),
+            ],
+            finish="length",
+        )
+    )
+    terminal = assert_event_contract(events)
+    assert terminal["type"] == "response.incomplete"
+    assert [c["status"] for c in terminal["response"]["output"]] == ["completed", "incomplete"]
 
 
 def test_failure_mid_text_closes_the_text_as_incomplete_and_fails_once():
