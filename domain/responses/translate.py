@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 from attrs import frozen
+from synth_ai.domain.errors import InvalidInput
 from synth_ai.domain.responses.items import INTERNAL_STOP
 from synth_ai.domain.responses.request import ResponsesRequest
 
@@ -153,9 +154,10 @@ def to_chat(
         messages.append({"role": "system", "content": request.instructions})
     messages.extend(to_messages(items))
     body: dict[str, Any] = {"model": request.model, "messages": messages}
+    tool_choice = _tool_choice(request.tool_choice, catalog)
     if catalog.chat_tools:
         body["tools"] = list(catalog.chat_tools)
-        body["tool_choice"] = _tool_choice(request.tool_choice)
+        body["tool_choice"] = tool_choice
         if request.parallel_tool_calls is not None:
             body["parallel_tool_calls"] = request.parallel_tool_calls
     if request.max_output_tokens is not None:
@@ -177,10 +179,17 @@ def estimate_tokens(text: str) -> int:
     return max(1, len(text) // 4)
 
 
-def _tool_choice(choice: Any) -> Any:
+def _tool_choice(choice: Any, catalog: ToolCatalog) -> Any:
     if isinstance(choice, dict):
         name = choice.get("name") or (choice.get("function") or {}).get("name")
         if choice.get("type") in ("function", "custom") and name:
+            offered = [tool["function"]["name"] for tool in catalog.chat_tools]
+            if name not in offered:
+                raise InvalidInput(
+                    f"tool_choice forces the tool {name!r}, which is not among the request's "
+                    f"tools {offered}: add it to 'tools' or use tool_choice 'auto'",
+                    param="tool_choice",
+                )
             return {"type": "function", "function": {"name": name}}
         if choice.get("type") == "allowed_tools":
             return choice.get("mode") if choice.get("mode") in ("auto", "required") else "auto"

@@ -489,6 +489,18 @@ def test_bad_input_is_a_400_naming_the_field(api, upstream):
     assert upstream.requests == []
 
 
+def test_forcing_a_tool_that_is_not_offered_is_a_400_before_the_upstream(api, upstream):
+    with pytest.raises(openai.BadRequestError) as caught:
+        sdk(api).responses.create(
+            model="m", input="x", tools=[SHELL], tool_choice={"type": "function", "name": "rm_rf"}
+        )
+    assert caught.value.body["param"] == "tool_choice"
+    assert (
+        "rm_rf" in caught.value.body["message"] and "exec_command" in caught.value.body["message"]
+    )
+    assert upstream.requests == []
+
+
 def test_a_missing_api_key_is_refused(api, upstream):
     with pytest.raises(openai.AuthenticationError):
         sdk(api, key="sk-wrong").responses.create(model="m", input="x")

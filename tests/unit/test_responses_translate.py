@@ -243,6 +243,14 @@ def test_internal_stop_is_offered_only_when_tools_are_and_tool_choice_allows_it(
     assert [t["function"]["name"] for t in off["tools"]] == ["f"]
 
 
+@pytest.mark.parametrize("tools", [[fn_tool("f")], []])
+def test_forcing_a_tool_the_request_does_not_offer_names_it_and_the_offered_ones(tools):
+    with pytest.raises(InvalidInput) as caught:
+        chat({"input": "x", "tools": tools, "tool_choice": {"type": "function", "name": "g"}})
+    assert caught.value.param == "tool_choice"
+    assert "'g'" in caught.value.message and str([t["name"] for t in tools]) in caught.value.message
+
+
 def test_sampling_limits_and_json_schema_format_are_translated():
     body = chat(
         {
