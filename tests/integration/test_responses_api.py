@@ -204,6 +204,22 @@ def test_upstream_reasoning_becomes_a_streamed_reasoning_item_before_the_answer(
     assert output[1]["content"][0]["text"] == "The answer is 4."
 
 
+@pytest.mark.parametrize("stream", [True, False])
+@pytest.mark.parametrize("key", ["reasoning_content", "reasoning"])
+def test_both_upstream_reasoning_keys_become_a_reasoning_item(api, upstream, key, stream):
+    upstream.push(Reply(reasoning="Two and two.", text="4", reasoning_key=key))
+    if stream:
+        events = stream_events(api, model="m", input="2+2?")
+        response = assert_event_contract(events)["response"]
+        deltas = [e["delta"] for e in events if e["type"] == "response.reasoning_text.delta"]
+        assert "".join(deltas) == "Two and two."
+    else:
+        response = sdk(api).responses.create(model="m", input="2+2?").model_dump(mode="json")
+    reasoning, message = response["output"]
+    assert (reasoning["type"], reasoning["content"][0]["text"]) == ("reasoning", "Two and two.")
+    assert message["content"][0]["text"] == "4"
+
+
 def test_a_reasoning_only_reply_is_not_empty_and_its_tokens_are_counted(api, upstream):
     upstream.push(Reply(reasoning="thinking but never answering"))
     response = sdk(api).responses.create(model="m", input="x")

@@ -40,6 +40,7 @@ class Reply:
     text: str = ""
     tool_calls: list[ToolCall] = field(factory=list)
     reasoning: str = ""
+    reasoning_key: str = "reasoning_content"  # or "reasoning" (vLLM >= 0.10, Ollama, OpenRouter)
     usage: dict | None = None  # None: computed from the request and the reply
     include_usage: bool = True  # False: behave like an upstream that reports no usage
     status: int = 200  # >= 400: answer with an error body
@@ -139,7 +140,7 @@ class ScriptedUpstream:
             return self._stream(body, reply, usage, completion_id)
         message: dict = {"role": "assistant", "content": reply.text or None}
         if reply.reasoning:
-            message["reasoning_content"] = reply.reasoning
+            message[reply.reasoning_key] = reply.reasoning
         if reply.tool_calls:
             message["tool_calls"] = [
                 {
@@ -177,7 +178,7 @@ class ScriptedUpstream:
 
         pieces: list[bytes] = [chunk({"role": "assistant", "content": ""})]
         for part in _split(reply.reasoning):
-            pieces.append(chunk({"reasoning_content": part}))
+            pieces.append(chunk({reply.reasoning_key: part}))
         for part in _split(reply.text):
             pieces.append(chunk({"content": part}))
         for index, call in enumerate(reply.tool_calls):
