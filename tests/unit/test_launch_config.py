@@ -25,6 +25,18 @@ def test_codex_toml_is_preferred_to_synth_toml(tmp_path, monkeypatch):
     ]
 
 
+def test_an_explicit_config_is_preferred_to_codex_toml_and_synth_toml(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "synth.toml").write_text("[session]\nlimit_cost_usd = 9\n")
+    (tmp_path / "codex.toml").write_text("[session]\nlimit_cost_usd = 3\n")
+    chosen = tmp_path / "team.toml"
+    chosen.write_text("[session]\nlimit_api_calls = 40\n")
+    assert session_limits(read_session_table(chosen)) == [
+        {"metric_type": "cost_usd", "limit_type": "hard", "limit_value": 20.0},
+        {"metric_type": "api_calls", "limit_type": "hard", "limit_value": 40},
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
