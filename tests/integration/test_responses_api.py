@@ -489,6 +489,16 @@ def test_an_upstream_timeout_is_a_failed_response(api, upstream):
     assert terminal["response"]["error"]["code"] == "upstream_timeout"
 
 
+def test_an_upstream_that_stalls_mid_stream_is_a_failed_response(api, upstream):
+    upstream.push(Reply(text="stalls", chunk_delay=2.4, cut_after_chunks=2))
+    events = stream_events(api, model="m", input="x")
+    terminal = assert_event_contract(events)
+    assert (terminal["type"], terminal["response"]["error"]["code"]) == (
+        "response.failed",
+        "upstream_timeout",
+    )
+
+
 def test_a_non_streaming_upstream_failure_is_an_http_error_with_the_openai_body(api, upstream):
     upstream.push(Reply(status=429, error={"message": "slow down"}))
     with pytest.raises(openai.RateLimitError) as caught:
