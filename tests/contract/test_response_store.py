@@ -70,6 +70,17 @@ class TestSqliteResponseStore(ResponseStoreContract):
         yield SqliteResponseStore(db)
         db.close()
 
+    def test_an_unusable_database_file_is_service_unavailable_naming_it(self, tmp_path):
+        from synth_ai.adapters.sqlite import Database
+        from synth_ai.adapters.sqlite.responses import SqliteResponseStore
+        from synth_ai.domain.errors import ServiceUnavailable
+
+        (tmp_path / "synth.db").mkdir()  # a directory where the database file should be
+        store = SqliteResponseStore(Database(tmp_path / "synth.db"))
+        for attempt in (lambda: store.save(record()), lambda: store.get("org_a", "resp_1")):
+            with pytest.raises(ServiceUnavailable, match="synth.db"):
+                attempt()
+
 
 class TestRedisResponseStore(ResponseStoreContract):
     @pytest.fixture

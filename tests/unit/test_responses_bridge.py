@@ -192,3 +192,18 @@ def test_a_store_that_fails_still_lets_the_client_have_its_terminal_event(chat):
     events, meter = stream(bridge, {"model": "m", "input": "x"})
     assert assert_event_contract(events)["type"] == "response.completed"
     assert len(meter.settled) == 1
+
+
+def test_a_sqlite_store_that_cannot_write_still_lets_the_client_have_its_terminal_event(
+    chat, tmp_path
+):
+    from synth_ai.adapters.sqlite import Database
+    from synth_ai.adapters.sqlite.responses import SqliteResponseStore
+
+    (tmp_path / "synth.db").mkdir()  # unopenable: sqlite3 raises on every call
+    store = SqliteResponseStore(Database(tmp_path / "synth.db"))
+    bridge = ResponsesBridge(chat, store, FakeClock(), SequentialIds())
+    chat.push(chat_chunks("answer"))
+    events, meter = stream(bridge, {"model": "m", "input": "x"})
+    assert assert_event_contract(events)["type"] == "response.completed"
+    assert len(meter.settled) == 1
