@@ -163,6 +163,11 @@ class ResponsesBridge:
                 except SynthError as exc:
                     yield from self._end(turn, machine, once, machine.fail(_code(exc), exc.message))
                     return
+                except Exception as exc:  # noqa: BLE001 - a bug or garbage chunk: fail, never cut
+                    log.exception("turn %s broke mid-stream", turn.response_id)
+                    message = f"the bridge could not continue the stream ({type(exc).__name__})"
+                    yield from self._end(turn, machine, once, machine.fail("server_error", message))
+                    return
             yield from self._end(turn, machine, once, machine.finish())
         finally:
             once.settle(machine.usage())  # the client went away, or something unexpected broke

@@ -106,6 +106,19 @@ def test_an_upstream_cut_mid_stream_fails_and_settles_what_was_consumed(bridge, 
     assert len(meter.settled) == 1 and meter.settled[0].output_tokens > 0
 
 
+def test_a_chunk_the_bridge_cannot_read_fails_the_response_instead_of_cutting_the_stream(
+    bridge, chat
+):
+    chat.push(chat_chunks("partial answer")[:2] + [{"choices": ["not an object"]}])
+    events, meter = stream(bridge, {"model": "m", "input": "x"})
+    terminal = assert_event_contract(events)
+    assert (terminal["type"], terminal["response"]["error"]["code"]) == (
+        "response.failed",
+        "server_error",
+    )
+    assert chat.streams[0].closed and len(meter.settled) == 1
+
+
 def test_a_client_that_goes_away_closes_the_upstream_and_settles(bridge, chat):
     chat.push(chat_chunks("a long answer that the client never reads", usage=USAGE))
     turn = bridge.prepare({"model": "m", "input": "x"}, "org_a")
