@@ -66,7 +66,7 @@ class ResponsesRequest:
             max_output_tokens=_positive_int(body, "max_output_tokens"),
             temperature=_number(body, "temperature", 0.0, 2.0),
             top_p=_number(body, "top_p", 0.0, 1.0),
-            text=_optional(body, "text", dict),
+            text=_text(body),
             store=body.get("store") is not False,
             previous_response_id=_optional(body, "previous_response_id", str) or None,
             stream=bool(body.get("stream")),
@@ -166,6 +166,19 @@ def _tools(value: Any) -> list[dict]:
                 param=f"tools[{index}].name",
             )
     return value
+
+
+def _text(body: dict) -> dict | None:
+    text = _optional(body, "text", dict)
+    fmt = (text or {}).get("format")
+    if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
+        if not isinstance(fmt.get("schema"), dict):
+            raise InvalidInput(
+                "text.format.schema is required for a json_schema format: a JSON Schema object "
+                f"such as {{'type': 'object', 'properties': {{…}}}}, got {fmt.get('schema')!r}",
+                param="text.format.schema",
+            )
+    return text
 
 
 def _tool_choice(value: Any) -> Any:

@@ -321,6 +321,10 @@ def test_history_comes_before_the_new_input():
         ({"model": "m", "input": "x", "temperature": 7}, "temperature"),
         ({"model": "m", "input": "x", "tool_choice": "sometimes"}, "tool_choice"),
         ({"model": "m", "input": "x", "tools": [{"type": "function"}]}, "tools[0].name"),
+        (
+            {"model": "m", "input": "x", "text": {"format": {"type": "json_schema", "name": "a"}}},
+            "text.format.schema",
+        ),
     ],
 )
 def test_bad_requests_say_which_field_is_wrong(body, param):
