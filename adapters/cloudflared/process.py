@@ -124,6 +124,7 @@ class CloudflaredTunnels:
         kind = TunnelMode.parse(mode)
         validate_port(local_port)
         binary = find_cloudflared(self._binary, self._home)
+        env = None
         if kind is TunnelMode.QUICK:
             target = f"http://{local_host}:{local_port}"
             args, url = [binary, "tunnel", "--no-autoupdate", "--url", target], ""
@@ -136,7 +137,10 @@ class CloudflaredTunnels:
             issued = self._issuer.issue(
                 subdomain=subdomain, local_host=local_host, local_port=local_port
             )
-            args = [binary, "tunnel", "--no-autoupdate", "run", "--token", issued["tunnel_token"]]
+            # The token goes in TUNNEL_TOKEN (read by 'tunnel run' like --token), not in argv,
+            # where 'ps' would show it to every user of the machine.
+            args = [binary, "tunnel", "--no-autoupdate", "run"]
+            env = {**os.environ, "TUNNEL_TOKEN": issued["tunnel_token"]}
             url = f"https://{issued['hostname']}"
         else:
             raise InvalidTunnel("tunnel mode 'none' opens no tunnel")
@@ -147,6 +151,7 @@ class CloudflaredTunnels:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            env=env,
         )
         tunnel = CloudflaredTunnel(process, kind.value, url)
         try:

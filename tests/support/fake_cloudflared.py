@@ -4,7 +4,8 @@ It accepts the real arguments and prints cloudflared-style log lines on stderr:
 
 - ``cloudflared tunnel --no-autoupdate --url http://127.0.0.1:PORT``: a quick tunnel; prints
   the ``https://<random>.trycloudflare.com`` banner.
-- ``cloudflared tunnel --no-autoupdate run --token T``: a managed tunnel; decodes the token
+- ``cloudflared tunnel --no-autoupdate run`` with the token in ``TUNNEL_TOKEN``, or
+  ``… run --token T`` (both work with the real cloudflared): a managed tunnel; decodes the token
   (base64 JSON ``{"a", "t", "s"}`` like Cloudflare's), fetches the tunnel's ingress from the
   stand-in Cloudflare API (``FAKE_CLOUDFLARE_API_URL``).
 
@@ -195,6 +196,10 @@ def main(argv: list[str]) -> None:
         hostnames = quick(args[1])
     elif args[:2] == ["run", "--token"] and len(args) == 3:
         hostnames = managed(args[2])
+    elif args == ["run"] and os.environ.get("TUNNEL_TOKEN"):
+        hostnames = managed(os.environ["TUNNEL_TOKEN"])
+    elif args == ["run"]:
+        fail('"cloudflared tunnel run" requires the ID or name of the tunnel to run or a token')
     else:
         fail(f"Incorrect Usage: unsupported tunnel arguments {' '.join(argv)!r}")
     stop = threading.Event()
