@@ -172,7 +172,7 @@ class CloudflaredTunnels:
             if time.monotonic() > deadline:
                 raise TunnelFailed(
                     f"cloudflared printed no {'tunnel URL' if tunnel.mode == 'quick' else 'connection'} "
-                    f"within {self.url_timeout:.0f}s — last output:\n{tunnel.tail()}"
+                    f"within {self.url_timeout:g}s — last output:\n{tunnel.tail()}"
                 )
         if tunnel.rate_limited:
             raise TunnelRateLimited(
@@ -209,6 +209,6 @@ class CloudflaredTunnels:
                 if time.monotonic() > deadline:
                     raise TunnelFailed(
                         f"{tunnel.url}{self.health_path} did not answer through the tunnel "
-                        f"within {self.health_timeout:.0f}s ({last})"
+                        f"within {self.health_timeout:g}s ({last})"
                     )
                 time.sleep(0.1)

@@ -178,3 +178,17 @@ def test_the_stand_in_takes_the_token_from_argv_or_tunnel_token_like_cloudflared
         timeout=30,
     )
     assert done.returncode == 1 and said in done.stderr
+
+
+def test_cloudflared_that_prints_no_url_in_time_fails_and_is_stopped(
+    fake_cloudflare, tmp_path, task_app, monkeypatch
+):
+    monkeypatch.setenv("FAKE_CLOUDFLARED_SILENT", "1")
+    tunnels = provider(fake_cloudflare, tmp_path)
+    tunnels.url_timeout = 0.5
+    with pytest.raises(
+        TunnelFailed, match=r"printed no tunnel URL within 0.5s (?s:.*)Requesting new"
+    ):
+        tunnels.open("127.0.0.1", task_app.port, mode="quick")
+    [pid] = fake_cloudflare.started_pids()
+    assert not pid_alive(pid)

@@ -12,7 +12,10 @@ It accepts the real arguments and prints cloudflared-style log lines on stderr:
 Traffic really flows through this process: it listens on a local port, forwards every request
 to the origin, and registers ``hostname → that port`` with the fake edge
 (``FAKE_CLOUDFLARED_EDGE``), which routes by ``Host`` like Cloudflare's edge.
-``FAKE_CLOUDFLARED_RATE_LIMIT=1`` makes it fail like a rate-limited quick tunnel (429 / 1015).
+``FAKE_CLOUDFLARED_RATE_LIMIT=1`` makes it fail like a rate-limited quick tunnel (429 / 1015);
+``FAKE_CLOUDFLARED_SILENT=1`` makes it hang without printing a URL. With
+``FAKE_CLOUDFLARED_PID_DIR`` set, every run leaves a file named by its pid there, so a test can
+check by PID that no cloudflared it caused is still running.
 """
 
 from __future__ import annotations
@@ -120,6 +123,8 @@ def edge_call(path: str, payload: dict) -> None:
 
 def quick(origin: str) -> list[str]:
     log("INF", "Requesting new quick Tunnel on trycloudflare.com...")
+    if os.environ.get("FAKE_CLOUDFLARED_SILENT"):
+        signal.pause()  # no URL, ever; SIGTERM ends it
     if os.environ.get("FAKE_CLOUDFLARED_RATE_LIMIT"):
         fail(
             "Error unmarshaling QuickTunnel response: error code: 1015 error=\"invalid character 'e' "
@@ -179,7 +184,15 @@ def managed(token: str) -> list[str]:
     return list(routes)
 
 
+def record_pid() -> None:
+    folder = os.environ.get("FAKE_CLOUDFLARED_PID_DIR")
+    if folder:
+        with open(os.path.join(folder, str(os.getpid())), "w") as handle:
+            handle.write(" ".join(sys.argv))
+
+
 def main(argv: list[str]) -> None:
+    record_pid()
     if argv[:1] == ["--version"] or argv[:1] == ["version"]:
         print("cloudflared version 2024.8.2 (stand-in)")
         return
