@@ -42,7 +42,11 @@ API_KEY_ENV = "ENVIRONMENT_API_KEY"
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option(
-    "--port", type=int, default=8114, show_default=True, help="Port; the next free one if busy."
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8114,
+    show_default=True,
+    help="Port; the next free one if busy (0: any free port).",
 )
 @click.option(
     "--tunnel-mode",

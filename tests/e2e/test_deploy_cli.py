@@ -202,9 +202,26 @@ def test_bad_input_is_reported_in_one_line(cli, tmp_path):
     assert (
         quick_subdomain.returncode == 2 and "needs --tunnel-mode managed" in quick_subdomain.stderr
     )
+    bad_port = cli(
+        "deploy", "--runtime", "local", "--task-app", str(EXAMPLE_APP), "--port", "70000"
+    )
+    assert bad_port.returncode == 2 and "70000 is not in the range 0<=x<=65535" in bad_port.stderr
+    bad_host = cli(
+        "deploy",
+        "--runtime",
+        "local",
+        "--task-app",
+        str(EXAMPLE_APP),
+        "--host",
+        "256.1.1.1",
+        env={"ENVIRONMENT_API_KEY": ENV_KEY},
+    )
+    assert bad_host.returncode == 1 and "cannot listen on 256.1.1.1:8114" in bad_host.stderr
     unknown = cli("deploy", "stop", "svc_nope")
     assert unknown.returncode == 1 and "no running deployment with id 'svc_nope'" in unknown.stderr
-    assert "Traceback" not in missing_env.stderr + bad_line.stderr + unknown.stderr
+    assert (
+        "Traceback" not in missing_env.stderr + bad_line.stderr + unknown.stderr + bad_host.stderr
+    )
 
 
 def test_a_tunnel_without_cloudflared_installed_says_how_to_install_it(cli, tmp_path):

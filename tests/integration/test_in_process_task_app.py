@@ -92,6 +92,13 @@ def test_a_busy_port_is_skipped_without_touching_its_holder(env_key):
         holder.close()
 
 
+def test_a_host_that_cannot_be_bound_or_a_boolean_port_is_named(env_key):
+    with pytest.raises(InvalidInput, match="cannot listen on 256.1.1.1:0 .* 127.0.0.1"):
+        InProcessTaskApp(config=load_task_app(EXAMPLE_APP), host="256.1.1.1", port=0).start()
+    with pytest.raises(InvalidInput, match="port True is invalid"):
+        InProcessTaskApp(config=load_task_app(EXAMPLE_APP), port=True)
+
+
 def test_a_wildcard_bind_is_reached_and_tunnelled_on_loopback(env_key):
     tunnels = LoopbackTunnels()
     with InProcessTaskApp(
