@@ -261,3 +261,27 @@ def test_a_background_task_app_that_crashes_shows_its_log(cli, tmp_path):
     assert result.returncode == 1
     assert "exited with code 1 before it was ready" in result.stderr
     assert "exploded at import" in result.stderr
+
+
+def test_a_background_deploy_that_is_not_ready_in_time_leaves_nothing_running(
+    cli, tmp_path, synth_home, fake_cloudflare, monkeypatch
+):
+    monkeypatch.setenv("FAKE_CLOUDFLARED_SILENT", "1")  # cloudflared never prints its URL
+    (synth_home / "config.toml").write_text("[tunnels]\nurl_timeout = 60\n")
+    result = cli(
+        "deploy",
+        "--runtime",
+        "tunnel",
+        "--task-app",
+        str(EXAMPLE_APP),
+        "--env",
+        write_env(tmp_path),
+        "--port",
+        "0",
+        "--background",
+        "--wait",
+        "5",  # time enough, even on a busy machine, for the runner to start cloudflared
+    )
+    assert result.returncode == 1 and "was not ready within 5s and was stopped" in result.stderr
+    [cloudflared] = fake_cloudflare.started_pids()
+    assert not pid_alive(cloudflared)
