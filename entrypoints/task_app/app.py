@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import logging
 import time
 
@@ -164,6 +166,8 @@ class Rollout:
         started = time.perf_counter()
         log.info("rollout %s: seed %s", request.run_id, request.seed)
         result = self._config.rollout(request)
+        if inspect.isawaitable(result):  # an async rollout: this worker thread has no loop
+            result = asyncio.run(_awaited(result))
         if isinstance(result, RolloutResponse):
             body = _out.unstructure(result)
         elif isinstance(result, dict):
@@ -175,6 +179,10 @@ class Rollout:
             )
         log.info("rollout %s done in %.3fs", request.run_id, time.perf_counter() - started)
         send_json(resp, body)
+
+
+async def _awaited(awaitable):
+    return await awaitable
 
 
 class TaskApp(falcon.App):

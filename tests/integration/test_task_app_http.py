@@ -119,6 +119,26 @@ def test_an_invalid_rollout_payload_gets_422_with_the_path_of_the_bad_field(clie
     assert no_policy_url.json()["error"]["param"] == "$.policy.config.inference_url"
 
 
+def test_an_async_rollout_function_is_awaited_like_the_public_task_apps_allow(env_key):
+    from synth_ai.domain.task_apps import RolloutResponse
+    from synth_ai.task_app.config import TaskAppConfig
+
+    async def rollout(request):
+        return RolloutResponse.single_step(
+            request, obs={"seed": request.seed}, action={}, reward=0.5
+        )
+
+    config = TaskAppConfig("async-app", "Async", load_task_app(EXAMPLE_APP).dataset, rollout)
+    with InProcessTaskApp(config=config, port=0) as running:
+        response = httpx.post(
+            running.url + "/rollout",
+            json={"run_id": "r", "env": {"seed": 3}, "policy": {}},
+            headers={"X-API-Key": ENV_KEY},
+        )
+    assert response.status_code == 200, response.text
+    assert response.json()["metrics"]["mean_return"] == 0.5
+
+
 def test_a_failing_policy_endpoint_is_reported_as_an_upstream_error(client, upstream):
     upstream.push(Reply(status=500))
     response = client.post("/rollout", json=rollout_body(upstream.base_url))
