@@ -19,6 +19,7 @@ from synth_ai.domain.tunnels import (
     TunnelMode,
     find_quick_url,
     is_rate_limited,
+    origin_url,
     validate_port,
 )
 
@@ -126,7 +127,7 @@ class CloudflaredTunnels:
         binary = find_cloudflared(self._binary, self._home)
         env = None
         if kind is TunnelMode.QUICK:
-            target = f"http://{local_host}:{local_port}"
+            target = origin_url(local_host, local_port)
             args, url = [binary, "tunnel", "--no-autoupdate", "--url", target], ""
         elif kind is TunnelMode.MANAGED:
             if self._issuer is None:

@@ -190,6 +190,16 @@ def test_a_quick_tunnel_url_is_the_apps_url_and_cloudflared_stops_with_it(fake_c
     assert not pid_alive(pid)
 
 
+def test_an_ipv6_bound_app_is_tunnelled_to_a_bracketed_origin(fake_cloudflare, env_key):
+    from synth_ai.task_app.client import TaskAppClient
+
+    with InProcessTaskApp(task_app_path=EXAMPLE_APP, host="::", port=0, tunnel_mode="quick") as app:
+        assert app.local_url == f"http://[::1]:{app.port}"
+        assert f"http://[::1]:{app.port}" in app.tunnel.process.args
+        with TaskAppClient(app.url) as client:
+            assert client.health()["healthy"] is True
+
+
 def test_a_rate_limited_tunnel_fails_the_start_and_frees_the_port(
     fake_cloudflare, env_key, monkeypatch
 ):
