@@ -261,7 +261,10 @@ class InProcessTaskApp:
             log.debug("not on the main thread: no signal handlers installed")
             return
         for sig in _SIGNALS:
-            self._previous_handlers[sig] = signal.getsignal(sig)
+            previous = signal.getsignal(sig)
+            if previous is signal.SIG_IGN:  # the caller chose to ignore it (nohup, '&'): keep
+                continue
+            self._previous_handlers[sig] = previous
             signal.signal(sig, self._on_signal)
 
     def _restore_signals(self) -> None:

@@ -236,3 +236,29 @@ def test_sigterm_shuts_down_and_exits(tmp_path, env_key):
     process.communicate(timeout=30)
     assert process.returncode == 128 + signal.SIGTERM
     assert port_is_free("127.0.0.1", port)
+
+
+def test_a_signal_the_caller_ignores_stays_ignored(tmp_path, env_key):
+    import subprocess
+    import sys
+
+    script = textwrap.dedent(
+        f"""
+        import signal, time
+        from synth_ai import InProcessTaskApp
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # e.g. started with '&' by a shell script
+        with InProcessTaskApp(task_app_path={str(EXAMPLE_APP)!r}, port=0) as app:
+            print("READY", signal.getsignal(signal.SIGINT) is signal.SIG_IGN, flush=True)
+            time.sleep(0.5)
+            print("STILL RUNNING", flush=True)
+        print("RESTORED", signal.getsignal(signal.SIGINT) is signal.SIG_IGN, flush=True)
+        """
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stdout.readline().strip() == "READY True"
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert out.split("\n")[:2] == ["STILL RUNNING", "RESTORED True"]
