@@ -7,7 +7,7 @@ import secrets
 
 from synth_ai.domain.errors import Conflict, ServiceUnavailable
 from synth_ai.domain.task_app_errors import InvalidTunnel
-from synth_ai.domain.tunnels import TunnelRecord, validate_port, validate_subdomain
+from synth_ai.domain.tunnels import TunnelRecord, origin_url, validate_port, validate_subdomain
 from synth_ai.ports.clock import Clock, IdGenerator
 from synth_ai.ports.tunnels import CloudflareApi, TunnelRecords
 
@@ -49,7 +49,7 @@ class ManagedTunnels:
             )
         name = validate_subdomain(subdomain) if subdomain else f"task-{secrets.token_hex(4)}"
         hostname = f"{name}.{self._domain}"
-        service = f"http://{local_host}:{local_port}"
+        service = origin_url(local_host, local_port)
         existing = self._records.find_subdomain(name)
         if existing is not None:
             owner, record = existing

@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from attrs import field, frozen, validators
+from synth_ai.domain.errors import ValidationFailed
 from synth_ai.domain.task_app_errors import InvalidTaskApp
 
 _APP_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -134,8 +135,11 @@ class RolloutRequest:
         if self.env.seed is not None:
             return self.env.seed
         value = self.env.config.get("seed", 0)
-        if not isinstance(value, int):
-            raise InvalidTaskApp(f"env.config.seed must be an integer, got {value!r}")
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValidationFailed(
+                f"env.config.seed must be an integer, got {value!r} — or send env.seed",
+                param="$.env.config.seed",
+            )
         return value
 
 

@@ -47,6 +47,11 @@ def validate_port(value: int) -> int:
     return value
 
 
+def origin_url(host: str, port: int) -> str:
+    """The local URL a tunnel forwards to; an IPv6 address is bracketed (``http://[::1]:80``)."""
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 def find_quick_url(line: str) -> str | None:
     match = QUICK_URL.search(line)
     if match and not match.group(0).startswith("https://api."):

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import httpx
-from synth_ai.domain.errors import InvalidInput, UpstreamError
+from synth_ai.domain.errors import UpstreamError, ValidationFailed
 from synth_ai.domain.task_apps import Dataset, DatasetSplit, RolloutRequest, RolloutResponse
 from synth_ai.task_app import TaskAppConfig
 
@@ -52,10 +52,10 @@ def build_config() -> TaskAppConfig:
         config = request.policy.config
         inference_url = config.get("inference_url")
         if not inference_url:
-            raise InvalidInput(
+            raise ValidationFailed(
                 "policy.config.inference_url is required — the OpenAI-compatible base "
                 "URL the policy calls (e.g. http://127.0.0.1:8000/v1)",
-                param="policy.config.inference_url",
+                param="$.policy.config.inference_url",
             )
         item = problem(request.seed)
         prompt = config.get("prompt") or config.get("system_prompt") or DEFAULT_PROMPT

@@ -2,7 +2,8 @@
 
 Quick tunnels run ``cloudflared tunnel --no-autoupdate --url http://HOST:PORT`` and read the
 ``https://…trycloudflare.com`` URL from its log; managed tunnels get a token from the backend
-and run ``cloudflared tunnel --no-autoupdate run --token T``. Either way the app's ``/health``
+and run ``cloudflared tunnel --no-autoupdate run`` with the token in ``TUNNEL_TOKEN`` (cloudflared
+reads it like ``--token``; argv would show it in ``ps``). Either way the app's ``/health``
 must answer through the tunnel before ``open`` returns, and ``close`` stops the process group.
 """
 

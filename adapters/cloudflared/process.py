@@ -19,6 +19,7 @@ from synth_ai.domain.tunnels import (
     TunnelMode,
     find_quick_url,
     is_rate_limited,
+    origin_url,
     validate_port,
 )
 
@@ -124,8 +125,9 @@ class CloudflaredTunnels:
         kind = TunnelMode.parse(mode)
         validate_port(local_port)
         binary = find_cloudflared(self._binary, self._home)
+        env = None
         if kind is TunnelMode.QUICK:
-            target = f"http://{local_host}:{local_port}"
+            target = origin_url(local_host, local_port)
             args, url = [binary, "tunnel", "--no-autoupdate", "--url", target], ""
         elif kind is TunnelMode.MANAGED:
             if self._issuer is None:
@@ -136,7 +138,10 @@ class CloudflaredTunnels:
             issued = self._issuer.issue(
                 subdomain=subdomain, local_host=local_host, local_port=local_port
             )
-            args = [binary, "tunnel", "--no-autoupdate", "run", "--token", issued["tunnel_token"]]
+            # The token goes in TUNNEL_TOKEN (read by 'tunnel run' like --token), not in argv,
+            # where 'ps' would show it to every user of the machine.
+            args = [binary, "tunnel", "--no-autoupdate", "run"]
+            env = {**os.environ, "TUNNEL_TOKEN": issued["tunnel_token"]}
             url = f"https://{issued['hostname']}"
         else:
             raise InvalidTunnel("tunnel mode 'none' opens no tunnel")
@@ -147,6 +152,7 @@ class CloudflaredTunnels:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            env=env,
         )
         tunnel = CloudflaredTunnel(process, kind.value, url)
         try:
@@ -167,7 +173,7 @@ class CloudflaredTunnels:
             if time.monotonic() > deadline:
                 raise TunnelFailed(
                     f"cloudflared printed no {'tunnel URL' if tunnel.mode == 'quick' else 'connection'} "
-                    f"within {self.url_timeout:.0f}s — last output:\n{tunnel.tail()}"
+                    f"within {self.url_timeout:g}s — last output:\n{tunnel.tail()}"
                 )
         if tunnel.rate_limited:
             raise TunnelRateLimited(
@@ -204,6 +210,6 @@ class CloudflaredTunnels:
                 if time.monotonic() > deadline:
                     raise TunnelFailed(
                         f"{tunnel.url}{self.health_path} did not answer through the tunnel "
-                        f"within {self.health_timeout:.0f}s ({last})"
+                        f"within {self.health_timeout:g}s ({last})"
                     )
                 time.sleep(0.1)

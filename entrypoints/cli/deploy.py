@@ -42,7 +42,11 @@ API_KEY_ENV = "ENVIRONMENT_API_KEY"
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option(
-    "--port", type=int, default=8114, show_default=True, help="Port; the next free one if busy."
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8114,
+    show_default=True,
+    help="Port; the next free one if busy (0: any free port).",
 )
 @click.option(
     "--tunnel-mode",
@@ -201,14 +205,26 @@ def _deploy_background(obj, path: Path, host, port, mode, subdomain, wait_second
                 f"last log lines ({log_path}):\n{_tail(log_path)}"
             )
         if time.monotonic() > deadline:
-            process.kill()
+            _stop_runner(process)
             raise SynthError(
-                f"the task app was not ready within {wait_seconds:.0f}s — see {log_path}"
+                f"the task app was not ready within {wait_seconds:g}s and was stopped — "
+                f"raise --wait or see {log_path}"
             )
         time.sleep(0.05)
     click.echo(f"Task app {record.app_id or ''} running in the background at {record.url}")
     click.echo(f"  id {record.id}  pid {record.pid}  log {log_path}")
     click.echo(f"  stop it with: synth-ai deploy stop {record.id}")
+
+
+def _stop_runner(process: subprocess.Popen, timeout: float = 10.0) -> None:
+    """SIGTERM first, so the runner closes what it started (cloudflared runs in its own
+    session and would outlive a SIGKILLed runner); SIGKILL only if it does not exit."""
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout)
 
 
 def runs_cloudflared(pid: int) -> bool:

@@ -6,13 +6,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import logging
 import time
 
 import falcon
 from cattrs.preconf.json import make_converter
 from synth_ai import __version__
-from synth_ai.domain.errors import InvalidInput, SynthError
+from synth_ai.domain.errors import InvalidInput, SynthError, ValidationFailed
 from synth_ai.domain.task_apps import RolloutRequest, RolloutResponse
 from synth_ai.http.errors import handle_synth_error, handle_unexpected, serialize_http_error
 from synth_ai.http.payload import read_object, send_json, structure
@@ -32,11 +34,24 @@ def _service(config: TaskAppConfig) -> dict:
     }
 
 
+def rubric_sections(config: TaskAppConfig) -> dict | None:
+    """``{"outcome", "events"}`` as the public task apps serve them (None without a rubric).
+
+    A rubric with ``outcome`` / ``events`` keys is split as given; any other is the outcome one.
+    """
+    rubric = config.rubric
+    if not rubric:
+        return None
+    if "outcome" in rubric or "events" in rubric:
+        return {"outcome": rubric.get("outcome"), "events": rubric.get("events")}
+    return {"outcome": rubric, "events": None}
+
+
 def info_document(config: TaskAppConfig) -> dict:
     return {
         "service": _service(config),
         "dataset": config.dataset.describe(),
-        "rubrics": {"outcome": config.rubric} if config.rubric else {},
+        "rubrics": rubric_sections(config),
         "inference": dict(config.inference),
         "capabilities": list(config.capabilities),
         "limits": dict(config.limits),
@@ -53,7 +68,7 @@ def task_info_for(config: TaskAppConfig, seed: int) -> dict:
         "task": {"id": d.id, "name": d.name, "version": d.version},
         "environment": config.environment or d.id,
         "dataset": {**config.dataset.describe(), "seed": seed, "split": split},
-        "rubric": config.rubric or {},
+        "rubric": rubric_sections(config),
         "inference": dict(config.inference),
         "limits": dict(config.limits),
         "task_metadata": {"seed": seed},
@@ -134,8 +149,9 @@ class TaskInfoResource:
             try:
                 seeds.append(int(value))
             except ValueError:
-                raise InvalidInput(
-                    f"seed must be an integer, got {value!r}", param="seed"
+                raise ValidationFailed(
+                    f"seed must be an integer, got {value!r} — e.g. /task_info?seed=3&seed=4",
+                    param="seed",
                 ) from None
         infos = [task_info_for(self._config, seed) for seed in seeds]
         send_json(resp, infos[0] if len(infos) == 1 else infos)
@@ -150,6 +166,8 @@ class Rollout:
         started = time.perf_counter()
         log.info("rollout %s: seed %s", request.run_id, request.seed)
         result = self._config.rollout(request)
+        if inspect.isawaitable(result):  # an async rollout: this worker thread has no loop
+            result = asyncio.run(_awaited(result))
         if isinstance(result, RolloutResponse):
             body = _out.unstructure(result)
         elif isinstance(result, dict):
@@ -161,6 +179,10 @@ class Rollout:
             )
         log.info("rollout %s done in %.3fs", request.run_id, time.perf_counter() - started)
         send_json(resp, body)
+
+
+async def _awaited(awaitable):
+    return await awaitable
 
 
 class TaskApp(falcon.App):

@@ -22,7 +22,8 @@ def _callable(instance, attribute, value) -> None:
 class TaskAppConfig:
     """A task app: identity, dataset, and the rollout function that scores a policy.
 
-    ``rollout(request: RolloutRequest) -> RolloutResponse | dict`` runs one episode.
+    ``rollout(request: RolloutRequest) -> RolloutResponse | dict`` runs one episode; it may be
+    an ``async def`` (awaited on the request's worker thread).
     ``task_info(seed) -> dict`` (optional) adds per-seed metadata to ``/task_info``.
     """
 

@@ -66,7 +66,7 @@ class InProcessTaskApp:
                 "InProcessTaskApp needs exactly one of app=, config=, config_factory= or "
                 f"task_app_path= (got {', '.join(given) or 'none'})"
             )
-        if not isinstance(port, int) or not 0 <= port <= 65535:
+        if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
             raise InvalidInput(
                 f"port {port!r} is invalid — use 0-65535 (0 picks any free port)", param="port"
             )
@@ -158,6 +158,12 @@ class InProcessTaskApp:
                 next_port = find_free_port(self.host, port + 1 if port else None)
                 log.info("port %s is busy; using %s", port, next_port)
                 port = next_port
+            except (ValueError, OSError) as exc:  # an unknown or foreign address
+                raise InvalidInput(
+                    f"cannot listen on {self.host}:{port} ({exc}) — use an address of this "
+                    "machine, e.g. 127.0.0.1 or 0.0.0.0",
+                    param="host",
+                ) from exc
         raise InvalidInput(
             f"no free port found from {self.requested_port} on {self.host}", param="port"
         )
@@ -255,7 +261,10 @@ class InProcessTaskApp:
             log.debug("not on the main thread: no signal handlers installed")
             return
         for sig in _SIGNALS:
-            self._previous_handlers[sig] = signal.getsignal(sig)
+            previous = signal.getsignal(sig)
+            if previous is signal.SIG_IGN:  # the caller chose to ignore it (nohup, '&'): keep
+                continue
+            self._previous_handlers[sig] = previous
             signal.signal(sig, self._on_signal)
 
     def _restore_signals(self) -> None:

@@ -79,34 +79,18 @@ def ends_with_keyboard_interrupt(world):
 
 @then("nothing is left running")
 @then("nothing is left running: the script, cloudflared and the port are all gone")
-def nothing_left(world):
+def nothing_left(world, request):
     script = world.script
     script.finish()
     assert not pid_alive(script.pid)
     if script.ready:
         assert port_is_free("127.0.0.1", script.port)
-        if script.tunnel_pid:
-            assert not pid_alive(script.tunnel_pid)
-    assert "cloudflared" not in _children_commands(script.pid)
-
-
-def _children_commands(pid: int) -> str:
-    """Command lines of live processes whose parent was ``pid`` (none should survive)."""
-    import os
-
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-            if parent == pid:
-                with open(f"/proc/{entry}/cmdline", "rb") as cmd:
-                    found.append(cmd.read().replace(b"\0", b" ").decode())
-        except (OSError, ValueError, IndexError):
-            continue
-    return "\n".join(found)
+    if "fake_cloudflare" in request.fixturenames:
+        # every cloudflared the scenario started, by the PID each one recorded
+        started = request.getfixturevalue("fake_cloudflare").started_pids()
+        assert started, "the scenario started no cloudflared"
+        assert not script.ready or script.tunnel_pid in started
+        assert [pid for pid in started if pid_alive(pid)] == []
 
 
 def task_app_client(world, key: str = ENV_KEY):

@@ -29,15 +29,12 @@ def write_env(tmp_path, text: str = f"ENVIRONMENT_API_KEY={ENV_KEY}\n"):
     return str(path)
 
 
-def services(synth_home) -> list[dict]:
-    return json.loads((synth_home / "services.json").read_text())["services"]
-
-
-def test_background_local_deploy_is_recorded_listed_and_stopped(cli, tmp_path, synth_home):
-    result = cli(
+def deploy_example(cli, tmp_path, runtime: str, *options: str):
+    """``synth-ai deploy`` of the example app in the background on a free port."""
+    return cli(
         "deploy",
         "--runtime",
-        "local",
+        runtime,
         "--task-app",
         str(EXAMPLE_APP),
         "--env",
@@ -45,7 +42,16 @@ def test_background_local_deploy_is_recorded_listed_and_stopped(cli, tmp_path, s
         "--port",
         "0",
         "--background",
+        *options,
     )
+
+
+def services(synth_home) -> list[dict]:
+    return json.loads((synth_home / "services.json").read_text())["services"]
+
+
+def test_background_local_deploy_is_recorded_listed_and_stopped(cli, tmp_path, synth_home):
+    result = deploy_example(cli, tmp_path, "local")
     assert result.returncode == 0, result.stderr
     assert "running in the background at http://127.0.0.1:" in result.stdout
     [record] = services(synth_home)
@@ -68,18 +74,7 @@ def test_background_local_deploy_is_recorded_listed_and_stopped(cli, tmp_path, s
 def test_background_tunnel_deploy_records_the_quick_url_and_stop_all_ends_cloudflared(
     cli, tmp_path, synth_home, fake_cloudflare
 ):
-    result = cli(
-        "deploy",
-        "--runtime",
-        "tunnel",
-        "--task-app",
-        str(EXAMPLE_APP),
-        "--env",
-        write_env(tmp_path),
-        "--port",
-        "0",
-        "--background",
-    )
+    result = deploy_example(cli, tmp_path, "tunnel")
     assert result.returncode == 0, result.stderr
     [record] = services(synth_home)
     assert record["type"] == "tunnel" and record["url"].endswith(".trycloudflare.com")
@@ -159,42 +154,22 @@ def test_a_record_whose_pid_now_runs_something_else_is_dropped_and_never_signall
 
 
 def test_bad_input_is_reported_in_one_line(cli, tmp_path):
-    missing_env = cli(
-        "deploy",
-        "--runtime",
-        "local",
-        "--task-app",
-        str(EXAMPLE_APP),
-        "--env",
-        str(tmp_path / "nope.env"),
-    )
+    def local(*options: str, **kwargs):
+        return cli(
+            "deploy", "--runtime", "local", "--task-app", str(EXAMPLE_APP), *options, **kwargs
+        )
+
+    missing_env = local("--env", str(tmp_path / "nope.env"))
     assert missing_env.returncode == 1 and "nope.env does not exist" in missing_env.stderr
-    bad_line = cli(
-        "deploy",
-        "--runtime",
-        "local",
-        "--task-app",
-        str(EXAMPLE_APP),
-        "--env",
-        write_env(tmp_path, "ENVIRONMENT_API_KEY\n"),
-    )
+    bad_line = local("--env", write_env(tmp_path, "ENVIRONMENT_API_KEY\n"))
     assert (
         bad_line.returncode == 1 and ".env:1: cannot parse 'ENVIRONMENT_API_KEY'" in bad_line.stderr
     )
-    no_key = cli(
-        "deploy",
-        "--runtime",
-        "local",
-        "--task-app",
-        str(EXAMPLE_APP),
-        env={"ENVIRONMENT_API_KEY": ""},
-    )
+    no_key = local(env={"ENVIRONMENT_API_KEY": ""})
     assert no_key.returncode == 1 and "ENVIRONMENT_API_KEY is not set" in no_key.stderr
     not_py = cli("deploy", "--runtime", "local", "--task-app", str(tmp_path / "app.txt"))
     assert not_py.returncode == 1 and "not found" in not_py.stderr
-    local_subdomain = cli(
-        "deploy", "--runtime", "local", "--task-app", str(EXAMPLE_APP), "--tunnel-subdomain", "x"
-    )
+    local_subdomain = local("--tunnel-subdomain", "x")
     assert local_subdomain.returncode == 2 and "need --runtime tunnel" in local_subdomain.stderr
     quick_subdomain = cli(
         "deploy", "--runtime", "tunnel", "--task-app", str(EXAMPLE_APP), "--tunnel-subdomain", "x"
@@ -202,9 +177,15 @@ def test_bad_input_is_reported_in_one_line(cli, tmp_path):
     assert (
         quick_subdomain.returncode == 2 and "needs --tunnel-mode managed" in quick_subdomain.stderr
     )
+    bad_port = local("--port", "70000")
+    assert bad_port.returncode == 2 and "70000 is not in the range 0<=x<=65535" in bad_port.stderr
+    bad_host = local("--host", "256.1.1.1", env={"ENVIRONMENT_API_KEY": ENV_KEY})
+    assert bad_host.returncode == 1 and "cannot listen on 256.1.1.1:8114" in bad_host.stderr
     unknown = cli("deploy", "stop", "svc_nope")
     assert unknown.returncode == 1 and "no running deployment with id 'svc_nope'" in unknown.stderr
-    assert "Traceback" not in missing_env.stderr + bad_line.stderr + unknown.stderr
+    assert (
+        "Traceback" not in missing_env.stderr + bad_line.stderr + unknown.stderr + bad_host.stderr
+    )
 
 
 def test_a_tunnel_without_cloudflared_installed_says_how_to_install_it(cli, tmp_path):
@@ -244,3 +225,15 @@ def test_a_background_task_app_that_crashes_shows_its_log(cli, tmp_path):
     assert result.returncode == 1
     assert "exited with code 1 before it was ready" in result.stderr
     assert "exploded at import" in result.stderr
+
+
+def test_a_background_deploy_that_is_not_ready_in_time_leaves_nothing_running(
+    cli, tmp_path, synth_home, fake_cloudflare, monkeypatch
+):
+    monkeypatch.setenv("FAKE_CLOUDFLARED_SILENT", "1")  # cloudflared never prints its URL
+    (synth_home / "config.toml").write_text("[tunnels]\nurl_timeout = 60\n")
+    # --wait 5: time enough, even on a busy machine, for the runner to start cloudflared
+    result = deploy_example(cli, tmp_path, "tunnel", "--wait", "5")
+    assert result.returncode == 1 and "was not ready within 5s and was stopped" in result.stderr
+    [cloudflared] = fake_cloudflare.started_pids()
+    assert not pid_alive(cloudflared)

@@ -102,7 +102,7 @@ def test_a_managed_tunnel_without_a_backend_issuer_says_what_is_needed(fake_clou
         provider(fake_cloudflare, tmp_path).open("127.0.0.1", 8114, mode="managed")
 
 
-def test_a_managed_tunnel_runs_cloudflared_with_the_backend_issued_token(
+def test_a_managed_tunnel_runs_cloudflared_with_the_backend_issued_token_kept_out_of_ps(
     fake_cloudflare,
     tmp_path,
     task_app,
@@ -143,7 +143,52 @@ def test_a_managed_tunnel_runs_cloudflared_with_the_backend_issued_token(
             overrides=EdgeOverrides.parse(fake_cloudflare.env["SYNTH_AI_TUNNEL_RESOLVE"]),
         ) as client:
             assert client.info()["service"]["task"]["id"] == "arithmetic"
-        assert "--token" in tunnel.process.args
+        [issued] = cloudflare_api.tunnels.values()
+        token = issued["token"]
+        with open(f"/proc/{tunnel.pid}/cmdline", "rb") as handle:
+            command_line = handle.read().decode()
+        assert token not in command_line and "--token" not in command_line  # 'ps' shows argv
+        assert tunnel.process.args[-1] == "run"
     finally:
         tunnel.close()
     assert not os.path.exists(f"/proc/{tunnel.pid}") or not pid_alive(tunnel.pid)
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "said"),
+    [
+        (["run", "--token", "not-a-token"], {}, "Provided Tunnel token is not valid"),
+        (["run"], {"TUNNEL_TOKEN": "not-a-token"}, "Provided Tunnel token is not valid"),
+        (["run"], {}, "requires the ID or name of the tunnel to run or a token"),
+    ],
+)
+def test_the_stand_in_takes_the_token_from_argv_or_tunnel_token_like_cloudflared(
+    argv, environ, said
+):
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "TUNNEL_TOKEN"}
+    env |= {"FAKE_CLOUDFLARED_PYTHON": sys.executable, **environ}
+    done = subprocess.run(
+        [str(FAKE_CLOUDFLARED), "tunnel", "--no-autoupdate", *argv],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 1 and said in done.stderr
+
+
+def test_cloudflared_that_prints_no_url_in_time_fails_and_is_stopped(
+    fake_cloudflare, tmp_path, task_app, monkeypatch
+):
+    monkeypatch.setenv("FAKE_CLOUDFLARED_SILENT", "1")
+    tunnels = provider(fake_cloudflare, tmp_path)
+    tunnels.url_timeout = 0.5
+    with pytest.raises(
+        TunnelFailed, match=r"printed no tunnel URL within 0.5s (?s:.*)Requesting new"
+    ):
+        tunnels.open("127.0.0.1", task_app.port, mode="quick")
+    [pid] = fake_cloudflare.started_pids()
+    assert not pid_alive(pid)

@@ -92,6 +92,13 @@ def test_a_busy_port_is_skipped_without_touching_its_holder(env_key):
         holder.close()
 
 
+def test_a_host_that_cannot_be_bound_or_a_boolean_port_is_named(env_key):
+    with pytest.raises(InvalidInput, match="cannot listen on 256.1.1.1:0 .* 127.0.0.1"):
+        InProcessTaskApp(config=load_task_app(EXAMPLE_APP), host="256.1.1.1", port=0).start()
+    with pytest.raises(InvalidInput, match="port True is invalid"):
+        InProcessTaskApp(config=load_task_app(EXAMPLE_APP), port=True)
+
+
 def test_a_wildcard_bind_is_reached_and_tunnelled_on_loopback(env_key):
     tunnels = LoopbackTunnels()
     with InProcessTaskApp(
@@ -183,6 +190,16 @@ def test_a_quick_tunnel_url_is_the_apps_url_and_cloudflared_stops_with_it(fake_c
     assert not pid_alive(pid)
 
 
+def test_an_ipv6_bound_app_is_tunnelled_to_a_bracketed_origin(fake_cloudflare, env_key):
+    from synth_ai.task_app.client import TaskAppClient
+
+    with InProcessTaskApp(task_app_path=EXAMPLE_APP, host="::", port=0, tunnel_mode="quick") as app:
+        assert app.local_url == f"http://[::1]:{app.port}"
+        assert f"http://[::1]:{app.port}" in app.tunnel.process.args
+        with TaskAppClient(app.url) as client:
+            assert client.health()["healthy"] is True
+
+
 def test_a_rate_limited_tunnel_fails_the_start_and_frees_the_port(
     fake_cloudflare, env_key, monkeypatch
 ):
@@ -219,3 +236,29 @@ def test_sigterm_shuts_down_and_exits(tmp_path, env_key):
     process.communicate(timeout=30)
     assert process.returncode == 128 + signal.SIGTERM
     assert port_is_free("127.0.0.1", port)
+
+
+def test_a_signal_the_caller_ignores_stays_ignored(tmp_path, env_key):
+    import subprocess
+    import sys
+
+    script = textwrap.dedent(
+        f"""
+        import signal, time
+        from synth_ai import InProcessTaskApp
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # e.g. started with '&' by a shell script
+        with InProcessTaskApp(task_app_path={str(EXAMPLE_APP)!r}, port=0) as app:
+            print("READY", signal.getsignal(signal.SIGINT) is signal.SIG_IGN, flush=True)
+            time.sleep(0.5)
+            print("STILL RUNNING", flush=True)
+        print("RESTORED", signal.getsignal(signal.SIGINT) is signal.SIG_IGN, flush=True)
+        """
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stdout.readline().strip() == "READY True"
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert out.split("\n")[:2] == ["STILL RUNNING", "RESTORED True"]

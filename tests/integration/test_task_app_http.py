@@ -42,7 +42,30 @@ def test_info_describes_the_task_dataset_rubrics_inference_capabilities_and_limi
     }
     assert info["dataset"]["seeds"] == {"train": 15, "test": 5}
     assert info["rubrics"]["outcome"]["criteria"][0]["id"] == "exact_answer"
+    assert info["rubrics"]["events"] is None  # the public task apps' {outcome, events}
     assert set(info) == {"service", "dataset", "rubrics", "inference", "capabilities", "limits"}
+
+
+@pytest.mark.parametrize(
+    ("rubric", "rubrics"),
+    [
+        (None, None),
+        ({"criteria": []}, {"outcome": {"criteria": []}, "events": None}),
+        (
+            {"outcome": {"criteria": [1]}, "events": {"criteria": [2]}},
+            {"outcome": {"criteria": [1]}, "events": {"criteria": [2]}},
+        ),
+    ],
+)
+def test_a_rubric_is_served_as_outcome_and_events_like_the_public_task_apps(rubric, rubrics):
+    from synth_ai.task_app.app import info_document, task_info_for
+    from synth_ai.task_app.config import TaskAppConfig
+
+    config = TaskAppConfig(
+        "t", "T", load_task_app(EXAMPLE_APP).dataset, rollout=lambda r: {}, rubric=rubric
+    )
+    assert info_document(config)["rubrics"] == rubrics
+    assert task_info_for(config, 0)["rubric"] == rubrics
 
 
 def test_task_info_without_seeds_is_the_descriptor_and_with_seeds_one_or_a_list(client):
@@ -56,10 +79,8 @@ def test_task_info_without_seeds_is_the_descriptor_and_with_seeds_one_or_a_list(
     several = client.get("/task_info", params={"seed": [15, 16]}).json()
     assert [i["dataset"]["split"] for i in several] == ["test", "test"]
     bad = client.get("/task_info", params={"seed": "two"})
-    assert (
-        bad.status_code == 400
-        and "seed must be an integer, got 'two'" in bad.json()["error"]["message"]
-    )
+    assert bad.status_code == 422 and bad.json()["error"]["param"] == "seed"
+    assert "seed must be an integer, got 'two'" in bad.json()["error"]["message"]
 
 
 def test_a_rollout_calls_the_policy_with_its_prompt_and_scores_against_gold(client, upstream):
@@ -88,6 +109,34 @@ def test_an_invalid_rollout_payload_gets_422_with_the_path_of_the_bad_field(clie
     assert response.json()["error"]["param"] == "$.env.seed"
     missing = client.post("/rollout", json={"env": {}, "policy": {}})
     assert missing.status_code == 422 and "run_id" in missing.json()["error"]["message"]
+    config_seed = client.post(
+        "/rollout", json={"run_id": "r", "env": {"config": {"seed": "two"}}, "policy": {}}
+    )
+    assert config_seed.status_code == 422
+    assert config_seed.json()["error"]["param"] == "$.env.config.seed"
+    no_policy_url = client.post("/rollout", json={"run_id": "r", "env": {"seed": 1}, "policy": {}})
+    assert no_policy_url.status_code == 422
+    assert no_policy_url.json()["error"]["param"] == "$.policy.config.inference_url"
+
+
+def test_an_async_rollout_function_is_awaited_like_the_public_task_apps_allow(env_key):
+    from synth_ai.domain.task_apps import RolloutResponse
+    from synth_ai.task_app.config import TaskAppConfig
+
+    async def rollout(request):
+        return RolloutResponse.single_step(
+            request, obs={"seed": request.seed}, action={}, reward=0.5
+        )
+
+    config = TaskAppConfig("async-app", "Async", load_task_app(EXAMPLE_APP).dataset, rollout)
+    with InProcessTaskApp(config=config, port=0) as running:
+        response = httpx.post(
+            running.url + "/rollout",
+            json={"run_id": "r", "env": {"seed": 3}, "policy": {}},
+            headers={"X-API-Key": ENV_KEY},
+        )
+    assert response.status_code == 200, response.text
+    assert response.json()["metrics"]["mean_return"] == 0.5
 
 
 def test_a_failing_policy_endpoint_is_reported_as_an_upstream_error(client, upstream):

@@ -4,14 +4,18 @@ It accepts the real arguments and prints cloudflared-style log lines on stderr:
 
 - ``cloudflared tunnel --no-autoupdate --url http://127.0.0.1:PORT``: a quick tunnel; prints
   the ``https://<random>.trycloudflare.com`` banner.
-- ``cloudflared tunnel --no-autoupdate run --token T``: a managed tunnel; decodes the token
+- ``cloudflared tunnel --no-autoupdate run`` with the token in ``TUNNEL_TOKEN``, or
+  ``… run --token T`` (both work with the real cloudflared): a managed tunnel; decodes the token
   (base64 JSON ``{"a", "t", "s"}`` like Cloudflare's), fetches the tunnel's ingress from the
   stand-in Cloudflare API (``FAKE_CLOUDFLARE_API_URL``).
 
 Traffic really flows through this process: it listens on a local port, forwards every request
 to the origin, and registers ``hostname → that port`` with the fake edge
 (``FAKE_CLOUDFLARED_EDGE``), which routes by ``Host`` like Cloudflare's edge.
-``FAKE_CLOUDFLARED_RATE_LIMIT=1`` makes it fail like a rate-limited quick tunnel (429 / 1015).
+``FAKE_CLOUDFLARED_RATE_LIMIT=1`` makes it fail like a rate-limited quick tunnel (429 / 1015);
+``FAKE_CLOUDFLARED_SILENT=1`` makes it hang without printing a URL. With
+``FAKE_CLOUDFLARED_PID_DIR`` set, every run leaves a file named by its pid there, so a test can
+check by PID that no cloudflared it caused is still running.
 """
 
 from __future__ import annotations
@@ -119,6 +123,8 @@ def edge_call(path: str, payload: dict) -> None:
 
 def quick(origin: str) -> list[str]:
     log("INF", "Requesting new quick Tunnel on trycloudflare.com...")
+    if os.environ.get("FAKE_CLOUDFLARED_SILENT"):
+        signal.pause()  # no URL, ever; SIGTERM ends it
     if os.environ.get("FAKE_CLOUDFLARED_RATE_LIMIT"):
         fail(
             "Error unmarshaling QuickTunnel response: error code: 1015 error=\"invalid character 'e' "
@@ -178,7 +184,15 @@ def managed(token: str) -> list[str]:
     return list(routes)
 
 
+def record_pid() -> None:
+    folder = os.environ.get("FAKE_CLOUDFLARED_PID_DIR")
+    if folder:
+        with open(os.path.join(folder, str(os.getpid())), "w") as handle:
+            handle.write(" ".join(sys.argv))
+
+
 def main(argv: list[str]) -> None:
+    record_pid()
     if argv[:1] == ["--version"] or argv[:1] == ["version"]:
         print("cloudflared version 2024.8.2 (stand-in)")
         return
@@ -195,6 +209,10 @@ def main(argv: list[str]) -> None:
         hostnames = quick(args[1])
     elif args[:2] == ["run", "--token"] and len(args) == 3:
         hostnames = managed(args[2])
+    elif args == ["run"] and os.environ.get("TUNNEL_TOKEN"):
+        hostnames = managed(os.environ["TUNNEL_TOKEN"])
+    elif args == ["run"]:
+        fail('"cloudflared tunnel run" requires the ID or name of the tunnel to run or a token')
     else:
         fail(f"Incorrect Usage: unsupported tunnel arguments {' '.join(argv)!r}")
     stop = threading.Event()

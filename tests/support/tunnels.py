@@ -20,9 +20,10 @@ ENV_KEY = "sk-env-test-0123456789"
 class FakeCloudflare:
     """The stand-in edge plus the environment that points synth-ai and cloudflared at it."""
 
-    def __init__(self, edge, api=None):
+    def __init__(self, edge, api=None, pid_dir: Path | None = None):
         self.edge = edge
         self.api = api
+        self.pid_dir = pid_dir
         self.env = {
             "SYNTH_AI_CLOUDFLARED": str(FAKE_CLOUDFLARED),
             "SYNTH_AI_TUNNEL_RESOLVE": f"*.trycloudflare.com={edge.url},*.tunnels.example.test={edge.url}",
@@ -31,6 +32,12 @@ class FakeCloudflare:
         }
         if api is not None:
             self.env["FAKE_CLOUDFLARE_API_URL"] = api.url
+        if pid_dir is not None:
+            self.env["FAKE_CLOUDFLARED_PID_DIR"] = str(pid_dir)
+
+    def started_pids(self) -> list[int]:
+        """Every stand-in cloudflared started under this fixture, running or not."""
+        return sorted(int(f.name) for f in self.pid_dir.iterdir()) if self.pid_dir else []
 
 
 @pytest.fixture
@@ -49,11 +56,11 @@ def cloudflare_api():
 
 
 @pytest.fixture
-def fake_cloudflare(monkeypatch, cloudflare_api):
+def fake_cloudflare(monkeypatch, cloudflare_api, tmp_path_factory):
     from tests.support.fake_edge import FakeEdge
 
     edge = FakeEdge.start()
-    fake = FakeCloudflare(edge, cloudflare_api)
+    fake = FakeCloudflare(edge, cloudflare_api, tmp_path_factory.mktemp("cloudflared-pids"))
     for name, value in fake.env.items():
         monkeypatch.setenv(name, value)
     yield fake

@@ -56,3 +56,10 @@ def test_without_a_configured_domain_the_error_says_what_to_set(api):
     tunnels = ManagedTunnels(api, InMemoryTunnelRecords(), FakeClock(), SequentialIds(), None)
     with pytest.raises(ServiceUnavailable, match=r"set \[tunnels\] domain"):
         tunnels.issue("org_a", subdomain="demo", local_host="127.0.0.1", local_port=8114)
+
+
+def test_an_ipv6_local_host_is_bracketed_in_the_ingress_service(tunnels, api):
+    record = tunnels.issue("org_a", subdomain="six", local_host="::1", local_port=8114)
+    assert api.tunnels[record.cloudflare_tunnel_id]["ingress"] == {
+        "six.tunnels.example.test": "http://[::1]:8114"
+    }

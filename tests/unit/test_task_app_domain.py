@@ -1,4 +1,5 @@
 import pytest
+from synth_ai.domain.errors import ValidationFailed
 from synth_ai.domain.task_app_errors import InvalidTaskApp, InvalidTunnel
 from synth_ai.domain.task_apps import (
     Dataset,
@@ -41,8 +42,9 @@ def test_the_rollout_seed_comes_from_env_seed_or_env_config():
     policy = RolloutPolicy()
     assert RolloutRequest("r", RolloutEnv(seed=4), policy).seed == 4
     assert RolloutRequest("r", RolloutEnv(config={"seed": 7}), policy).seed == 7
-    with pytest.raises(InvalidTaskApp, match="env.config.seed must be an integer"):
+    with pytest.raises(ValidationFailed, match="env.config.seed must be an integer") as caught:
         RolloutRequest("r", RolloutEnv(config={"seed": "x"}), policy).seed  # noqa: B018
+    assert caught.value.status == 422 and caught.value.param == "$.env.config.seed"
 
 
 def test_a_single_step_response_carries_the_reward_in_the_trajectory_and_the_metrics():
