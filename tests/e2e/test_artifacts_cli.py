@@ -112,9 +112,9 @@ class ArtifactsCliContract:
     def test_show_as_json_carries_best_snapshot_and_prompt(self, seeded):
         data = json.loads(seeded("artifacts", "show", "pl_00c0ffee", "--format", "json").stdout)
         assert (data["best_snapshot_id"], data["best_validation_score"]) == ("snap_b", 0.8)
-        assert data["best_snapshot"]["payload"]["object"]["text_replacements"][0][
-            "new_text"
-        ].startswith("You are")
+        assert data["best_snapshot"]["object"]["text_replacements"][0]["new_text"].startswith(
+            "You are"
+        )
         assert data["best_prompt"][1] == {"role": "user", "content": "Query: {query}"}
         model = json.loads(
             seeded("artifacts", "show", "ft:Qwen/Qwen3-0.6B:job_ft1", "--format", "json").stdout

@@ -87,6 +87,8 @@ def test_the_public_client_paths_serve_prompt_jobs_and_snapshots(backend):
         "updated_at",
     }
     assert detail["best_prompt"] == [{"role": "system", "content": "B"}]
+    # The public synth-ai client extracts the prompt from best_snapshot as a payload.
+    assert detail["best_snapshot"] == {"object": {"messages": [{"role": "system", "content": "B"}]}}
     snapshot = client.get("/api/prompt-learning/online/jobs/pl_abc/snapshots/s1").json()
     assert snapshot["payload"]["messages"][0]["content"] == "A"
     listed = client.get("/api/prompt-learning/online/jobs/pl_abc/artifacts").json()["artifacts"]
