@@ -4,14 +4,16 @@ The endpoint is whatever the caller configured (``HF_ENDPOINT`` or ``[hub] endpo
 private or self-hosted Hub, or the test stand-in, work the same way. huggingface_hub is
 imported on first upload only. Files go up in one commit (``create_repo`` with
 ``exist_ok``, then ``create_commit``: preupload, LFS/Xet for large files, NDJSON commit);
-``progress`` hears about each file as it is prepared and once more when the commit lands.
+the repo is created first, so a Hub that is unreachable or refuses the token fails before
+``progress`` hears about any file; it then hears about each file as it is prepared and once
+more when the commit lands.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from synth_ai.domain.errors import ExportFailed, Unauthorized
+from synth_ai.domain.errors import ExportFailed, Unauthorized, UpstreamUnavailable
 from synth_ai.ports.artifacts import HubUpload, Progress
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -33,27 +35,31 @@ class HfModelHub:
         progress: Progress | None = None,
     ) -> HubUpload:
         from huggingface_hub import CommitOperationAdd, HfApi
+        from huggingface_hub import errors as hub_errors
         from huggingface_hub.errors import HfHubHTTPError
         from huggingface_hub.utils import disable_progress_bars
 
         disable_progress_bars()  # the caller shows one progress bar of its own
+        # The HTTP library's base error (httpx or requests, by huggingface_hub version):
+        # connection refused, DNS and TLS failures arrive as it, not as HfHubHTTPError.
+        transport_error = getattr(hub_errors, "HTTPError", OSError)
 
         api = HfApi(endpoint=self.endpoint, token=token or self._token)
         files = sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.name != "README.md")
         total = sum(p.stat().st_size for p in files) + len(model_card.encode())
-        done = 0
-        operations = []
-        for path in files:
-            name = path.relative_to(folder).as_posix()
-            operations.append(CommitOperationAdd(path_in_repo=name, path_or_fileobj=str(path)))
-            done += path.stat().st_size
-            if progress:
-                progress(done, total, name)
-        operations.append(
-            CommitOperationAdd(path_in_repo="README.md", path_or_fileobj=model_card.encode())
-        )
         try:
             repo = api.create_repo(repo_id, private=private, exist_ok=True, repo_type="model")
+            done = 0
+            operations = []
+            for path in files:
+                name = path.relative_to(folder).as_posix()
+                operations.append(CommitOperationAdd(path_in_repo=name, path_or_fileobj=str(path)))
+                done += path.stat().st_size
+                if progress:
+                    progress(done, total, name)
+            operations.append(
+                CommitOperationAdd(path_in_repo="README.md", path_or_fileobj=model_card.encode())
+            )
             commit = api.create_commit(
                 repo_id,
                 operations,
@@ -70,6 +76,12 @@ class HfModelHub:
                 ) from exc
             raise ExportFailed(
                 f"upload of {repo_id} to {self.endpoint} failed: {_first_line(exc)}"
+            ) from exc
+        except transport_error as exc:
+            raise UpstreamUnavailable(
+                f"the Hub at {self.endpoint} is not reachable ({_root_cause(exc)}) — check "
+                "HF_ENDPOINT (or [hub] endpoint) and the network",
+                code="hub_unreachable",
             ) from exc
         except (
             OSError,

@@ -174,17 +174,23 @@ def export(obj, model_id, repo_id, private, tags, prefer_merged, hf_token, fmt):
     else:
         from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), DownloadColumn(), console=err
-        ) as bar:
-            task = bar.add_task(f"Uploading to {repo_id}", total=None)
+        # Shown from the first file on, so a failure before the upload starts (unknown model,
+        # no weights, unreachable Hub, refused token) stays one line.
+        bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), console=err)
+        task = bar.add_task(f"Uploading to {repo_id}", total=None)
 
-            def progress(done: int, total: int, name: str) -> None:
-                bar.update(task, completed=done, total=total, description=f"Uploading {name}")
+        def progress(done: int, total: int, name: str) -> None:
+            if not bar.live.is_started:
+                bar.start()
+            bar.update(task, completed=done, total=total, description=f"Uploading {name}")
 
+        try:
             result = export_model(
                 catalog, obj.container.model_hub(), request, token=hf_token, progress=progress
             )
+        finally:
+            if bar.live.is_started:
+                bar.stop()
     if fmt == "json":
         echo_json(result)
         return

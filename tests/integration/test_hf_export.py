@@ -162,3 +162,42 @@ def test_the_backend_exports_only_from_its_configured_export_roots(
     assert response.status_code == 403
     assert "outside the export roots" in response.json()["error"]["message"]
     assert "me/leak" not in hub.repos
+
+
+def test_an_unreachable_hub_is_one_clear_line_before_any_progress(cli, model_dir):
+    from synth_ai.adapters.waitress_host import find_free_port
+
+    cli("artifacts", "register-model", MODEL, "--weights", str(model_dir))
+    endpoint = f"http://127.0.0.1:{find_free_port()}"
+    result = cli(
+        "artifacts", "export", MODEL, "--repo-id", "me/qwen", env={"HF_ENDPOINT": endpoint}
+    )
+    assert result.returncode == 1
+    assert f"the Hub at {endpoint} is not reachable" in result.stderr
+    assert "HF_ENDPOINT" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_an_unknown_model_fails_with_one_line_and_no_progress_bar(cli, hub):
+    result = cli("artifacts", "export", "ft:base:job_nope", "--repo-id", "me/x", env=hub_env(hub))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: no model with id 'ft:base:job_nope' — list them with "
+        "'synth-ai artifacts list --type models'"
+    ]
+
+
+def test_the_export_route_answers_502_when_the_hub_is_unreachable(model_dir, backend):
+    from dependency_injector import providers
+    from synth_ai.adapters.hf_hub import HfModelHub
+    from synth_ai.adapters.waitress_host import find_free_port
+
+    endpoint = f"http://127.0.0.1:{find_free_port()}"
+    backend.container.model_hub.override(providers.Object(HfModelHub(endpoint, "hf_x")))
+    client = backend.client()
+    client.post("/api/artifacts/models", json={"id": MODEL, "weights_path": str(model_dir)})
+    response = client.post("/api/learning/exports/hf", json={"model_id": MODEL, "repo_id": "a/b"})
+    assert response.status_code == 502
+    error = response.json()["error"]
+    assert (error["code"], error["type"]) == ("hub_unreachable", "upstream_error")
+    assert f"the Hub at {endpoint} is not reachable" in error["message"]
