@@ -64,12 +64,13 @@ def write_output(target: Path, text: str) -> None:
     """Write atomically (temp file, then rename), or say plainly why the path is unusable."""
     from synth_ai.domain.errors import InvalidInput
 
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, target)
     except OSError as exc:
+        tmp.unlink(missing_ok=True)
         raise InvalidInput(
             f"cannot write {target}: {exc.strerror or exc} — choose another path with -o "
             "(or '-o -' for stdout)",
