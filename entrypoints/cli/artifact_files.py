@@ -43,9 +43,7 @@ def render(document: dict, fmt: str) -> str:
 
         return json.dumps(document, indent=2, default=str) + "\n"
     if fmt == "yaml":
-        import yaml
-
-        return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+        return _yaml(document)
     from synth_ai.domain.prompts import PromptMessage, render_text
 
     parts = []
@@ -58,6 +56,21 @@ def render(document: dict, fmt: str) -> str:
             )
         )
     return "\n".join(parts)
+
+
+def _yaml(document: dict) -> str:
+    """YAML in which multi-line text (prompts) is a ``|`` block scalar, readable as written."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper, value: str):
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text)
+    return yaml.dump(document, Dumper=Dumper, sort_keys=False, allow_unicode=True)
 
 
 def write_output(target: Path, text: str) -> None:

@@ -19,3 +19,18 @@ def test_a_directory_as_the_output_path_is_refused_and_leaves_no_temporary_file(
         write_output(tmp_path / "dl" / "out", "text")
     assert [p.name for p in (tmp_path / "dl").iterdir()] == ["out"]
     assert list((tmp_path / "dl" / "out").iterdir()) == []
+
+
+def test_yaml_writes_multi_line_prompts_as_block_scalars_that_read_back_exactly():
+    import yaml
+    from synth_ai.cli.artifact_files import render
+
+    prompt = "You are a banking classifier.\n\nRules:\n- Be precise.\n- Output one label.\n"
+    document = {"job_id": "pl_1", "messages": [{"role": "system", "content": prompt}]}
+    text = render(document, "yaml")
+    assert (
+        "  content: |\n    You are a banking classifier.\n\n    Rules:\n    - Be precise.\n" in text
+    )
+    assert yaml.safe_load(text) == document
+    one_line = render({"content": "Query: {query}"}, "yaml")
+    assert one_line == "content: 'Query: {query}'\n"
