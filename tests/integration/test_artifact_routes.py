@@ -98,3 +98,15 @@ def test_the_public_client_paths_serve_prompt_jobs_and_snapshots(backend):
 
 def test_artifact_routes_need_a_key(backend):
     assert backend.client(api_key=None).get("/api/artifacts").status_code == 401
+
+
+def test_a_snapshot_id_with_a_slash_is_refused_at_registration_naming_it(backend):
+    client = backend.client()
+    assert client.post("/api/artifacts/prompts", json={"job_id": "pl_5"}).status_code == 201
+    response = client.post(
+        "/api/artifacts/prompts/pl_5/snapshots", json={"snapshot_id": "a/b", "payload": {}}
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert "invalid snapshot id 'a/b'" in error["message"] and error["param"] == "snapshot_id"
+    assert client.get("/api/prompt-learning/online/jobs/pl_5/artifacts").json()["artifacts"] == []
