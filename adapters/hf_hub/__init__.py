@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from synth_ai.domain.errors import ExportFailed, Unauthorized, UpstreamUnavailable
+from synth_ai.domain.errors import ExportFailed, UpstreamUnavailable
 from synth_ai.ports.artifacts import HubUpload, Progress
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -69,7 +69,8 @@ class HfModelHub:
         except HfHubHTTPError as exc:
             status = getattr(getattr(exc, "response", None), "status_code", None)
             if status in (401, 403):
-                raise Unauthorized(
+                # An upstream refusal (502 from the backend), not a bad key for synth-ai itself.
+                raise ExportFailed(
                     f"the Hub at {self.endpoint} refused the token ({status}) — pass "
                     "--hf-token or set HF_TOKEN to a token with write access",
                     code="hub_unauthorized",

@@ -201,3 +201,24 @@ def test_the_export_route_answers_502_when_the_hub_is_unreachable(model_dir, bac
     error = response.json()["error"]
     assert (error["code"], error["type"]) == ("hub_unreachable", "upstream_error")
     assert f"the Hub at {endpoint} is not reachable" in error["message"]
+
+
+def test_a_hub_refusing_the_token_on_a_remote_export_is_not_blamed_on_the_api_key(
+    cli, hub, model_dir, backend
+):
+    from dependency_injector import providers
+    from synth_ai.adapters.hf_hub import HfModelHub
+
+    backend.container.model_hub.override(providers.Object(HfModelHub(hub.url)))
+    remote = {"SYNTH_BACKEND_URL": backend.url, "SYNTH_API_KEY": backend.api_key}
+    cli("artifacts", "register-model", MODEL, "--weights", str(model_dir), env=remote)
+    args = ("artifacts", "export", MODEL, "--repo-id", "team/q", "--hf-token", "hf_wrong")
+    result = cli(*args, env=remote)
+    assert result.returncode == 1
+    assert "refused the token (401)" in result.stderr and "--api-key" not in result.stderr
+    response = backend.client().post(
+        "/api/learning/exports/hf",
+        json={"model_id": MODEL, "repo_id": "team/q", "hf_token": "hf_wrong"},
+    )
+    assert response.status_code == 502  # the backend's own key was fine; the Hub refused
+    assert response.json()["error"]["code"] == "hub_unauthorized"
