@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import sys
@@ -39,8 +40,6 @@ def prompt_document(job, snapshots: list) -> dict:
 
 def render(document: dict, fmt: str) -> str:
     if fmt == "json":
-        import json
-
         return json.dumps(document, indent=2, default=str) + "\n"
     if fmt == "yaml":
         return _yaml(document)
@@ -50,11 +49,12 @@ def render(document: dict, fmt: str) -> str:
     for item in document.get("snapshots", [document]):
         score = "-" if item["score"] is None else f"{item['score']:.4f}"
         title = f"{item['job_id']} / {item['snapshot_id']} (score {score}{', best' if item['is_best'] else ''})"
-        parts.append(
-            render_text(
-                [PromptMessage(m["role"], m["content"]) for m in item["messages"]], title=title
-            )
+        text = render_text(
+            [PromptMessage(m["role"], m["content"]) for m in item["messages"]], title=title
         )
+        if not item["messages"]:  # a shape we cannot read: keep the payload rather than lose it
+            text += json.dumps(item["snapshot"], indent=2, default=str) + "\n"
+        parts.append(text)
     return "\n".join(parts)
 
 

@@ -34,3 +34,19 @@ def test_yaml_writes_multi_line_prompts_as_block_scalars_that_read_back_exactly(
     assert yaml.safe_load(text) == document
     one_line = render({"content": "Query: {query}"}, "yaml")
     assert one_line == "content: 'Query: {query}'\n"
+
+
+def test_text_of_a_snapshot_in_an_unknown_shape_keeps_its_payload():
+    from synth_ai.cli.artifact_files import render
+
+    item = {
+        "job_id": "pl_1",
+        "snapshot_id": "s1",
+        "score": None,
+        "is_best": False,
+        "messages": [],
+        "snapshot": {"prompt_template": "Answer {q} briefly."},
+    }
+    text = render(item, "text")
+    assert "no prompt messages found" in text and '"prompt_template"' in text
+    assert "Answer {q} briefly." in text
