@@ -264,3 +264,17 @@ def test_another_org_does_not_see_the_artifacts(cli, settings):
         other_show = cli("--api-key", "sk-other-org", "artifacts", "show", "ft:b:j1", env=env)
     assert (mine["summary"]["total_count"], theirs["summary"]["total_count"]) == (1, 0)
     assert other_show.returncode == 1 and "no model with id 'ft:b:j1'" in other_show.stderr
+
+
+def test_a_backend_that_does_not_answer_within_timeout_is_one_clear_line(cli):
+    import socket
+
+    with socket.socket() as silent:  # accepts connections (backlog) but never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        result = cli("--base-url", url, "--timeout", "0.5", "artifacts", "list", timeout=20)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: backend at {url} timed out (ReadTimeout) — retry, or raise --timeout"
+    ]
