@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -83,7 +84,8 @@ def write_output(target: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, target)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # e.g. the parent is a file: there is no tmp
+            tmp.unlink(missing_ok=True)
         raise InvalidInput(
             f"cannot write {target}: {exc.strerror or exc} — choose another path with -o "
             "(or '-o -' for stdout)",
