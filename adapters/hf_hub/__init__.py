@@ -3,10 +3,11 @@
 The endpoint is whatever the caller configured (``HF_ENDPOINT`` or ``[hub] endpoint``); a
 private or self-hosted Hub, or the test stand-in, work the same way. huggingface_hub is
 imported on first upload only. Files go up in one commit (``create_repo`` with
-``exist_ok``, then ``create_commit``: preupload, LFS/Xet for large files, NDJSON commit);
-the repo is created first, so a Hub that is unreachable or refuses the token fails before
-``progress`` hears about any file; it then hears about each file as it is prepared and once
-more when the commit lands.
+``exist_ok``, ``preupload_lfs_files`` in batches of about ``batch_bytes``, then one
+``create_commit``: LFS/Xet for large files, small ones inline in the NDJSON commit). The repo
+is created first, so a Hub that is unreachable or refuses the token fails before ``progress``
+hears about any file; it then hears about the files of each batch once the Hub holds their
+large files, and once more when the commit lands.
 """
 
 from __future__ import annotations
@@ -17,12 +18,16 @@ from synth_ai.domain.errors import ExportFailed, UpstreamUnavailable
 from synth_ai.ports.artifacts import HubUpload, Progress
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
+BATCH_BYTES = 64 * 2**20  # small files share a preupload round trip; large ones go alone
 
 
 class HfModelHub:
-    def __init__(self, endpoint: str | None = None, token: str | None = None):
+    def __init__(
+        self, endpoint: str | None = None, token: str | None = None, batch_bytes: int = BATCH_BYTES
+    ):
         self.endpoint = (endpoint or DEFAULT_ENDPOINT).rstrip("/")
         self._token = token
+        self._batch_bytes = batch_bytes
 
     def upload_folder(
         self,
@@ -51,12 +56,19 @@ class HfModelHub:
             repo = api.create_repo(repo_id, private=private, exist_ok=True, repo_type="model")
             done = 0
             operations = []
-            for path in files:
-                name = path.relative_to(folder).as_posix()
-                operations.append(CommitOperationAdd(path_in_repo=name, path_or_fileobj=str(path)))
-                done += path.stat().st_size
-                if progress:
-                    progress(done, total, name)
+            for batch in _batches(files, self._batch_bytes):
+                added = [
+                    CommitOperationAdd(
+                        path_in_repo=path.relative_to(folder).as_posix(), path_or_fileobj=str(path)
+                    )
+                    for path in batch
+                ]
+                api.preupload_lfs_files(repo_id, additions=added, repo_type="model")
+                operations += added
+                for path, op in zip(batch, added, strict=True):
+                    done += path.stat().st_size
+                    if progress:
+                        progress(done, total, op.path_in_repo)
             operations.append(
                 CommitOperationAdd(path_in_repo="README.md", path_or_fileobj=model_card.encode())
             )
@@ -100,6 +112,19 @@ class HfModelHub:
             [op.path_in_repo for op in operations],
             getattr(commit, "oid", None),
         )
+
+
+def _batches(files: list[Path], batch_bytes: int) -> list[list[Path]]:
+    """Consecutive groups of files, each closed once it holds ``batch_bytes`` or more."""
+    batches: list[list[Path]] = [[]]
+    size = 0
+    for path in files:
+        batches[-1].append(path)
+        size += path.stat().st_size
+        if size >= batch_bytes:
+            batches.append([])
+            size = 0
+    return [batch for batch in batches if batch]
 
 
 def _root_cause(exc: BaseException) -> str:

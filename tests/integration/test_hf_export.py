@@ -222,3 +222,33 @@ def test_a_hub_refusing_the_token_on_a_remote_export_is_not_blamed_on_the_api_ke
     )
     assert response.status_code == 502  # the backend's own key was fine; the Hub refused
     assert response.json()["error"]["code"] == "hub_unauthorized"
+
+
+def test_progress_counts_a_file_only_once_the_hub_holds_it(hub, tmp_path, monkeypatch):
+    from huggingface_hub import constants
+    from synth_ai.adapters.hf_hub import HfModelHub
+
+    monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", True)  # HF_HUB_DISABLE_XET=1, in-process
+
+    folder = tmp_path / "big-weights"
+    folder.mkdir()
+    for name in ("a.safetensors", "b.safetensors"):  # above the stand-in's LFS threshold
+        (folder / name).write_bytes(name.encode() * 50_000)
+    seen = []
+
+    def progress(done, total, name):
+        seen.append((name, len(hub.lfs_objects), done == total))
+
+    HfModelHub(hub.url, "hf_test_token", batch_bytes=1).upload_folder(
+        folder,
+        repo_id="me/progress",
+        private=True,
+        model_card="---\ntags: []\n---\n# card\n",
+        progress=progress,
+    )
+    assert seen == [
+        ("a.safetensors", 1, False),
+        ("b.safetensors", 2, False),
+        ("README.md", 2, True),
+    ]
+    assert sorted(hub.repos["me/progress"].files) == ["README.md", "a.safetensors", "b.safetensors"]
