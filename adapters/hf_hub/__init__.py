@@ -128,9 +128,10 @@ def _batches(files: list[Path], batch_bytes: int) -> list[list[Path]]:
 
 
 def _root_cause(exc: BaseException) -> str:
-    messages = []
+    messages: list[str] = []
     while exc is not None:
-        messages.append(_first_line(exc))
+        if _first_line(exc) not in messages:  # httpx repeats its transport error's text
+            messages.append(_first_line(exc))
         exc = exc.__cause__
     return " ← ".join(messages)
 

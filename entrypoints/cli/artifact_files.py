@@ -106,7 +106,7 @@ def write_output(target: Path, text: str) -> None:
     "-o",
     "--output",
     default=None,
-    help="File to write ('-' for stdout); default ./prompts/{job_id}/best.{ext}.",
+    help="File or existing directory to write ('-' for stdout); default ./prompts/{job_id}/best.{ext}.",
 )
 @click.option("--snapshot-id", default=None, help="A specific snapshot instead of the best one.")
 @click.option("--all-snapshots", is_flag=True, help="Every snapshot of the job, oldest first.")
@@ -145,7 +145,10 @@ def download(obj, job_id, fmt, output, snapshot_id, all_snapshots):
     if output == "-":
         sys.stdout.write(text)
         return
-    target = Path(output) if output else Path("prompts") / job.job_id / f"{name}.{EXTENSIONS[fmt]}"
+    file_name = f"{name}.{EXTENSIONS[fmt]}"
+    target = Path(output) if output else Path("prompts") / job.job_id / file_name
+    if output and (target.is_dir() or output.endswith(("/", os.sep))):
+        target = target / file_name  # -o DIR: the default file name inside it
     write_output(target, text)
     click.echo(f"Wrote {target}", err=True)
 

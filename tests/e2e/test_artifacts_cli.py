@@ -143,6 +143,14 @@ class ArtifactsCliContract:
         ):
             assert text in out
 
+    def test_download_into_an_existing_directory_uses_the_default_file_name(self, seeded, tmp_path):
+        (tmp_path / "dl").mkdir()
+        for output, cwd in (("dl", tmp_path), (".", tmp_path / "dl")):
+            result = seeded("artifacts", "download", "pl_00c0ffee", "-o", output, cwd=cwd)
+            assert result.returncode == 0, result.stderr
+        assert json.loads((tmp_path / "dl" / "best.json").read_text())["snapshot_id"] == "snap_b"
+        assert sorted(p.name for p in (tmp_path / "dl").iterdir()) == ["best.json"]
+
     def test_download_one_snapshot_as_yaml_to_a_chosen_file(self, seeded, tmp_path):
         target = tmp_path / "out" / "a.yaml"
         assert (

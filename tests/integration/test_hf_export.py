@@ -175,6 +175,7 @@ def test_an_unreachable_hub_is_one_clear_line_before_any_progress(cli, model_dir
     assert result.returncode == 1
     assert f"the Hub at {endpoint} is not reachable" in result.stderr
     assert "HF_ENDPOINT" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.count("Connection refused") == 1  # the cause once, not once per layer
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
