@@ -225,6 +225,8 @@ def test_a_hub_refusing_the_token_on_a_remote_export_is_not_blamed_on_the_api_ke
     assert response.json()["error"]["code"] == "hub_unauthorized"
 
 
+# huggingface_hub's own LFS upload call, which httpx2 deprecates; nothing synth-ai can change.
+@pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
 def test_progress_counts_a_file_only_once_the_hub_holds_it(hub, tmp_path, monkeypatch):
     from huggingface_hub import constants
     from synth_ai.adapters.hf_hub import HfModelHub
