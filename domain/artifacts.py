@@ -111,6 +111,17 @@ def _status(instance, attribute, value) -> None:
     check_status(value, param=attribute.name)
 
 
+def _snapshot_id(instance, attribute, value) -> None:
+    """A snapshot id is a URL path segment and a file name, so no '/', spaces or leading '.'."""
+    if not isinstance(value, str) or not _JOB.match(value):
+        raise InvalidInput(
+            f"invalid snapshot id {value!r} — use letters, digits, '_', '-' and '.' "
+            "(e.g. snap_3), or leave it out to get a generated one",
+            param="snapshot_id",
+            code="invalid_snapshot_id",
+        )
+
+
 @frozen
 class ModelArtifact:
     """A trained model and where its weights live (a folder, maybe with merged/ and adapter/)."""
@@ -168,7 +179,7 @@ class ModelArtifact:
 
 @frozen
 class PromptSnapshot:
-    snapshot_id: str
+    snapshot_id: str = field(validator=_snapshot_id)
     job_id: str
     payload: dict[str, Any]
     created_at: float

@@ -82,14 +82,19 @@ def register_prompt_job(catalog, body: PromptJobIn, clock: Clock, ids: IdGenerat
 
 
 def prompt_detail(catalog, job_id: str) -> dict[str, Any]:
-    """The wire shape of ``GET /api/artifacts/prompts/{job_id}``."""
+    """The wire shape of ``GET /api/artifacts/prompts/{job_id}``.
+
+    ``best_snapshot`` is the best snapshot's payload itself (``messages``, ``object`` …), as
+    the public synth-ai client reads it to extract the prompt; its id and scores are the
+    ``best_*`` fields beside it.
+    """
     from synth_ai.domain.prompts import best_prompt
 
     job = catalog.get_prompt_job(job_id)
     best = catalog.get_snapshot(job.job_id, job.best_snapshot_id) if job.best_snapshot_id else None
     return {
         **job.to_dict(),
-        "best_snapshot": best.to_dict() if best else None,
+        "best_snapshot": best.payload if best else None,
         "best_prompt": [m.to_dict() for m in best_prompt(best.payload if best else None)],
     }
 

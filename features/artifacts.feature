@@ -33,6 +33,17 @@ Feature: Artifacts — models and optimised prompts, from the store to the CLI
     Then the command succeeds
     And the Hub repository "acme/qwen-lora" is private and holds "adapter_model.safetensors" and a model card tagged "banking"
 
+  Scenario: Downloading as YAML keeps a multi-line prompt readable
+    Given a trainer has reported the prompt job "pl_0d0e" whose best prompt has several lines
+    When I run "synth-ai artifacts download pl_0d0e --format yaml"
+    Then the command succeeds
+    And the file "prompts/pl_0d0e/best.yaml" holds the prompt as a block scalar
+
+  Scenario: Exporting while the Hub is down fails with one line
+    Given the Hugging Face Hub is down
+    When I run "synth-ai artifacts export peft:Qwen/Qwen3-0.6B:job_lora1 --repo-id acme/qwen-lora"
+    Then the command fails with one line containing "is not reachable"
+
   Scenario: A malformed id is refused with the accepted forms
     When I run "synth-ai artifacts show ft:Qwen3-0.6B"
     Then the command fails with one line containing "the BASE part is missing"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import secrets
 import sys
@@ -39,37 +41,51 @@ def prompt_document(job, snapshots: list) -> dict:
 
 def render(document: dict, fmt: str) -> str:
     if fmt == "json":
-        import json
-
         return json.dumps(document, indent=2, default=str) + "\n"
     if fmt == "yaml":
-        import yaml
-
-        return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+        return _yaml(document)
     from synth_ai.domain.prompts import PromptMessage, render_text
 
     parts = []
     for item in document.get("snapshots", [document]):
         score = "-" if item["score"] is None else f"{item['score']:.4f}"
         title = f"{item['job_id']} / {item['snapshot_id']} (score {score}{', best' if item['is_best'] else ''})"
-        parts.append(
-            render_text(
-                [PromptMessage(m["role"], m["content"]) for m in item["messages"]], title=title
-            )
+        text = render_text(
+            [PromptMessage(m["role"], m["content"]) for m in item["messages"]], title=title
         )
+        if not item["messages"]:  # a shape we cannot read: keep the payload rather than lose it
+            text += json.dumps(item["snapshot"], indent=2, default=str) + "\n"
+        parts.append(text)
     return "\n".join(parts)
+
+
+def _yaml(document: dict) -> str:
+    """YAML in which multi-line text (prompts) is a ``|`` block scalar, readable as written."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper, value: str):
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text)
+    return yaml.dump(document, Dumper=Dumper, sort_keys=False, allow_unicode=True)
 
 
 def write_output(target: Path, text: str) -> None:
     """Write atomically (temp file, then rename), or say plainly why the path is unusable."""
     from synth_ai.domain.errors import InvalidInput
 
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, target)
     except OSError as exc:
+        with contextlib.suppress(OSError):  # e.g. the parent is a file: there is no tmp
+            tmp.unlink(missing_ok=True)
         raise InvalidInput(
             f"cannot write {target}: {exc.strerror or exc} — choose another path with -o "
             "(or '-o -' for stdout)",
@@ -90,7 +106,7 @@ def write_output(target: Path, text: str) -> None:
     "-o",
     "--output",
     default=None,
-    help="File to write ('-' for stdout); default ./prompts/{job_id}/best.{ext}.",
+    help="File or existing directory to write ('-' for stdout); default ./prompts/{job_id}/best.{ext}.",
 )
 @click.option("--snapshot-id", default=None, help="A specific snapshot instead of the best one.")
 @click.option("--all-snapshots", is_flag=True, help="Every snapshot of the job, oldest first.")
@@ -129,7 +145,10 @@ def download(obj, job_id, fmt, output, snapshot_id, all_snapshots):
     if output == "-":
         sys.stdout.write(text)
         return
-    target = Path(output) if output else Path("prompts") / job.job_id / f"{name}.{EXTENSIONS[fmt]}"
+    file_name = f"{name}.{EXTENSIONS[fmt]}"
+    target = Path(output) if output else Path("prompts") / job.job_id / file_name
+    if output and (target.is_dir() or output.endswith(("/", os.sep))):
+        target = target / file_name  # -o DIR: the default file name inside it
     write_output(target, text)
     click.echo(f"Wrote {target}", err=True)
 
@@ -174,17 +193,23 @@ def export(obj, model_id, repo_id, private, tags, prefer_merged, hf_token, fmt):
     else:
         from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
-        with Progress(
-            TextColumn("{task.description}"), BarColumn(), DownloadColumn(), console=err
-        ) as bar:
-            task = bar.add_task(f"Uploading to {repo_id}", total=None)
+        # Shown from the first file on, so a failure before the upload starts (unknown model,
+        # no weights, unreachable Hub, refused token) stays one line.
+        bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), console=err)
+        task = bar.add_task(f"Uploading to {repo_id}", total=None)
 
-            def progress(done: int, total: int, name: str) -> None:
-                bar.update(task, completed=done, total=total, description=f"Uploading {name}")
+        def progress(done: int, total: int, name: str) -> None:
+            if not bar.live.is_started:
+                bar.start()
+            bar.update(task, completed=done, total=total, description=f"Uploading {name}")
 
+        try:
             result = export_model(
                 catalog, obj.container.model_hub(), request, token=hf_token, progress=progress
             )
+        finally:
+            if bar.live.is_started:
+                bar.stop()
     if fmt == "json":
         echo_json(result)
         return

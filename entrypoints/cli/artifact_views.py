@@ -101,7 +101,12 @@ def prompt_views(detail: dict[str, Any], verbose: bool) -> list:
         views.append(message_panel(message["role"], message["content"]))
     if verbose:
         views.append(_titled("metadata", _json(detail.get("metadata") or {})))
-        views.append(_titled("best snapshot", _json(detail.get("best_snapshot"))))
+        views.append(
+            _titled(
+                f"best snapshot {detail.get('best_snapshot_id') or ''}".rstrip(),
+                _json(detail.get("best_snapshot")),
+            )
+        )
     return views
 
 

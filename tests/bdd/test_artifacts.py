@@ -109,6 +109,46 @@ def report_prompt_job(world, tmp_path, job_id, low, high):
     assert result.returncode == 0, result.stderr
 
 
+MULTI_LINE_PROMPT = "You classify banking queries.\n\nRules:\n- Answer with one intent.\n"
+
+
+@given(
+    parsers.parse(
+        'a trainer has reported the prompt job "{job_id}" whose best prompt has several lines'
+    )
+)
+def report_multi_line_job(world, tmp_path, job_id):
+    job = {
+        "job_id": job_id,
+        "status": "succeeded",
+        "snapshots": [
+            {
+                "snapshot_id": "snap_1",
+                "score": 0.8,
+                "payload": {"messages": [{"role": "system", "content": MULTI_LINE_PROMPT}]},
+            }
+        ],
+    }
+    path = tmp_path / f"{job_id}.json"
+    path.write_text(json.dumps(job))
+    result = run_cli("artifacts", "register-prompt", str(path), env=world["env"])
+    assert result.returncode == 0, result.stderr
+
+
+@then(parsers.parse('the file "{path}" holds the prompt as a block scalar'))
+def holds_block_scalar(world, path):
+    import yaml
+
+    text = (world["cwd"] / path).read_text()
+    assert "content: |\n    You classify banking queries.\n\n    Rules:\n" in text
+    assert yaml.safe_load(text)["messages"][0]["content"] == MULTI_LINE_PROMPT
+
+
+@given("the Hugging Face Hub is down")
+def hub_is_down(hub):
+    hub.close()
+
+
 @given(
     parsers.parse('a trainer has reported the model "{model_id}" with merged and adapter weights')
 )

@@ -112,9 +112,9 @@ class ArtifactsCliContract:
     def test_show_as_json_carries_best_snapshot_and_prompt(self, seeded):
         data = json.loads(seeded("artifacts", "show", "pl_00c0ffee", "--format", "json").stdout)
         assert (data["best_snapshot_id"], data["best_validation_score"]) == ("snap_b", 0.8)
-        assert data["best_snapshot"]["payload"]["object"]["text_replacements"][0][
-            "new_text"
-        ].startswith("You are")
+        assert data["best_snapshot"]["object"]["text_replacements"][0]["new_text"].startswith(
+            "You are"
+        )
         assert data["best_prompt"][1] == {"role": "user", "content": "Query: {query}"}
         model = json.loads(
             seeded("artifacts", "show", "ft:Qwen/Qwen3-0.6B:job_ft1", "--format", "json").stdout
@@ -142,6 +142,14 @@ class ArtifactsCliContract:
             "snap_b (score 0.8700, best)",
         ):
             assert text in out
+
+    def test_download_into_an_existing_directory_uses_the_default_file_name(self, seeded, tmp_path):
+        (tmp_path / "dl").mkdir()
+        for output, cwd in (("dl", tmp_path), (".", tmp_path / "dl")):
+            result = seeded("artifacts", "download", "pl_00c0ffee", "-o", output, cwd=cwd)
+            assert result.returncode == 0, result.stderr
+        assert json.loads((tmp_path / "dl" / "best.json").read_text())["snapshot_id"] == "snap_b"
+        assert sorted(p.name for p in (tmp_path / "dl").iterdir()) == ["best.json"]
 
     def test_download_one_snapshot_as_yaml_to_a_chosen_file(self, seeded, tmp_path):
         target = tmp_path / "out" / "a.yaml"
@@ -264,3 +272,17 @@ def test_another_org_does_not_see_the_artifacts(cli, settings):
         other_show = cli("--api-key", "sk-other-org", "artifacts", "show", "ft:b:j1", env=env)
     assert (mine["summary"]["total_count"], theirs["summary"]["total_count"]) == (1, 0)
     assert other_show.returncode == 1 and "no model with id 'ft:b:j1'" in other_show.stderr
+
+
+def test_a_backend_that_does_not_answer_within_timeout_is_one_clear_line(cli):
+    import socket
+
+    with socket.socket() as silent:  # accepts connections (backlog) but never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        result = cli("--base-url", url, "--timeout", "0.5", "artifacts", "list", timeout=20)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: backend at {url} timed out (ReadTimeout) — retry, or raise --timeout"
+    ]

@@ -87,6 +87,8 @@ def test_the_public_client_paths_serve_prompt_jobs_and_snapshots(backend):
         "updated_at",
     }
     assert detail["best_prompt"] == [{"role": "system", "content": "B"}]
+    # The public synth-ai client extracts the prompt from best_snapshot as a payload.
+    assert detail["best_snapshot"] == {"object": {"messages": [{"role": "system", "content": "B"}]}}
     snapshot = client.get("/api/prompt-learning/online/jobs/pl_abc/snapshots/s1").json()
     assert snapshot["payload"]["messages"][0]["content"] == "A"
     listed = client.get("/api/prompt-learning/online/jobs/pl_abc/artifacts").json()["artifacts"]
@@ -96,3 +98,15 @@ def test_the_public_client_paths_serve_prompt_jobs_and_snapshots(backend):
 
 def test_artifact_routes_need_a_key(backend):
     assert backend.client(api_key=None).get("/api/artifacts").status_code == 401
+
+
+def test_a_snapshot_id_with_a_slash_is_refused_at_registration_naming_it(backend):
+    client = backend.client()
+    assert client.post("/api/artifacts/prompts", json={"job_id": "pl_5"}).status_code == 201
+    response = client.post(
+        "/api/artifacts/prompts/pl_5/snapshots", json={"snapshot_id": "a/b", "payload": {}}
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert "invalid snapshot id 'a/b'" in error["message"] and error["param"] == "snapshot_id"
+    assert client.get("/api/prompt-learning/online/jobs/pl_5/artifacts").json()["artifacts"] == []

@@ -162,3 +162,96 @@ def test_the_backend_exports_only_from_its_configured_export_roots(
     assert response.status_code == 403
     assert "outside the export roots" in response.json()["error"]["message"]
     assert "me/leak" not in hub.repos
+
+
+def test_an_unreachable_hub_is_one_clear_line_before_any_progress(cli, model_dir):
+    from synth_ai.adapters.waitress_host import find_free_port
+
+    cli("artifacts", "register-model", MODEL, "--weights", str(model_dir))
+    endpoint = f"http://127.0.0.1:{find_free_port()}"
+    result = cli(
+        "artifacts", "export", MODEL, "--repo-id", "me/qwen", env={"HF_ENDPOINT": endpoint}
+    )
+    assert result.returncode == 1
+    assert f"the Hub at {endpoint} is not reachable" in result.stderr
+    assert "HF_ENDPOINT" in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.count("Connection refused") == 1  # the cause once, not once per layer
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_an_unknown_model_fails_with_one_line_and_no_progress_bar(cli, hub):
+    result = cli("artifacts", "export", "ft:base:job_nope", "--repo-id", "me/x", env=hub_env(hub))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: no model with id 'ft:base:job_nope' — list them with "
+        "'synth-ai artifacts list --type models'"
+    ]
+
+
+def test_the_export_route_answers_502_when_the_hub_is_unreachable(model_dir, backend):
+    from dependency_injector import providers
+    from synth_ai.adapters.hf_hub import HfModelHub
+    from synth_ai.adapters.waitress_host import find_free_port
+
+    endpoint = f"http://127.0.0.1:{find_free_port()}"
+    backend.container.model_hub.override(providers.Object(HfModelHub(endpoint, "hf_x")))
+    client = backend.client()
+    client.post("/api/artifacts/models", json={"id": MODEL, "weights_path": str(model_dir)})
+    response = client.post("/api/learning/exports/hf", json={"model_id": MODEL, "repo_id": "a/b"})
+    assert response.status_code == 502
+    error = response.json()["error"]
+    assert (error["code"], error["type"]) == ("hub_unreachable", "upstream_error")
+    assert f"the Hub at {endpoint} is not reachable" in error["message"]
+
+
+def test_a_hub_refusing_the_token_on_a_remote_export_is_not_blamed_on_the_api_key(
+    cli, hub, model_dir, backend
+):
+    from dependency_injector import providers
+    from synth_ai.adapters.hf_hub import HfModelHub
+
+    backend.container.model_hub.override(providers.Object(HfModelHub(hub.url)))
+    remote = {"SYNTH_BACKEND_URL": backend.url, "SYNTH_API_KEY": backend.api_key}
+    cli("artifacts", "register-model", MODEL, "--weights", str(model_dir), env=remote)
+    args = ("artifacts", "export", MODEL, "--repo-id", "team/q", "--hf-token", "hf_wrong")
+    result = cli(*args, env=remote)
+    assert result.returncode == 1
+    assert "refused the token (401)" in result.stderr and "--api-key" not in result.stderr
+    response = backend.client().post(
+        "/api/learning/exports/hf",
+        json={"model_id": MODEL, "repo_id": "team/q", "hf_token": "hf_wrong"},
+    )
+    assert response.status_code == 502  # the backend's own key was fine; the Hub refused
+    assert response.json()["error"]["code"] == "hub_unauthorized"
+
+
+# huggingface_hub's own LFS upload call, which httpx2 deprecates; nothing synth-ai can change.
+@pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
+def test_progress_counts_a_file_only_once_the_hub_holds_it(hub, tmp_path, monkeypatch):
+    from huggingface_hub import constants
+    from synth_ai.adapters.hf_hub import HfModelHub
+
+    monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", True)  # HF_HUB_DISABLE_XET=1, in-process
+
+    folder = tmp_path / "big-weights"
+    folder.mkdir()
+    for name in ("a.safetensors", "b.safetensors"):  # above the stand-in's LFS threshold
+        (folder / name).write_bytes(name.encode() * 50_000)
+    seen = []
+
+    def progress(done, total, name):
+        seen.append((name, len(hub.lfs_objects), done == total))
+
+    HfModelHub(hub.url, "hf_test_token", batch_bytes=1).upload_folder(
+        folder,
+        repo_id="me/progress",
+        private=True,
+        model_card="---\ntags: []\n---\n# card\n",
+        progress=progress,
+    )
+    assert seen == [
+        ("a.safetensors", 1, False),
+        ("b.safetensors", 2, False),
+        ("README.md", 2, True),
+    ]
+    assert sorted(hub.repos["me/progress"].files) == ["README.md", "a.safetensors", "b.safetensors"]

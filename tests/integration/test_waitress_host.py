@@ -24,8 +24,14 @@ def test_close_waits_for_an_in_flight_request_and_raises_nothing_in_worker_threa
     errors = []
     previous = threading.excepthook
     threading.excepthook = lambda args: errors.append(args.exc_value)
+    arrived = threading.Event()
+
+    def app(environ, start_response):
+        arrived.set()
+        return slow_app(environ, start_response)
+
     try:
-        server = BackgroundServer.start(slow_app, "127.0.0.1", 0, threads=2)
+        server = BackgroundServer.start(app, "127.0.0.1", 0, threads=2)
         result = {}
 
         def call():
@@ -33,7 +39,9 @@ def test_close_waits_for_an_in_flight_request_and_raises_nothing_in_worker_threa
 
         caller = threading.Thread(target=call)
         caller.start()
-        time.sleep(0.15)  # the request is now running on a worker thread
+        # Close only once the request runs on a worker thread (a fixed sleep raced on a busy
+        # machine: the connection came after close and was refused).
+        assert arrived.wait(10)
         server.close(timeout=5)
         caller.join(5)
     finally:

@@ -63,3 +63,19 @@ def test_a_model_record_cannot_be_made_from_a_prompt_id_and_vice_versa():
 def test_an_unknown_status_is_refused_with_the_accepted_ones():
     with pytest.raises(Exception, match="unknown status 'done' — use one of: queued, running"):
         ModelArtifact.new("ft:a:b", status="done", created_at=1.0)
+
+
+@pytest.mark.parametrize("snapshot_id", ["a/b", "../../x", "", ".hidden", "snap 1"])
+def test_a_snapshot_id_that_cannot_be_a_url_segment_or_file_name_is_refused(snapshot_id):
+    from synth_ai.domain.artifacts import PromptSnapshot
+    from synth_ai.domain.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="invalid snapshot id") as refused:
+        PromptSnapshot(snapshot_id, "pl_1", {}, 1.0)
+    assert repr(snapshot_id) in refused.value.message and refused.value.param == "snapshot_id"
+
+
+def test_snapshot_ids_of_letters_digits_and_separators_are_accepted():
+    from synth_ai.domain.artifacts import PromptSnapshot
+
+    assert PromptSnapshot("snap_3-b.v2", "pl_1", {}, 1.0).snapshot_id == "snap_3-b.v2"
