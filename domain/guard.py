@@ -70,6 +70,10 @@ class SessionCharge:
         self.reservation_id = reservation_id
         self.session_id = session_id
         self.warnings = list(warnings)
+        # The output cap this reservation assumed (None when nothing was reserved). A route
+        # whose request set no cap sends this one upstream, so the upstream cannot produce
+        # more than was reserved.
+        self.max_output_tokens: int | None = None
         self._lock = threading.Lock()
         self.settled = False
 
@@ -106,7 +110,10 @@ class GuardedMeter:
             cost_usd=guard.prices.worst_case(model, prompt_tokens, max_out),
             api_calls=1,
         )
-        return self.reserve_amounts(amounts, Metered(model=model))
+        charge = self.reserve_amounts(amounts, Metered(model=model))
+        if charge.reservation_id is not None:
+            charge.max_output_tokens = max_out
+        return charge
 
     def reserve_usage(self, usage: Usage, what: Metered) -> SessionCharge:
         """Reserve non-token usage (GPU hours, API calls) priced with the GPU rate."""

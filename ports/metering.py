@@ -17,6 +17,10 @@ from synth_ai.domain.usage import Usage
 class Charge(Protocol):
     session_id: str | None
     warnings: list[str]  # soft-limit warnings, sent back in a response header
+    # The output cap the reservation assumed (None: nothing reserved). When the request set no
+    # cap of its own, the route must send this one upstream (``max_completion_tokens``): the
+    # reservation only bounds the spend if the upstream cannot produce more.
+    max_output_tokens: int | None
 
     def settle(self, usage: Usage) -> None: ...
 

@@ -503,6 +503,7 @@ class RecordingMeter:
         class _Charge:
             session_id = None
             warnings: list = []
+            max_output_tokens = None
 
             def settle(self, usage) -> None:
                 meter.settled.append(usage)

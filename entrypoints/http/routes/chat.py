@@ -107,6 +107,9 @@ class ChatCompletions(_UsesProvider):
         charge = meter_of(req).reserve(
             model=model, prompt_tokens=_prompt_estimate(body, messages), max_output_tokens=max_out
         )
+        if max_out is None and charge.max_output_tokens:
+            # The reservation assumed [session] max_output_tokens: hold the upstream to it.
+            body = {**body, "max_completion_tokens": charge.max_output_tokens}
         if not stream:
             try:
                 result = provider.complete(body)

@@ -1,0 +1,73 @@
+"""The reservation bounds the spend only if the upstream cannot produce more than was reserved:
+a request that sets no output cap is sent upstream with the cap its reservation assumed
+(``[session] max_output_tokens``), and an upstream that overruns anyway is charged in full and
+stops the session before the next request can spend."""
+
+import pytest
+
+from tests.support.chat_upstream import chat_upstream  # noqa: F401  (the upstream fixture)
+from tests.support.scripted_upstream import Reply
+
+CHAT = "/api/synth-research/chat/completions"
+RESPONSES = "/api/v1/responses"
+HELLO = [{"role": "user", "content": "hello"}]
+
+
+@pytest.fixture
+def capped(settings, upstream):
+    settings.document = {"session": {"max_output_tokens": 321}}
+    return upstream
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_chat_request_without_a_cap_is_sent_upstream_with_the_reserved_cap(
+    capped, backend, stream
+):
+    client = backend.client()
+    response = client.post(CHAT, json={"model": "synth-small", "messages": HELLO, "stream": stream})
+    assert response.status_code == 200, response.text
+    assert capped.requests[-1]["max_completion_tokens"] == 321
+    assert "max_tokens" not in capped.requests[-1]
+
+
+def test_a_chat_request_with_its_own_cap_is_sent_upstream_unchanged(capped, backend):
+    client = backend.client()
+    client.post(CHAT, json={"model": "synth-small", "messages": HELLO, "max_tokens": 50})
+    assert capped.requests[-1]["max_tokens"] == 50
+    assert "max_completion_tokens" not in capped.requests[-1]
+
+
+def test_an_opted_out_chat_request_reserves_nothing_and_is_not_capped(capped, backend):
+    client = backend.client()
+    client.post(
+        CHAT, json={"model": "synth-small", "messages": HELLO}, headers={"X-No-Session": "true"}
+    )
+    assert "max_completion_tokens" not in capped.requests[-1]
+
+
+def test_a_responses_turn_without_a_cap_is_sent_upstream_with_the_reserved_cap(capped, backend):
+    client = backend.client()
+    response = client.post(RESPONSES, json={"model": "synth-small", "input": "hello"})
+    assert response.status_code == 200, response.text
+    assert capped.requests[-1]["max_completion_tokens"] == 321
+
+
+def test_an_upstream_that_produces_more_than_reserved_is_charged_and_stops_the_session(
+    upstream, backend
+):
+    client = backend.client()
+    sid = client.post(
+        "/api/v1/sessions", json={"limits": [{"metric_type": "tokens", "limit_value": 1000}]}
+    ).json()["session_id"]
+    # Reserves ~10 + 200 tokens, but the upstream ignores the cap and produces 5000.
+    upstream.push(Reply(text="x", usage={"prompt_tokens": 5, "completion_tokens": 5000}))
+    first = client.post(CHAT, json={"model": "synth-small", "messages": HELLO, "max_tokens": 200})
+    assert first.status_code == 200
+    session = client.get(f"/api/v1/sessions/{sid}").json()
+    assert session["current_usage"]["tokens"] == 5005
+    assert session["status"] == "limit_exceeded"
+    assert session["reserved_usage"]["tokens"] == 0
+    refused = client.post(CHAT, json={"model": "synth-small", "messages": HELLO, "max_tokens": 1})
+    assert refused.status_code == 429
+    assert refused.json()["error"]["used"] == 5005
+    assert len(upstream.requests) == 1
