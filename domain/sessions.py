@@ -28,6 +28,8 @@ STATUSES = (ACTIVE, ENDED, LIMIT_EXCEEDED, EXPIRED)
 # current (and refuses) until its limit is increased or it is ended.
 CURRENT = (ACTIVE, LIMIT_EXCEEDED)
 EPSILON = 1e-9  # float slack when comparing dollar and hour sums
+# A session id a client may choose: it must fit in one URL path segment.
+SESSION_ID_PATTERN = r"^(?!\.+$)[A-Za-z0-9_.:-]{1,128}$"
 
 
 class SessionNotActive(Conflict):

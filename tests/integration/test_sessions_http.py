@@ -100,6 +100,9 @@ def test_bad_input_gets_a_clear_error_naming_the_bad_value(backend):
     )
     past = client.post("/api/v1/sessions", json={"expires_at": "2001-01-01T00:00:00Z"})
     assert past.status_code == 400 and "in the past" in past.json()["error"]["message"]
+    for chosen in ("..", "current", "a/b"):  # ids must name one session in one URL segment
+        bad_id = client.post("/api/v1/sessions", json={"session_id": chosen})
+        assert bad_id.status_code == 400 and repr(chosen) in bad_id.json()["error"]["message"]
     status = client.get("/api/v1/sessions", params={"status": "sleeping"})
     assert status.status_code == 400 and "'sleeping'" in status.json()["error"]["message"]
     sid = start(client)["session_id"]

@@ -22,7 +22,7 @@ from synth_ai.http.session_wire import (
 )
 
 BASE = "/api/v1/sessions"
-SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+SESSION_ID = re.compile(rules.SESSION_ID_PATTERN)
 
 LIMIT_SCHEMA = {
     "type": "object",
@@ -93,10 +93,10 @@ class Sessions(_Base):
         if payload.session_type:
             fields["session_type"] = payload.session_type
         if payload.session_id:
-            if not SESSION_ID.match(payload.session_id):
+            if not SESSION_ID.match(payload.session_id) or payload.session_id == "current":
                 raise InvalidInput(
                     f"session_id {payload.session_id!r} may hold only letters, digits and _.:- "
-                    "(at most 128)",
+                    "(at most 128, not only dots, not 'current')",
                     param="session_id",
                 )
             if guard.store.get(payload.session_id) is not None:
