@@ -47,11 +47,11 @@ def _non_negative(instance, attribute, value) -> None:
     if (
         not isinstance(value, int | float)
         or isinstance(value, bool)
-        or math.isnan(value)
+        or not math.isfinite(value)
         or value < 0
     ):
         raise InvalidInput(
-            f"{attribute.name} must be a number >= 0, got {value!r}", param=attribute.name
+            f"{attribute.name} must be a finite number >= 0, got {value!r}", param=attribute.name
         )
 
 
@@ -294,10 +294,11 @@ def increase_limit(
     if (
         not isinstance(increase_by, int | float)
         or isinstance(increase_by, bool)
+        or not math.isfinite(increase_by)
         or not increase_by > 0
     ):
         raise InvalidInput(
-            f"increase_by must be a number > 0, got {increase_by!r}", param="increase_by"
+            f"increase_by must be a finite number > 0, got {increase_by!r}", param="increase_by"
         )
     _require_open(session)
     current = session.hard_limit(metric)

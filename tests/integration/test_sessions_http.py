@@ -110,6 +110,20 @@ def test_bad_input_gets_a_clear_error_naming_the_bad_value(backend):
         f"/api/v1/sessions/{sid}/limits/increase", json={"metric_type": "tokens", "increase_by": 0}
     )
     assert zero.status_code == 400 and zero.json()["error"]["param"] == "increase_by"
+    # Python's JSON parser reads Infinity: an infinite limit would be stored and echoed as
+    # invalid JSON, so it is refused like any other bad number.
+    for path, body in (
+        (
+            f"/api/v1/sessions/{sid}/limits/increase",
+            '{"metric_type": "tokens", "increase_by": Infinity}',
+        ),
+        ("/api/v1/sessions", '{"limits": [{"metric_type": "tokens", "limit_value": Infinity}]}'),
+        (f"/api/v1/sessions/{sid}/limits", '{"metric_type": "gpu_hours", "limit_value": Infinity}'),
+        ("/api/v1/usage/report", '{"gpu_hours": Infinity}'),
+    ):
+        infinite = client.post(path, content=body, headers={"Content-Type": "application/json"})
+        assert infinite.status_code == 400 and "inf" in infinite.json()["error"]["message"], path
+    assert client.get(f"/api/v1/sessions/{sid}").json()["limits"][0]["limit_value"] == 20.0
 
 
 def test_current_names_the_current_session_and_is_404_when_there_is_none(backend):

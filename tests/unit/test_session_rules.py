@@ -95,6 +95,12 @@ def test_bad_limits_are_refused_with_the_bad_value():
         Limit("tokens", -3)
     with pytest.raises(InvalidInput, match="increase_by"):
         rules.increase_limit(session(), "tokens", 0)
+    with pytest.raises(InvalidInput, match="inf"):
+        Limit("cost_usd", float("inf"))
+    with pytest.raises(InvalidInput, match="inf"):
+        rules.increase_limit(session(), "cost_usd", float("inf"))
+    with pytest.raises(InvalidInput, match="gpu_hours .*inf"):
+        Amounts(gpu_hours=float("inf"))
     with pytest.raises(InvalidInput, match="two hard limits on tokens"):
         rules.check_limits((Limit("tokens", 1, HARD), Limit("tokens", 2, HARD)))
 
