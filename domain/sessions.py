@@ -167,6 +167,17 @@ def effective(session: Session, now: float) -> Session:
     return session
 
 
+def stored_statuses(status: str) -> tuple[str, ...]:
+    """The stored statuses of sessions that ``effective`` may report as ``status``: a session
+    past its ``expires_at`` is still stored as current until something touches it."""
+    return (EXPIRED, *CURRENT) if status == EXPIRED else (status,)
+
+
+def with_status(sessions, status: str | None, now: float) -> list[Session]:
+    """``sessions`` whose status as of ``now`` is ``status`` (all when None)."""
+    return [s for s in sessions if status is None or effective(s, now).status == status]
+
+
 def decide_reservation(session: Session, amounts: Amounts, now: float) -> Decision:
     """The reservation rule. Refuses when a hard limit would be crossed by
     ``used + reserved + amounts``; otherwise adds ``amounts`` to ``reserved``.

@@ -181,14 +181,18 @@ class FakeSessionStore:
             self.pointers[(org_id, user_id)] = new.id
             return new
 
-    def list(self, org_id, *, user_id=None, status=None, limit=100, offset=0):
+    def list(self, org_id, *, user_id=None, status=None, limit=100, offset=0, now=None):
+        from synth_ai.domain import sessions as rules
+
         found = [
             s
             for s in self.sessions.values()
             if s.org_id == org_id
             and (user_id is None or s.user_id == user_id)
-            and (status is None or s.status == status)
+            and (status is None or now is not None or s.status == status)
         ]
+        if now is not None:
+            found = rules.with_status(found, status, now)
         found.sort(key=lambda s: (s.created_at, s.id), reverse=True)
         return found[offset : offset + limit]
 

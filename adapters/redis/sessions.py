@@ -107,6 +107,7 @@ class RedisSessionStore:
         status: str | None = None,
         limit: int = 100,
         offset: int = 0,
+        now: float | None = None,
     ) -> list[Session]:
         index = (
             self._key("sessions", org_id, user_id)
@@ -117,7 +118,9 @@ class RedisSessionStore:
             ids = [i.decode() for i in self._redis.zrevrange(index, 0, -1)]
             raws = self._redis.mget([self._key("session", i) for i in ids]) if ids else []
         found = [docs.session(raw) for raw in raws if raw]
-        if status is not None:
+        if now is not None:
+            found = rules.with_status(found, status, now)
+        elif status is not None:
             found = [s for s in found if s.status == status]
         return found[offset : offset + limit]
 

@@ -165,6 +165,27 @@ class SessionStoreContract:
         assert [s.id for s in store.list("org_a", status=ENDED)] == ["sess_1"]
         assert [s.id for s in store.list("org_a", limit=1, offset=1)] == ["sess_2"]
 
+    def test_listing_by_status_counts_a_session_past_expires_at_as_expired(self, store):
+        store.create(make_session("sess_1", expires_at=NOW + 10))
+        store.create(
+            make_session("sess_2", created_at=NOW + 1, expires_at=NOW + 10), make_active=False
+        )
+        store.create(make_session("sess_3", user="user_b", created_at=NOW + 2))
+        later = NOW + 11
+        assert [s.id for s in store.list("org_a", status=ACTIVE, now=later)] == ["sess_3"]
+        assert [s.id for s in store.list("org_a", status=EXPIRED, now=later)] == [
+            "sess_2",
+            "sess_1",
+        ]
+        assert [s.id for s in store.list("org_a", status=EXPIRED, now=later, offset=1)] == [
+            "sess_1"
+        ]
+        assert [s.id for s in store.list("org_a", status=ACTIVE, now=NOW)] == [
+            "sess_3",
+            "sess_2",
+            "sess_1",
+        ]
+
     def test_update_applies_a_change_atomically_and_ending_frees_the_current_slot(self, store):
         store.create(make_session("sess_1"))
         ended = store.update("sess_1", lambda s: end(s, NOW + 5))

@@ -3,6 +3,7 @@ against the scripted upstream on 127.0.0.1."""
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -170,6 +171,27 @@ def test_x_synth_session_id_wins_over_x_session_id(upstream, backend):
     )
     assert response.status_code == 200 and response.headers["X-Session-ID"] == chosen
     assert client.get(f"/api/v1/sessions/{chosen}").json()["current_usage"]["api_calls"] == 1
+
+
+def test_past_expires_at_a_session_is_expired_listed_so_and_replaced_by_a_new_one(
+    upstream, backend
+):
+    client = backend.client()
+    soon = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+    sid = client.post("/api/v1/sessions", json={"expires_at": soon}).json()["session_id"]
+    first = client.post(CHAT, json={"model": "synth-small", "messages": HELLO})
+    assert first.headers["X-Session-ID"] == sid
+    time.sleep(1.1)
+    assert client.get("/api/v1/sessions", params={"status": "active"}).json() == []
+    expired = client.get("/api/v1/sessions", params={"status": "expired"}).json()
+    assert [s["session_id"] for s in expired] == [sid]
+    pinned = client.post(
+        CHAT, json={"model": "synth-small", "messages": HELLO}, headers={"X-Session-ID": sid}
+    )
+    assert pinned.status_code == 409 and "expired" in pinned.json()["error"]["message"]
+    fresh = client.post(CHAT, json={"model": "synth-small", "messages": HELLO})
+    assert fresh.status_code == 200 and fresh.headers["X-Session-ID"] != sid
+    assert client.get(f"/api/v1/sessions/{sid}").json()["current_usage"]["api_calls"] == 1
 
 
 def test_x_no_session_requests_are_not_tracked_but_land_in_the_org_ledger(upstream, backend):

@@ -118,10 +118,15 @@ class Sessions(_Base):
         principal = req.context.principal
         limit = query_int(req, "limit", 100, minimum=1, maximum=1000)
         offset = query_int(req, "offset", 0, minimum=0, maximum=10_000_000)
-        found = self.guard.store.list(
-            principal.org_id, user_id=principal.user_id, status=status, limit=limit, offset=offset
-        )
         now = self.now()
+        found = self.guard.store.list(
+            principal.org_id,
+            user_id=principal.user_id,
+            status=status,
+            limit=limit,
+            offset=offset,
+            now=now,
+        )
         send_json(resp, [session_json(s, now) for s in found])
 
 
