@@ -34,6 +34,7 @@ KEY = "sk-synth-bench-key"
 
 class _FreeCharge:
     session_id = None
+    max_output_tokens = None  # nothing reserved, so nothing to hold the upstream to
 
     def __init__(self):
         self.warnings: list[str] = []
