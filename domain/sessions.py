@@ -33,6 +33,9 @@ SESSION_ID_PATTERN = r"^(?!\.+$)[A-Za-z0-9_.:-]{1,128}$"
 
 
 class SessionNotActive(Conflict):
+    # 400, not 409: the public synth-ai client reads a 400 from end and limits/increase as
+    # SessionNotActiveError.
+    status = 400
     code = "session_not_active"
 
 

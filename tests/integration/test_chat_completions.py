@@ -188,7 +188,7 @@ def test_past_expires_at_a_session_is_expired_listed_so_and_replaced_by_a_new_on
     pinned = client.post(
         CHAT, json={"model": "synth-small", "messages": HELLO}, headers={"X-Session-ID": sid}
     )
-    assert pinned.status_code == 409 and "expired" in pinned.json()["error"]["message"]
+    assert pinned.status_code == 400 and "expired" in pinned.json()["error"]["message"]
     fresh = client.post(CHAT, json={"model": "synth-small", "messages": HELLO})
     assert fresh.status_code == 200 and fresh.headers["X-Session-ID"] != sid
     assert client.get(f"/api/v1/sessions/{sid}").json()["current_usage"]["api_calls"] == 1

@@ -53,13 +53,19 @@ def test_a_session_without_limits_gets_the_server_default_of_twenty_dollars(back
     ]
 
 
-def test_ending_a_session_twice_is_a_conflict_that_says_so(backend):
+def test_ending_a_session_twice_is_a_400_session_not_active_as_the_public_client_expects(backend):
     client = backend.client()
     session = start(client)
     ended = client.post(f"/api/v1/sessions/{session['session_id']}/end")
     assert ended.json()["status"] == "ended" and ended.json()["ended_at"]
     again = client.post(f"/api/v1/sessions/{session['session_id']}/end")
-    assert again.status_code == 409 and "already ended" in again.json()["error"]["message"]
+    assert again.status_code == 400 and "already ended" in again.json()["error"]["message"]
+    assert again.json()["error"]["code"] == "session_not_active"
+    increase = client.post(
+        f"/api/v1/sessions/{session['session_id']}/limits/increase",
+        json={"metric_type": "cost_usd", "increase_by": 1},
+    )
+    assert increase.status_code == 400 and increase.json()["error"]["code"] == "session_not_active"
 
 
 def test_limits_can_be_listed_added_and_increased(backend):
