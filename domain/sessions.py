@@ -274,17 +274,24 @@ def end(session: Session, now: float) -> Session:
     return evolve(session, status=ENDED, ended_at=now)
 
 
-def _recheck(session: Session) -> Session:
-    """Reactivate a limit_exceeded session once every hard limit has room again."""
-    if session.status != LIMIT_EXCEEDED:
+def _recheck(session: Session, now: float) -> Session:
+    """After a limit changed: reactivate a limit_exceeded session once every hard limit has
+    room again, and stop an active one whose usage already reaches a (lowered) hard limit."""
+    if session.status not in CURRENT:
         return session
     for limit in session.limits:
         if limit.kind == HARD and session.used.get(limit.metric) >= limit.value - EPSILON:
+            if session.status == ACTIVE:
+                return evolve(
+                    session, status=LIMIT_EXCEEDED, exceeded_metric=limit.metric, exceeded_at=now
+                )
             return evolve(session, exceeded_metric=limit.metric)
+    if session.status == ACTIVE:
+        return session
     return evolve(session, status=ACTIVE, exceeded_metric=None, exceeded_at=None)
 
 
-def set_limit(session: Session, limit: Limit) -> Session:
+def set_limit(session: Session, limit: Limit, now: float = 0.0) -> Session:
     """Add a limit, replacing the one on the same metric and kind."""
     _require_open(session)
     same = [
@@ -297,7 +304,7 @@ def set_limit(session: Session, limit: Limit) -> Session:
         limits[same[0]] = limit  # keep the order the limits were given in
     else:
         limits.append(limit)
-    return _recheck(evolve(session, limits=tuple(limits)))
+    return _recheck(evolve(session, limits=tuple(limits)), now)
 
 
 def increase_limit(
@@ -322,7 +329,7 @@ def increase_limit(
         )
     else:
         raised = evolve(current, value=current.value + increase_by)
-    return set_limit(session, raised)
+    return set_limit(session, raised, now)
 
 
 def _require_open(session: Session) -> None:

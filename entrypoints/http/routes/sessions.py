@@ -162,7 +162,9 @@ class Limits(_Base):
             limit.warning_threshold,
             guard.clock.now(),
         )
-        changed = guard.store.update(session.id, lambda s: rules.set_limit(s, limit))
+        changed = guard.store.update(
+            session.id, lambda s: rules.set_limit(s, limit, limit.created_at)
+        )
         send_json(resp, limit_json(changed, limit))
 
 
