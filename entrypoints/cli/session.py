@@ -183,6 +183,12 @@ def start(
     ]
     if limits:
         body["limits"] = limits
+    elif soft:
+        raise click.BadParameter(
+            "--soft applies to the limits you give: add --limit-cost, --limit-tokens, "
+            "--limit-gpu-hours or --limit-api-calls",
+            param_hint="--soft",
+        )
     if expires_in:
         body["expires_at"] = (
             (datetime.now(UTC) + _duration(expires_in)).isoformat().replace("+00:00", "Z")

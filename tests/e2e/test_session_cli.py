@@ -85,6 +85,7 @@ def test_an_unreachable_backend_says_how_to_start_one(cli):
         (("increase", "--by", "0"), "must be > 0, got '0'"),
         (("show", "../../health"), "'../../health' is not a session id"),
         (("end", ".."), "'..' is not a session id"),
+        (("start", "--soft"), "--soft applies to the limits you give"),
     ],
 )
 def test_bad_numbers_and_ids_are_refused_before_anything_is_sent(cli, args, named):
