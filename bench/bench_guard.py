@@ -47,7 +47,7 @@ class _NoMeter:
     session_id = None
     warnings: list[str] = []
 
-    def reserve(self, *, model, prompt_tokens, max_output_tokens):
+    def reserve(self, *, model, prompt_tokens, max_output_tokens, choices=1):
         return _FreeCharge()
 
 

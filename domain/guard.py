@@ -101,13 +101,18 @@ class GuardedMeter:
         self.warnings: list[str] = []
 
     def reserve(
-        self, *, model: str, prompt_tokens: int, max_output_tokens: int | None
+        self,
+        *,
+        model: str,
+        prompt_tokens: int,
+        max_output_tokens: int | None,
+        choices: int = 1,
     ) -> SessionCharge:
         guard = self._guard
         max_out = max_output_tokens or guard.defaults.max_output_tokens
         amounts = Amounts(
-            tokens=prompt_tokens + max_out,
-            cost_usd=guard.prices.worst_case(model, prompt_tokens, max_out),
+            tokens=prompt_tokens + max_out * choices,
+            cost_usd=guard.prices.worst_case(model, prompt_tokens, max_out * choices),
             api_calls=1,
         )
         charge = self.reserve_amounts(amounts, Metered(model=model))

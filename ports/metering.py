@@ -31,8 +31,16 @@ class Meter(Protocol):
     session_id: str | None
     warnings: list[str]
 
-    def reserve(self, *, model: str, prompt_tokens: int, max_output_tokens: int | None) -> Charge:
-        """Reserve the worst-case cost of one model call, or raise ``LimitExceeded``."""
+    def reserve(
+        self,
+        *,
+        model: str,
+        prompt_tokens: int,
+        max_output_tokens: int | None,
+        choices: int = 1,
+    ) -> Charge:
+        """Reserve the worst-case cost of one model call, or raise ``LimitExceeded``.
+        ``choices`` answers (Chat Completions ``n``) may each produce ``max_output_tokens``."""
         ...
 
 

@@ -496,7 +496,9 @@ class RecordingMeter:
         self.reservations: list[dict] = []
         self.settled: list = []
 
-    def reserve(self, *, model: str, prompt_tokens: int, max_output_tokens: int | None):
+    def reserve(
+        self, *, model: str, prompt_tokens: int, max_output_tokens: int | None, choices: int = 1
+    ):
         if self.refuse is not None:
             raise self.refuse
         self.reservations.append(

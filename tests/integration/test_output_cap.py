@@ -3,7 +3,10 @@ a request that sets no output cap is sent upstream with the cap its reservation 
 (``[session] max_output_tokens``), and an upstream that overruns anyway is charged in full and
 stops the session before the next request can spend."""
 
+import json
+
 import pytest
+from synth_ai.adapters.waitress_host import BackgroundServer
 
 from tests.support.chat_upstream import chat_upstream  # noqa: F401  (the upstream fixture)
 from tests.support.scripted_upstream import Reply
@@ -71,3 +74,54 @@ def test_an_upstream_that_produces_more_than_reserved_is_charged_and_stops_the_s
     assert refused.status_code == 429
     assert refused.json()["error"]["used"] == 5005
     assert len(upstream.requests) == 1
+
+
+def test_a_request_for_several_choices_reserves_the_output_cap_for_each(upstream, backend):
+    client = backend.client()
+    sid = client.post(
+        "/api/v1/sessions", json={"limits": [{"metric_type": "tokens", "limit_value": 1000}]}
+    ).json()["session_id"]
+    body = {"model": "synth-small", "messages": HELLO, "max_tokens": 300}
+    four = client.post(CHAT, json={**body, "n": 4})  # up to 1200 output tokens: past 1000
+    assert four.status_code == 429 and four.json()["error"]["metric"] == "tokens"
+    assert upstream.requests == []
+    client.post(
+        f"/api/v1/sessions/{sid}/limits/increase", json={"metric_type": "tokens", "increase_by": 1}
+    )
+    three = client.post(CHAT, json={**body, "n": 3})
+    assert three.status_code == 200 and upstream.requests[-1]["n"] == 3
+    for bad in (0, "2", 1.5):
+        refused = client.post(CHAT, json={**body, "n": bad})
+        assert refused.status_code == 400 and refused.json()["error"]["param"] == "n"
+
+
+def _two_answers_without_usage(environ, start_response):
+    """An upstream that writes two choices (n=2) and reports no usage."""
+    body = json.dumps(
+        {
+            "id": "chatcmpl-two",
+            "object": "chat.completion",
+            "choices": [
+                {"index": i, "message": {"role": "assistant", "content": "z" * 400}}
+                for i in range(2)
+            ],
+        }
+    ).encode()
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [body]
+
+
+@pytest.fixture
+def two_answers(settings):
+    server = BackgroundServer.start(_two_answers_without_usage)
+    settings.upstream_url = f"{server.url}/v1"
+    yield server
+    server.close()
+
+
+def test_without_upstream_usage_every_choice_is_counted(two_answers, backend):
+    client = backend.client()
+    response = client.post(CHAT, json={"model": "m", "messages": HELLO, "n": 2, "max_tokens": 200})
+    assert response.status_code == 200
+    used = client.get(f"/api/v1/sessions/{response.headers['X-Session-ID']}").json()
+    assert used["current_usage"]["tokens"] == 2 * 100 + 2 + 4  # 2 x 400 chars, '"hello"', framing
