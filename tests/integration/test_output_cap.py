@@ -125,3 +125,20 @@ def test_without_upstream_usage_every_choice_is_counted(two_answers, backend):
     assert response.status_code == 200
     used = client.get(f"/api/v1/sessions/{response.headers['X-Session-ID']}").json()
     assert used["current_usage"]["tokens"] == 2 * 100 + 2 + 4  # 2 x 400 chars, '"hello"', framing
+
+
+def test_a_request_with_both_caps_reserves_for_the_larger(upstream, backend):
+    client = backend.client()
+    client.post(
+        "/api/v1/sessions", json={"limits": [{"metric_type": "tokens", "limit_value": 1000}]}
+    )
+    both = client.post(
+        CHAT,
+        json={
+            "model": "synth-small",
+            "messages": HELLO,
+            "max_completion_tokens": 10,
+            "max_tokens": 5000,  # an upstream that reads only max_tokens may write 5000
+        },
+    )
+    assert both.status_code == 429 and upstream.requests == []

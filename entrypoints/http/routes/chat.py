@@ -71,8 +71,8 @@ def _checked(body: dict) -> tuple[str, list, int | None, bool]:
             continue
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise InvalidInput(f"'{key}' must be a positive integer, got {value!r}", param=key)
-        max_out = value
-        break
+        # Upstreams differ in which of the two they honour: reserve for the larger.
+        max_out = value if max_out is None else max(max_out, value)
     stream = body.get("stream", False)
     if not isinstance(stream, bool):
         raise InvalidInput(f"'stream' must be true or false, got {stream!r}", param="stream")
