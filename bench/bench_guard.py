@@ -34,6 +34,7 @@ KEY = "sk-synth-bench-key"
 
 class _FreeCharge:
     session_id = None
+    max_output_tokens = None  # nothing reserved, so nothing to hold the upstream to
 
     def __init__(self):
         self.warnings: list[str] = []
@@ -46,7 +47,7 @@ class _NoMeter:
     session_id = None
     warnings: list[str] = []
 
-    def reserve(self, *, model, prompt_tokens, max_output_tokens):
+    def reserve(self, *, model, prompt_tokens, max_output_tokens, choices=1):
         return _FreeCharge()
 
 

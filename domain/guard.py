@@ -70,6 +70,10 @@ class SessionCharge:
         self.reservation_id = reservation_id
         self.session_id = session_id
         self.warnings = list(warnings)
+        # The output cap this reservation assumed (None when nothing was reserved). A route
+        # whose request set no cap sends this one upstream, so the upstream cannot produce
+        # more than was reserved.
+        self.max_output_tokens: int | None = None
         self._lock = threading.Lock()
         self.settled = False
 
@@ -97,16 +101,24 @@ class GuardedMeter:
         self.warnings: list[str] = []
 
     def reserve(
-        self, *, model: str, prompt_tokens: int, max_output_tokens: int | None
+        self,
+        *,
+        model: str,
+        prompt_tokens: int,
+        max_output_tokens: int | None,
+        choices: int = 1,
     ) -> SessionCharge:
         guard = self._guard
         max_out = max_output_tokens or guard.defaults.max_output_tokens
         amounts = Amounts(
-            tokens=prompt_tokens + max_out,
-            cost_usd=guard.prices.worst_case(model, prompt_tokens, max_out),
+            tokens=prompt_tokens + max_out * choices,
+            cost_usd=guard.prices.worst_case(model, prompt_tokens, max_out * choices),
             api_calls=1,
         )
-        return self.reserve_amounts(amounts, Metered(model=model))
+        charge = self.reserve_amounts(amounts, Metered(model=model))
+        if charge.reservation_id is not None:
+            charge.max_output_tokens = max_out
+        return charge
 
     def reserve_usage(self, usage: Usage, what: Metered) -> SessionCharge:
         """Reserve non-token usage (GPU hours, API calls) priced with the GPU rate."""

@@ -28,9 +28,14 @@ STATUSES = (ACTIVE, ENDED, LIMIT_EXCEEDED, EXPIRED)
 # current (and refuses) until its limit is increased or it is ended.
 CURRENT = (ACTIVE, LIMIT_EXCEEDED)
 EPSILON = 1e-9  # float slack when comparing dollar and hour sums
+# A session id a client may choose: it must fit in one URL path segment.
+SESSION_ID_PATTERN = r"^(?!\.+$)[A-Za-z0-9_.:-]{1,128}$"
 
 
 class SessionNotActive(Conflict):
+    # 400, not 409: the public synth-ai client reads a 400 from end and limits/increase as
+    # SessionNotActiveError.
+    status = 400
     code = "session_not_active"
 
 
@@ -45,11 +50,11 @@ def _non_negative(instance, attribute, value) -> None:
     if (
         not isinstance(value, int | float)
         or isinstance(value, bool)
-        or math.isnan(value)
+        or not math.isfinite(value)
         or value < 0
     ):
         raise InvalidInput(
-            f"{attribute.name} must be a number >= 0, got {value!r}", param=attribute.name
+            f"{attribute.name} must be a finite number >= 0, got {value!r}", param=attribute.name
         )
 
 
@@ -165,6 +170,17 @@ def effective(session: Session, now: float) -> Session:
     return session
 
 
+def stored_statuses(status: str) -> tuple[str, ...]:
+    """The stored statuses of sessions that ``effective`` may report as ``status``: a session
+    past its ``expires_at`` is still stored as current until something touches it."""
+    return (EXPIRED, *CURRENT) if status == EXPIRED else (status,)
+
+
+def with_status(sessions, status: str | None, now: float) -> list[Session]:
+    """``sessions`` whose status as of ``now`` is ``status`` (all when None)."""
+    return [s for s in sessions if status is None or effective(s, now).status == status]
+
+
 def decide_reservation(session: Session, amounts: Amounts, now: float) -> Decision:
     """The reservation rule. Refuses when a hard limit would be crossed by
     ``used + reserved + amounts``; otherwise adds ``amounts`` to ``reserved``.
@@ -258,17 +274,24 @@ def end(session: Session, now: float) -> Session:
     return evolve(session, status=ENDED, ended_at=now)
 
 
-def _recheck(session: Session) -> Session:
-    """Reactivate a limit_exceeded session once every hard limit has room again."""
-    if session.status != LIMIT_EXCEEDED:
+def _recheck(session: Session, now: float) -> Session:
+    """After a limit changed: reactivate a limit_exceeded session once every hard limit has
+    room again, and stop an active one whose usage already reaches a (lowered) hard limit."""
+    if session.status not in CURRENT:
         return session
     for limit in session.limits:
         if limit.kind == HARD and session.used.get(limit.metric) >= limit.value - EPSILON:
+            if session.status == ACTIVE:
+                return evolve(
+                    session, status=LIMIT_EXCEEDED, exceeded_metric=limit.metric, exceeded_at=now
+                )
             return evolve(session, exceeded_metric=limit.metric)
+    if session.status == ACTIVE:
+        return session
     return evolve(session, status=ACTIVE, exceeded_metric=None, exceeded_at=None)
 
 
-def set_limit(session: Session, limit: Limit) -> Session:
+def set_limit(session: Session, limit: Limit, now: float = 0.0) -> Session:
     """Add a limit, replacing the one on the same metric and kind."""
     _require_open(session)
     same = [
@@ -281,7 +304,7 @@ def set_limit(session: Session, limit: Limit) -> Session:
         limits[same[0]] = limit  # keep the order the limits were given in
     else:
         limits.append(limit)
-    return _recheck(evolve(session, limits=tuple(limits)))
+    return _recheck(evolve(session, limits=tuple(limits)), now)
 
 
 def increase_limit(
@@ -292,10 +315,11 @@ def increase_limit(
     if (
         not isinstance(increase_by, int | float)
         or isinstance(increase_by, bool)
+        or not math.isfinite(increase_by)
         or not increase_by > 0
     ):
         raise InvalidInput(
-            f"increase_by must be a number > 0, got {increase_by!r}", param="increase_by"
+            f"increase_by must be a finite number > 0, got {increase_by!r}", param="increase_by"
         )
     _require_open(session)
     current = session.hard_limit(metric)
@@ -305,7 +329,7 @@ def increase_limit(
         )
     else:
         raised = evolve(current, value=current.value + increase_by)
-    return set_limit(session, raised)
+    return set_limit(session, raised, now)
 
 
 def _require_open(session: Session) -> None:

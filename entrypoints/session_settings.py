@@ -74,8 +74,8 @@ def _number(where: str, value, *, integer: bool = False, allow_none: bool = Fals
         raise InvalidInput(
             f"{where} must be a number, got {value!r} — fix config.toml or the environment"
         ) from None
-    if math.isnan(number) or number < 0:
-        raise InvalidInput(f"{where} must be >= 0, got {value!r}")
+    if not math.isfinite(number) or number < 0:
+        raise InvalidInput(f"{where} must be a finite number >= 0, got {value!r}")
     return int(number) if integer else number
 
 

@@ -17,6 +17,10 @@ from synth_ai.domain.usage import Usage
 class Charge(Protocol):
     session_id: str | None
     warnings: list[str]  # soft-limit warnings, sent back in a response header
+    # The output cap the reservation assumed (None: nothing reserved). When the request set no
+    # cap of its own, the route must send this one upstream (``max_completion_tokens``): the
+    # reservation only bounds the spend if the upstream cannot produce more.
+    max_output_tokens: int | None
 
     def settle(self, usage: Usage) -> None: ...
 
@@ -27,8 +31,16 @@ class Meter(Protocol):
     session_id: str | None
     warnings: list[str]
 
-    def reserve(self, *, model: str, prompt_tokens: int, max_output_tokens: int | None) -> Charge:
-        """Reserve the worst-case cost of one model call, or raise ``LimitExceeded``."""
+    def reserve(
+        self,
+        *,
+        model: str,
+        prompt_tokens: int,
+        max_output_tokens: int | None,
+        choices: int = 1,
+    ) -> Charge:
+        """Reserve the worst-case cost of one model call, or raise ``LimitExceeded``.
+        ``choices`` answers (Chat Completions ``n``) may each produce ``max_output_tokens``."""
         ...
 
 

@@ -40,8 +40,10 @@ class SessionStore(Protocol):
         status: str | None = None,
         limit: int = 100,
         offset: int = 0,
+        now: float | None = None,
     ) -> list[Session]:
-        """Newest first."""
+        """Newest first. With ``now``, ``status`` filters on the status as of ``now`` (a session
+        past its ``expires_at`` counts as expired, not active)."""
         ...
 
     def update(self, session_id: str, change: Callable[[Session], Session]) -> Session:

@@ -181,14 +181,18 @@ class FakeSessionStore:
             self.pointers[(org_id, user_id)] = new.id
             return new
 
-    def list(self, org_id, *, user_id=None, status=None, limit=100, offset=0):
+    def list(self, org_id, *, user_id=None, status=None, limit=100, offset=0, now=None):
+        from synth_ai.domain import sessions as rules
+
         found = [
             s
             for s in self.sessions.values()
             if s.org_id == org_id
             and (user_id is None or s.user_id == user_id)
-            and (status is None or s.status == status)
+            and (status is None or now is not None or s.status == status)
         ]
+        if now is not None:
+            found = rules.with_status(found, status, now)
         found.sort(key=lambda s: (s.created_at, s.id), reverse=True)
         return found[offset : offset + limit]
 
@@ -492,7 +496,9 @@ class RecordingMeter:
         self.reservations: list[dict] = []
         self.settled: list = []
 
-    def reserve(self, *, model: str, prompt_tokens: int, max_output_tokens: int | None):
+    def reserve(
+        self, *, model: str, prompt_tokens: int, max_output_tokens: int | None, choices: int = 1
+    ):
         if self.refuse is not None:
             raise self.refuse
         self.reservations.append(
@@ -503,6 +509,7 @@ class RecordingMeter:
         class _Charge:
             session_id = None
             warnings: list = []
+            max_output_tokens = None
 
             def settle(self, usage) -> None:
                 meter.settled.append(usage)

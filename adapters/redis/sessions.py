@@ -19,7 +19,7 @@ import redis
 from synth_ai.adapters import session_docs as docs
 from synth_ai.adapters.redis.session_scripts import CREATE, RESERVE, SETTLE
 from synth_ai.domain import sessions as rules
-from synth_ai.domain.errors import ServiceUnavailable, SessionNotFound
+from synth_ai.domain.errors import LimitExceeded, ServiceUnavailable, SessionNotFound
 from synth_ai.domain.ledger import LedgerEntry, Reservation
 from synth_ai.domain.sessions import Amounts, Session
 
@@ -107,6 +107,7 @@ class RedisSessionStore:
         status: str | None = None,
         limit: int = 100,
         offset: int = 0,
+        now: float | None = None,
     ) -> list[Session]:
         index = (
             self._key("sessions", org_id, user_id)
@@ -117,7 +118,9 @@ class RedisSessionStore:
             ids = [i.decode() for i in self._redis.zrevrange(index, 0, -1)]
             raws = self._redis.mget([self._key("session", i) for i in ids]) if ids else []
         found = [docs.session(raw) for raw in raws if raw]
-        if status is not None:
+        if now is not None:
+            found = rules.with_status(found, status, now)
+        elif status is not None:
             found = [s for s in found if s.status == status]
         return found[offset : offset + limit]
 
@@ -166,8 +169,16 @@ class RedisSessionStore:
             raise SessionNotFound(f"no session {reservation.session_id!r}", param="X-Session-ID")
         # The script returned the session as it was before; the pure rule names the reason.
         decision = rules.decide_reservation(docs.session(raw), reservation.amounts, now)
+        if verdict == b"ok":
+            return decision.warnings
         decision.raise_if_refused()
-        return decision.warnings
+        # The script's verdict is what holds budget: a refusal the Python rule would not have
+        # made must still never let the request run unreserved.
+        raise LimitExceeded(
+            f"session {reservation.session_id} could not reserve this request — check it with "
+            "'synth-ai session show' and retry",
+            session_id=reservation.session_id,
+        )
 
     def settle(self, reservation_id: str, actual: Amounts, entry: LedgerEntry, now: float) -> bool:
         keys = [self._key("reservation", reservation_id), self._key("ledger", entry.org_id)]

@@ -126,16 +126,21 @@ class SqliteSessionStore:
         status: str | None = None,
         limit: int = 100,
         offset: int = 0,
+        now: float | None = None,
     ) -> list[Session]:
         sql, params = "SELECT doc FROM sessions WHERE org_id = ?", [org_id]
         if user_id is not None:
             sql, params = sql + " AND user_id = ?", [*params, user_id]
         if status is not None:
-            sql, params = sql + " AND status = ?", [*params, status]
-        sql += " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
-        return [
-            docs.session(row["doc"]) for row in self._conn().query(sql, (*params, limit, offset))
-        ]
+            stored = rules.stored_statuses(status) if now is not None else (status,)
+            marks = ", ".join("?" for _ in stored)
+            sql, params = sql + f" AND status IN ({marks})", [*params, *stored]
+        sql += " ORDER BY created_at DESC, id DESC"
+        if status is None or now is None:
+            sql, params = sql + " LIMIT ? OFFSET ?", [*params, limit, offset]
+            return [docs.session(row["doc"]) for row in self._conn().query(sql, tuple(params))]
+        found = [docs.session(row["doc"]) for row in self._conn().query(sql, tuple(params))]
+        return rules.with_status(found, status, now)[offset : offset + limit]
 
     def update(self, session_id: str, change: Callable[[Session], Session]) -> Session:
         with self._conn().transaction(immediate=True) as conn:

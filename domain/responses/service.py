@@ -139,11 +139,15 @@ class ResponsesBridge:
         return Turn(org_id, self.ids.new_id("resp"), self.clock.now(), request, history, plan)
 
     def reserve(self, turn: Turn, meter: Meter) -> Charge:
-        return meter.reserve(
+        charge = meter.reserve(
             model=turn.request.model,
             prompt_tokens=turn.plan.prompt_tokens,
             max_output_tokens=turn.request.max_output_tokens,
         )
+        if turn.request.max_output_tokens is None and charge.max_output_tokens:
+            # Hold the upstream to the output the reservation assumed ([session] cap).
+            turn.plan.body["max_completion_tokens"] = charge.max_output_tokens
+        return charge
 
     # -- running it ---------------------------------------------------------------------------
     def events(self, turn: Turn, charge: Charge) -> Iterator[dict]:

@@ -7,21 +7,62 @@ hard limit is reached.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime, timedelta
 
 import click
 from synth_ai.cli.output import echo_json, format_option
+from synth_ai.domain.sessions import SESSION_ID_PATTERN
 
 METRIC_NAMES = ("cost_usd", "tokens", "gpu_hours", "api_calls")
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+class Amount(click.ParamType):
+    """A finite number >= 0 (> 0 with ``positive``): NaN and infinity are refused here, not
+    sent to the backend."""
+
+    name = "number"
+
+    def __init__(self, *, positive: bool = False):
+        self.positive = positive
+
+    def convert(self, value, param, ctx):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number — give e.g. 20 or 0.5", param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number — give e.g. 20 or 0.5", param, ctx)
+        if number < 0 or (self.positive and number == 0):
+            self.fail(f"must be {'> 0' if self.positive else '>= 0'}, got {value!r}", param, ctx)
+        return number
+
+
+class SessionId(click.ParamType):
+    """A session id (or ``current``), checked before it becomes part of a URL."""
+
+    name = "session_id"
+
+    def convert(self, value, param, ctx):
+        if not re.match(SESSION_ID_PATTERN, value):
+            self.fail(
+                f"{value!r} is not a session id — ids look like sess_…; list yours with "
+                "'synth-ai session list'",
+                param,
+                ctx,
+            )
+        return value
+
+
 def _duration(value: str) -> timedelta:
     match = _DURATION.match(value.strip())
     if not match:
-        raise click.BadParameter(f"{value!r} is not a duration — use e.g. 30m, 2h or 7d")
+        raise click.BadParameter(
+            f"{value!r} is not a duration — use e.g. 30m, 2h or 7d", param_hint="--expires-in"
+        )
     return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
 
 
@@ -103,9 +144,9 @@ def session():
 
 
 @session.command("start")
-@click.option("--limit-cost", type=click.FloatRange(min=0), help="Hard limit in USD (e.g. 20).")
+@click.option("--limit-cost", type=Amount(), help="Hard limit in USD (e.g. 20).")
 @click.option("--limit-tokens", type=click.IntRange(min=0), help="Hard limit on tokens.")
-@click.option("--limit-gpu-hours", type=click.FloatRange(min=0), help="Hard limit on GPU hours.")
+@click.option("--limit-gpu-hours", type=Amount(), help="Hard limit on GPU hours.")
 @click.option("--limit-api-calls", type=click.IntRange(min=0), help="Hard limit on API calls.")
 @click.option("--soft", is_flag=True, help="Make the given limits soft: warn instead of refusing.")
 @click.option("--expires-in", help="End the session after a duration, e.g. 2h or 7d.")
@@ -142,6 +183,12 @@ def start(
     ]
     if limits:
         body["limits"] = limits
+    elif soft:
+        raise click.BadParameter(
+            "--soft applies to the limits you give: add --limit-cost, --limit-tokens, "
+            "--limit-gpu-hours or --limit-api-calls",
+            param_hint="--soft",
+        )
     if expires_in:
         body["expires_at"] = (
             (datetime.now(UTC) + _duration(expires_in)).isoformat().replace("+00:00", "Z")
@@ -164,7 +211,7 @@ def start(
 
 
 @session.command("show")
-@click.argument("session_id", required=False, default="current")
+@click.argument("session_id", type=SessionId(), required=False, default="current")
 @format_option
 @click.pass_obj
 def show(obj, session_id, fmt):
@@ -226,7 +273,7 @@ def list_sessions(obj, status, page, fmt):
 
 
 @session.command("end")
-@click.argument("session_id", required=False, default="current")
+@click.argument("session_id", type=SessionId(), required=False, default="current")
 @format_option
 @click.pass_obj
 def end(obj, session_id, fmt):
@@ -239,17 +286,19 @@ def end(obj, session_id, fmt):
 
 
 @session.command("increase")
-@click.argument("session_id", required=False, default="current")
+@click.argument("session_id", type=SessionId(), required=False, default="current")
 @click.option("--metric", type=click.Choice(METRIC_NAMES), default="cost_usd", show_default=True)
 @click.option(
-    "--by", "increase_by", type=float, required=True, help="Amount to add to the hard limit."
+    "--by",
+    "increase_by",
+    type=Amount(positive=True),
+    required=True,
+    help="Amount to add to the hard limit.",
 )
 @format_option
 @click.pass_obj
 def increase(obj, session_id, metric, increase_by, fmt):
     """Raise a hard limit (a limit_exceeded session becomes active again)."""
-    if increase_by <= 0:
-        raise click.BadParameter(f"must be > 0, got {increase_by}", param_hint="--by")
     backend = obj.backend()
     backend.post(
         f"/api/v1/sessions/{session_id}/limits/increase",

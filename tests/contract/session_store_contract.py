@@ -165,6 +165,27 @@ class SessionStoreContract:
         assert [s.id for s in store.list("org_a", status=ENDED)] == ["sess_1"]
         assert [s.id for s in store.list("org_a", limit=1, offset=1)] == ["sess_2"]
 
+    def test_listing_by_status_counts_a_session_past_expires_at_as_expired(self, store):
+        store.create(make_session("sess_1", expires_at=NOW + 10))
+        store.create(
+            make_session("sess_2", created_at=NOW + 1, expires_at=NOW + 10), make_active=False
+        )
+        store.create(make_session("sess_3", user="user_b", created_at=NOW + 2))
+        later = NOW + 11
+        assert [s.id for s in store.list("org_a", status=ACTIVE, now=later)] == ["sess_3"]
+        assert [s.id for s in store.list("org_a", status=EXPIRED, now=later)] == [
+            "sess_2",
+            "sess_1",
+        ]
+        assert [s.id for s in store.list("org_a", status=EXPIRED, now=later, offset=1)] == [
+            "sess_1"
+        ]
+        assert [s.id for s in store.list("org_a", status=ACTIVE, now=NOW)] == [
+            "sess_3",
+            "sess_2",
+            "sess_1",
+        ]
+
     def test_update_applies_a_change_atomically_and_ending_frees_the_current_slot(self, store):
         store.create(make_session("sess_1"))
         ended = store.update("sess_1", lambda s: end(s, NOW + 5))
@@ -212,6 +233,27 @@ class SessionStoreContract:
         raised = store.update("sess_1", lambda s: increase_limit(s, "cost_usd", 1.0))
         assert raised.status == ACTIVE
         store.reserve(reservation("sess_1", 3, Amounts(cost_usd=0.5)), NOW)
+
+    def test_an_upstream_overrun_is_charged_in_full_and_refuses_the_next_request(self, store):
+        store.create(make_session())
+        store.reserve(reservation("sess_1", 1, Amounts(cost_usd=0.2)), NOW)
+        store.reserve(reservation("sess_1", 2, Amounts(cost_usd=0.2)), NOW)
+        # The first answer cost far more than its reservation (the upstream ignored the cap).
+        store.settle("res_sess_1_1", Amounts(cost_usd=0.9), entry(1), NOW)
+        session = store.get("sess_1")
+        assert session.used.cost_usd == pytest.approx(0.9) and session.status == ACTIVE
+        with pytest.raises(LimitExceeded):  # 0.9 used + 0.2 in flight leaves no room
+            store.reserve(reservation("sess_1", 3, Amounts(cost_usd=0.05)), NOW)
+        store.settle("res_sess_1_2", Amounts(cost_usd=0.2), entry(2), NOW)
+        session = store.get("sess_1")
+        assert session.status == LIMIT_EXCEEDED and session.exceeded_metric == "cost_usd"
+        assert session.used.cost_usd == pytest.approx(1.1) and session.reserved == Amounts()
+        with pytest.raises(LimitExceeded) as refused:
+            store.reserve(reservation("sess_1", 4, Amounts(cost_usd=0.0, api_calls=1)), NOW)
+        assert refused.value.body()["error"]["used"] == pytest.approx(1.1)
+        assert store.get_reservation("res_sess_1_4") is None
+        raised = store.update("sess_1", lambda s: increase_limit(s, "cost_usd", 0.05))
+        assert raised.status == LIMIT_EXCEEDED  # 1.1 used is still past 1.05
 
     def test_a_refusal_with_nothing_in_flight_marks_the_session_limit_exceeded(self, store):
         store.create(make_session())

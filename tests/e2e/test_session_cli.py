@@ -73,3 +73,25 @@ def test_an_unreachable_backend_says_how_to_start_one(cli):
         "session", "list", env={"SYNTH_BACKEND_URL": "http://127.0.0.1:9", "SYNTH_API_KEY": "k"}
     )
     assert result.returncode == 1 and "synth-ai serve" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, named",
+    [
+        (("start", "--limit-cost", "nan"), "'nan' is not a finite number"),
+        (("start", "--limit-gpu-hours", "inf"), "'inf' is not a finite number"),
+        (("start", "--limit-cost", "ten"), "'ten' is not a number"),
+        (("increase", "--by", "nan"), "'nan' is not a finite number"),
+        (("increase", "--by", "0"), "must be > 0, got '0'"),
+        (("show", "../../health"), "'../../health' is not a session id"),
+        (("end", ".."), "'..' is not a session id"),
+        (("start", "--soft"), "--soft applies to the limits you give"),
+    ],
+)
+def test_bad_numbers_and_ids_are_refused_before_anything_is_sent(cli, args, named):
+    result = cli(
+        "session", *args, env={"SYNTH_BACKEND_URL": "http://127.0.0.1:9", "SYNTH_API_KEY": "k"}
+    )
+    assert result.returncode == 2, result.stderr
+    assert named in result.stderr and "Traceback" not in result.stderr
+    assert "not reachable" not in result.stderr  # refused before any request

@@ -3,10 +3,12 @@ against the scripted upstream on 127.0.0.1."""
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
+from tests.conftest import OTHER_KEY
 from tests.support.chat_upstream import chat_upstream  # noqa: F401  (the upstream fixture)
 from tests.support.scripted_upstream import Reply
 
@@ -143,6 +145,53 @@ def test_x_session_id_selects_a_session_and_an_unknown_one_is_404(upstream, back
         CHAT, json={"model": "m", "messages": HELLO}, headers={"X-Session-ID": "sess_nope"}
     )
     assert missing.status_code == 404 and "sess_nope" in missing.json()["error"]["message"]
+
+
+def test_another_users_session_named_in_x_session_id_is_404_and_untouched(upstream, backend):
+    theirs = backend.client(OTHER_KEY).post("/api/v1/sessions", json={}).json()["session_id"]
+    client = backend.client()
+    response = client.post(
+        CHAT, json={"model": "synth-small", "messages": HELLO}, headers={"X-Session-ID": theirs}
+    )
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "session_not_found"
+    assert "user_other" not in response.text and "X-Session-ID" not in response.headers
+    assert upstream.requests == []
+    untouched = backend.client(OTHER_KEY).get(f"/api/v1/sessions/{theirs}").json()
+    assert untouched["current_usage"]["api_calls"] == untouched["reserved_usage"]["api_calls"] == 0
+
+
+def test_x_synth_session_id_wins_over_x_session_id(upstream, backend):
+    client = backend.client()
+    chosen = client.post("/api/v1/sessions", json={"make_active": False}).json()["session_id"]
+    response = client.post(
+        CHAT,
+        json={"model": "synth-small", "messages": HELLO},
+        headers={"X-Synth-Session-ID": chosen, "X-Session-ID": "opencode-chat-123"},
+    )
+    assert response.status_code == 200 and response.headers["X-Session-ID"] == chosen
+    assert client.get(f"/api/v1/sessions/{chosen}").json()["current_usage"]["api_calls"] == 1
+
+
+def test_past_expires_at_a_session_is_expired_listed_so_and_replaced_by_a_new_one(
+    upstream, backend
+):
+    client = backend.client()
+    soon = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+    sid = client.post("/api/v1/sessions", json={"expires_at": soon}).json()["session_id"]
+    first = client.post(CHAT, json={"model": "synth-small", "messages": HELLO})
+    assert first.headers["X-Session-ID"] == sid
+    time.sleep(1.1)
+    assert client.get("/api/v1/sessions", params={"status": "active"}).json() == []
+    expired = client.get("/api/v1/sessions", params={"status": "expired"}).json()
+    assert [s["session_id"] for s in expired] == [sid]
+    pinned = client.post(
+        CHAT, json={"model": "synth-small", "messages": HELLO}, headers={"X-Session-ID": sid}
+    )
+    assert pinned.status_code == 400 and "expired" in pinned.json()["error"]["message"]
+    fresh = client.post(CHAT, json={"model": "synth-small", "messages": HELLO})
+    assert fresh.status_code == 200 and fresh.headers["X-Session-ID"] != sid
+    assert client.get(f"/api/v1/sessions/{sid}").json()["current_usage"]["api_calls"] == 1
 
 
 def test_x_no_session_requests_are_not_tracked_but_land_in_the_org_ledger(upstream, backend):

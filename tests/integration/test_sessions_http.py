@@ -53,13 +53,19 @@ def test_a_session_without_limits_gets_the_server_default_of_twenty_dollars(back
     ]
 
 
-def test_ending_a_session_twice_is_a_conflict_that_says_so(backend):
+def test_ending_a_session_twice_is_a_400_session_not_active_as_the_public_client_expects(backend):
     client = backend.client()
     session = start(client)
     ended = client.post(f"/api/v1/sessions/{session['session_id']}/end")
     assert ended.json()["status"] == "ended" and ended.json()["ended_at"]
     again = client.post(f"/api/v1/sessions/{session['session_id']}/end")
-    assert again.status_code == 409 and "already ended" in again.json()["error"]["message"]
+    assert again.status_code == 400 and "already ended" in again.json()["error"]["message"]
+    assert again.json()["error"]["code"] == "session_not_active"
+    increase = client.post(
+        f"/api/v1/sessions/{session['session_id']}/limits/increase",
+        json={"metric_type": "cost_usd", "increase_by": 1},
+    )
+    assert increase.status_code == 400 and increase.json()["error"]["code"] == "session_not_active"
 
 
 def test_limits_can_be_listed_added_and_increased(backend):
@@ -100,6 +106,9 @@ def test_bad_input_gets_a_clear_error_naming_the_bad_value(backend):
     )
     past = client.post("/api/v1/sessions", json={"expires_at": "2001-01-01T00:00:00Z"})
     assert past.status_code == 400 and "in the past" in past.json()["error"]["message"]
+    for chosen in ("..", "current", "a/b"):  # ids must name one session in one URL segment
+        bad_id = client.post("/api/v1/sessions", json={"session_id": chosen})
+        assert bad_id.status_code == 400 and repr(chosen) in bad_id.json()["error"]["message"]
     status = client.get("/api/v1/sessions", params={"status": "sleeping"})
     assert status.status_code == 400 and "'sleeping'" in status.json()["error"]["message"]
     sid = start(client)["session_id"]
@@ -107,6 +116,20 @@ def test_bad_input_gets_a_clear_error_naming_the_bad_value(backend):
         f"/api/v1/sessions/{sid}/limits/increase", json={"metric_type": "tokens", "increase_by": 0}
     )
     assert zero.status_code == 400 and zero.json()["error"]["param"] == "increase_by"
+    # Python's JSON parser reads Infinity: an infinite limit would be stored and echoed as
+    # invalid JSON, so it is refused like any other bad number.
+    for path, body in (
+        (
+            f"/api/v1/sessions/{sid}/limits/increase",
+            '{"metric_type": "tokens", "increase_by": Infinity}',
+        ),
+        ("/api/v1/sessions", '{"limits": [{"metric_type": "tokens", "limit_value": Infinity}]}'),
+        (f"/api/v1/sessions/{sid}/limits", '{"metric_type": "gpu_hours", "limit_value": Infinity}'),
+        ("/api/v1/usage/report", '{"gpu_hours": Infinity}'),
+    ):
+        infinite = client.post(path, content=body, headers={"Content-Type": "application/json"})
+        assert infinite.status_code == 400 and "inf" in infinite.json()["error"]["message"], path
+    assert client.get(f"/api/v1/sessions/{sid}").json()["limits"][0]["limit_value"] == 20.0
 
 
 def test_current_names_the_current_session_and_is_404_when_there_is_none(backend):

@@ -78,6 +78,15 @@ def test_increasing_a_limit_reactivates_only_when_every_hard_limit_has_room():
     assert rules.increase_limit(partly, "api_calls", 1).status == rules.ACTIVE
 
 
+def test_lowering_a_hard_limit_below_the_usage_stops_an_active_session_at_once():
+    spent = session(Limit("cost_usd", 5), used=Amounts(cost_usd=2.0))
+    lowered = rules.set_limit(spent, Limit("cost_usd", 1.5), NOW + 1)
+    assert lowered.status == rules.LIMIT_EXCEEDED
+    assert (lowered.exceeded_metric, lowered.exceeded_at) == ("cost_usd", NOW + 1)
+    assert rules.set_limit(spent, Limit("cost_usd", 3), NOW + 1).status == rules.ACTIVE
+    assert rules.set_limit(lowered, Limit("cost_usd", 3), NOW + 2).status == rules.ACTIVE
+
+
 def test_changing_a_limit_keeps_the_order_the_limits_were_given_in():
     changed = rules.increase_limit(session(Limit("cost_usd", 1), Limit("tokens", 5)), "cost_usd", 1)
     assert [lim.metric for lim in changed.limits] == ["cost_usd", "tokens"]
@@ -95,6 +104,12 @@ def test_bad_limits_are_refused_with_the_bad_value():
         Limit("tokens", -3)
     with pytest.raises(InvalidInput, match="increase_by"):
         rules.increase_limit(session(), "tokens", 0)
+    with pytest.raises(InvalidInput, match="inf"):
+        Limit("cost_usd", float("inf"))
+    with pytest.raises(InvalidInput, match="inf"):
+        rules.increase_limit(session(), "cost_usd", float("inf"))
+    with pytest.raises(InvalidInput, match="gpu_hours .*inf"):
+        Amounts(gpu_hours=float("inf"))
     with pytest.raises(InvalidInput, match="two hard limits on tokens"):
         rules.check_limits((Limit("tokens", 1, HARD), Limit("tokens", 2, HARD)))
 

@@ -37,6 +37,8 @@ def test_the_session_table_and_the_environment_set_the_default_limits(settings):
     [
         ({"limit_cost_usd": "lots"}, "'lots'"),
         ({"limit_tokens": -5}, "-5"),
+        ({"limit_cost_usd": float("inf")}, r"\[session\] limit_cost_usd .*inf"),
+        ({"limit_gpu_hours": "nan"}, r"\[session\] limit_gpu_hours .*'nan'"),
         ({"limit_kind": "maybe"}, "'maybe'"),
         ({"limit_cash": 5}, "limit_cash"),
     ],

@@ -31,8 +31,19 @@ CHAT_REQUEST = {
         "stream": {"type": "boolean"},
         "max_tokens": {"type": "integer"},
         "max_completion_tokens": {"type": "integer"},
+        "n": {"type": "integer", "minimum": 1},
     },
 }
+
+
+def _choices(body: dict) -> int:
+    """``n``: how many answers the upstream writes, each up to the output cap."""
+    n = body.get("n", 1)
+    if n is None:
+        return 1
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise InvalidInput(f"'n' must be a positive integer, got {n!r}", param="n")
+    return n
 
 
 def _checked(body: dict) -> tuple[str, list, int | None, bool]:
@@ -60,8 +71,8 @@ def _checked(body: dict) -> tuple[str, list, int | None, bool]:
             continue
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise InvalidInput(f"'{key}' must be a positive integer, got {value!r}", param=key)
-        max_out = value
-        break
+        # Upstreams differ in which of the two they honour: reserve for the larger.
+        max_out = value if max_out is None else max(max_out, value)
     stream = body.get("stream", False)
     if not isinstance(stream, bool):
         raise InvalidInput(f"'stream' must be true or false, got {stream!r}", param="stream")
@@ -105,8 +116,14 @@ class ChatCompletions(_UsesProvider):
         if isinstance(provider, UnconfiguredChatProvider):
             raise ServiceUnavailable(provider.MESSAGE, code="upstream_not_configured")
         charge = meter_of(req).reserve(
-            model=model, prompt_tokens=_prompt_estimate(body, messages), max_output_tokens=max_out
+            model=model,
+            prompt_tokens=_prompt_estimate(body, messages),
+            max_output_tokens=max_out,
+            choices=_choices(body),
         )
+        if max_out is None and charge.max_output_tokens:
+            # The reservation assumed [session] max_output_tokens: hold the upstream to it.
+            body = {**body, "max_completion_tokens": charge.max_output_tokens}
         if not stream:
             try:
                 result = provider.complete(body)
@@ -117,12 +134,11 @@ class ChatCompletions(_UsesProvider):
             if usage:
                 charge.settle(Usage.from_openai(usage))
             else:
-                choices = result.get("choices") or [{}]
-                charge.settle(
-                    _estimated_usage(
-                        messages, _output_text((choices[0] or {}).get("message") or {})
-                    )
+                text = "".join(
+                    _output_text((choice or {}).get("message") or {})
+                    for choice in result.get("choices") or []
                 )
+                charge.settle(_estimated_usage(messages, text))
             send_json(resp, result)
             return
         try:

@@ -22,7 +22,7 @@ from synth_ai.http.session_wire import (
 )
 
 BASE = "/api/v1/sessions"
-SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+SESSION_ID = re.compile(rules.SESSION_ID_PATTERN)
 
 LIMIT_SCHEMA = {
     "type": "object",
@@ -93,10 +93,10 @@ class Sessions(_Base):
         if payload.session_type:
             fields["session_type"] = payload.session_type
         if payload.session_id:
-            if not SESSION_ID.match(payload.session_id):
+            if not SESSION_ID.match(payload.session_id) or payload.session_id == "current":
                 raise InvalidInput(
                     f"session_id {payload.session_id!r} may hold only letters, digits and _.:- "
-                    "(at most 128)",
+                    "(at most 128, not only dots, not 'current')",
                     param="session_id",
                 )
             if guard.store.get(payload.session_id) is not None:
@@ -118,10 +118,15 @@ class Sessions(_Base):
         principal = req.context.principal
         limit = query_int(req, "limit", 100, minimum=1, maximum=1000)
         offset = query_int(req, "offset", 0, minimum=0, maximum=10_000_000)
-        found = self.guard.store.list(
-            principal.org_id, user_id=principal.user_id, status=status, limit=limit, offset=offset
-        )
         now = self.now()
+        found = self.guard.store.list(
+            principal.org_id,
+            user_id=principal.user_id,
+            status=status,
+            limit=limit,
+            offset=offset,
+            now=now,
+        )
         send_json(resp, [session_json(s, now) for s in found])
 
 
@@ -157,7 +162,9 @@ class Limits(_Base):
             limit.warning_threshold,
             guard.clock.now(),
         )
-        changed = guard.store.update(session.id, lambda s: rules.set_limit(s, limit))
+        changed = guard.store.update(
+            session.id, lambda s: rules.set_limit(s, limit, limit.created_at)
+        )
         send_json(resp, limit_json(changed, limit))
 
 
