@@ -21,6 +21,8 @@ DEFAULT_PORT = 8765
 DEFAULT_ORG = "org_local"
 DEFAULT_USER = "user_local"
 # Client-facing model names and the upstream models they stand for ([models] overrides).
+# The request field an upstream reads its output cap from ([upstream] max_tokens_field).
+OUTPUT_CAP_FIELDS = ("max_completion_tokens", "max_tokens")
 DEFAULT_MODEL_ALIASES = {
     "synth-small": "gpt-4.1-mini",
     "synth-medium": "gpt-4.1",
@@ -55,6 +57,7 @@ class Settings:
     upstream_url: str | None = None
     upstream_api_key: str | None = None
     upstream_timeout: float = 120.0
+    upstream_max_tokens_field: str = "max_completion_tokens"
     model_aliases: dict[str, str] = field(factory=dict)
     document: dict = field(factory=dict)
 
@@ -129,8 +132,18 @@ def load_settings(environ: dict | None = None) -> Settings:
         )
     except ValueError as exc:
         raise InvalidInput(f"bad number in settings: {exc}") from exc
+    max_tokens_field = env.get("SYNTH_AI_UPSTREAM_MAX_TOKENS_FIELD") or upstream.get(
+        "max_tokens_field", "max_completion_tokens"
+    )
+    if max_tokens_field not in OUTPUT_CAP_FIELDS:
+        raise InvalidInput(
+            f"[upstream] max_tokens_field must be one of {', '.join(OUTPUT_CAP_FIELDS)}, "
+            f"got {max_tokens_field!r} — use max_tokens for upstreams that ignore "
+            "max_completion_tokens (Ollama, llama-cpp-python, older llama.cpp)"
+        )
     return Settings(
         home=home,
+        upstream_max_tokens_field=max_tokens_field,
         upstream_url=env.get("SYNTH_AI_UPSTREAM_URL") or upstream.get("base_url") or None,
         upstream_api_key=env.get("SYNTH_AI_UPSTREAM_API_KEY") or upstream.get("api_key") or None,
         upstream_timeout=upstream_timeout,

@@ -95,6 +95,7 @@ def _chat_provider(settings: Settings):
         settings.upstream_api_key,
         aliases=settings.model_aliases,
         timeout=settings.upstream_timeout,
+        max_tokens_field=settings.upstream_max_tokens_field,
     )
     try:
         yield provider

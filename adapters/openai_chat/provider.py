@@ -35,10 +35,16 @@ class OpenAIChatProvider:
         timeout: float = 120.0,
         connect_timeout: float = 10.0,
         max_connections: int = 256,
+        max_tokens_field: str = "max_completion_tokens",
         transport: httpx.BaseTransport | None = None,
     ):
         self.base_url = base_url.rstrip("/")
         self.aliases = dict(aliases or {})
+        # Upstreams read the output cap from different fields: OpenAI's reasoning models
+        # refuse max_tokens, while Ollama, llama-cpp-python and older llama.cpp ignore
+        # max_completion_tokens. The cap is always sent under the one field this upstream
+        # honours, so a budget reservation's cap is never silently dropped.
+        self.max_tokens_field = max_tokens_field
         headers = {"Content-Type": "application/json"}
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
@@ -56,6 +62,11 @@ class OpenAIChatProvider:
     def _prepare(self, request: dict, *, stream: bool) -> dict:
         body = dict(request)
         body["model"] = self.resolve(str(body.get("model") or ""))
+        caps = [
+            body.pop(k) for k in ("max_completion_tokens", "max_tokens") if body.get(k) is not None
+        ]
+        if caps:
+            body[self.max_tokens_field] = max(caps)  # the larger is what was reserved for
         if stream:
             body["stream"] = True
             options = dict(body.get("stream_options") or {})

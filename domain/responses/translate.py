@@ -161,7 +161,7 @@ def to_chat(
         if request.parallel_tool_calls is not None:
             body["parallel_tool_calls"] = request.parallel_tool_calls
     if request.max_output_tokens is not None:
-        body["max_tokens"] = request.max_output_tokens
+        body["max_completion_tokens"] = request.max_output_tokens
     if request.temperature is not None:
         body["temperature"] = request.temperature
     if request.top_p is not None:

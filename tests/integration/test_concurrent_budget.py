@@ -38,7 +38,9 @@ def loaded_backend(store_settings):
     upstream = ScriptedUpstream.start(threads=48)
     # Every answer uses exactly the max_tokens it was allowed and a prompt within the estimate.
     upstream.responder = lambda body: Reply(
-        text="ok", delay=0.005, usage={"prompt_tokens": 5, "completion_tokens": body["max_tokens"]}
+        text="ok",
+        delay=0.005,
+        usage={"prompt_tokens": 5, "completion_tokens": body["max_completion_tokens"]},
     )
     store_settings.upstream_url = upstream.base_url
     store_settings.model_aliases = {"synth-small": "gpt-4.1-mini"}

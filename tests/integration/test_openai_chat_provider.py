@@ -97,3 +97,23 @@ def test_an_unreachable_upstream_is_a_clear_error():
 def test_no_configured_upstream_answers_503_with_how_to_configure_one():
     with pytest.raises(ServiceUnavailable, match=r"\[upstream\] base_url"):
         UnconfiguredChatProvider().complete({"model": "m"})
+
+
+@pytest.mark.parametrize("field", ["max_completion_tokens", "max_tokens"])
+def test_the_output_cap_is_sent_under_the_field_the_upstream_honours(upstream, field):
+    provider = OpenAIChatProvider(upstream.base_url, max_tokens_field=field)
+    other = "max_tokens" if field == "max_completion_tokens" else "max_completion_tokens"
+    for request in ({other: 77}, {field: 77}, {"max_tokens": 12, "max_completion_tokens": 77}):
+        provider.complete({"model": "m", "messages": [], **request})
+        sent = upstream.requests[-1]
+        assert sent[field] == 77 and other not in sent
+    with provider.stream({"model": "m", "messages": [], other: 33}) as stream:
+        list(stream)
+    assert upstream.requests[-1][field] == 33 and other not in upstream.requests[-1]
+    provider.close()
+
+
+def test_a_request_without_a_cap_gets_none_added_by_the_adapter(upstream, provider):
+    provider.complete({"model": "m", "messages": []})
+    assert "max_tokens" not in upstream.requests[-1]
+    assert "max_completion_tokens" not in upstream.requests[-1]

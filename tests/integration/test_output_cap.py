@@ -33,11 +33,11 @@ def test_a_chat_request_without_a_cap_is_sent_upstream_with_the_reserved_cap(
     assert "max_tokens" not in capped.requests[-1]
 
 
-def test_a_chat_request_with_its_own_cap_is_sent_upstream_unchanged(capped, backend):
+def test_a_chat_request_with_its_own_cap_is_sent_upstream_with_that_cap(capped, backend):
     client = backend.client()
     client.post(CHAT, json={"model": "synth-small", "messages": HELLO, "max_tokens": 50})
-    assert capped.requests[-1]["max_tokens"] == 50
-    assert "max_completion_tokens" not in capped.requests[-1]
+    assert capped.requests[-1]["max_completion_tokens"] == 50  # the default [upstream] field
+    assert "max_tokens" not in capped.requests[-1]
 
 
 def test_an_opted_out_chat_request_reserves_nothing_and_is_not_capped(capped, backend):

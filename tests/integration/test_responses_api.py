@@ -152,7 +152,7 @@ def test_sampling_options_and_json_schema_output_are_passed_on(api, upstream):
         },
     )
     body = upstream.requests[0]
-    assert (body["temperature"], body["top_p"], body["max_tokens"]) == (0.1, 0.5, 40)
+    assert (body["temperature"], body["top_p"], body["max_completion_tokens"]) == (0.1, 0.5, 40)
     assert body["response_format"]["json_schema"]["name"] == "sum"
     assert json.loads(response.output_text) == {"answer": 4}
 

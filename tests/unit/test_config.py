@@ -38,3 +38,15 @@ def test_invalid_toml_is_reported_with_the_file_path(synth_home):
 
     with pytest.raises(InvalidInput, match="config.toml is not valid TOML"):
         load_settings()
+
+
+def test_the_upstream_output_cap_field_is_configurable_and_checked(synth_home):
+    import pytest
+    from synth_ai.domain.errors import InvalidInput
+
+    assert load_settings().upstream_max_tokens_field == "max_completion_tokens"
+    (synth_home / "config.toml").write_text('[upstream]\nmax_tokens_field = "max_tokens"\n')
+    assert load_settings().upstream_max_tokens_field == "max_tokens"
+    (synth_home / "config.toml").write_text('[upstream]\nmax_tokens_field = "n_predict"\n')
+    with pytest.raises(InvalidInput, match="'n_predict'"):
+        load_settings()

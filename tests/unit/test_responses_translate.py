@@ -270,7 +270,9 @@ def test_sampling_limits_and_json_schema_format_are_translated():
             },
         }
     )
-    assert body["max_tokens"] == 64 and body["temperature"] == 0.2 and body["top_p"] == 0.9
+    assert (
+        body["max_completion_tokens"] == 64 and body["temperature"] == 0.2 and body["top_p"] == 0.9
+    )
     assert body["parallel_tool_calls"] is False
     assert body["response_format"] == {
         "type": "json_schema",
