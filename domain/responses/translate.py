@@ -153,6 +153,7 @@ def to_chat(
     if request.instructions:
         messages.append({"role": "system", "content": request.instructions})
     messages.extend(to_messages(items))
+    messages = merge_leading_system(messages)
     body: dict[str, Any] = {"model": request.model, "messages": messages}
     tool_choice = _tool_choice(request.tool_choice, catalog)
     if catalog.chat_tools:
@@ -279,6 +280,27 @@ def to_messages(items: list[dict]) -> list[dict]:
         # reasoning and additional_tools items carry nothing a chat upstream takes as a message
     flush()
     return messages
+
+
+def merge_leading_system(messages: list[dict]) -> list[dict]:
+    """One leading ``system`` message from the run of them that opens the conversation.
+
+    ``instructions`` and the client's opening ``developer``/``system`` items (Codex sends
+    several) would otherwise reach the upstream as consecutive system messages, which many chat
+    templates (Mistral, Gemma and others) refuse. Their texts are joined in order; a system
+    message later in the conversation is left where it is.
+    """
+    run = 0
+    while (
+        run < len(messages)
+        and messages[run]["role"] == "system"
+        and isinstance(messages[run]["content"], str)
+    ):
+        run += 1
+    if run < 2:
+        return messages
+    merged = "\n\n".join(m["content"] for m in messages[:run] if m["content"])
+    return [{"role": "system", "content": merged}, *messages[run:]]
 
 
 def _content(content: Any) -> tuple[str, list | None]:

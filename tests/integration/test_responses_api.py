@@ -114,7 +114,9 @@ def test_every_route_alias_serves_responses(api, upstream, prefix):
     assert sdk(api, prefix).responses.create(model="m", input="x").output_text == f"via {prefix}"
 
 
-def test_instructions_and_developer_messages_reach_the_upstream_as_system_messages(api, upstream):
+def test_instructions_and_opening_developer_messages_reach_the_upstream_as_one_system_message(
+    api, upstream
+):
     sdk(api).responses.create(
         model="m",
         instructions="Be terse.",
@@ -124,13 +126,17 @@ def test_instructions_and_developer_messages_reach_the_upstream_as_system_messag
                 "role": "developer",
                 "content": [{"type": "input_text", "text": "Rules."}],
             },
+            {"role": "developer", "content": "More rules."},
             {"role": "user", "content": "hi"},
+            {"role": "developer", "content": "Later note."},
+            {"role": "user", "content": "again"},
         ],
     )
     assert last_messages(upstream) == [
-        {"role": "system", "content": "Be terse."},
-        {"role": "system", "content": "Rules."},
+        {"role": "system", "content": "Be terse.\n\nRules.\n\nMore rules."},
         {"role": "user", "content": "hi"},
+        {"role": "system", "content": "Later note."},
+        {"role": "user", "content": "again"},
     ]
 
 

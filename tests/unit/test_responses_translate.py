@@ -333,3 +333,16 @@ def test_bad_requests_say_which_field_is_wrong(body, param):
     with pytest.raises(InvalidInput) as caught:
         ResponsesRequest.parse(body)
     assert caught.value.param == param
+
+
+def test_a_single_leading_system_message_and_non_text_content_are_left_as_they_are():
+    from synth_ai.domain.responses.translate import merge_leading_system
+
+    one = [{"role": "system", "content": "a"}, {"role": "user", "content": "b"}]
+    assert merge_leading_system(one) == one
+    with_parts = [
+        {"role": "system", "content": "a"},
+        {"role": "system", "content": [{"type": "text", "text": "b"}]},
+        {"role": "user", "content": "c"},
+    ]
+    assert merge_leading_system(with_parts) == with_parts
