@@ -175,7 +175,7 @@ class SessionGuard:
                 lim.metric,
                 lim.value,
                 lim.kind,
-                lim.limit_id or self.ids.new_id("lim"),
+                lim.limit_id or self.ids.new_uuid(),
                 lim.warning_threshold,
                 lim.created_at or now,
             )
@@ -292,7 +292,7 @@ class SessionGuard:
             api_calls=usage.api_calls,
         )
         entry = LedgerEntry(
-            self.ids.new_id("use"),
+            self.ids.new_uuid(),
             principal.org_id,
             principal.user_id,
             actual,

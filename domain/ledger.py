@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from attrs import field, frozen
 from synth_ai.domain.sessions import METRICS, Amounts
 
@@ -48,7 +50,8 @@ class LedgerEntry:
         """One record per metric with a non-zero amount (the public client's usage records)."""
         return [
             {
-                "id": f"{self.id}:{metric}",
+                # A stable UUID per (entry, metric): the public client parses it with UUID().
+                "id": str(uuid.uuid5(uuid.NAMESPACE_OID, f"{self.id}:{metric}")),
                 "session_id": self.session_id,
                 "metric_type": metric,
                 "metric_value": self.amounts.get(metric),

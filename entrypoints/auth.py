@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import uuid
 
 from synth_ai.config import ApiKey
 from synth_ai.domain.auth import Principal
@@ -11,7 +12,8 @@ from synth_ai.domain.errors import Unauthorized
 
 
 def fingerprint(key: str) -> str:
-    return "key_" + hashlib.sha256(key.encode()).hexdigest()[:12]
+    """A stable, non-secret id of a key, as a UUID (the public client parses ``api_key_id``)."""
+    return str(uuid.UUID(bytes=hashlib.sha256(key.encode()).digest()[:16]))
 
 
 class ApiKeyAuthenticator:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,10 @@ from synth_ai.domain.errors import InvalidInput
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-DEFAULT_ORG = "org_local"
-DEFAULT_USER = "user_local"
+# The org and user of a key configured without them. UUIDs, because the public synth-ai client
+# parses org_id and user_id (from /api/v1/me and sessions) with UUID().
+DEFAULT_ORG = "5c1d2a0e-3b7f-5d46-9f0a-0c5b7e8d4a01"
+DEFAULT_USER = "8e6b4f2c-1a9d-5c37-b2e4-7f0d3a6c9b12"
 # Client-facing model names and the upstream models they stand for ([models] overrides).
 # The request field an upstream reads its output cap from ([upstream] max_tokens_field).
 OUTPUT_CAP_FIELDS = ("max_completion_tokens", "max_tokens")
@@ -196,8 +199,8 @@ def ensure_server_key(settings: Settings) -> tuple[Settings, str | None]:
     keys = tomlkit.aot()
     entry = tomlkit.table()
     entry["key"] = key
-    entry["org_id"] = DEFAULT_ORG
-    entry["user_id"] = DEFAULT_USER
+    entry["org_id"] = str(uuid.uuid4())
+    entry["user_id"] = str(uuid.uuid4())
     keys.append(entry)
     server["api_keys"] = keys
     write_private(path, tomlkit.dumps(doc))

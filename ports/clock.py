@@ -15,3 +15,8 @@ class IdGenerator(Protocol):
     def new_id(self, prefix: str) -> str:
         """A fresh unique id such as ``sess_3f9c…``."""
         ...
+
+    def new_uuid(self) -> str:
+        """A fresh UUID string, for ids the public synth-ai client parses with ``UUID()``
+        (limit ids, usage-record ids)."""
+        ...

@@ -129,6 +129,11 @@ class SequentialIds:
     def new_id(self, prefix: str) -> str:
         return f"{prefix}_{next(self._counter):06d}"
 
+    def new_uuid(self) -> str:
+        import uuid
+
+        return str(uuid.UUID(int=next(self._counter)))
+
 
 class FakeSessionStore:
     """An in-memory ``SessionStore``: one lock around the same pure rules the real stores use."""

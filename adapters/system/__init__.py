@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+import uuid
 
 
 class SystemClock:
@@ -14,3 +15,6 @@ class SystemClock:
 class RandomIds:
     def new_id(self, prefix: str) -> str:
         return f"{prefix}_{secrets.token_hex(12)}"
+
+    def new_uuid(self) -> str:
+        return str(uuid.uuid4())

@@ -158,7 +158,7 @@ class Limits(_Base):
             limit.metric,
             limit.value,
             limit.kind,
-            limit.limit_id or guard.ids.new_id("lim"),
+            limit.limit_id or guard.ids.new_uuid(),
             limit.warning_threshold,
             guard.clock.now(),
         )
@@ -173,7 +173,7 @@ class IncreaseLimit(_Base):
         payload = structure(read_object(req), IncreaseIn)
         guard = self.guard
         session = guard.owned(req.context.principal, session_id)
-        new_id, now = guard.ids.new_id("lim"), guard.clock.now()
+        new_id, now = guard.ids.new_uuid(), guard.clock.now()
         changed = guard.store.update(
             session.id,
             lambda s: rules.increase_limit(
