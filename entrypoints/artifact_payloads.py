@@ -116,3 +116,37 @@ def listing_to_wire(listing) -> dict[str, Any]:
             "prompt_count": len(prompts),
         },
     }
+
+
+_TIME_KEYS = ("created_at", "updated_at")
+_RECORD_LISTS = ("fine_tuned_models", "rl_models", "prompts", "artifacts")
+
+
+def on_the_wire(document: dict[str, Any]) -> dict[str, Any]:
+    """An artifact document as the public synth-ai client reads it.
+
+    Its own timestamps become ISO 8601 strings (it prints ``str(created_at)[:19]``) and a
+    missing ``algorithm`` is left out rather than ``null`` (it slices the value). User data —
+    ``metadata``, snapshot payloads — is never touched.
+    """
+    out = _record(document)
+    for key in _RECORD_LISTS:
+        if isinstance(out.get(key), list):
+            out[key] = [_record(item) if isinstance(item, dict) else item for item in out[key]]
+    if isinstance(out.get("snapshot"), dict):
+        out["snapshot"] = _record(out["snapshot"])
+    return out
+
+
+def _record(record: dict[str, Any]) -> dict[str, Any]:
+    from synth_ai.domain.timestamps import iso
+
+    out = {
+        key: iso(value)
+        if key in _TIME_KEYS and isinstance(value, int | float) and not isinstance(value, bool)
+        else value
+        for key, value in record.items()
+    }
+    if "algorithm" in out and out["algorithm"] is None:
+        del out["algorithm"]
+    return out

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from synth_ai.adapters.backend_http.client import BackendClient
 from synth_ai.domain.artifacts import ModelArtifact, PromptJob, PromptSnapshot
+from synth_ai.domain.timestamps import epoch
 from synth_ai.ports.artifacts import ArtifactListing
 
 
@@ -21,7 +22,7 @@ def model_from_wire(d: dict[str, Any]) -> ModelArtifact:
         d["base_model"],
         d["job_id"],
         d["status"],
-        d["created_at"],
+        epoch(d["created_at"]),
         d.get("weights_path"),
         d.get("metadata") or {},
     )
@@ -31,8 +32,8 @@ def job_from_wire(d: dict[str, Any]) -> PromptJob:
     return PromptJob(
         d["job_id"],
         d["status"],
-        d["created_at"],
-        d["updated_at"],
+        epoch(d["created_at"]),
+        epoch(d["updated_at"]),
         d.get("algorithm"),
         d.get("best_score"),
         d.get("best_validation_score"),
@@ -46,7 +47,7 @@ def snapshot_from_wire(d: dict[str, Any]) -> PromptSnapshot:
         d["snapshot_id"],
         d["job_id"],
         d.get("payload") or {},
-        d["created_at"],
+        epoch(d["created_at"]),
         d.get("score"),
         d.get("validation_score"),
     )

@@ -8,12 +8,7 @@ from attrs import define, field
 from synth_ai.domain.errors import InvalidInput
 from synth_ai.domain.ledger import LedgerEntry
 from synth_ai.domain.sessions import HARD, METRICS, Limit, Session, effective
-
-
-def iso(ts: float | None) -> str | None:
-    if ts is None:
-        return None
-    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+from synth_ai.domain.timestamps import iso
 
 
 def parse_time(value, *, param: str) -> float | None:

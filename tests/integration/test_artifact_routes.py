@@ -110,3 +110,43 @@ def test_a_snapshot_id_with_a_slash_is_refused_at_registration_naming_it(backend
     error = response.json()["error"]
     assert "invalid snapshot id 'a/b'" in error["message"] and error["param"] == "snapshot_id"
     assert client.get("/api/prompt-learning/online/jobs/pl_5/artifacts").json()["artifacts"] == []
+
+
+def _is_iso(value) -> bool:
+    from datetime import datetime
+
+    return (
+        isinstance(value, str) and datetime.fromisoformat(value.replace("Z", "+00:00")) is not None
+    )
+
+
+def test_timestamps_are_iso_strings_and_a_missing_algorithm_is_left_out_as_the_public_client_reads(
+    backend,
+):
+    client = backend.client()
+    client.post(
+        "/api/artifacts/models",
+        json={"id": "ft:Qwen/Qwen3-0.6B:job_w1", "metadata": {"finished_at": 12.5}},
+    )
+    client.post(
+        "/api/artifacts/prompts",
+        json={
+            "job_id": "pl_fe11",
+            "status": "succeeded",
+            "metadata": {"created_at": 7},
+            "snapshots": [{"snapshot_id": "s1", "score": 1.0, "payload": {"created_at": 3}}],
+        },
+    )
+    listing = client.get("/api/artifacts").json()
+    model = listing["fine_tuned_models"][0]
+    prompt = listing["prompts"][0]
+    assert _is_iso(model["created_at"]) and _is_iso(prompt["created_at"])
+    assert _is_iso(prompt["updated_at"]) and "algorithm" not in prompt
+    assert model["metadata"] == {"finished_at": 12.5}  # user data is never rewritten
+    detail = client.get("/api/artifacts/prompts/pl_fe11").json()
+    assert _is_iso(detail["created_at"]) and detail["metadata"] == {"created_at": 7}
+    assert detail["best_snapshot"] == {"created_at": 3}
+    snapshot = client.get("/api/prompt-learning/online/jobs/pl_fe11/snapshots/s1").json()
+    assert _is_iso(snapshot["created_at"]) and snapshot["payload"] == {"created_at": 3}
+    one = client.get("/api/artifacts/models/ft:Qwen/Qwen3-0.6B:job_w1").json()
+    assert _is_iso(one["created_at"])

@@ -14,12 +14,18 @@ from synth_ai.artifact_payloads import (
     PromptJobIn,
     SnapshotIn,
     listing_to_wire,
+    on_the_wire,
     prompt_detail,
     register_prompt_job,
 )
 from synth_ai.domain.artifacts import ArtifactId, InvalidArtifactId, check_list_type, check_status
 from synth_ai.domain.exports import ExportRequest, export_model, split_tags
 from synth_ai.http.payload import query_int, read_object, send_json, structure
+
+
+def _send(resp, document: dict, status: int = 200) -> None:
+    send_json(resp, on_the_wire(document), status=status)
+
 
 TAG = "artifacts"
 OBJ = {"type": "object"}
@@ -47,7 +53,7 @@ class ArtifactList(_Catalog):
         kind = check_list_type(req.get_param("type"))
         status = check_status(req.get_param("status"))
         limit = query_int(req, "limit", 50, minimum=1, maximum=1000)
-        send_json(
+        _send(
             resp,
             listing_to_wire(
                 self.catalog(req).list_artifacts(kind=kind, status=status, limit=limit)
@@ -59,7 +65,7 @@ class ModelCollection(_Catalog):
     def on_post(self, req, resp):
         body = structure(read_object(req), ModelIn)
         model = self.catalog(req).register_model(body.to_model(self._container.clock()))
-        send_json(resp, model.to_dict(), status=201)
+        _send(resp, model.to_dict(), status=201)
 
 
 class ModelItem(_Catalog):
@@ -70,7 +76,7 @@ class ModelItem(_Catalog):
                 f"{model_id!r} is a prompt job id — use /api/artifacts/prompts/{{job_id}}",
                 param="id",
             )
-        send_json(resp, self.catalog(req).get_model(str(parsed)).to_dict())
+        _send(resp, self.catalog(req).get_model(str(parsed)).to_dict())
 
 
 class PromptCollection(_Catalog):
@@ -78,12 +84,12 @@ class PromptCollection(_Catalog):
         body = structure(read_object(req), PromptJobIn)
         catalog = self.catalog(req)
         job = register_prompt_job(catalog, body, self._container.clock(), self._container.ids())
-        send_json(resp, prompt_detail(catalog, job.job_id), status=201)
+        _send(resp, prompt_detail(catalog, job.job_id), status=201)
 
 
 class PromptItem(_Catalog):
     def on_get(self, req, resp, job_id):
-        send_json(resp, prompt_detail(self.catalog(req), _prompt_id(job_id)))
+        _send(resp, prompt_detail(self.catalog(req), _prompt_id(job_id)))
 
 
 class SnapshotCollection(_Catalog):
@@ -93,16 +99,16 @@ class SnapshotCollection(_Catalog):
             _prompt_id(job_id), self._container.clock(), self._container.ids()
         )
         job = self.catalog(req).add_snapshot(snapshot)
-        send_json(resp, {**job.to_dict(), "snapshot": snapshot.to_dict()}, status=201)
+        _send(resp, {**job.to_dict(), "snapshot": snapshot.to_dict()}, status=201)
 
     def on_get(self, req, resp, job_id):
         snapshots = self.catalog(req).list_snapshots(_prompt_id(job_id))
-        send_json(resp, {"artifacts": [s.to_dict() for s in snapshots]})
+        _send(resp, {"artifacts": [s.to_dict() for s in snapshots]})
 
 
 class SnapshotItem(_Catalog):
     def on_get(self, req, resp, job_id, snapshot_id):
-        send_json(resp, self.catalog(req).get_snapshot(_prompt_id(job_id), snapshot_id).to_dict())
+        _send(resp, self.catalog(req).get_snapshot(_prompt_id(job_id), snapshot_id).to_dict())
 
 
 @define
@@ -130,7 +136,7 @@ class HfExport(_Catalog):
             token=body.hf_token,
             export_roots=None if roots is None else tuple(Path(r) for r in roots),
         )
-        send_json(resp, result)
+        _send(resp, result)
 
 
 def register(app, container, spec) -> None:
