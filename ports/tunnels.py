@@ -26,6 +26,11 @@ class TunnelProvider(Protocol):
         self, local_host: str, local_port: int, *, mode: str = "quick", subdomain: str | None = None
     ) -> Tunnel: ...
 
+    def close(self) -> None:
+        """Release what the provider holds (an HTTP client to the backend); open tunnels
+        are closed by their own ``close``."""
+        ...
+
 
 class ManagedTunnelIssuer(Protocol):
     """Who hands a client the token of a managed tunnel (the backend, as seen from the CLI)."""

@@ -90,6 +90,10 @@ class LoopbackTunnels:
 
     def __init__(self):
         self.opened: list = []
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
 
     def open(
         self, local_host: str, local_port: int, *, mode: str = "quick", subdomain: str | None = None

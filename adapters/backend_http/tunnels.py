@@ -9,6 +9,9 @@ class BackendTunnelIssuer:
     def __init__(self, client: BackendClient):
         self._client = client
 
+    def close(self) -> None:
+        self._client.close()
+
     def issue(self, *, subdomain: str | None, local_host: str, local_port: int) -> dict:
         return self._client.post(
             "/api/v1/tunnels/",

@@ -119,6 +119,11 @@ class CloudflaredTunnels:
         self.health_timeout = health_timeout
         self.health_path = health_path
 
+    def close(self) -> None:
+        close = getattr(self._issuer, "close", None)
+        if close is not None:
+            close()
+
     def open(
         self, local_host: str, local_port: int, *, mode: str = "quick", subdomain: str | None = None
     ) -> CloudflaredTunnel:

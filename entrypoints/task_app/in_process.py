@@ -204,14 +204,22 @@ class InProcessTaskApp:
 
     def _open_tunnel(self) -> None:
         provider = self._tunnel_provider
-        if provider is None:
+        owned = provider is None
+        if owned:
             from synth_ai.container import create_container
 
             provider = create_container().tunnel_provider()
         log.info("opening %s tunnel to %s", self.tunnel_mode.value, self.local_url)
-        self.tunnel = provider.open(
-            self.reach_host, self.port, mode=self.tunnel_mode.value, subdomain=self.tunnel_subdomain
-        )
+        try:
+            self.tunnel = provider.open(
+                self.reach_host,
+                self.port,
+                mode=self.tunnel_mode.value,
+                subdomain=self.tunnel_subdomain,
+            )
+        finally:
+            if owned:  # its backend client is only needed to obtain the tunnel
+                provider.close()
 
     def start(self) -> InProcessTaskApp:
         """Serve, wait for health, open the tunnel, call ``on_start``. Blocking; thread-safe."""

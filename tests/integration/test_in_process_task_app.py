@@ -5,6 +5,7 @@ import signal
 import socket
 import textwrap
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -262,3 +263,28 @@ def test_a_signal_the_caller_ignores_stays_ignored(tmp_path, env_key):
     out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert out.split("\n")[:2] == ["STILL RUNNING", "RESTORED True"]
+
+
+def test_a_tunnel_provider_it_builds_itself_is_closed_once_the_tunnel_is_open(env_key, monkeypatch):
+    from tests.fakes import LoopbackTunnels
+
+    built = LoopbackTunnels()
+
+    class OwnContainer:
+        def tunnel_provider(self):
+            return built
+
+    monkeypatch.setattr("synth_ai.container.create_container", lambda *a, **k: OwnContainer())
+    with InProcessTaskApp(task_app_path=str(EXAMPLE_APP), port=0, tunnel_mode="quick") as app:
+        assert built.opened and app.url == built.opened[0].url
+        assert built.closed  # its backend HTTP client is not left open for the app's lifetime
+
+
+def test_the_cloudflared_provider_closes_its_backend_issuer():
+    from synth_ai.adapters.backend_http import BackendClient
+    from synth_ai.adapters.backend_http.tunnels import BackendTunnelIssuer
+    from synth_ai.adapters.cloudflared import CloudflaredTunnels
+
+    client = BackendClient("http://127.0.0.1:9", "k")
+    CloudflaredTunnels(home=Path("/nonexistent"), issuer=BackendTunnelIssuer(client)).close()
+    assert client._http.is_closed
