@@ -13,25 +13,13 @@ import openai
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from tests.e2e.clients import client_bin, shell_then_answer
+from tests.e2e.clients import CODEX_EXEC, client_bin, shell_then_answer
 from tests.support.scripted_upstream import Reply, ScriptedUpstream, ToolCall
 from tests.support.serve_process import ServeProcess
 
 scenarios("codex.feature")
 pytestmark = pytest.mark.slow
 KEY = "sk-synth-bdd-key"
-CODEX_EXEC = [
-    "--skip-git-repo-check",
-    "--disable",
-    "plugins",
-    "-c",
-    "analytics.enabled=false",
-    "--sandbox",
-    "workspace-write",
-    "-c",
-    'approval_policy="never"',
-    "--json",
-]
 SHELL = {
     "type": "function",
     "name": "exec_command",
@@ -100,7 +88,6 @@ def run_codex(world):
     world["result"] = subprocess.run(
         [
             client_bin("SYNTH_AI_CODEX_BIN", "codex"),
-            "exec",
             *CODEX_EXEC,
             "-c",
             provider,
@@ -136,7 +123,6 @@ def run_launcher(world):
             KEY,
             "codex",
             "--",
-            "exec",
             *CODEX_EXEC,
             "Write the proof file.",
         ],

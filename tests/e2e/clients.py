@@ -16,6 +16,23 @@ E2E_KEY = "sk-synth-e2e-key"
 _BINS = {name: os.environ.get(name) for name in ("SYNTH_AI_CODEX_BIN", "SYNTH_AI_OPENCODE_BIN")}
 
 
+# ``codex exec`` offline and unattended: no plugin or analytics calls off the machine, writes
+# sandboxed to the working directory, never an approval prompt.
+CODEX_EXEC = [
+    "exec",
+    "--json",
+    "--skip-git-repo-check",
+    "--disable",
+    "plugins",
+    "-c",
+    "analytics.enabled=false",
+    "--sandbox",
+    "workspace-write",
+    "-c",
+    'approval_policy="never"',
+]
+
+
 def client_bin(env_var: str, name: str) -> str:
     """The client binary: ``$SYNTH_AI_*_BIN``, the repo's ``.cache/npm``, or on PATH. Missing is a failure, never a skip."""
     cached = Path(__file__).resolve().parents[2] / ".cache/npm/node_modules/.bin" / name

@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from tests.e2e.clients import E2E_KEY, client_bin, shell_then_answer
+from tests.e2e.clients import CODEX_EXEC, E2E_KEY, client_bin, shell_then_answer
 from tests.support.scripted_upstream import Reply, ToolCall
 
 pytestmark = pytest.mark.slow
@@ -34,13 +34,7 @@ def codex_exec(served, tmp_path, prompt: str, *extra: str) -> subprocess.Complet
     return subprocess.run(
         [
             client_bin("SYNTH_AI_CODEX_BIN", "codex"),
-            "exec",
-            "--json",
-            "--skip-git-repo-check",
-            "--disable",
-            "plugins",
-            "-c",
-            "analytics.enabled=false",
+            *CODEX_EXEC,
             "-c",
             provider,
             "-c",
@@ -70,10 +64,6 @@ def test_codex_exec_runs_the_shell_command_the_model_asks_for_and_completes(
         served,
         tmp_path,
         "Write the proof file.",
-        "--sandbox",
-        "workspace-write",
-        "-c",
-        'approval_policy="never"',
     )
     assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
     assert (tmp_path / "work" / "proof.txt").read_text().strip() == "synth-e2e"
@@ -110,10 +100,6 @@ def test_codex_stops_when_a_reasoning_model_calls_internal_stop(served, scripted
         served,
         tmp_path,
         "Write the proof file, then stop.",
-        "--sandbox",
-        "workspace-write",
-        "-c",
-        'approval_policy="never"',
     )
     assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
     assert (tmp_path / "work" / "proof.txt").read_text().strip() == "stop-e2e"

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.clients import E2E_KEY, client_bin, shell_then_answer
+from tests.e2e.clients import CODEX_EXEC, E2E_KEY, client_bin, shell_then_answer
 from tests.support.scripted_upstream import Reply
 
 pytestmark = pytest.mark.slow
@@ -45,21 +45,6 @@ def synth(served, *args, env, cwd, timeout=120, popen=False):
             argv, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
     return subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
-
-
-CODEX_EXEC = [
-    "exec",
-    "--json",
-    "--skip-git-repo-check",
-    "--disable",
-    "plugins",
-    "-c",
-    "analytics.enabled=false",
-    "--sandbox",
-    "workspace-write",
-    "-c",
-    'approval_policy="never"',
-]
 
 
 def test_synth_ai_codex_runs_codex_in_a_session_with_the_configured_limits(
