@@ -177,34 +177,26 @@ class TurnStream:
 
     # -- items ------------------------------------------------------------------------------
     def _reasoning(self, text: str) -> list[dict]:
-        self._generated.append(text)
         self._reasoning_chars += len(text)
-        events = [] if self._is_open("reasoning") else self._close() + self._add("reasoning")
-        opened = self._open
-        opened.text.append(text)
-        return events + [
-            self._event(
-                "response.reasoning_text.delta",
-                item_id=opened.item_id,
-                output_index=opened.output_index,
-                content_index=0,
-                delta=text,
-            )
-        ]
+        return self._delta("reasoning", "response.reasoning_text.delta", text)
 
     def _text(self, text: str) -> list[dict]:
+        return self._delta("message", "response.output_text.delta", text, logprobs=[])
+
+    def _delta(self, kind: str, event_type: str, text: str, **extra) -> list[dict]:
+        """Open a ``kind`` item unless it is the open one, then stream ``text`` into it."""
         self._generated.append(text)
-        events = [] if self._is_open("message") else self._close() + self._add("message")
+        events = [] if self._is_open(kind) else self._close() + self._add(kind)
         opened = self._open
         opened.text.append(text)
         return events + [
             self._event(
-                "response.output_text.delta",
+                event_type,
                 item_id=opened.item_id,
                 output_index=opened.output_index,
                 content_index=0,
                 delta=text,
-                logprobs=[],
+                **extra,
             )
         ]
 
