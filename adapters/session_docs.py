@@ -10,8 +10,8 @@ import json
 from typing import TypeVar
 
 from cattrs.preconf.json import make_converter
-from synth_ai.domain.ledger import LedgerEntry, Reservation
-from synth_ai.domain.sessions import Amounts, Limit, Session
+from synth_ai.domain.sessions.ledger import LedgerEntry, Reservation
+from synth_ai.domain.sessions.model import Amounts, Limit, Session
 
 T = TypeVar("T")
 _converter = make_converter()

@@ -24,8 +24,8 @@ def seed(home: Path, count: int) -> None:
     """``count`` artifacts in the store of ``home``: models of three kinds and prompt jobs with snapshots."""
     from synth_ai.adapters.sqlite import Database
     from synth_ai.adapters.sqlite.artifacts import SqliteArtifactCatalog
-    from synth_ai.config import DEFAULT_ORG
-    from synth_ai.domain.artifacts import ModelArtifact, PromptJob, PromptSnapshot
+    from synth_ai.domain.artifacts.model import ModelArtifact, PromptJob, PromptSnapshot
+    from synth_ai.settings.config import DEFAULT_ORG
 
     database = Database(home / "synth.db")
     catalog = SqliteArtifactCatalog(database, DEFAULT_ORG)

@@ -22,9 +22,9 @@ from pathlib import Path
 import httpx
 from dependency_injector import providers
 from synth_ai.adapters.waitress_host import BackgroundServer
-from synth_ai.config import ApiKey, Settings
 from synth_ai.container import create_container
 from synth_ai.http.app import create_app
+from synth_ai.settings.config import ApiKey, Settings
 
 from tests.support.redis_keys import drop_prefix
 from tests.support.scripted_upstream import Reply, ScriptedUpstream

@@ -74,9 +74,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from synth_ai.adapters.waitress_host import BackgroundServer
-    from synth_ai.config import ApiKey, Settings
     from synth_ai.container import create_container
     from synth_ai.http.app import build_app
+    from synth_ai.settings.config import ApiKey, Settings
 
     upstream = ScriptedUpstream.start(threads=8)
     upstream.default = Reply(text=TEXT, usage={"prompt_tokens": 20, "completion_tokens": 45})

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from attrs import define, field
-from synth_ai.domain.artifacts import ModelArtifact, PromptJob, PromptSnapshot
+from synth_ai.domain.artifacts.model import ModelArtifact, PromptJob, PromptSnapshot
 from synth_ai.ports.clock import Clock, IdGenerator
 
 
@@ -88,7 +88,7 @@ def prompt_detail(catalog, job_id: str) -> dict[str, Any]:
     the public synth-ai client reads it to extract the prompt; its id and scores are the
     ``best_*`` fields beside it.
     """
-    from synth_ai.domain.prompts import best_prompt
+    from synth_ai.domain.artifacts.prompts import best_prompt
 
     job = catalog.get_prompt_job(job_id)
     best = catalog.get_snapshot(job.job_id, job.best_snapshot_id) if job.best_snapshot_id else None

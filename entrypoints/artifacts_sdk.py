@@ -23,7 +23,7 @@ def open_catalog(settings, container=None):
         return HttpArtifactCatalog(
             BackendClient(settings.backend_url, settings.api_key, timeout=settings.timeout)
         )
-    from synth_ai.config import DEFAULT_ORG
+    from synth_ai.settings.config import DEFAULT_ORG
 
     if container is None:
         from synth_ai.container import create_container
@@ -41,8 +41,8 @@ class Artifacts:
         *,
         timeout: float | None = None,
     ):
-        from synth_ai.config import load_settings
         from synth_ai.container import create_container
+        from synth_ai.settings.config import load_settings
 
         settings = load_settings()
         if base_url:

@@ -6,9 +6,9 @@ import hashlib
 import hmac
 import uuid
 
-from synth_ai.config import ApiKey
 from synth_ai.domain.auth import Principal
 from synth_ai.domain.errors import Unauthorized
+from synth_ai.settings.config import ApiKey
 
 
 def fingerprint(key: str) -> str:

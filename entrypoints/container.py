@@ -17,15 +17,15 @@ from synth_ai.adapters.sqlite import Database, SqliteSessionStore
 from synth_ai.adapters.sqlite.artifacts import SqliteArtifactCatalog
 from synth_ai.adapters.system import RandomIds, SystemClock
 from synth_ai.auth import ApiKeyAuthenticator
-from synth_ai.config import Settings, load_settings
-from synth_ai.domain.guard import SessionGuard
 from synth_ai.domain.responses.service import ResponsesBridge
-from synth_ai.session_settings import price_table, session_defaults
+from synth_ai.domain.sessions.budget import SessionGuard
+from synth_ai.settings.config import Settings, load_settings
+from synth_ai.settings.sessions import price_table, session_defaults
 
 
 # -- task apps and tunnels (issue 3): helpers of the providers below ------------------------
 def _tunnel_settings(settings: Settings):
-    from synth_ai.tunnel_settings import TunnelSettings
+    from synth_ai.settings.tunnels import TunnelSettings
 
     return TunnelSettings.from_settings(settings)
 
@@ -55,7 +55,7 @@ def _tunnel_records(db):
 
 
 def _managed_tunnels(api, records, clock, ids, config):
-    from synth_ai.domain.managed_tunnels import ManagedTunnels
+    from synth_ai.domain.tunnels.managed import ManagedTunnels
 
     return ManagedTunnels(api, records, clock, ids, config.domain)
 
@@ -104,7 +104,7 @@ def _chat_provider(settings: Settings):
 
 
 def _store_backend(settings: Settings) -> str:
-    from synth_ai.session_settings import store_backend
+    from synth_ai.settings.sessions import store_backend
 
     return store_backend(settings)
 
@@ -136,7 +136,7 @@ def _sqlite_response_store(db):
 
 
 def _redis_response_store(settings: Settings):
-    from synth_ai.adapters.redis.response_store import DEFAULT_TTL, RedisResponseStore
+    from synth_ai.adapters.redis.responses import DEFAULT_TTL, RedisResponseStore
 
     section = settings.section("responses")
     ttl = int(float(section.get("ttl_days", DEFAULT_TTL / 86400)) * 86400)

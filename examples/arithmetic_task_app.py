@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 from synth_ai.domain.errors import UpstreamError, ValidationFailed
-from synth_ai.domain.task_apps import Dataset, DatasetSplit, RolloutRequest, RolloutResponse
+from synth_ai.domain.task_apps.model import Dataset, DatasetSplit, RolloutRequest, RolloutResponse
 from synth_ai.task_app import TaskAppConfig
 
 DATA = Path(__file__).with_name("data") / "arithmetic.jsonl"

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from attrs import frozen
-from synth_ai.domain.artifacts import ModelArtifact, PromptJob, PromptSnapshot
+from synth_ai.domain.artifacts.model import ModelArtifact, PromptJob, PromptSnapshot
 
 
 @frozen

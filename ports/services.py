@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from synth_ai.domain.services import ServiceRecord
+from synth_ai.domain.task_apps.deployments import ServiceRecord
 
 
 class ServiceRecords(Protocol):

@@ -2,7 +2,7 @@
 
 Every method that changes a session is one atomic step against the store, so any number of
 threads, processes or ``serve`` replicas may call it at once. ``reserve`` and ``settle`` apply
-the pure rules of ``synth_ai.domain.sessions`` (``decide_reservation`` / ``settle``).
+the pure rules of ``synth_ai.domain.sessions.model`` (``decide_reservation`` / ``settle``).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from synth_ai.domain.ledger import LedgerEntry, Reservation
-from synth_ai.domain.sessions import Amounts, Session
+from synth_ai.domain.sessions.ledger import LedgerEntry, Reservation
+from synth_ai.domain.sessions.model import Amounts, Session
 
 
 class SessionStore(Protocol):

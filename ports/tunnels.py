@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from synth_ai.domain.tunnels import TunnelRecord
+from synth_ai.domain.tunnels.model import TunnelRecord
 
 
 class Tunnel(Protocol):

@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from synth_ai.config import ApiKey, Settings
+from synth_ai.settings.config import ApiKey, Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_KEY = "sk-synth-test-key-0123456789"

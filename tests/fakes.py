@@ -100,7 +100,7 @@ class LoopbackTunnels:
     ):
         import http.client
 
-        from synth_ai.domain.task_app_errors import TunnelFailed
+        from synth_ai.domain.task_apps.errors import TunnelFailed
 
         try:
             conn = http.client.HTTPConnection(local_host, local_port, timeout=2)
@@ -150,7 +150,7 @@ class FakeSessionStore:
         self.entries: list = []
 
     def create(self, session, *, make_active=True):
-        from synth_ai.domain import sessions as rules
+        from synth_ai.domain.sessions import model as rules
 
         with self._lock:
             if make_active:
@@ -162,7 +162,7 @@ class FakeSessionStore:
             return session
 
     def _current(self, org_id, user_id, now):
-        from synth_ai.domain import sessions as rules
+        from synth_ai.domain.sessions import model as rules
 
         session_id = self.pointers.get((org_id, user_id))
         if session_id is None:
@@ -191,7 +191,7 @@ class FakeSessionStore:
             return new
 
     def list(self, org_id, *, user_id=None, status=None, limit=100, offset=0, now=None):
-        from synth_ai.domain import sessions as rules
+        from synth_ai.domain.sessions import model as rules
 
         found = [
             s
@@ -206,8 +206,8 @@ class FakeSessionStore:
         return found[offset : offset + limit]
 
     def update(self, session_id, change):
-        from synth_ai.domain import sessions as rules
         from synth_ai.domain.errors import SessionNotFound
+        from synth_ai.domain.sessions import model as rules
 
         with self._lock:
             if session_id not in self.sessions:
@@ -220,9 +220,9 @@ class FakeSessionStore:
             return changed
 
     def reserve(self, reservation, now, *, stale_before=None):
-        from synth_ai.domain import sessions as rules
         from synth_ai.domain.errors import SessionNotFound
-        from synth_ai.domain.sessions import Amounts
+        from synth_ai.domain.sessions import model as rules
+        from synth_ai.domain.sessions.model import Amounts
 
         with self._lock:
             session = self.sessions.get(reservation.session_id)
@@ -244,7 +244,7 @@ class FakeSessionStore:
         return decision.warnings
 
     def settle(self, reservation_id, actual, entry, now):
-        from synth_ai.domain import sessions as rules
+        from synth_ai.domain.sessions import model as rules
 
         with self._lock:
             held = self.reservations.pop(reservation_id, None)

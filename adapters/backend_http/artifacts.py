@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from synth_ai.adapters.backend_http.client import BackendClient
-from synth_ai.domain.artifacts import ModelArtifact, PromptJob, PromptSnapshot
+from synth_ai.domain.artifacts.model import ModelArtifact, PromptJob, PromptSnapshot
 from synth_ai.domain.timestamps import epoch
 from synth_ai.ports.artifacts import ArtifactListing
 

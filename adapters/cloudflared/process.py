@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 from synth_ai.adapters.cloudflared.binary import find_cloudflared
-from synth_ai.domain.task_app_errors import InvalidTunnel, TunnelFailed, TunnelRateLimited
-from synth_ai.domain.tunnels import (
+from synth_ai.domain.task_apps.errors import InvalidTunnel, TunnelFailed, TunnelRateLimited
+from synth_ai.domain.tunnels.model import (
     EdgeOverrides,
     TunnelMode,
     find_quick_url,

@@ -1,6 +1,6 @@
 """Lua scripts that make the hot session steps atomic inside Redis.
 
-They mirror ``synth_ai.domain.sessions`` (``effective``, ``decide_reservation``, ``settle``)
+They mirror ``synth_ai.domain.sessions.model`` (``effective``, ``decide_reservation``, ``settle``)
 on the JSON documents of ``synth_ai.adapters.session_docs``; the ``SessionStore`` contract
 suite holds them to the same behaviour as the Python rules. Reserve returns the session as it
 was *before* the step, so the Python side re-derives the exact refusal message and soft-limit

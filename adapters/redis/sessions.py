@@ -18,10 +18,10 @@ from contextlib import contextmanager
 import redis
 from synth_ai.adapters import session_docs as docs
 from synth_ai.adapters.redis.session_scripts import CREATE, RESERVE, SETTLE
-from synth_ai.domain import sessions as rules
 from synth_ai.domain.errors import LimitExceeded, ServiceUnavailable, SessionNotFound
-from synth_ai.domain.ledger import LedgerEntry, Reservation
-from synth_ai.domain.sessions import Amounts, Session
+from synth_ai.domain.sessions import model as rules
+from synth_ai.domain.sessions.ledger import LedgerEntry, Reservation
+from synth_ai.domain.sessions.model import Amounts, Session
 
 
 def connect(url: str) -> redis.Redis:

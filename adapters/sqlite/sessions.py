@@ -11,10 +11,10 @@ from collections.abc import Callable
 
 from synth_ai.adapters import session_docs as docs
 from synth_ai.adapters.sqlite.database import Database
-from synth_ai.domain import sessions as rules
 from synth_ai.domain.errors import SessionNotFound
-from synth_ai.domain.ledger import LedgerEntry, Reservation
-from synth_ai.domain.sessions import Amounts, Session
+from synth_ai.domain.sessions import model as rules
+from synth_ai.domain.sessions.ledger import LedgerEntry, Reservation
+from synth_ai.domain.sessions.model import Amounts, Session
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (

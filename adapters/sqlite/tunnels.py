@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from synth_ai.adapters.sqlite.database import Database
-from synth_ai.domain.tunnels import TunnelRecord
+from synth_ai.domain.tunnels.model import TunnelRecord
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tunnels (

@@ -16,7 +16,7 @@ EXTENSIONS = {"json": "json", "yaml": "yaml", "text": "txt"}
 
 def prompt_document(job, snapshots: list) -> dict:
     """What ``download`` writes: one snapshot with its messages, or every snapshot."""
-    from synth_ai.domain.prompts import best_prompt
+    from synth_ai.domain.artifacts.prompts import best_prompt
 
     def one(snapshot) -> dict:
         return {
@@ -44,7 +44,7 @@ def render(document: dict, fmt: str) -> str:
         return json.dumps(document, indent=2, default=str) + "\n"
     if fmt == "yaml":
         return _yaml(document)
-    from synth_ai.domain.prompts import PromptMessage, render_text
+    from synth_ai.domain.artifacts.prompts import PromptMessage, render_text
 
     parts = []
     for item in document.get("snapshots", [document]):
@@ -114,7 +114,7 @@ def write_output(target: Path, text: str) -> None:
 def download(obj, job_id, fmt, output, snapshot_id, all_snapshots):
     """Download a prompt job's best (or chosen, or every) optimised prompt."""
     from synth_ai.cli.artifacts import catalog_of
-    from synth_ai.domain.artifacts import ArtifactId, InvalidArtifactId
+    from synth_ai.domain.artifacts.model import ArtifactId, InvalidArtifactId
     from synth_ai.domain.errors import InvalidInput, NotFound
 
     parsed = ArtifactId.parse(job_id)
@@ -173,7 +173,7 @@ def export(obj, model_id, repo_id, private, tags, prefer_merged, hf_token, fmt):
     """Upload a model's files to the Hugging Face Hub (HF_ENDPOINT picks the Hub)."""
     from synth_ai.cli.artifacts import catalog_of
     from synth_ai.cli.output import console, echo_json
-    from synth_ai.domain.exports import ExportRequest, export_model, split_tags
+    from synth_ai.domain.artifacts.exports import ExportRequest, export_model, split_tags
 
     request = ExportRequest(model_id, repo_id, private, split_tags(tags), prefer_merged)
     catalog = catalog_of(obj)

@@ -56,7 +56,7 @@ def list_artifacts(obj, kind, status, limit, fmt):
 def resolve(catalog, raw: str) -> tuple[str, dict]:
     """``("model"|"prompt", wire dict)`` for an id; ids of unknown form try models, then prompts."""
     from synth_ai.artifact_payloads import prompt_detail
-    from synth_ai.domain.artifacts import ArtifactId, InvalidArtifactId
+    from synth_ai.domain.artifacts.model import ArtifactId, InvalidArtifactId
     from synth_ai.domain.errors import InvalidInput, NotFound
 
     try:

@@ -50,7 +50,7 @@ class CliContext:
     @property
     def settings(self):
         if self._settings is None:
-            from synth_ai.config import load_settings
+            from synth_ai.settings.config import load_settings
 
             settings = load_settings()
             if self._base_url:

@@ -21,9 +21,9 @@ import click
 def serve(obj, host, port, threads):
     """Run the backend: artifacts, sessions, responses, tunnels over HTTP."""
     from synth_ai.adapters.waitress_host import BackgroundServer, PortInUse
-    from synth_ai.config import ensure_server_key
     from synth_ai.container import create_container
     from synth_ai.http import create_app
+    from synth_ai.settings.config import ensure_server_key
 
     settings, new_key = ensure_server_key(obj.settings)
     host = host or settings.host

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import click
 from synth_ai.cli.output import echo_json, format_option
-from synth_ai.domain.sessions import SESSION_ID_PATTERN
+from synth_ai.domain.sessions.model import SESSION_ID_PATTERN
 
 METRIC_NAMES = ("cost_usd", "tokens", "gpu_hours", "api_calls")
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")

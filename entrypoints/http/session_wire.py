@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from attrs import define, field
 from synth_ai.domain.errors import InvalidInput
-from synth_ai.domain.ledger import LedgerEntry
-from synth_ai.domain.sessions import HARD, METRICS, Limit, Session, effective
+from synth_ai.domain.sessions.ledger import LedgerEntry
+from synth_ai.domain.sessions.model import HARD, METRICS, Limit, Session, effective
 from synth_ai.domain.timestamps import iso
 
 

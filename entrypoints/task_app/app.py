@@ -15,7 +15,7 @@ import falcon
 from cattrs.preconf.json import make_converter
 from synth_ai import __version__
 from synth_ai.domain.errors import InvalidInput, SynthError, ValidationFailed
-from synth_ai.domain.task_apps import RolloutRequest, RolloutResponse
+from synth_ai.domain.task_apps.model import RolloutRequest, RolloutResponse
 from synth_ai.http.errors import handle_synth_error, handle_unexpected, serialize_http_error
 from synth_ai.http.payload import read_object, send_json, structure
 from synth_ai.task_app.auth import EnvironmentKeyAuth

@@ -12,12 +12,12 @@ from typing import Any
 
 import httpx
 from synth_ai.domain.errors import UpstreamError
-from synth_ai.domain.tunnels import EdgeOverrides
+from synth_ai.domain.tunnels.model import EdgeOverrides
 
 
 def default_overrides() -> EdgeOverrides:
-    from synth_ai.config import load_settings
-    from synth_ai.tunnel_settings import TunnelSettings
+    from synth_ai.settings.config import load_settings
+    from synth_ai.settings.tunnels import TunnelSettings
 
     return TunnelSettings.from_settings(load_settings()).resolve
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from attrs import define, field, validators
-from synth_ai.domain.task_apps import Dataset, RolloutRequest, RolloutResponse, TaskDescriptor
+from synth_ai.domain.task_apps.model import Dataset, RolloutRequest, RolloutResponse, TaskDescriptor
 
 API_KEY_ENV = "ENVIRONMENT_API_KEY"
 

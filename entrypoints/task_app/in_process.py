@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from synth_ai.domain.errors import InvalidInput
-from synth_ai.domain.task_app_errors import TaskAppNotHealthy
-from synth_ai.domain.tunnels import TunnelMode
+from synth_ai.domain.task_apps.errors import TaskAppNotHealthy
+from synth_ai.domain.tunnels.model import TunnelMode
 
 log = logging.getLogger("synth_ai.task_app")
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from synth_ai.domain.task_app_errors import InvalidTaskApp
+from synth_ai.domain.task_apps.errors import InvalidTaskApp
 from synth_ai.task_app.config import TaskAppConfig
 
 log = logging.getLogger("synth_ai.task_app")

@@ -20,8 +20,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from synth_ai.domain.services import ServiceKind, ServiceRecord
-from synth_ai.domain.tunnels import TunnelMode
+from synth_ai.domain.task_apps.deployments import ServiceKind, ServiceRecord
+from synth_ai.domain.tunnels.model import TunnelMode
 
 log = logging.getLogger("synth_ai.deploy")
 

@@ -4,8 +4,8 @@ issued by a real backend through the stand-in Cloudflare API."""
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 from synth_ai.adapters.records_file import pid_alive
-from synth_ai.config import ApiKey, Settings
-from synth_ai.domain.tunnels import QUICK_URL
+from synth_ai.domain.tunnels.model import QUICK_URL
+from synth_ai.settings.config import ApiKey, Settings
 
 from tests.bdd.task_app_steps import *  # noqa: F403 - the shared step definitions
 from tests.bdd.task_app_steps import deploy, listed, task_app_client

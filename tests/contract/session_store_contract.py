@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from synth_ai.domain.errors import LimitExceeded, SessionNotFound
-from synth_ai.domain.ledger import LedgerEntry, Reservation
-from synth_ai.domain.sessions import (
+from synth_ai.domain.sessions.ledger import LedgerEntry, Reservation
+from synth_ai.domain.sessions.model import (
     ACTIVE,
     ENDED,
     EXPIRED,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from synth_ai.domain.artifacts import ModelArtifact, PromptJob, PromptSnapshot
+from synth_ai.domain.artifacts.model import ModelArtifact, PromptJob, PromptSnapshot
 from synth_ai.domain.errors import NotFound
 
 from tests.fakes import FakeArtifactCatalog

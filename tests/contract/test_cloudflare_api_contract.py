@@ -5,7 +5,7 @@ from synth_ai.adapters.cloudflare_api import HttpCloudflareApi
 from synth_ai.adapters.sqlite import Database
 from synth_ai.adapters.sqlite.tunnels import SqliteTunnelRecords
 from synth_ai.domain.errors import Unauthorized, UpstreamError
-from synth_ai.domain.tunnels import TunnelRecord
+from synth_ai.domain.tunnels.model import TunnelRecord
 
 from tests.fakes import InMemoryCloudflareApi, InMemoryTunnelRecords
 from tests.support.tunnels import cloudflare_api  # noqa: F401

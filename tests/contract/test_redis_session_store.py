@@ -2,7 +2,7 @@
 
 import pytest
 from synth_ai.domain.errors import LimitExceeded
-from synth_ai.domain.sessions import Amounts
+from synth_ai.domain.sessions.model import Amounts
 
 from tests.contract.session_store_contract import (
     NOW,

@@ -86,7 +86,7 @@ class TestRedisResponseStore(ResponseStoreContract):
     @pytest.fixture
     def store(self, redis_url, redis_prefix):
         import redis
-        from synth_ai.adapters.redis.response_store import RedisResponseStore
+        from synth_ai.adapters.redis.responses import RedisResponseStore
 
         client = redis.Redis.from_url(redis_url)
         yield RedisResponseStore(client, prefix=redis_prefix, ttl_seconds=60)

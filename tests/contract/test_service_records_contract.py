@@ -4,7 +4,7 @@ import os
 
 import pytest
 from synth_ai.adapters.records_file import ServicesFile
-from synth_ai.domain.services import ServiceRecord
+from synth_ai.domain.task_apps.deployments import ServiceRecord
 
 from tests.fakes import InMemoryServiceRecords
 
@@ -83,7 +83,7 @@ class TestServicesFile(ServiceRecordsContract):
 
         code = (
             "import os,sys; from synth_ai.adapters.records_file import ServicesFile; "
-            "from synth_ai.domain.services import ServiceRecord; f=ServicesFile(sys.argv[1], is_alive=lambda p: True)\n"
+            "from synth_ai.domain.task_apps.deployments import ServiceRecord; f=ServicesFile(sys.argv[1], is_alive=lambda p: True)\n"
             "for i in range(15): f.add(ServiceRecord(f'{sys.argv[2]}-{i}','u',1,'local',1,1.0))"
         )
         procs = [

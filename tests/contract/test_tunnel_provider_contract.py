@@ -3,8 +3,8 @@
 import pytest
 from synth_ai.adapters.cloudflared import CloudflaredTunnels
 from synth_ai.adapters.waitress_host import find_free_port
-from synth_ai.domain.task_app_errors import TunnelFailed
-from synth_ai.domain.tunnels import EdgeOverrides
+from synth_ai.domain.task_apps.errors import TunnelFailed
+from synth_ai.domain.tunnels.model import EdgeOverrides
 from synth_ai.task_app.client import TaskAppClient
 
 from tests.fakes import LoopbackTunnels

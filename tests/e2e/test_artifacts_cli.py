@@ -234,9 +234,9 @@ def test_a_wrong_api_key_is_one_clear_line(cli, backend):
 
 def test_another_org_does_not_see_the_artifacts(cli, settings):
     from synth_ai.adapters.waitress_host import BackgroundServer
-    from synth_ai.config import ApiKey
     from synth_ai.container import create_container
     from synth_ai.http import create_app
+    from synth_ai.settings.config import ApiKey
 
     settings.api_keys.append(ApiKey("sk-other-org", "org_other", "user_x"))
     container = create_container(settings)

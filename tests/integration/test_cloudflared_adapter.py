@@ -5,13 +5,13 @@ import os
 import pytest
 from synth_ai.adapters.cloudflared import CloudflaredTunnels, find_cloudflared
 from synth_ai.adapters.records_file import pid_alive
-from synth_ai.domain.task_app_errors import (
+from synth_ai.domain.task_apps.errors import (
     CloudflaredNotFound,
     InvalidTunnel,
     TunnelFailed,
     TunnelRateLimited,
 )
-from synth_ai.domain.tunnels import QUICK_URL, EdgeOverrides
+from synth_ai.domain.tunnels.model import QUICK_URL, EdgeOverrides
 from synth_ai.task_app.client import TaskAppClient
 
 from tests.support.tunnels import (  # noqa: F401
@@ -112,7 +112,7 @@ def test_a_managed_tunnel_runs_cloudflared_with_the_backend_issued_token_kept_ou
     from synth_ai.adapters.sqlite import Database
     from synth_ai.adapters.sqlite.tunnels import SqliteTunnelRecords
     from synth_ai.adapters.system import RandomIds, SystemClock
-    from synth_ai.domain.managed_tunnels import ManagedTunnels
+    from synth_ai.domain.tunnels.managed import ManagedTunnels
 
     api = HttpCloudflareApi(
         account_id=cloudflare_api.account_id,

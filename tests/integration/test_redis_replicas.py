@@ -5,9 +5,9 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 from synth_ai.adapters.waitress_host import BackgroundServer
-from synth_ai.config import ApiKey, Settings
 from synth_ai.container import create_container
 from synth_ai.http.app import create_app
+from synth_ai.settings.config import ApiKey, Settings
 
 from tests.conftest import TEST_KEY
 from tests.support.redis_keys import drop_prefix

@@ -9,7 +9,7 @@ import time
 import openai
 import pytest
 from dependency_injector import providers
-from synth_ai.config import ApiKey
+from synth_ai.settings.config import ApiKey
 
 from tests.conftest import TEST_KEY
 from tests.fakes import RecordingMeterFactory

@@ -7,7 +7,7 @@ Its ``AgentSessionClient`` reads ``/api/v1/me`` ``org_id``, and in sessions ``or
 
 import uuid
 
-from synth_ai.config import DEFAULT_ORG, DEFAULT_USER, ensure_server_key, load_settings
+from synth_ai.settings.config import DEFAULT_ORG, DEFAULT_USER, ensure_server_key, load_settings
 
 
 def is_uuid(value) -> bool:

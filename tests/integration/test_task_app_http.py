@@ -120,7 +120,7 @@ def test_an_invalid_rollout_payload_gets_422_with_the_path_of_the_bad_field(clie
 
 
 def test_an_async_rollout_function_is_awaited_like_the_public_task_apps_allow(env_key):
-    from synth_ai.domain.task_apps import RolloutResponse
+    from synth_ai.domain.task_apps.model import RolloutResponse
     from synth_ai.task_app.config import TaskAppConfig
 
     async def rollout(request):

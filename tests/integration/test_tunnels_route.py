@@ -1,7 +1,7 @@
 """``GET|POST /api/v1/tunnels/`` on the real backend, against the stand-in Cloudflare API."""
 
 import pytest
-from synth_ai.config import ApiKey, Settings
+from synth_ai.settings.config import ApiKey, Settings
 
 from tests.conftest import OTHER_KEY, TEST_KEY
 from tests.support.tunnels import cloudflare_api  # noqa: F401

@@ -1,7 +1,7 @@
 """ArtifactId.parse: every accepted form, and errors that name the bad part."""
 
 import pytest
-from synth_ai.domain.artifacts import ArtifactId, InvalidArtifactId, ModelArtifact, PromptJob
+from synth_ai.domain.artifacts.model import ArtifactId, InvalidArtifactId, ModelArtifact, PromptJob
 
 
 @pytest.mark.parametrize(
@@ -67,7 +67,7 @@ def test_an_unknown_status_is_refused_with_the_accepted_ones():
 
 @pytest.mark.parametrize("snapshot_id", ["a/b", "../../x", "", ".hidden", "snap 1"])
 def test_a_snapshot_id_that_cannot_be_a_url_segment_or_file_name_is_refused(snapshot_id):
-    from synth_ai.domain.artifacts import PromptSnapshot
+    from synth_ai.domain.artifacts.model import PromptSnapshot
     from synth_ai.domain.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match="invalid snapshot id") as refused:
@@ -76,6 +76,6 @@ def test_a_snapshot_id_that_cannot_be_a_url_segment_or_file_name_is_refused(snap
 
 
 def test_snapshot_ids_of_letters_digits_and_separators_are_accepted():
-    from synth_ai.domain.artifacts import PromptSnapshot
+    from synth_ai.domain.artifacts.model import PromptSnapshot
 
     assert PromptSnapshot("snap_3-b.v2", "pl_1", {}, 1.0).snapshot_id == "snap_3-b.v2"

@@ -2,7 +2,7 @@
 
 import pytest
 from synth_ai.cli.artifacts import resolve
-from synth_ai.domain.artifacts import InvalidArtifactId, ModelArtifact, PromptJob
+from synth_ai.domain.artifacts.model import InvalidArtifactId, ModelArtifact, PromptJob
 
 from tests.fakes import FakeArtifactCatalog
 

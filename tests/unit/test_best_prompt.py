@@ -1,7 +1,7 @@
 """Best-prompt extraction across the four snapshot shapes, and text rendering."""
 
 import pytest
-from synth_ai.domain.prompts import PromptMessage, best_prompt, render_text
+from synth_ai.domain.artifacts.prompts import PromptMessage, best_prompt, render_text
 
 SYSTEM = {"role": "system", "content": "Be terse."}
 USER = {"role": "user", "content": "Classify: {text}"}

@@ -1,7 +1,7 @@
 import os
 import stat
 
-from synth_ai.config import ensure_server_key, load_settings
+from synth_ai.settings.config import ensure_server_key, load_settings
 
 
 def test_environment_overrides_the_config_file(synth_home):

@@ -1,9 +1,14 @@
 """Export rules: which weights folder goes up, the model card, and refused requests."""
 
 import pytest
-from synth_ai.domain.artifacts import ModelArtifact
+from synth_ai.domain.artifacts.exports import (
+    ExportRequest,
+    export_model,
+    model_card,
+    select_weights,
+)
+from synth_ai.domain.artifacts.model import ModelArtifact
 from synth_ai.domain.errors import InvalidInput, NotFound
-from synth_ai.domain.exports import ExportRequest, export_model, model_card, select_weights
 
 from tests.fakes import FakeArtifactCatalog, FakeModelHub
 

@@ -35,7 +35,7 @@ ENTRYPOINTS = [
     "synth_ai.cli",
     "synth_ai.http",
     "synth_ai.container",
-    "synth_ai.config",
+    "synth_ai.settings.config",
     "synth_ai.auth",
     "synth_ai.sdk",
     "synth_ai.worker",

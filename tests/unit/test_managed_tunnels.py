@@ -1,6 +1,6 @@
 import pytest
 from synth_ai.domain.errors import Conflict, ServiceUnavailable
-from synth_ai.domain.managed_tunnels import ManagedTunnels
+from synth_ai.domain.tunnels.managed import ManagedTunnels
 
 from tests.fakes import FakeClock, InMemoryCloudflareApi, InMemoryTunnelRecords, SequentialIds
 

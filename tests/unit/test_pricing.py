@@ -2,8 +2,13 @@
 
 import pytest
 from synth_ai.domain.errors import InvalidInput
-from synth_ai.domain.pricing import ModelPrice, PriceTable, estimate_prompt_tokens, estimate_tokens
-from synth_ai.domain.usage import Usage
+from synth_ai.domain.sessions.pricing import (
+    ModelPrice,
+    PriceTable,
+    estimate_prompt_tokens,
+    estimate_tokens,
+)
+from synth_ai.domain.sessions.usage import Usage
 
 
 def test_an_alias_is_priced_as_the_upstream_model_it_stands_for():

@@ -1,9 +1,9 @@
 """The pure session rules: reservation, settlement, limits and expiry."""
 
 import pytest
-from synth_ai.domain import sessions as rules
 from synth_ai.domain.errors import InvalidInput
-from synth_ai.domain.sessions import HARD, SOFT, Amounts, Limit, Session
+from synth_ai.domain.sessions import model as rules
+from synth_ai.domain.sessions.model import HARD, SOFT, Amounts, Limit, Session
 
 NOW = 1000.0
 

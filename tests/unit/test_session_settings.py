@@ -2,8 +2,8 @@
 
 import pytest
 from synth_ai.domain.errors import InvalidInput
-from synth_ai.domain.sessions import Limit
-from synth_ai.session_settings import price_table, session_defaults
+from synth_ai.domain.sessions.model import Limit
+from synth_ai.settings.sessions import price_table, session_defaults
 
 
 def test_without_a_session_table_sessions_get_a_twenty_dollar_hard_limit(settings):

@@ -1,7 +1,7 @@
 import pytest
 from synth_ai.domain.errors import ValidationFailed
-from synth_ai.domain.task_app_errors import InvalidTaskApp, InvalidTunnel
-from synth_ai.domain.task_apps import (
+from synth_ai.domain.task_apps.errors import InvalidTaskApp, InvalidTunnel
+from synth_ai.domain.task_apps.model import (
     Dataset,
     DatasetSplit,
     RolloutEnv,
@@ -10,7 +10,7 @@ from synth_ai.domain.task_apps import (
     RolloutResponse,
     TaskDescriptor,
 )
-from synth_ai.domain.tunnels import (
+from synth_ai.domain.tunnels.model import (
     EdgeOverrides,
     TunnelMode,
     find_quick_url,

@@ -18,8 +18,13 @@ from synth_ai.artifact_payloads import (
     prompt_detail,
     register_prompt_job,
 )
-from synth_ai.domain.artifacts import ArtifactId, InvalidArtifactId, check_list_type, check_status
-from synth_ai.domain.exports import ExportRequest, export_model, split_tags
+from synth_ai.domain.artifacts.exports import ExportRequest, export_model, split_tags
+from synth_ai.domain.artifacts.model import (
+    ArtifactId,
+    InvalidArtifactId,
+    check_list_type,
+    check_status,
+)
 from synth_ai.http.payload import query_int, read_object, send_json, structure
 
 

@@ -12,8 +12,8 @@ import logging
 
 from synth_ai.adapters.openai_chat import UnconfiguredChatProvider
 from synth_ai.domain.errors import InvalidInput, ServiceUnavailable, SynthError
-from synth_ai.domain.pricing import estimate_prompt_tokens, estimate_tokens
-from synth_ai.domain.usage import Usage
+from synth_ai.domain.sessions.pricing import estimate_prompt_tokens, estimate_tokens
+from synth_ai.domain.sessions.usage import Usage
 from synth_ai.http.metering import meter_of
 from synth_ai.http.payload import read_object, send_json
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from synth_ai.domain import sessions as rules
 from synth_ai.domain.errors import Conflict, Forbidden, InvalidInput
+from synth_ai.domain.sessions import model as rules
 from synth_ai.http.payload import query_int, read_object, send_json, structure
 from synth_ai.http.session_wire import (
     CreateSessionIn,

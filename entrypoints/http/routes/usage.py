@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from attrs import define, field
 from synth_ai.domain.errors import InvalidInput
-from synth_ai.domain.guard import Metered
-from synth_ai.domain.usage import Usage
+from synth_ai.domain.sessions.budget import Metered
+from synth_ai.domain.sessions.usage import Usage
 from synth_ai.http.metering import meter_of
 from synth_ai.http.payload import query_int, read_object, send_json, structure
 from synth_ai.http.session_wire import ledger_json

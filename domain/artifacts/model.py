@@ -3,7 +3,7 @@
 ``ArtifactId.parse`` understands every id form a user types (``ft:BASE:JOB``, ``rl:BASE:JOB``,
 ``peft:BASE:JOB``, ``pl_<hex>``, ``job_pl_<hex>``); a base may itself contain ``/`` and ``:``,
 so the job is the last ``:``-separated part. Records are plain attrs values; rendering of
-prompts lives in ``synth_ai.domain.prompts``.
+prompts lives in ``synth_ai.domain.artifacts.prompts``.
 """
 
 from __future__ import annotations

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 
 from attrs import frozen
-from synth_ai.config import Settings
 from synth_ai.domain.errors import InvalidInput
-from synth_ai.domain.tunnels import EdgeOverrides
+from synth_ai.domain.tunnels.model import EdgeOverrides
+from synth_ai.settings.config import Settings
 
 DEFAULT_CLOUDFLARE_API_URL = "https://api.cloudflare.com/client/v4"
 

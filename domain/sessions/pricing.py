@@ -12,7 +12,7 @@ import math
 
 from attrs import field, frozen
 from synth_ai.domain.errors import InvalidInput
-from synth_ai.domain.usage import Usage
+from synth_ai.domain.sessions.usage import Usage
 
 MILLION = 1_000_000
 

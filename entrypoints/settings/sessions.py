@@ -28,17 +28,17 @@ from __future__ import annotations
 import math
 import os
 
-from synth_ai.config import Settings
 from synth_ai.domain.errors import InvalidInput
-from synth_ai.domain.guard import SessionDefaults
-from synth_ai.domain.pricing import (
+from synth_ai.domain.sessions.budget import SessionDefaults
+from synth_ai.domain.sessions.model import KINDS, Limit
+from synth_ai.domain.sessions.pricing import (
     DEFAULT_GPU_HOUR_USD,
     DEFAULT_PRICE,
     DEFAULT_PRICES,
     ModelPrice,
     PriceTable,
 )
-from synth_ai.domain.sessions import KINDS, Limit
+from synth_ai.settings.config import Settings
 
 DEFAULT_LIMIT_COST_USD = 20.0
 LIMIT_KEYS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from attrs import field, frozen
-from synth_ai.domain.sessions import METRICS, Amounts
+from synth_ai.domain.sessions.model import METRICS, Amounts
 
 
 @frozen

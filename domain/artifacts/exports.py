@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from attrs import field, frozen
-from synth_ai.domain.artifacts import ArtifactId, ModelArtifact
+from synth_ai.domain.artifacts.model import ArtifactId, ModelArtifact
 from synth_ai.domain.errors import Forbidden, InvalidInput, NotFound
 from synth_ai.ports.artifacts import ArtifactCatalog, HubUpload, ModelHub, Progress
 

@@ -6,8 +6,13 @@ import logging
 import secrets
 
 from synth_ai.domain.errors import Conflict, ServiceUnavailable
-from synth_ai.domain.task_app_errors import InvalidTunnel
-from synth_ai.domain.tunnels import TunnelRecord, origin_url, validate_port, validate_subdomain
+from synth_ai.domain.task_apps.errors import InvalidTunnel
+from synth_ai.domain.tunnels.model import (
+    TunnelRecord,
+    origin_url,
+    validate_port,
+    validate_subdomain,
+)
 from synth_ai.ports.clock import Clock, IdGenerator
 from synth_ai.ports.tunnels import CloudflareApi, TunnelRecords
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from attrs import field, frozen, validators
 from synth_ai.domain.errors import ValidationFailed
-from synth_ai.domain.task_app_errors import InvalidTaskApp
+from synth_ai.domain.task_apps.errors import InvalidTaskApp
 
 _APP_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 

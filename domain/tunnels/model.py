@@ -8,7 +8,7 @@ import re
 from urllib.parse import urlsplit
 
 from attrs import field, frozen
-from synth_ai.domain.task_app_errors import InvalidTunnel
+from synth_ai.domain.task_apps.errors import InvalidTunnel
 
 QUICK_URL = re.compile(r"https://[a-z0-9-]+\.trycloudflare\.com")
 _SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")

@@ -15,10 +15,10 @@ import threading
 from attrs import field, frozen
 from synth_ai.domain.auth import Principal
 from synth_ai.domain.errors import LimitExceeded, NotFound, SessionNotFound
-from synth_ai.domain.ledger import LedgerEntry, Reservation
-from synth_ai.domain.pricing import PriceTable
-from synth_ai.domain.sessions import Amounts, Limit, Session
-from synth_ai.domain.usage import Usage
+from synth_ai.domain.sessions.ledger import LedgerEntry, Reservation
+from synth_ai.domain.sessions.model import Amounts, Limit, Session
+from synth_ai.domain.sessions.pricing import PriceTable
+from synth_ai.domain.sessions.usage import Usage
 from synth_ai.ports.clock import Clock, IdGenerator
 from synth_ai.ports.sessions import SessionStore
 

@@ -1,0 +1,1 @@
+"""Artifacts: ids, models and prompt jobs, best-prompt extraction, Hub export."""

@@ -1,0 +1,1 @@
+"""Task apps: the rollout contract, deployments (service records), their errors."""

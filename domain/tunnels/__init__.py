@@ -1,0 +1,1 @@
+"""Tunnels: quick and managed tunnel rules and records, issuing managed tunnels."""

@@ -1,0 +1,1 @@
+"""Settings: config.toml plus environment, one module per section family."""
