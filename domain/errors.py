@@ -113,10 +113,6 @@ class UpstreamUnavailable(UpstreamError):
     code = "upstream_unavailable"
 
 
-class SessionNotFound(NotFound):
-    code = "session_not_found"
-
-
 # --- artifacts ---------------------------------------------------------------------------
 
 

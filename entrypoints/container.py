@@ -17,8 +17,10 @@ from synth_ai.adapters.sqlite import Database, SqliteSessionStore
 from synth_ai.adapters.sqlite.artifacts import SqliteArtifactCatalog
 from synth_ai.adapters.system import RandomIds, SystemClock
 from synth_ai.auth import ApiKeyAuthenticator
+from synth_ai.domain.chat.service import MeteredChat
 from synth_ai.domain.responses.service import ResponsesBridge
-from synth_ai.domain.sessions.budget import SessionGuard
+from synth_ai.domain.sessions.budget import Budget
+from synth_ai.domain.sessions.service import SessionService
 from synth_ai.settings.config import Settings, load_settings
 from synth_ai.settings.sessions import price_table, session_defaults
 
@@ -109,12 +111,24 @@ def _store_backend(settings: Settings) -> str:
     return store_backend(settings)
 
 
-def _redis_session_store(settings: Settings):
+def _redis_client(settings: Settings):
+    from synth_ai.adapters.redis.client import connect
+
+    client = connect(settings.redis_url)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def _redis_prefix(settings: Settings) -> str:
+    return str(settings.section("store").get("redis_prefix", "synth:"))
+
+
+def _redis_session_store(client, settings: Settings):
     from synth_ai.adapters.redis.sessions import RedisSessionStore
 
-    return RedisSessionStore.from_url(
-        settings.redis_url, prefix=str(settings.section("store").get("redis_prefix", "synth:"))
-    )
+    return RedisSessionStore(client, prefix=_redis_prefix(settings))
 
 
 def _model_hub(settings: Settings) -> HfModelHub:
@@ -128,20 +142,19 @@ def _model_hub(settings: Settings) -> HfModelHub:
     )
 
 
-# -- Responses bridge (issue 5) -----------------------------------------------------------------
+# -- Responses bridge: helpers of the providers below --------------------------------------
 def _sqlite_response_store(db):
     from synth_ai.adapters.sqlite.responses import SqliteResponseStore
 
     return SqliteResponseStore(db)
 
 
-def _redis_response_store(settings: Settings):
+def _redis_response_store(client, settings: Settings):
     from synth_ai.adapters.redis.responses import DEFAULT_TTL, RedisResponseStore
 
     section = settings.section("responses")
     ttl = int(float(section.get("ttl_days", DEFAULT_TTL / 86400)) * 86400)
-    prefix = str(settings.section("store").get("redis_prefix", "synth:"))
-    return RedisResponseStore.from_url(settings.redis_url, prefix=prefix, ttl_seconds=ttl)
+    return RedisResponseStore(client, prefix=_redis_prefix(settings), ttl_seconds=ttl)
 
 
 def _internal_stop(settings: Settings) -> bool:
@@ -177,35 +190,39 @@ class Container(containers.DeclarativeContainer):
 
     chat_provider = providers.Resource(_chat_provider, settings=settings)
 
-    # --- sessions and budgets (issue 4) -------------------------------------------------------
-    # The store is chosen by [store] backend; the guard builds each cost-incurring request's
+    # --- Redis: one client (one connection pool) shared by every Redis adapter -------------
+    redis_client = providers.Resource(_redis_client, settings=settings)
+
+    # --- sessions and budgets -----------------------------------------------------------------
+    # The store is chosen by [store] backend; the budget builds each cost-incurring request's
     # Meter (reserve the worst case, then settle the real usage).
     session_store = providers.Selector(
         providers.Callable(_store_backend, settings=settings),  # settings.store, checked
         sqlite=providers.ThreadSafeSingleton(SqliteSessionStore, database=sqlite),
-        redis=providers.ThreadSafeSingleton(_redis_session_store, settings=settings),
+        redis=providers.ThreadSafeSingleton(
+            _redis_session_store, client=redis_client, settings=settings
+        ),
     )
     prices = providers.ThreadSafeSingleton(price_table, settings=settings)
     session_defaults = providers.ThreadSafeSingleton(session_defaults, settings=settings)
-    session_guard = providers.ThreadSafeSingleton(
-        SessionGuard,
-        store=session_store,
-        prices=prices,
-        clock=clock,
-        ids=ids,
-        defaults=session_defaults,
+    sessions = providers.Factory(
+        SessionService, store=session_store, clock=clock, ids=ids, defaults=session_defaults
     )
-    meter_factory = session_guard
+    budget = providers.ThreadSafeSingleton(Budget, sessions=sessions, prices=prices)
+    meter_factory = budget
+    chat = providers.Factory(MeteredChat, chat=chat_provider, prices=prices)
 
     # --- artifacts: catalog per org (call with org_id=...), and the model hub for exports ---
     artifact_catalog = providers.Factory(SqliteArtifactCatalog, database=sqlite)
     model_hub = providers.ThreadSafeSingleton(_model_hub, settings=settings)
 
-    # -- Responses bridge (issue 5): response store per settings.store, the bridge service ----
+    # -- Responses bridge: response store per settings.store, the bridge service --------------
     response_store = providers.Selector(
         settings.provided.store,
         sqlite=providers.ThreadSafeSingleton(_sqlite_response_store, db=sqlite),
-        redis=providers.ThreadSafeSingleton(_redis_response_store, settings=settings),
+        redis=providers.ThreadSafeSingleton(
+            _redis_response_store, client=redis_client, settings=settings
+        ),
     )
     responses_bridge = providers.ThreadSafeSingleton(
         ResponsesBridge,

@@ -30,6 +30,10 @@ class ChatStream(Protocol):
 
 
 class ChatProvider(Protocol):
+    # False for the stand-in used when no upstream is configured: every call raises
+    # ``UpstreamNotConfigured``, and metered routes refuse before reserving anything.
+    configured: bool
+
     def complete(self, request: dict) -> dict:
         """A non-streaming ``chat.completion`` response dict."""
         ...

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from synth_ai.domain.sessions.usage import Usage
+from synth_ai.domain.sessions.model import Usage
 
 
 class Charge(Protocol):

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from synth_ai.domain.sessions.ledger import LedgerEntry, Reservation
-from synth_ai.domain.sessions.model import Amounts, Session
+from synth_ai.domain.sessions.model import Amounts, LedgerEntry, Reservation, Session
 
 
 class SessionStore(Protocol):

@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterator
 
 import httpx
+from synth_ai.domain.chat.errors import NO_UPSTREAM, UpstreamNotConfigured
 from synth_ai.domain.errors import (
     ContextLengthExceeded,
-    ServiceUnavailable,
     UpstreamError,
     UpstreamRateLimited,
     UpstreamTimeout,
@@ -26,6 +26,8 @@ _CONTEXT_MARKERS = (
 
 
 class OpenAIChatProvider:
+    configured = True
+
     def __init__(
         self,
         base_url: str,
@@ -234,11 +236,8 @@ class _SseStream:
 class UnconfiguredChatProvider:
     """Stands in when no upstream is configured: every call is a 503 that says what to do."""
 
-    MESSAGE = (
-        "no chat upstream is configured — set [upstream] base_url (and api_key) in "
-        "$SYNTH_AI_HOME/config.toml, or SYNTH_AI_UPSTREAM_URL / SYNTH_AI_UPSTREAM_API_KEY, "
-        "to any OpenAI-compatible Chat Completions endpoint (OpenAI, vLLM, Ollama, llama.cpp, Groq)"
-    )
+    MESSAGE = NO_UPSTREAM
+    configured = False
 
     aliases: dict[str, str] = {}
 
@@ -246,10 +245,10 @@ class UnconfiguredChatProvider:
         return model
 
     def complete(self, request: dict) -> dict:
-        raise ServiceUnavailable(self.MESSAGE, code="upstream_not_configured")
+        raise UpstreamNotConfigured()
 
     def stream(self, request: dict):
-        raise ServiceUnavailable(self.MESSAGE, code="upstream_not_configured")
+        raise UpstreamNotConfigured()
 
     def models(self) -> list[dict]:
         return []

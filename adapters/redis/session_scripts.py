@@ -1,7 +1,7 @@
 """Lua scripts that make the hot session steps atomic inside Redis.
 
 They mirror ``synth_ai.domain.sessions.model`` (``effective``, ``decide_reservation``, ``settle``)
-on the JSON documents of ``synth_ai.adapters.session_docs``; the ``SessionStore`` contract
+on the JSON documents of ``synth_ai.adapters.wire.session_documents``; the ``SessionStore`` contract
 suite holds them to the same behaviour as the Python rules. Reserve returns the session as it
 was *before* the step, so the Python side re-derives the exact refusal message and soft-limit
 warnings from the pure rule. Keys are built from the prefix inside the scripts (standalone

@@ -13,19 +13,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from contextlib import contextmanager
 
 import redis
-from synth_ai.adapters import session_docs as docs
+from synth_ai.adapters.redis.client import connect, reachable
 from synth_ai.adapters.redis.session_scripts import CREATE, RESERVE, SETTLE
-from synth_ai.domain.errors import LimitExceeded, ServiceUnavailable, SessionNotFound
-from synth_ai.domain.sessions import model as rules
-from synth_ai.domain.sessions.ledger import LedgerEntry, Reservation
-from synth_ai.domain.sessions.model import Amounts, Session
-
-
-def connect(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_connect_timeout=5, health_check_interval=30)
+from synth_ai.adapters.wire import session_documents as docs
+from synth_ai.domain.errors import LimitExceeded
+from synth_ai.domain.sessions import model, rules
+from synth_ai.domain.sessions.errors import SessionNotFound
+from synth_ai.domain.sessions.model import Amounts, LedgerEntry, Reservation, Session
 
 
 class RedisSessionStore:
@@ -43,18 +39,8 @@ class RedisSessionStore:
     def _key(self, *parts: str) -> str:
         return self._prefix + ":".join(parts)
 
-    @contextmanager
     def _reachable(self):
-        try:
-            yield
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
-            kwargs = self._redis.connection_pool.connection_kwargs
-            where = f"redis://{kwargs.get('host')}:{kwargs.get('port')}/{kwargs.get('db', 0)}"
-            raise ServiceUnavailable(
-                f"Redis is not reachable at {where} ({exc}) — start redis-server or set "
-                'SYNTH_AI_REDIS_URL ([store] redis_url), or use [store] backend = "sqlite"',
-                code="store_unavailable",
-            ) from exc
+        return reachable(self._redis)
 
     def _run_create(self, session: Session, mode: str, now: float) -> Session:
         keys = [
@@ -91,7 +77,7 @@ class RedisSessionStore:
         session = self.get(session_id.decode()) if session_id else None
         if session is None:
             return None
-        if rules.effective(session, now).status not in rules.CURRENT:
+        if rules.effective(session, now).status not in model.CURRENT:
             self.update(session.id, lambda s: rules.effective(s, now))
             return None
         return session
@@ -139,7 +125,7 @@ class RedisSessionStore:
                     points_here = (pipe.get(current_key) or b"").decode() == session_id
                     pipe.multi()
                     pipe.set(key, docs.dumps(changed))
-                    if changed.status not in rules.CURRENT and points_here:
+                    if changed.status not in model.CURRENT and points_here:
                         pipe.delete(current_key)
                     pipe.execute()
                     return changed

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from synth_ai.adapters import session_docs as docs
 from synth_ai.adapters.sqlite.database import Database
-from synth_ai.domain.errors import SessionNotFound
-from synth_ai.domain.sessions import model as rules
-from synth_ai.domain.sessions.ledger import LedgerEntry, Reservation
-from synth_ai.domain.sessions.model import Amounts, Session
+from synth_ai.adapters.wire import session_documents as docs
+from synth_ai.domain.sessions import model, rules
+from synth_ai.domain.sessions.errors import SessionNotFound
+from synth_ai.domain.sessions.model import Amounts, LedgerEntry, Reservation, Session
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -75,7 +74,7 @@ class SqliteSessionStore:
         if session is None:
             return None
         checked = rules.effective(session, now)
-        if checked.status not in rules.CURRENT:
+        if checked.status not in model.CURRENT:
             if checked != session:
                 self._save(conn, checked)
             conn.execute(
@@ -149,7 +148,7 @@ class SqliteSessionStore:
                 raise SessionNotFound(f"no session {session_id!r}", param="session_id")
             changed = change(session)
             self._save(conn, changed)
-            if changed.status not in rules.CURRENT:
+            if changed.status not in model.CURRENT:
                 conn.execute("DELETE FROM session_current WHERE session_id = ?", (session_id,))
             return changed
 

@@ -18,7 +18,7 @@ from synth_ai.domain.responses.record import StoredResponse
 from synth_ai.domain.responses.request import ResponsesRequest
 from synth_ai.domain.responses.stream import TurnStream, completion_chunks
 from synth_ai.domain.responses.translate import ChatPlan, to_chat
-from synth_ai.domain.sessions.usage import Usage
+from synth_ai.domain.sessions.model import Usage
 from synth_ai.ports.chat import ChatProvider
 from synth_ai.ports.clock import Clock, IdGenerator
 from synth_ai.ports.metering import Charge, Meter

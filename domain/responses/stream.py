@@ -17,8 +17,9 @@ import json
 
 from attrs import define, field
 from synth_ai.domain.responses import items as wire
-from synth_ai.domain.responses.translate import ToolCatalog, estimate_tokens
-from synth_ai.domain.sessions.usage import Usage
+from synth_ai.domain.responses.translate import ToolCatalog
+from synth_ai.domain.sessions.model import Usage
+from synth_ai.domain.sessions.tokens import estimate_tokens
 from synth_ai.ports.clock import IdGenerator
 
 INCOMPLETE_REASONS = {"length": "max_output_tokens", "content_filter": "content_filter"}

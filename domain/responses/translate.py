@@ -20,6 +20,7 @@ from attrs import frozen
 from synth_ai.domain.errors import InvalidInput
 from synth_ai.domain.responses.items import INTERNAL_STOP
 from synth_ai.domain.responses.request import ResponsesRequest
+from synth_ai.domain.sessions.tokens import prompt_tokens
 
 MISSING_OUTPUT = "(no output: this tool call was not run)"
 INTERNAL_STOP_TOOL = {
@@ -170,14 +171,7 @@ def to_chat(
     response_format = _response_format(request.text)
     if response_format is not None:
         body["response_format"] = response_format
-    estimate = estimate_tokens(json.dumps(messages)) + estimate_tokens(
-        json.dumps(body.get("tools", []))
-    )
-    return ChatPlan(body, catalog, estimate)
-
-
-def estimate_tokens(text: str) -> int:
-    return max(1, len(text) // 4)
+    return ChatPlan(body, catalog, prompt_tokens(messages, body.get("tools")))
 
 
 def _tool_choice(choice: Any, catalog: ToolCatalog) -> Any:

@@ -1,4 +1,4 @@
-"""The session guard: the real ``MeterFactory`` behind every cost-incurring request.
+"""The session budget: the real ``MeterFactory`` behind every cost-incurring request.
 
 ``meter_for(principal, session_id=…, opt_out=…)`` gives the request a meter. ``reserve``
 attaches the request to a session (the one named by ``X-Session-ID``, else the caller's current
@@ -14,29 +14,11 @@ import threading
 
 from attrs import field, frozen
 from synth_ai.domain.auth import Principal
-from synth_ai.domain.errors import LimitExceeded, NotFound, SessionNotFound
-from synth_ai.domain.sessions.ledger import LedgerEntry, Reservation
-from synth_ai.domain.sessions.model import Amounts, Limit, Session
+from synth_ai.domain.errors import InvalidInput, LimitExceeded
+from synth_ai.domain.sessions.errors import ReservationNotFound
+from synth_ai.domain.sessions.model import Amounts, LedgerEntry, Reservation, Usage
 from synth_ai.domain.sessions.pricing import PriceTable
-from synth_ai.domain.sessions.usage import Usage
-from synth_ai.ports.clock import Clock, IdGenerator
-from synth_ai.ports.sessions import SessionStore
-
-
-class ReservationNotFound(NotFound):
-    code = "reservation_not_found"
-
-
-@frozen
-class SessionDefaults:
-    """What an automatically created session gets ([session] in config.toml)."""
-
-    limits: tuple[Limit, ...] = (Limit("cost_usd", 20.0),)
-    max_output_tokens: int = 4096  # reserved when a request gives no max_tokens
-    session_type: str = "api_call"
-    # A reservation older than this was left by a request that died without settling (a
-    # crashed process); the next reservation on its session releases it, uncharged.
-    reservation_ttl_seconds: float = 6 * 3600
+from synth_ai.domain.sessions.service import SessionService
 
 
 @frozen
@@ -57,14 +39,14 @@ class SessionCharge:
 
     def __init__(
         self,
-        guard: SessionGuard,
+        budget: Budget,
         principal: Principal,
         what: Metered,
         reservation_id: str | None,
         session_id: str | None,
         warnings: tuple[str, ...] = (),
     ):
-        self._guard = guard
+        self._budget = budget
         self._principal = principal
         self._what = what
         self.reservation_id = reservation_id
@@ -82,18 +64,16 @@ class SessionCharge:
             if self.settled:
                 return
             self.settled = True
-        self._guard.settle_usage(
+        self._budget.settle_usage(
             self._principal, self.reservation_id, self.session_id, self._what, usage
         )
 
 
-class GuardedMeter:
+class BudgetMeter:
     """The meter of one request; after ``reserve`` it knows the session used and any warnings."""
 
-    def __init__(
-        self, guard: SessionGuard, principal: Principal, session_id: str | None, opt_out: bool
-    ):
-        self._guard = guard
+    def __init__(self, budget: Budget, principal: Principal, session_id: str | None, opt_out: bool):
+        self._budget = budget
         self._principal = principal
         self._requested_session = session_id
         self.opt_out = opt_out
@@ -108,11 +88,11 @@ class GuardedMeter:
         max_output_tokens: int | None,
         choices: int = 1,
     ) -> SessionCharge:
-        guard = self._guard
-        max_out = max_output_tokens or guard.defaults.max_output_tokens
+        budget = self._budget
+        max_out = max_output_tokens or budget.defaults.max_output_tokens
         amounts = Amounts(
             tokens=prompt_tokens + max_out * choices,
-            cost_usd=guard.prices.worst_case(model, prompt_tokens, max_out * choices),
+            cost_usd=budget.prices.worst_case(model, prompt_tokens, max_out * choices),
             api_calls=1,
         )
         charge = self.reserve_amounts(amounts, Metered(model=model))
@@ -124,7 +104,7 @@ class GuardedMeter:
         """Reserve non-token usage (GPU hours, API calls) priced with the GPU rate."""
         amounts = Amounts(
             tokens=usage.total_tokens,
-            cost_usd=self._guard.prices.cost(what.model, usage, gpu_type=what.gpu_type),
+            cost_usd=self._budget.prices.cost(what.model, usage, gpu_type=what.gpu_type),
             gpu_hours=usage.gpu_hours,
             api_calls=usage.api_calls,
         )
@@ -132,7 +112,7 @@ class GuardedMeter:
 
     def reserve_amounts(self, amounts: Amounts, what: Metered) -> SessionCharge:
         try:
-            charge = self._guard.reserve(
+            charge = self._budget.reserve(
                 self._principal, self._requested_session, self.opt_out, amounts, what
             )
         except LimitExceeded as refused:
@@ -143,86 +123,22 @@ class GuardedMeter:
         return charge
 
 
-class SessionGuard:
-    def __init__(
-        self,
-        store: SessionStore,
-        prices: PriceTable,
-        clock: Clock,
-        ids: IdGenerator,
-        defaults: SessionDefaults | None = None,
-    ):
-        self.store = store
+class Budget:
+    """Reserve-then-settle over the caller's sessions: the use cases of metered requests."""
+
+    def __init__(self, sessions: SessionService, prices: PriceTable):
+        self.sessions = sessions
+        self.store = sessions.store
+        self.clock = sessions.clock
+        self.ids = sessions.ids
+        self.defaults = sessions.defaults
         self.prices = prices
-        self.clock = clock
-        self.ids = ids
-        self.defaults = defaults or SessionDefaults()
 
     # -- MeterFactory -------------------------------------------------------------------------
     def meter_for(
         self, principal: Principal, *, session_id: str | None, opt_out: bool
-    ) -> GuardedMeter:
-        return GuardedMeter(self, principal, (session_id or "").strip() or None, opt_out)
-
-    # -- sessions -----------------------------------------------------------------------------
-    def new_session(
-        self, principal: Principal, *, limits: tuple[Limit, ...] | None = None, **fields
-    ) -> Session:
-        now = self.clock.now()
-        chosen = self.defaults.limits if limits is None else limits
-        limits = tuple(
-            Limit(
-                lim.metric,
-                lim.value,
-                lim.kind,
-                lim.limit_id or self.ids.new_uuid(),
-                lim.warning_threshold,
-                lim.created_at or now,
-            )
-            for lim in chosen
-        )
-        fields.setdefault("session_type", self.defaults.session_type)
-        return Session(
-            fields.pop("session_id", None) or self.ids.new_id("sess"),
-            principal.org_id,
-            principal.user_id,
-            now,
-            limits=limits,
-            api_key_id=principal.key_id,
-            **fields,
-        )
-
-    def current(self, principal: Principal) -> Session:
-        """The caller's current session, created with the default limits when there is none."""
-        return self.store.current_or_create(
-            principal.org_id, principal.user_id, self.new_session(principal), self.clock.now()
-        )
-
-    def owned(self, principal: Principal, session_id: str, *, create: bool = False) -> Session:
-        """A session of the caller's; ``current`` names the current one (created when ``create``).
-        Sessions of other users are 'not found'."""
-        if session_id == "current":
-            if create:
-                return self.current(principal)
-            session = self.store.current(principal.org_id, principal.user_id, self.clock.now())
-            if session is None:
-                raise SessionNotFound(
-                    "you have no current session — one starts with your next request, or run "
-                    "'synth-ai session start'",
-                    param="session_id",
-                )
-            return session
-        session = self.store.get(session_id)
-        if session is None or (session.org_id, session.user_id) != (
-            principal.org_id,
-            principal.user_id,
-        ):
-            raise SessionNotFound(
-                f"no session {session_id!r} for this API key — list yours with "
-                "'synth-ai session list' (GET /api/v1/sessions)",
-                param="session_id",
-            )
-        return session
+    ) -> BudgetMeter:
+        return BudgetMeter(self, principal, (session_id or "").strip() or None, opt_out)
 
     # -- reserve / settle ---------------------------------------------------------------------
     def reserve(
@@ -236,9 +152,9 @@ class SessionGuard:
         if opt_out:
             return SessionCharge(self, principal, what, None, None)
         session = (
-            self.owned(principal, session_id, create=True)
+            self.sessions.owned(principal, session_id, create=True)
             if session_id
-            else self.current(principal)
+            else self.sessions.current(principal)
         )
         reservation = Reservation(
             self.ids.new_id("res"),
@@ -312,3 +228,27 @@ class SessionGuard:
             self.store.record(entry)
             return True
         return self.store.settle(reservation_id, actual, entry, self.clock.now())
+
+    # -- usage reports from jobs and workers ---------------------------------------------------
+    def reserve_reported(self, meter: BudgetMeter, usage: Usage, what: Metered) -> SessionCharge:
+        """Reserve usage a job is about to incur (``LimitExceeded`` past a hard limit). Opted
+        out, nothing is held and the usage is recorded at once."""
+        _require_some(usage)
+        charge = meter.reserve_usage(usage, what)
+        if charge.reservation_id is None:
+            charge.settle(usage)
+        return charge
+
+    def report(self, meter: BudgetMeter, usage: Usage, what: Metered) -> SessionCharge:
+        """Charge usage already incurred: reserve and settle at once."""
+        _require_some(usage)
+        charge = meter.reserve_usage(usage, what)
+        charge.settle(usage)
+        return charge
+
+
+def _require_some(usage: Usage) -> None:
+    if not (usage.total_tokens or usage.gpu_hours or usage.api_calls):
+        raise InvalidInput(
+            "report some usage: gpu_hours, api_calls, input_tokens or output_tokens > 0"
+        )

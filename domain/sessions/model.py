@@ -1,23 +1,19 @@
-"""Sessions with budgets: limits, usage, and the reservation rule.
+"""Sessions with budgets: the values (limits, amounts, sessions, reservations, the ledger).
 
 A session belongs to one (org, user). It holds limits on four metrics (``tokens``,
 ``cost_usd``, ``gpu_hours``, ``api_calls``), each ``hard`` (refuse) or ``soft`` (warn), the
 usage settled so far (``used``) and the worst-case usage of requests still in flight
-(``reserved``). A request first *reserves* its worst case; the reservation is refused when
-``used + reserved + requested`` would cross a hard limit, so concurrent requests can never
-settle past it. After the call the real usage is *settled* and the reservation released.
-
-Every function here is pure: stores load a session, apply one of these rules inside their own
-atomic step, and save the result (the Redis adapter mirrors the two hot rules in Lua; the
-contract tests hold both to the same behaviour).
+(``reserved``). The rules that change a session live in ``rules.py``; the use cases that
+drive them over a store in ``budget.py`` (metered requests) and ``service.py`` (sessions).
 """
 
 from __future__ import annotations
 
 import math
 
-from attrs import evolve, field, frozen, validators
-from synth_ai.domain.errors import Conflict, InvalidInput, LimitExceeded
+from attrs import field, frozen, validators
+from synth_ai.domain.errors import InvalidInput
+from synth_ai.domain.sessions.errors import BudgetExceeded, SessionNotActive
 
 METRICS = ("tokens", "cost_usd", "gpu_hours", "api_calls")
 HARD, SOFT = "hard", "soft"
@@ -32,14 +28,7 @@ EPSILON = 1e-9  # float slack when comparing dollar and hour sums
 SESSION_ID_PATTERN = r"^(?!\.+$)[A-Za-z0-9_.:-]{1,128}$"
 
 
-class SessionNotActive(Conflict):
-    # 400, not 409: the public synth-ai client reads a 400 from end and limits/increase as
-    # SessionNotActiveError.
-    status = 400
-    code = "session_not_active"
-
-
-def _metric(instance, attribute, value) -> None:
+def check_metric(instance, attribute, value) -> None:
     if value not in METRICS:
         raise InvalidInput(
             f"unknown metric {value!r} — use one of {', '.join(METRICS)}", param="metric_type"
@@ -83,7 +72,7 @@ class Amounts:
 
 @frozen
 class Limit:
-    metric: str = field(validator=_metric)
+    metric: str = field(validator=check_metric)
     value: float = field(validator=_non_negative)
     kind: str = field(default=HARD, validator=validators.in_(KINDS))
     limit_id: str = ""
@@ -124,11 +113,11 @@ class Refusal:
     requested: float
     reserved: float = 0.0
 
-    def error(self) -> LimitExceeded:
-        return LimitExceeded(
-            f"session {self.session_id} has reached its hard {self.metric} limit of {_fmt(self.limit)} "
-            f"(used {_fmt(self.used)}, in flight {_fmt(self.reserved)}, this request needs up to "
-            f"{_fmt(self.requested)}) — raise it with 'synth-ai session increase --metric {self.metric} "
+    def error(self) -> BudgetExceeded:
+        return BudgetExceeded(
+            f"session {self.session_id} has reached its hard {self.metric} limit of {fmt_number(self.limit)} "
+            f"(used {fmt_number(self.used)}, in flight {fmt_number(self.reserved)}, this request needs up to "
+            f"{fmt_number(self.requested)}) — raise it with 'synth-ai session increase --metric {self.metric} "
             f"--by N' or start a new session with 'synth-ai session start'",
             session_id=self.session_id,
             metric=self.metric,
@@ -159,193 +148,83 @@ def _round(value: float) -> float:
     return value if isinstance(value, int) else round(value, 10)
 
 
-def _fmt(value: float) -> str:
+def fmt_number(value: float) -> str:
     return f"{value:.6g}"
 
 
-def effective(session: Session, now: float) -> Session:
-    """The session as of ``now``: a current session past its ``expires_at`` is expired."""
-    if session.status in CURRENT and session.expires_at is not None and now >= session.expires_at:
-        return evolve(session, status=EXPIRED, ended_at=session.expires_at)
-    return session
+@frozen
+class Usage:
+    """Metered usage of one request, in the units limits are expressed in."""
 
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+    gpu_hours: float = 0.0
+    api_calls: int = 0
 
-def stored_statuses(status: str) -> tuple[str, ...]:
-    """The stored statuses of sessions that ``effective`` may report as ``status``: a session
-    past its ``expires_at`` is still stored as current until something touches it."""
-    return (EXPIRED, *CURRENT) if status == EXPIRED else (status,)
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
 
-
-def with_status(sessions, status: str | None, now: float) -> list[Session]:
-    """``sessions`` whose status as of ``now`` is ``status`` (all when None)."""
-    return [s for s in sessions if status is None or effective(s, now).status == status]
-
-
-def decide_reservation(session: Session, amounts: Amounts, now: float) -> Decision:
-    """The reservation rule. Refuses when a hard limit would be crossed by
-    ``used + reserved + amounts``; otherwise adds ``amounts`` to ``reserved``.
-
-    A refusal with nothing else in flight on that metric marks the session ``limit_exceeded``
-    (no pending settlement can make room), so later requests are refused at once.
-    """
-    session = effective(session, now)
-    if session.status in (ENDED, EXPIRED):
-        return Decision(
-            session,
-            inactive=SessionNotActive(
-                f"session {session.id} is {session.status} — start a new one with 'synth-ai session start' "
-                "or send no X-Session-ID to use your current session",
-                param="X-Session-ID",
-            ),
-        )
-    if session.status == LIMIT_EXCEEDED:
-        metric = session.exceeded_metric or next(
-            (lim.metric for lim in session.limits if lim.kind == HARD), "cost_usd"
-        )
-        limit = session.hard_limit(metric)
-        return Decision(
-            session,
-            refusal=Refusal(
-                session.id,
-                metric,
-                limit.value if limit else 0.0,
-                session.used.get(metric),
-                amounts.get(metric),
-                session.reserved.get(metric),
-            ),
-        )
-    for limit in session.limits:
-        if limit.kind != HARD:
-            continue
-        requested = amounts.get(limit.metric)
-        used, reserved = session.used.get(limit.metric), session.reserved.get(limit.metric)
-        if used + reserved + requested > limit.value + EPSILON:
-            refusal = Refusal(session.id, limit.metric, limit.value, used, requested, reserved)
-            if reserved <= EPSILON:
-                session = evolve(
-                    session, status=LIMIT_EXCEEDED, exceeded_metric=limit.metric, exceeded_at=now
-                )
-            return Decision(session, refusal=refusal)
-    reserved = session.reserved + amounts
-    return Decision(
-        evolve(session, reserved=reserved),
-        warnings=_warnings(session.limits, session.used, reserved),
-    )
-
-
-def _warnings(limits: tuple[Limit, ...], used: Amounts, reserved: Amounts) -> tuple[str, ...]:
-    """Soft limits passed, and hard limits past their ``warning_threshold`` (same units)."""
-    found = []
-    for lim in limits:
-        spent, held = used.get(lim.metric), reserved.get(lim.metric)
-        if lim.kind == SOFT and spent + held > lim.value + EPSILON:
-            found.append(
-                f"soft {lim.metric} limit {_fmt(lim.value)} reached (used {_fmt(spent)}, "
-                f"in flight {_fmt(held)})"
-            )
-        elif (
-            lim.kind == HARD
-            and lim.warning_threshold is not None
-            and spent + held > lim.warning_threshold + EPSILON
-        ):
-            found.append(
-                f"{lim.metric} passed its warning threshold {_fmt(lim.warning_threshold)} of the hard "
-                f"limit {_fmt(lim.value)} (used {_fmt(spent)}, in flight {_fmt(held)})"
-            )
-    return tuple(found)
-
-
-def settle(session: Session, reserved: Amounts, actual: Amounts, now: float) -> Session:
-    """Release a reservation and add the real usage; reaching a hard limit ends the spending."""
-    session = evolve(session, reserved=session.reserved.minus(reserved), used=session.used + actual)
-    if session.status == ACTIVE:
-        for limit in session.limits:
-            if limit.kind == HARD and session.used.get(limit.metric) >= limit.value - EPSILON:
-                return evolve(
-                    session, status=LIMIT_EXCEEDED, exceeded_metric=limit.metric, exceeded_at=now
-                )
-    return session
-
-
-def end(session: Session, now: float) -> Session:
-    session = effective(session, now)
-    if session.status in (ENDED, EXPIRED):
-        raise SessionNotActive(f"session {session.id} is already {session.status}")
-    return evolve(session, status=ENDED, ended_at=now)
-
-
-def _recheck(session: Session, now: float) -> Session:
-    """After a limit changed: reactivate a limit_exceeded session once every hard limit has
-    room again, and stop an active one whose usage already reaches a (lowered) hard limit."""
-    if session.status not in CURRENT:
-        return session
-    for limit in session.limits:
-        if limit.kind == HARD and session.used.get(limit.metric) >= limit.value - EPSILON:
-            if session.status == ACTIVE:
-                return evolve(
-                    session, status=LIMIT_EXCEEDED, exceeded_metric=limit.metric, exceeded_at=now
-                )
-            return evolve(session, exceeded_metric=limit.metric)
-    if session.status == ACTIVE:
-        return session
-    return evolve(session, status=ACTIVE, exceeded_metric=None, exceeded_at=None)
-
-
-def set_limit(session: Session, limit: Limit, now: float = 0.0) -> Session:
-    """Add a limit, replacing the one on the same metric and kind."""
-    _require_open(session)
-    same = [
-        i
-        for i, lim in enumerate(session.limits)
-        if (lim.metric, lim.kind) == (limit.metric, limit.kind)
-    ]
-    limits = list(session.limits)
-    if same:
-        limits[same[0]] = limit  # keep the order the limits were given in
-    else:
-        limits.append(limit)
-    return _recheck(evolve(session, limits=tuple(limits)), now)
-
-
-def increase_limit(
-    session: Session, metric: str, increase_by: float, *, limit_id: str = "", now: float = 0.0
-) -> Session:
-    """Raise the hard limit on ``metric`` (creating it from current usage when absent)."""
-    _metric(None, None, metric)
-    if (
-        not isinstance(increase_by, int | float)
-        or isinstance(increase_by, bool)
-        or not math.isfinite(increase_by)
-        or not increase_by > 0
-    ):
-        raise InvalidInput(
-            f"increase_by must be a finite number > 0, got {increase_by!r}", param="increase_by"
-        )
-    _require_open(session)
-    current = session.hard_limit(metric)
-    if current is None:
-        raised = Limit(
-            metric, session.used.get(metric) + increase_by, HARD, limit_id, created_at=now
-        )
-    else:
-        raised = evolve(current, value=current.value + increase_by)
-    return set_limit(session, raised, now)
-
-
-def _require_open(session: Session) -> None:
-    if session.status in (ENDED, EXPIRED):
-        raise SessionNotActive(
-            f"session {session.id} is {session.status}; its limits can no longer change"
+    @classmethod
+    def from_openai(cls, usage: dict | None, *, api_calls: int = 1) -> Usage:
+        """From a Chat Completions or Responses ``usage`` object (either naming)."""
+        usage = usage or {}
+        details = usage.get("prompt_tokens_details") or usage.get("input_tokens_details") or {}
+        return cls(
+            input_tokens=int(usage.get("prompt_tokens", usage.get("input_tokens", 0)) or 0),
+            output_tokens=int(usage.get("completion_tokens", usage.get("output_tokens", 0)) or 0),
+            cached_tokens=int((details or {}).get("cached_tokens", 0) or 0),
+            api_calls=api_calls,
         )
 
 
-def check_limits(limits: tuple[Limit, ...]) -> None:
-    seen = set()
-    for limit in limits:
-        key = (limit.metric, limit.kind)
-        if key in seen:
-            raise InvalidInput(
-                f"two {limit.kind} limits on {limit.metric} — give one per metric and kind",
-                param="limits",
-            )
-        seen.add(key)
+@frozen
+class Reservation:
+    """The worst-case amounts one request holds on a session until it settles."""
+
+    id: str
+    session_id: str
+    org_id: str
+    user_id: str
+    amounts: Amounts
+    created_at: float
+    model: str | None = None
+    kind: str = "chat"  # chat | usage_report
+    gpu_type: str | None = None
+    reference_type: str | None = None
+    reference_id: str | None = None
+
+
+@frozen
+class LedgerEntry:
+    """One settled charge. Every cost-incurring request gets one, with or without a session
+    (``session_id`` is None for ``X-No-Session`` requests): the org-level usage ledger."""
+
+    id: str
+    org_id: str
+    user_id: str
+    amounts: Amounts
+    created_at: float
+    session_id: str | None = None
+    key_id: str | None = None
+    model: str | None = None
+    kind: str = "chat"
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+    reference_type: str | None = None
+    reference_id: str | None = None
+    metadata: dict = field(factory=dict)
+
+
+@frozen
+class SessionDefaults:
+    """What an automatically created session gets ([session] in config.toml)."""
+
+    limits: tuple[Limit, ...] = (Limit("cost_usd", 20.0),)
+    max_output_tokens: int = 4096  # reserved when a request gives no max_tokens
+    session_type: str = "api_call"
+    # A reservation older than this was left by a request that died without settling (a
+    # crashed process); the next reservation on its session releases it, uncharged.
+    reservation_ttl_seconds: float = 6 * 3600

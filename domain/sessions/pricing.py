@@ -12,7 +12,7 @@ import math
 
 from attrs import field, frozen
 from synth_ai.domain.errors import InvalidInput
-from synth_ai.domain.sessions.usage import Usage
+from synth_ai.domain.sessions.model import Usage
 
 MILLION = 1_000_000
 
@@ -87,35 +87,3 @@ class PriceTable:
     def worst_case(self, model: str | None, prompt_tokens: int, max_output_tokens: int) -> float:
         price = self.price_for(model)
         return (prompt_tokens * price.input + max_output_tokens * price.output) / MILLION
-
-
-def estimate_tokens(text: str) -> int:
-    """The documented estimator when the upstream reports no usage: one token per 4 characters,
-    rounded up (no tokenizer download needed)."""
-    return math.ceil(len(text) / 4) if text else 0
-
-
-def estimate_prompt_tokens(messages: list | None) -> int:
-    """A deliberately generous prompt estimate for reservations: characters / 3, rounded up,
-    plus 4 tokens of framing per message, so the worst case is rarely under-reserved."""
-    total = 0
-    for message in messages or []:
-        if not isinstance(message, dict):
-            total += math.ceil(len(str(message)) / 3)
-            continue
-        total += 4 + math.ceil(len(_text_of(message)) / 3)
-    return total
-
-
-def _text_of(message: dict) -> str:
-    parts = []
-    for key, value in message.items():
-        if key == "role":
-            continue
-        if isinstance(value, str):
-            parts.append(value)
-        elif isinstance(value, list):
-            parts.extend(_text_of(v) if isinstance(v, dict) else str(v) for v in value)
-        elif isinstance(value, dict):
-            parts.append(_text_of(value))
-    return " ".join(parts)

@@ -76,23 +76,24 @@ def _fmt(metric: str, value) -> str:
     return f"{int(value):,}"
 
 
-def _state(limit: dict) -> str:
-    used, value = limit["current_usage"], limit["limit_value"]
-    if limit["limit_type"] == "hard" and limit.get("exceeded"):
+def _state(limit) -> str:
+    used, value = limit.current_usage, limit.limit_value
+    if limit.limit_type == "hard" and limit.exceeded:
         return "[bold red]EXCEEDED[/]"
     if used > value:
         return "[yellow]over soft limit[/]"
-    if value and used + limit.get("reserved", 0) >= 0.8 * value:
+    if value and used + limit.reserved >= 0.8 * value:
         return "[yellow]near[/]"
     return "[green]ok[/]"
 
 
-def _render(session: dict) -> None:
+def _render(session) -> None:
+    """A ``SessionOut``: its status line and usage against each limit."""
     from rich.table import Table
     from synth_ai.cli.output import console
 
     out = console()
-    status = session["status"]
+    status = session.status
     colour = {
         "active": "green",
         "limit_exceeded": "bold red",
@@ -101,10 +102,10 @@ def _render(session: dict) -> None:
     }.get(status, "")
     marker = "  EXCEEDED" if status == "limit_exceeded" else ""
     out.print(
-        f"[bold]{session['session_id']}[/]  [{colour}]{status}[/]{marker}  type={session['session_type']}  "
-        f"created={session['created_at']}"
-        + (f"  expires={session['expires_at']}" if session["expires_at"] else "")
-        + (f"  ended={session['ended_at']}" if session["ended_at"] else "")
+        f"[bold]{session.session_id}[/]  [{colour}]{status}[/]{marker}  type={session.session_type}  "
+        f"created={session.created_at}"
+        + (f"  expires={session.expires_at}" if session.expires_at else "")
+        + (f"  ended={session.ended_at}" if session.ended_at else "")
     )
     table = Table(show_edge=False)
     for column in ("metric", "used", "in flight", "limit", "kind", "remaining", "state"):
@@ -112,30 +113,45 @@ def _render(session: dict) -> None:
             column, justify="right" if column not in ("metric", "kind", "state") else "left"
         )
     limited = set()
-    for limit in session["limits"]:
-        metric = limit["metric_type"]
+    for limit in session.limits:
+        metric = limit.metric_type
         limited.add(metric)
         table.add_row(
             metric,
-            _fmt(metric, limit["current_usage"]),
-            _fmt(metric, limit.get("reserved", 0)),
-            _fmt(metric, limit["limit_value"]),
-            limit["limit_type"],
-            _fmt(metric, limit["remaining"]),
+            _fmt(metric, limit.current_usage),
+            _fmt(metric, limit.reserved),
+            _fmt(metric, limit.limit_value),
+            limit.limit_type,
+            _fmt(metric, limit.remaining),
             _state(limit),
         )
     for metric in METRIC_NAMES:
         if metric not in limited:
             table.add_row(
                 metric,
-                _fmt(metric, session["current_usage"][metric]),
-                _fmt(metric, session["reserved_usage"][metric]),
+                _fmt(metric, session.current_usage.get(metric, 0)),
+                _fmt(metric, session.reserved_usage.get(metric, 0)),
                 "—",
                 "",
                 "—",
                 "[dim]no limit[/]",
             )
     out.print(table)
+
+
+def _sessions(obj):
+    from synth_ai.adapters.backend_http.sessions import BackendSessions
+
+    return BackendSessions(obj.backend())
+
+
+def _show(session, fmt: str) -> None:
+    if fmt == "json":
+        from synth_ai.adapters.wire.sessions import to_json
+
+        echo_json(to_json(session))
+    else:
+        _render(session)
 
 
 @click.group("session")
@@ -169,45 +185,38 @@ def start(
     fmt,
 ):
     """Start a session (it becomes your current one). Without limits: the server's defaults."""
-    body: dict = {"make_active": not no_activate}
+    from synth_ai.adapters.wire.sessions import CreateSessionIn, LimitIn
+
     given = {
         "cost_usd": limit_cost,
         "tokens": limit_tokens,
         "gpu_hours": limit_gpu_hours,
         "api_calls": limit_api_calls,
     }
-    limits = [
-        {"metric_type": m, "limit_value": v, "limit_type": "soft" if soft else "hard"}
-        for m, v in given.items()
-        if v is not None
-    ]
-    if limits:
-        body["limits"] = limits
-    elif soft:
+    limits = [LimitIn(m, v, "soft" if soft else "hard") for m, v in given.items() if v is not None]
+    if not limits and soft:
         raise click.BadParameter(
             "--soft applies to the limits you give: add --limit-cost, --limit-tokens, "
             "--limit-gpu-hours or --limit-api-calls",
             param_hint="--soft",
         )
+    expires_at = None
     if expires_in:
-        body["expires_at"] = (
-            (datetime.now(UTC) + _duration(expires_in)).isoformat().replace("+00:00", "Z")
-        )
-    if session_type:
-        body["session_type"] = session_type
+        expires_at = (datetime.now(UTC) + _duration(expires_in)).isoformat().replace("+00:00", "Z")
     metadata = {}
     for item in meta:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--meta")
         metadata[key] = value
-    if metadata:
-        body["metadata"] = metadata
-    created = obj.backend().post("/api/v1/sessions", json=body)
-    if fmt == "json":
-        echo_json(created)
-    else:
-        _render(created)
+    request = CreateSessionIn(
+        limits=limits or None,
+        session_type=session_type or None,
+        expires_at=expires_at,
+        metadata=metadata,
+        make_active=not no_activate,
+    )
+    _show(_sessions(obj).start(request), fmt)
 
 
 @session.command("show")
@@ -216,11 +225,7 @@ def start(
 @click.pass_obj
 def show(obj, session_id, fmt):
     """Show a session's usage against its limits (default: your current session)."""
-    data = obj.backend().get(f"/api/v1/sessions/{session_id}")
-    if fmt == "json":
-        echo_json(data)
-    else:
-        _render(data)
+    _show(_sessions(obj).show(session_id), fmt)
 
 
 @session.command("list")
@@ -230,9 +235,11 @@ def show(obj, session_id, fmt):
 @click.pass_obj
 def list_sessions(obj, status, page, fmt):
     """Your sessions, newest first."""
-    data = obj.backend().get("/api/v1/sessions", params={"status": status, "limit": page})
+    from synth_ai.adapters.wire.sessions import to_json
+
+    data = _sessions(obj).list(status=status, limit=page)
     if fmt == "json":
-        echo_json(data)
+        echo_json(to_json(data))
         return
     from rich.table import Table
     from synth_ai.cli.output import console
@@ -241,21 +248,21 @@ def list_sessions(obj, status, page, fmt):
     for column in ("session", "status", "created", "cost", "tokens", "gpu hours", "api calls"):
         table.add_column(column, no_wrap=column in ("session", "status", "created"))
     for item in data:
-        hard = {lim["metric_type"]: lim for lim in item["limits"] if lim["limit_type"] == "hard"}
+        hard = item.hard_limits()
 
         def cell(metric, item=item, hard=hard):
-            used = _fmt(metric, item["current_usage"][metric])
+            used = _fmt(metric, item.current_usage.get(metric, 0))
             if metric not in hard:
                 return used
-            text = f"{used} / {_fmt(metric, hard[metric]['limit_value'])}"
-            return text + " [bold red]EXCEEDED[/]" if hard[metric]["exceeded"] else text
+            text = f"{used} / {_fmt(metric, hard[metric].limit_value)}"
+            return text + " [bold red]EXCEEDED[/]" if hard[metric].exceeded else text
 
         status_text = (
-            "[bold red]limit_exceeded[/]" if item["status"] == "limit_exceeded" else item["status"]
+            "[bold red]limit_exceeded[/]" if item.status == "limit_exceeded" else item.status
         )
-        created = (item["created_at"] or "")[:16].replace("T", " ")
+        created = (item.created_at or "")[:16].replace("T", " ")
         table.add_row(
-            item["session_id"],
+            item.session_id,
             status_text,
             created,
             cell("cost_usd"),
@@ -278,11 +285,7 @@ def list_sessions(obj, status, page, fmt):
 @click.pass_obj
 def end(obj, session_id, fmt):
     """End a session (default: your current one); the next request starts a new one."""
-    data = obj.backend().post(f"/api/v1/sessions/{session_id}/end", json={})
-    if fmt == "json":
-        echo_json(data)
-    else:
-        _render(data)
+    _show(_sessions(obj).end(session_id), fmt)
 
 
 @session.command("increase")
@@ -299,13 +302,4 @@ def end(obj, session_id, fmt):
 @click.pass_obj
 def increase(obj, session_id, metric, increase_by, fmt):
     """Raise a hard limit (a limit_exceeded session becomes active again)."""
-    backend = obj.backend()
-    backend.post(
-        f"/api/v1/sessions/{session_id}/limits/increase",
-        json={"metric_type": metric, "increase_by": increase_by},
-    )
-    data = backend.get(f"/api/v1/sessions/{session_id}")
-    if fmt == "json":
-        echo_json(data)
-    else:
-        _render(data)
+    _show(_sessions(obj).increase(session_id, metric, increase_by), fmt)

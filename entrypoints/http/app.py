@@ -11,7 +11,7 @@ from synth_ai.http.errors import handle_synth_error, handle_unexpected, serializ
 from synth_ai.http.metering import MeteringMiddleware
 from synth_ai.http.middleware import AuthMiddleware
 from synth_ai.http.openapi import OpenApiSpec
-from synth_ai.http.routes import ROUTE_MODULES
+from synth_ai.http.routes import ROUTE_MODULES, chat, responses, sessions, usage
 
 
 def create_app(container) -> falcon.App:
@@ -37,4 +37,9 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
     spec = OpenApiSpec("synth-ai backend", __version__)
     for name in ROUTE_MODULES:
         importlib.import_module(name).register(app, container, spec)
+    budget, session_service = container.budget(), container.sessions()
+    sessions.register(app, spec, sessions=session_service)
+    chat.register(app, spec, chat=container.chat())
+    usage.register(app, spec, sessions=session_service, budget=budget)
+    responses.register(app, spec, bridge=container.responses_bridge())
     return app, spec

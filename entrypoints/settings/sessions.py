@@ -29,8 +29,7 @@ import math
 import os
 
 from synth_ai.domain.errors import InvalidInput
-from synth_ai.domain.sessions.budget import SessionDefaults
-from synth_ai.domain.sessions.model import KINDS, Limit
+from synth_ai.domain.sessions.model import KINDS, Limit, SessionDefaults
 from synth_ai.domain.sessions.pricing import (
     DEFAULT_GPU_HOUR_USD,
     DEFAULT_PRICE,

@@ -12,8 +12,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from synth_ai.domain.errors import LimitExceeded, SessionNotFound
-from synth_ai.domain.sessions.ledger import LedgerEntry, Reservation
+from synth_ai.domain.errors import LimitExceeded
+from synth_ai.domain.sessions.errors import SessionNotActive, SessionNotFound
 from synth_ai.domain.sessions.model import (
     ACTIVE,
     ENDED,
@@ -22,12 +22,12 @@ from synth_ai.domain.sessions.model import (
     LIMIT_EXCEEDED,
     SOFT,
     Amounts,
+    LedgerEntry,
     Limit,
+    Reservation,
     Session,
-    SessionNotActive,
-    end,
-    increase_limit,
 )
+from synth_ai.domain.sessions.rules import end, increase_limit
 
 NOW = 1_700_000_000.0
 

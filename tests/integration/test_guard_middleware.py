@@ -3,7 +3,7 @@ routes will be): it gets a meter, 429s past a hard limit, and reports the sessio
 
 import falcon.testing
 import pytest
-from synth_ai.domain.sessions.usage import Usage
+from synth_ai.domain.sessions.model import Usage
 from synth_ai.http.app import build_app
 from synth_ai.http.metering import meter_of
 from synth_ai.http.payload import send_json

@@ -2,13 +2,9 @@
 
 import pytest
 from synth_ai.domain.errors import InvalidInput
-from synth_ai.domain.sessions.pricing import (
-    ModelPrice,
-    PriceTable,
-    estimate_prompt_tokens,
-    estimate_tokens,
-)
-from synth_ai.domain.sessions.usage import Usage
+from synth_ai.domain.sessions.model import Usage
+from synth_ai.domain.sessions.pricing import ModelPrice, PriceTable
+from synth_ai.domain.sessions.tokens import estimate_prompt_tokens, estimate_tokens
 
 
 def test_an_alias_is_priced_as_the_upstream_model_it_stands_for():

@@ -2,7 +2,8 @@
 
 import pytest
 from synth_ai.domain.errors import InvalidInput
-from synth_ai.domain.sessions import model as rules
+from synth_ai.domain.sessions import model, rules
+from synth_ai.domain.sessions.errors import SessionNotActive
 from synth_ai.domain.sessions.model import HARD, SOFT, Amounts, Limit, Session
 
 NOW = 1000.0
@@ -21,7 +22,7 @@ def test_in_flight_reservations_count_against_the_limit():
     held = session(Limit("tokens", 100), reserved=Amounts(tokens=60))
     decision = rules.decide_reservation(held, Amounts(tokens=60), NOW)
     assert decision.refusal.metric == "tokens" and decision.refusal.reserved == 60
-    assert decision.session.status == rules.ACTIVE
+    assert decision.session.status == model.ACTIVE
 
 
 def test_the_429_names_the_session_metric_limit_and_usage_and_says_what_to_do():
@@ -62,29 +63,29 @@ def test_settling_more_than_reserved_still_records_the_real_usage():
     held = session(Limit("tokens", 100), reserved=Amounts(tokens=10))
     settled = rules.settle(held, Amounts(tokens=10), Amounts(tokens=120), NOW)
     assert settled.used.tokens == 120 and settled.reserved.tokens == 0
-    assert settled.status == rules.LIMIT_EXCEEDED and settled.exceeded_metric == "tokens"
+    assert settled.status == model.LIMIT_EXCEEDED and settled.exceeded_metric == "tokens"
 
 
 def test_increasing_a_limit_reactivates_only_when_every_hard_limit_has_room():
     exceeded = session(
         Limit("tokens", 10),
         Limit("api_calls", 1),
-        status=rules.LIMIT_EXCEEDED,
+        status=model.LIMIT_EXCEEDED,
         used=Amounts(tokens=10, api_calls=1),
         exceeded_metric="tokens",
     )
     partly = rules.increase_limit(exceeded, "tokens", 5)
-    assert partly.status == rules.LIMIT_EXCEEDED and partly.exceeded_metric == "api_calls"
-    assert rules.increase_limit(partly, "api_calls", 1).status == rules.ACTIVE
+    assert partly.status == model.LIMIT_EXCEEDED and partly.exceeded_metric == "api_calls"
+    assert rules.increase_limit(partly, "api_calls", 1).status == model.ACTIVE
 
 
 def test_lowering_a_hard_limit_below_the_usage_stops_an_active_session_at_once():
     spent = session(Limit("cost_usd", 5), used=Amounts(cost_usd=2.0))
     lowered = rules.set_limit(spent, Limit("cost_usd", 1.5), NOW + 1)
-    assert lowered.status == rules.LIMIT_EXCEEDED
+    assert lowered.status == model.LIMIT_EXCEEDED
     assert (lowered.exceeded_metric, lowered.exceeded_at) == ("cost_usd", NOW + 1)
-    assert rules.set_limit(spent, Limit("cost_usd", 3), NOW + 1).status == rules.ACTIVE
-    assert rules.set_limit(lowered, Limit("cost_usd", 3), NOW + 2).status == rules.ACTIVE
+    assert rules.set_limit(spent, Limit("cost_usd", 3), NOW + 1).status == model.ACTIVE
+    assert rules.set_limit(lowered, Limit("cost_usd", 3), NOW + 2).status == model.ACTIVE
 
 
 def test_changing_a_limit_keeps_the_order_the_limits_were_given_in():
@@ -116,7 +117,7 @@ def test_bad_limits_are_refused_with_the_bad_value():
 
 def test_a_session_past_expires_at_is_expired_and_cannot_be_ended_again():
     expiring = session(expires_at=NOW + 5)
-    assert rules.effective(expiring, NOW + 4).status == rules.ACTIVE
-    assert rules.effective(expiring, NOW + 5).status == rules.EXPIRED
-    with pytest.raises(rules.SessionNotActive):
+    assert rules.effective(expiring, NOW + 4).status == model.ACTIVE
+    assert rules.effective(expiring, NOW + 5).status == model.EXPIRED
+    with pytest.raises(SessionNotActive):
         rules.end(expiring, NOW + 6)

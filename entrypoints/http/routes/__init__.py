@@ -1,11 +1,9 @@
-"""Route modules. Each exposes ``register(app, container, spec)``; ``ROUTE_MODULES`` lists them."""
+"""Route modules. Each exposes ``register(app, spec, *, <the services it needs>)``, called by
+``build_app``; ``ROUTE_MODULES`` lists those not yet converted (``register(app, container, spec)``).
+"""
 
 ROUTE_MODULES = [
     "synth_ai.http.routes.tunnels",
     "synth_ai.http.routes.core",
-    "synth_ai.http.routes.sessions",
-    "synth_ai.http.routes.chat",
-    "synth_ai.http.routes.usage",
     "synth_ai.http.routes.artifacts",
-    "synth_ai.http.routes.responses",
 ]

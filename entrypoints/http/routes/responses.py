@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from synth_ai.domain.responses.service import ResponsesBridge
 from synth_ai.http.metering import meter_of
 from synth_ai.http.payload import read_object, send_json
 
@@ -67,9 +68,7 @@ def sse(events: Iterator[dict]) -> Iterator[bytes]:
 
 
 def _respond(req, resp, bridge, turn) -> None:
-    charge = bridge.reserve(
-        turn, meter_of(req)
-    )  # the guard's middleware reports session and warnings
+    charge = bridge.reserve(turn, meter_of(req))  # the middleware reports session, warnings
     if turn.request.stream:
         resp.content_type = "text/event-stream"
         resp.set_header("Cache-Control", "no-cache")
@@ -82,11 +81,11 @@ def _respond(req, resp, bridge, turn) -> None:
 class Responses:
     cost_incurring = True
 
-    def __init__(self, bridge):
-        self._bridge = bridge  # a provider: the bridge is built on first use
+    def __init__(self, bridge: ResponsesBridge):
+        self._bridge = bridge
 
     def on_post(self, req, resp):
-        bridge = self._bridge()
+        bridge = self._bridge
         turn = bridge.prepare(read_object(req), req.context.principal.org_id)
         _respond(req, resp, bridge, turn)
 
@@ -94,29 +93,28 @@ class Responses:
 class Response:
     cost_incurring = True
 
-    def __init__(self, bridge):
+    def __init__(self, bridge: ResponsesBridge):
         self._bridge = bridge
 
     def on_get(self, req, resp, response_id):
-        send_json(resp, self._bridge().get(req.context.principal.org_id, response_id))
+        send_json(resp, self._bridge.get(req.context.principal.org_id, response_id))
 
 
 class ToolOutputs:
     cost_incurring = True
 
-    def __init__(self, bridge):
+    def __init__(self, bridge: ResponsesBridge):
         self._bridge = bridge
 
     def on_post(self, req, resp, response_id):
-        bridge = self._bridge()
+        bridge = self._bridge
         turn = bridge.prepare_tool_outputs(
             req.context.principal.org_id, response_id, read_object(req)
         )
         _respond(req, resp, bridge, turn)
 
 
-def register(app, container, spec) -> None:
-    bridge = container.responses_bridge
+def register(app, spec, *, bridge: ResponsesBridge) -> None:
     for prefix in PREFIXES:
         path = f"{prefix}/responses"
         app.add_route(path, Responses(bridge))

@@ -6,29 +6,26 @@ org and user); ``current`` names the caller's current session wherever an id is 
 
 from __future__ import annotations
 
-import re
-
-from synth_ai.domain.errors import Conflict, Forbidden, InvalidInput
-from synth_ai.domain.sessions import model as rules
-from synth_ai.http.payload import query_int, read_object, send_json, structure
-from synth_ai.http.session_wire import (
+from synth_ai.adapters.wire.sessions import (
     CreateSessionIn,
     IncreaseIn,
     LimitIn,
-    limit_json,
-    parse_time,
-    session_json,
+    limit_out,
+    session_out,
+    to_json,
     usage_records,
 )
+from synth_ai.domain.sessions.model import METRICS, STATUSES
+from synth_ai.domain.sessions.service import Page, SessionService
+from synth_ai.http.payload import query_int, read_object, send_json, structure
 
 BASE = "/api/v1/sessions"
-SESSION_ID = re.compile(rules.SESSION_ID_PATTERN)
 
 LIMIT_SCHEMA = {
     "type": "object",
     "required": ["metric_type", "limit_value"],
     "properties": {
-        "metric_type": {"enum": list(rules.METRICS)},
+        "metric_type": {"enum": list(METRICS)},
         "limit_value": {"type": "number", "minimum": 0},
         "limit_type": {"enum": ["hard", "soft"]},
         "warning_threshold": {"type": ["number", "null"]},
@@ -49,163 +46,81 @@ INCREASE_SCHEMA = {
     "type": "object",
     "required": ["metric_type", "increase_by"],
     "properties": {
-        "metric_type": {"enum": list(rules.METRICS)},
+        "metric_type": {"enum": list(METRICS)},
         "increase_by": {"type": "number", "exclusiveMinimum": 0},
     },
 }
 
 
-class _Base:
-    def __init__(self, container):
-        self._container = container
+class _Resource:
+    def __init__(self, sessions: SessionService):
+        self._sessions = sessions
 
-    @property
-    def guard(self):
-        return self._container.session_guard()
-
-    def now(self) -> float:
-        return self.guard.clock.now()
+    def _out(self, session) -> dict:
+        return to_json(session_out(session, self._sessions.clock.now()))
 
 
-class Sessions(_Base):
+def _page(req) -> Page:
+    return Page(
+        limit=query_int(req, "limit", 100, minimum=1, maximum=1000),
+        offset=query_int(req, "offset", 0, minimum=0, maximum=10_000_000),
+    )
+
+
+class Sessions(_Resource):
     def on_post(self, req, resp):
         payload = structure(read_object(req, required=False), CreateSessionIn)
-        principal = req.context.principal
-        guard = self.guard
-        if payload.org_id and payload.org_id != principal.org_id:
-            raise Forbidden(
-                f"org_id {payload.org_id!r} is not the org of this API key ({principal.org_id})",
-                param="org_id",
-            )
-        limits = None
-        if payload.limits is not None:
-            limits = tuple(item.to_limit() for item in payload.limits)
-            rules.check_limits(limits)
-        expires_at = parse_time(payload.expires_at, param="expires_at")
-        if expires_at is not None and expires_at <= guard.clock.now():
-            raise InvalidInput(
-                f"expires_at {payload.expires_at!r} is in the past — give a future time",
-                param="expires_at",
-            )
-        fields = {"expires_at": expires_at, "metadata": dict(payload.metadata)}
-        if payload.tracing_session_id:
-            fields["metadata"]["tracing_session_id"] = payload.tracing_session_id
-        if payload.session_type:
-            fields["session_type"] = payload.session_type
-        if payload.session_id:
-            if not SESSION_ID.match(payload.session_id) or payload.session_id == "current":
-                raise InvalidInput(
-                    f"session_id {payload.session_id!r} may hold only letters, digits and _.:- "
-                    "(at most 128, not only dots, not 'current')",
-                    param="session_id",
-                )
-            if guard.store.get(payload.session_id) is not None:
-                raise Conflict(
-                    f"session {payload.session_id!r} already exists — choose another id",
-                    param="session_id",
-                )
-            fields["session_id"] = payload.session_id
-        session = guard.new_session(principal, limits=limits, **fields)
-        guard.store.create(session, make_active=payload.make_active)
-        send_json(resp, session_json(session, self.now()), status=201)
+        session = self._sessions.start(req.context.principal, payload.to_command())
+        send_json(resp, self._out(session), status=201)
 
     def on_get(self, req, resp):
-        status = req.get_param("status")
-        if status is not None and status not in rules.STATUSES:
-            raise InvalidInput(
-                f"status must be one of {', '.join(rules.STATUSES)}, got {status!r}", param="status"
-            )
-        principal = req.context.principal
-        limit = query_int(req, "limit", 100, minimum=1, maximum=1000)
-        offset = query_int(req, "offset", 0, minimum=0, maximum=10_000_000)
-        now = self.now()
-        found = self.guard.store.list(
-            principal.org_id,
-            user_id=principal.user_id,
-            status=status,
-            limit=limit,
-            offset=offset,
-            now=now,
-        )
-        send_json(resp, [session_json(s, now) for s in found])
+        found = self._sessions.list(req.context.principal, req.get_param("status"), _page(req))
+        send_json(resp, [self._out(s) for s in found])
 
 
-class OneSession(_Base):
+class OneSession(_Resource):
     def on_get(self, req, resp, session_id):
-        send_json(
-            resp, session_json(self.guard.owned(req.context.principal, session_id), self.now())
-        )
+        send_json(resp, self._out(self._sessions.show(req.context.principal, session_id)))
 
 
-class EndSession(_Base):
+class EndSession(_Resource):
     def on_post(self, req, resp, session_id):
-        session = self.guard.owned(req.context.principal, session_id)
-        now = self.now()
-        ended = self.guard.store.update(session.id, lambda s: rules.end(s, now))
-        send_json(resp, session_json(ended, now))
+        send_json(resp, self._out(self._sessions.end(req.context.principal, session_id)))
 
 
-class Limits(_Base):
+class Limits(_Resource):
     def on_get(self, req, resp, session_id):
-        session = self.guard.owned(req.context.principal, session_id)
-        send_json(resp, [limit_json(session, lim) for lim in session.limits])
+        session = self._sessions.show(req.context.principal, session_id)
+        send_json(resp, to_json([limit_out(session, lim) for lim in session.limits]))
 
     def on_post(self, req, resp, session_id):
         limit = structure(read_object(req), LimitIn).to_limit()
-        session = self.guard.owned(req.context.principal, session_id)
-        guard = self.guard
-        limit = rules.Limit(
-            limit.metric,
-            limit.value,
-            limit.kind,
-            limit.limit_id or guard.ids.new_uuid(),
-            limit.warning_threshold,
-            guard.clock.now(),
-        )
-        changed = guard.store.update(
-            session.id, lambda s: rules.set_limit(s, limit, limit.created_at)
-        )
-        send_json(resp, limit_json(changed, limit))
+        changed, stored = self._sessions.set_limit(req.context.principal, session_id, limit)
+        send_json(resp, to_json(limit_out(changed, stored)))
 
 
-class IncreaseLimit(_Base):
+class IncreaseLimit(_Resource):
     def on_post(self, req, resp, session_id):
         payload = structure(read_object(req), IncreaseIn)
-        guard = self.guard
-        session = guard.owned(req.context.principal, session_id)
-        new_id, now = guard.ids.new_uuid(), guard.clock.now()
-        changed = guard.store.update(
-            session.id,
-            lambda s: rules.increase_limit(
-                s, payload.metric_type, payload.increase_by, limit_id=new_id, now=now
-            ),
+        changed, raised = self._sessions.increase_limit(
+            req.context.principal, session_id, payload.metric_type, payload.increase_by
         )
-        send_json(resp, limit_json(changed, changed.hard_limit(payload.metric_type)))
+        send_json(resp, to_json(limit_out(changed, raised)))
 
 
-class SessionUsage(_Base):
+class SessionUsage(_Resource):
     def on_get(self, req, resp, session_id):
         metric = req.get_param("metric_type")
-        if metric is not None and metric not in rules.METRICS:
-            raise InvalidInput(
-                f"metric_type must be one of {', '.join(rules.METRICS)}, got {metric!r}",
-                param="metric_type",
-            )
-        session = self.guard.owned(req.context.principal, session_id)
-        limit = query_int(req, "limit", 100, minimum=1, maximum=1000)
-        offset = query_int(req, "offset", 0, minimum=0, maximum=10_000_000)
-        entries = self.guard.store.ledger(
-            session.org_id, session_id=session.id, limit=limit, offset=offset
-        )
-        send_json(resp, usage_records(entries, metric))
+        entries = self._sessions.usage(req.context.principal, session_id, metric, _page(req))
+        send_json(resp, to_json(usage_records(entries, metric)))
 
 
-def register(app, container, spec) -> None:
+def register(app, spec, *, sessions: SessionService) -> None:
     page = [
         {"name": "limit", "in": "query", "schema": {"type": "integer"}},
         {"name": "offset", "in": "query", "schema": {"type": "integer"}},
     ]
-    app.add_route(BASE, Sessions(container))
+    app.add_route(BASE, Sessions(sessions))
     spec.add(
         BASE,
         "POST",
@@ -220,7 +135,7 @@ def register(app, container, spec) -> None:
         "Your sessions, newest first",
         tag="sessions",
         parameters=[
-            {"name": "status", "in": "query", "schema": {"enum": list(rules.STATUSES)}},
+            {"name": "status", "in": "query", "schema": {"enum": list(STATUSES)}},
             *page,
         ],
     )
@@ -253,7 +168,7 @@ def register(app, container, spec) -> None:
         ),
     ]
     for suffix, resource, operations in routes:
-        app.add_route(BASE + suffix, resource(container))
+        app.add_route(BASE + suffix, resource(sessions))
         for method, summary, schema in operations:
             spec.add(
                 BASE + suffix,

@@ -8,13 +8,11 @@ A training job charges GPU hours under the same reserve-then-settle rule as chat
 
 from __future__ import annotations
 
-from attrs import define, field
-from synth_ai.domain.errors import InvalidInput
-from synth_ai.domain.sessions.budget import Metered
-from synth_ai.domain.sessions.usage import Usage
+from synth_ai.adapters.wire.sessions import UsageIn, charge_out, ledger_out, to_json
+from synth_ai.domain.sessions.budget import Budget
+from synth_ai.domain.sessions.service import Page, SessionService
 from synth_ai.http.metering import meter_of
 from synth_ai.http.payload import query_int, read_object, send_json, structure
-from synth_ai.http.session_wire import ledger_json
 
 TRUTHY = {"1", "true", "yes", "on"}
 
@@ -39,106 +37,44 @@ SESSION_HEADERS = [
 ]
 
 
-@define
-class UsageIn:
-    gpu_hours: float = 0.0
-    api_calls: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cached_tokens: int = 0
-    model: str | None = None
-    gpu_type: str | None = None
-    reference_type: str | None = None
-    reference_id: str | None = None
-    metadata: dict = field(factory=dict)
-
-    def usage(self, *, allow_zero: bool = False) -> Usage:
-        for name in ("gpu_hours", "api_calls", "input_tokens", "output_tokens", "cached_tokens"):
-            value = getattr(self, name)
-            if value < 0 or value != value:
-                raise InvalidInput(f"'{name}' must be >= 0, got {value!r}", param=name)
-        usage = Usage(
-            input_tokens=self.input_tokens,
-            output_tokens=self.output_tokens,
-            cached_tokens=self.cached_tokens,
-            gpu_hours=float(self.gpu_hours),
-            api_calls=self.api_calls,
-        )
-        if not allow_zero and not (usage.total_tokens or usage.gpu_hours or usage.api_calls):
-            raise InvalidInput(
-                "report some usage: gpu_hours, api_calls, input_tokens or output_tokens > 0"
-            )
-        return usage
-
-    def metered(self) -> Metered:
-        return Metered(
-            model=self.model,
-            kind="usage_report",
-            gpu_type=self.gpu_type,
-            reference_type=self.reference_type,
-            reference_id=self.reference_id,
-            metadata=dict(self.metadata),
-        )
-
-
-def _charge_json(charge, usage: Usage) -> dict:
-    return {
-        "reservation_id": charge.reservation_id,
-        "session_id": charge.session_id,
-        "warnings": charge.warnings,
-        "gpu_hours": usage.gpu_hours,
-        "api_calls": usage.api_calls,
-        "input_tokens": usage.input_tokens,
-        "output_tokens": usage.output_tokens,
-    }
-
-
 class Ledger:
-    def __init__(self, container):
-        self._container = container
+    def __init__(self, sessions: SessionService):
+        self._sessions = sessions
 
     def on_get(self, req, resp):
-        principal = req.context.principal
-        no_session = (req.get_param("no_session") or "").lower() in TRUTHY
-        entries = self._container.session_store().ledger(
-            principal.org_id,
+        entries = self._sessions.ledger(
+            req.context.principal,
             session_id=req.get_param("session_id"),
-            no_session=no_session,
-            limit=query_int(req, "limit", 100, minimum=1, maximum=1000),
-            offset=query_int(req, "offset", 0, minimum=0, maximum=10_000_000),
+            no_session=(req.get_param("no_session") or "").lower() in TRUTHY,
+            page=Page(
+                limit=query_int(req, "limit", 100, minimum=1, maximum=1000),
+                offset=query_int(req, "offset", 0, minimum=0, maximum=10_000_000),
+            ),
         )
-        send_json(resp, {"object": "list", "data": [ledger_json(e) for e in entries]})
+        send_json(resp, {"object": "list", "data": to_json([ledger_out(e) for e in entries])})
 
 
 class Reservations:
     cost_incurring = True
 
+    def __init__(self, budget: Budget):
+        self._budget = budget
+
     def on_post(self, req, resp):
         payload = structure(read_object(req), UsageIn)
         usage = payload.usage()
-        charge = meter_of(req).reserve_usage(usage, payload.metered())
-        if charge.reservation_id is None:  # opted out: nothing to hold, recorded when settled
-            charge.settle(usage)
-        send_json(
-            resp,
-            {
-                "object": "usage_reservation",
-                **_charge_json(charge, usage),
-                "settled": charge.reservation_id is None,
-            },
-            status=201,
-        )
+        charge = self._budget.reserve_reported(meter_of(req), usage, payload.metered())
+        out = charge_out("usage_reservation", charge, usage, settled=charge.reservation_id is None)
+        send_json(resp, to_json(out), status=201)
 
 
 class SettleReservation:
-    def __init__(self, container):
-        self._container = container
+    def __init__(self, budget: Budget):
+        self._budget = budget
 
     def on_post(self, req, resp, reservation_id):
-        payload = structure(read_object(req, required=False), UsageIn)
-        usage = payload.usage(allow_zero=True)
-        guard = self._container.session_guard()
-        guard.settle_reservation(req.context.principal, reservation_id, usage)
+        usage = structure(read_object(req, required=False), UsageIn).usage()
+        self._budget.settle_reservation(req.context.principal, reservation_id, usage)
         send_json(
             resp,
             {
@@ -154,20 +90,20 @@ class SettleReservation:
 class Report:
     cost_incurring = True
 
+    def __init__(self, budget: Budget):
+        self._budget = budget
+
     def on_post(self, req, resp):
         payload = structure(read_object(req), UsageIn)
         usage = payload.usage()
-        charge = meter_of(req).reserve_usage(usage, payload.metered())
-        charge.settle(usage)
+        charge = self._budget.report(meter_of(req), usage, payload.metered())
         send_json(
-            resp,
-            {"object": "usage_report", **_charge_json(charge, usage), "settled": True},
-            status=201,
+            resp, to_json(charge_out("usage_report", charge, usage, settled=True)), status=201
         )
 
 
-def register(app, container, spec) -> None:
-    app.add_route("/api/v1/usage", Ledger(container))
+def register(app, spec, *, sessions: SessionService, budget: Budget) -> None:
+    app.add_route("/api/v1/usage", Ledger(sessions))
     spec.add(
         "/api/v1/usage",
         "GET",
@@ -183,7 +119,7 @@ def register(app, container, spec) -> None:
             )
         ],
     )
-    app.add_route("/api/v1/usage/report", Report())
+    app.add_route("/api/v1/usage/report", Report(budget))
     spec.add(
         "/api/v1/usage/report",
         "POST",
@@ -193,7 +129,7 @@ def register(app, container, spec) -> None:
         status=201,
         parameters=SESSION_HEADERS,
     )
-    app.add_route("/api/v1/usage/reservations", Reservations())
+    app.add_route("/api/v1/usage/reservations", Reservations(budget))
     spec.add(
         "/api/v1/usage/reservations",
         "POST",
@@ -204,7 +140,7 @@ def register(app, container, spec) -> None:
         parameters=SESSION_HEADERS,
     )
     path = "/api/v1/usage/reservations/{reservation_id}/settle"
-    app.add_route(path, SettleReservation(container))
+    app.add_route(path, SettleReservation(budget))
     spec.add(
         path,
         "POST",

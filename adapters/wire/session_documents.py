@@ -10,8 +10,7 @@ import json
 from typing import TypeVar
 
 from cattrs.preconf.json import make_converter
-from synth_ai.domain.sessions.ledger import LedgerEntry, Reservation
-from synth_ai.domain.sessions.model import Amounts, Limit, Session
+from synth_ai.domain.sessions.model import Amounts, LedgerEntry, Limit, Reservation, Session
 
 T = TypeVar("T")
 _converter = make_converter()
