@@ -1,9 +1,11 @@
 """One contract for every ``ResponseStore``: the fake, SQLite and Redis."""
 
+from abc import ABC, abstractmethod
+
 import pytest
 from synth_ai.domain.responses.record import StoredResponse
 
-from tests.fakes import InMemoryResponseStore
+from tests.fakes.responses import InMemoryResponseStore
 
 
 def record(response_id="resp_1", org="org_a", **overrides) -> StoredResponse:
@@ -24,10 +26,14 @@ def record(response_id="resp_1", org="org_a", **overrides) -> StoredResponse:
     return StoredResponse(**values)
 
 
-class ResponseStoreContract:
+class ResponseStoreContract(ABC):
+    @abstractmethod
+    def make_store(self):
+        """A new, empty store."""
+
     @pytest.fixture
     def store(self):
-        raise NotImplementedError
+        return self.make_store()
 
     def test_a_saved_response_reads_back_equal(self, store):
         saved = record()
@@ -55,20 +61,23 @@ class ResponseStoreContract:
 
 
 class TestInMemoryResponseStore(ResponseStoreContract):
-    @pytest.fixture
-    def store(self):
+    def make_store(self):
         return InMemoryResponseStore()
 
 
 class TestSqliteResponseStore(ResponseStoreContract):
-    @pytest.fixture
-    def store(self, tmp_path):
+    @pytest.fixture(autouse=True)
+    def _database(self, tmp_path):
         from synth_ai.adapters.sqlite import Database
+
+        self.db = Database(tmp_path / "synth.db")
+        yield
+        self.db.close()
+
+    def make_store(self):
         from synth_ai.adapters.sqlite.responses import SqliteResponseStore
 
-        db = Database(tmp_path / "synth.db")
-        yield SqliteResponseStore(db)
-        db.close()
+        return SqliteResponseStore(self.db)
 
     def test_an_unusable_database_file_is_service_unavailable_naming_it(self, tmp_path):
         from synth_ai.adapters.sqlite import Database
@@ -83,16 +92,20 @@ class TestSqliteResponseStore(ResponseStoreContract):
 
 
 class TestRedisResponseStore(ResponseStoreContract):
-    @pytest.fixture
-    def store(self, redis_url, redis_prefix):
-        import redis
+    @pytest.fixture(autouse=True)
+    def _redis(self, redis_url, redis_prefix):
+        from synth_ai.adapters.redis.client import connect
+
+        self.client, self.prefix = connect(redis_url), redis_prefix
+        yield
+        for key in self.client.scan_iter(f"{redis_prefix}*"):
+            self.client.delete(key)
+        self.client.close()
+
+    def make_store(self):
         from synth_ai.adapters.redis.responses import RedisResponseStore
 
-        client = redis.Redis.from_url(redis_url)
-        yield RedisResponseStore(client, prefix=redis_prefix, ttl_seconds=60)
-        for key in client.scan_iter(f"{redis_prefix}*"):
-            client.delete(key)
-        client.close()
+        return RedisResponseStore(self.client, prefix=self.prefix, ttl_seconds=60)
 
     def test_records_expire_after_the_ttl(self, store, redis_url, redis_prefix):
         import redis

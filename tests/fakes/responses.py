@@ -47,6 +47,8 @@ class ScriptedChatProvider:
     ``push_error(exc)``: the next call fails before streaming. ``requests`` records bodies.
     """
 
+    configured = True
+
     def __init__(self):
         self.requests: list[dict] = []
         self.streams: list[FakeChatStream] = []
@@ -106,11 +108,31 @@ class ScriptedChatProvider:
         return []
 
 
+class _RecordedCharge:
+    """``Charge`` of a ``RecordingMeter``: the first ``settle`` is recorded, later ones ignored."""
+
+    session_id = None
+    max_output_tokens = None
+
+    def __init__(self, meter: RecordingMeter):
+        self._meter = meter
+        self.warnings: list[str] = []
+        self.settled = False
+
+    def settle(self, usage) -> None:
+        if not self.settled:
+            self.settled = True
+            self._meter.settled.append(usage)
+
+
 class RecordingMeter:
     """``Meter`` that records reservations and settlements; refuses when ``refuse`` is set."""
 
+    session_id = None
+
     def __init__(self, refuse: Exception | None = None):
         self.refuse = refuse
+        self.warnings: list[str] = []
         self.reservations: list[dict] = []
         self.settled: list = []
 
@@ -122,17 +144,7 @@ class RecordingMeter:
         self.reservations.append(
             {"model": model, "prompt_tokens": prompt_tokens, "max_output_tokens": max_output_tokens}
         )
-        meter = self
-
-        class _Charge:
-            session_id = None
-            warnings: list = []
-            max_output_tokens = None
-
-            def settle(self, usage) -> None:
-                meter.settled.append(usage)
-
-        return _Charge()
+        return _RecordedCharge(self)
 
 
 def chat_chunks(

@@ -1,14 +1,15 @@
-"""The ``SessionStore`` contract: every adapter (and the fake) must pass these.
+"""The ``SessionStore`` contract, run on the fake, SQLite and Redis.
 
-Subclasses provide ``make_store()``. Stores shared between processes (SQLite, Redis) also
-subclass ``SharedStoreContract`` and provide ``store_spec()``, a picklable recipe that
-``open_store`` turns back into a store inside a spawned process.
+Each subclass provides ``make_store()``. Stores shared between processes (SQLite, Redis) get it
+from ``SharedStoreContract``, whose one factory ``store_spec()`` is a picklable recipe that
+``open_store`` turns back into a store, also inside a spawned process.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import threading
+from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -28,6 +29,9 @@ from synth_ai.domain.sessions.model import (
     Session,
 )
 from synth_ai.domain.sessions.rules import end, increase_limit
+
+from tests.fakes.sessions import FakeSessionStore
+from tests.support.redis_keys import drop_prefix
 
 NOW = 1_700_000_000.0
 
@@ -90,9 +94,10 @@ def open_store(spec):
     return RedisSessionStore.from_url(spec[1], prefix=spec[2])
 
 
-class SessionStoreContract:
+class SessionStoreContract(ABC):
+    @abstractmethod
     def make_store(self):
-        raise NotImplementedError
+        """A new, empty store."""
 
     @pytest.fixture
     def store(self):
@@ -335,8 +340,9 @@ class SessionStoreContract:
 
 
 class SharedStoreContract(SessionStoreContract):
+    @abstractmethod
     def store_spec(self):
-        raise NotImplementedError
+        """A picklable recipe for ``open_store`` (also used inside spawned processes)."""
 
     def make_store(self):
         return open_store(self.store_spec())
@@ -354,3 +360,50 @@ class SharedStoreContract(SessionStoreContract):
         assert sum(granted) == 33
         assert session.used.cost_usd <= 1.0 + 1e-9 and session.used.api_calls == 33
         assert session.status == LIMIT_EXCEEDED and session.reserved == Amounts()
+
+
+# -- the implementations ---------------------------------------------------------------------
+
+
+class TestFakeSessionStore(SessionStoreContract):
+    def make_store(self):
+        return FakeSessionStore()
+
+
+class TestSqliteSessionStore(SharedStoreContract):
+    @pytest.fixture(autouse=True)
+    def _path(self, tmp_path):
+        self.path = str(tmp_path / "sessions.db")
+
+    def store_spec(self):
+        return ("sqlite", self.path)
+
+
+class TestRedisSessionStore(SharedStoreContract):
+    @pytest.fixture(autouse=True)
+    def _redis(self, redis_url, redis_prefix):
+        self.url, self.prefix = redis_url, redis_prefix
+        yield
+        drop_prefix(redis_url, redis_prefix)
+
+    def store_spec(self):
+        return ("redis", self.url, self.prefix)
+
+
+def test_a_refusal_by_the_redis_script_is_never_overruled_by_the_python_rule(
+    redis_url, redis_prefix
+):
+    """The Lua verdict is what holds budget: if the Python rule disagrees (it would grant),
+    the request must still be refused rather than run without a reservation."""
+    store = open_store(("redis", redis_url, redis_prefix))
+    try:
+        store.create(make_session())
+
+        def refusing(keys, args):  # a script that refuses a session with plenty of room
+            return [b"refused", store._redis.get(keys[0])]
+
+        store._reserve = refusing
+        with pytest.raises(LimitExceeded, match="could not reserve"):
+            store.reserve(reservation("sess_1", 1, Amounts(cost_usd=0.1)), NOW)
+    finally:
+        drop_prefix(redis_url, redis_prefix)
