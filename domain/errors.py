@@ -115,22 +115,3 @@ class UpstreamUnavailable(UpstreamError):
 
 class SessionNotFound(NotFound):
     code = "session_not_found"
-
-
-# --- artifacts ---------------------------------------------------------------------------
-
-
-class UnknownArtifactId(NotFound):
-    """No model or prompt job with this id is registered for the caller's org."""
-
-    code = "artifact_not_found"
-
-
-class UnknownSnapshot(NotFound):
-    code = "snapshot_not_found"
-
-
-class ExportFailed(UpstreamError):
-    """The model hub refused or failed an upload."""
-
-    code = "export_failed"

@@ -35,6 +35,25 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(SynthError, handle_synth_error)
     spec = OpenApiSpec("synth-ai backend", __version__)
+    narrow = _route_services(container)
     for name in ROUTE_MODULES:
-        importlib.import_module(name).register(app, container, spec)
+        module = importlib.import_module(name)
+        if name in narrow:
+            module.register(app, spec, **narrow[name])
+        else:  # not yet converted to narrow wiring
+            module.register(app, container, spec)
     return app, spec
+
+
+def _route_services(container) -> dict[str, dict]:
+    """What each converted route module needs, resolved once (``register(app, spec, **these)``)."""
+    return {
+        "synth_ai.http.routes.core": {},
+        "synth_ai.http.routes.tunnels": {"tunnels": container.managed_tunnels()},
+        "synth_ai.http.routes.artifacts": {"artifacts_for": _per_org(container.artifact_service)},
+    }
+
+
+def _per_org(factory):
+    """A service factory keyed by org: ``artifacts_for("org_a")``."""
+    return lambda org_id: factory(org_id=org_id)

@@ -3,7 +3,7 @@
 import pytest
 from synth_ai.adapters.cloudflared import CloudflaredTunnels
 from synth_ai.adapters.waitress_host import find_free_port
-from synth_ai.domain.task_apps.errors import TunnelFailed
+from synth_ai.domain.tunnels.errors import TunnelFailed
 from synth_ai.domain.tunnels.model import EdgeOverrides
 from synth_ai.task_app.client import TaskAppClient
 

@@ -100,7 +100,7 @@ class LoopbackTunnels:
     ):
         import http.client
 
-        from synth_ai.domain.task_apps.errors import TunnelFailed
+        from synth_ai.domain.tunnels.errors import TunnelFailed
 
         try:
             conn = http.client.HTTPConnection(local_host, local_port, timeout=2)
@@ -339,21 +339,21 @@ class FakeArtifactCatalog:
         )
 
     def get_model(self, model_id):
-        from synth_ai.domain.errors import UnknownArtifactId
+        from synth_ai.domain.artifacts.errors import UnknownArtifactId
 
         if model_id not in self.models:
             raise UnknownArtifactId(f"no model with id {model_id!r}", param="id")
         return self.models[model_id]
 
     def get_prompt_job(self, job_id):
-        from synth_ai.domain.errors import UnknownArtifactId
+        from synth_ai.domain.artifacts.errors import UnknownArtifactId
 
         if job_id not in self.jobs:
             raise UnknownArtifactId(f"no prompt job with id {job_id!r}", param="job_id")
         return self.jobs[job_id]
 
     def get_snapshot(self, job_id, snapshot_id):
-        from synth_ai.domain.errors import UnknownSnapshot
+        from synth_ai.domain.artifacts.errors import UnknownSnapshot
 
         self.get_prompt_job(job_id)
         shot = self.snapshots.get(job_id, {}).get(snapshot_id)

@@ -13,7 +13,8 @@ from synth_ai import InProcessTaskApp
 from synth_ai.adapters.records_file import pid_alive
 from synth_ai.adapters.waitress_host import port_is_free
 from synth_ai.domain.errors import InvalidInput
-from synth_ai.domain.task_apps.errors import InvalidTaskApp, TaskAppNotHealthy, TunnelRateLimited
+from synth_ai.domain.task_apps.errors import InvalidTaskApp, TaskAppNotHealthy
+from synth_ai.domain.tunnels.errors import TunnelRateLimited
 from synth_ai.domain.tunnels.model import QUICK_URL
 from synth_ai.task_app.loading import load_task_app
 
