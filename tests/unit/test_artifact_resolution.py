@@ -6,7 +6,8 @@ from synth_ai.cli.artifacts import resolve
 from synth_ai.domain.artifacts.model import InvalidArtifactId, ModelArtifact, PromptJob
 from synth_ai.domain.artifacts.service import ArtifactService
 
-from tests.fakes import FakeArtifactCatalog, FakeClock, SequentialIds
+from tests.fakes import FakeClock, SequentialIds
+from tests.fakes.artifacts import FakeArtifactCatalog
 
 
 @pytest.fixture

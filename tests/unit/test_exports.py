@@ -8,7 +8,8 @@ from synth_ai.domain.artifacts.service import ArtifactService
 from synth_ai.domain.errors import InvalidInput, NotFound
 from synth_ai.ports.artifacts import WeightsFolder
 
-from tests.fakes import FakeArtifactCatalog, FakeClock, FakeModelHub, SequentialIds
+from tests.fakes import FakeClock, SequentialIds
+from tests.fakes.artifacts import FakeArtifactCatalog, FakeModelHub
 
 MODEL = ModelArtifact.new(
     "peft:Qwen/Qwen3-0.6B:job_7", status="succeeded", created_at=1.0, weights_path="/w"

@@ -2,7 +2,8 @@ import pytest
 from synth_ai.domain.errors import Conflict, ServiceUnavailable
 from synth_ai.domain.tunnels.service import ManagedTunnelService
 
-from tests.fakes import FakeClock, InMemoryCloudflareApi, InMemoryTunnelRecords, SequentialIds
+from tests.fakes import FakeClock, SequentialIds
+from tests.fakes.tunnels import InMemoryCloudflareApi, InMemoryTunnelRecords
 
 
 @pytest.fixture
