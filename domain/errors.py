@@ -111,22 +111,3 @@ class UpstreamUnavailable(UpstreamError):
 
     status = 502
     code = "upstream_unavailable"
-
-
-# --- artifacts ---------------------------------------------------------------------------
-
-
-class UnknownArtifactId(NotFound):
-    """No model or prompt job with this id is registered for the caller's org."""
-
-    code = "artifact_not_found"
-
-
-class UnknownSnapshot(NotFound):
-    code = "snapshot_not_found"
-
-
-class ExportFailed(UpstreamError):
-    """The model hub refused or failed an upload."""
-
-    code = "export_failed"

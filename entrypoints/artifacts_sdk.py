@@ -23,14 +23,41 @@ def open_catalog(settings, container=None):
         return HttpArtifactCatalog(
             BackendClient(settings.backend_url, settings.api_key, timeout=settings.timeout)
         )
+    if container is None:
+        from synth_ai.container import create_container
+
+        container = create_container(settings)
+    return container.artifact_catalog(org_id=local_org(settings))
+
+
+def local_org(settings) -> str:
+    """The org the local store files artifacts under: the first key's, else the default."""
     from synth_ai.settings.config import DEFAULT_ORG
+
+    keys = settings.api_keys
+    return keys[0].org_id if keys else DEFAULT_ORG
+
+
+def open_artifacts(settings, container=None):
+    """The artifact use cases over ``open_catalog``. A local export reads the weights from
+    this machine on behalf of its own user, so the backend's export roots do not apply; a
+    remote one is the backend's business (``HttpArtifactCatalog.export_to_hub``)."""
+    from synth_ai.domain.artifacts.service import ArtifactService
 
     if container is None:
         from synth_ai.container import create_container
 
         container = create_container(settings)
-    keys = settings.api_keys
-    return container.artifact_catalog(org_id=keys[0].org_id if keys else DEFAULT_ORG)
+    catalog = open_catalog(settings, container)
+    if settings.backend_url:
+        return ArtifactService(catalog, clock=container.clock(), ids=container.ids())
+    return ArtifactService(
+        catalog,
+        clock=container.clock(),
+        ids=container.ids(),
+        hub=container.model_hub(),
+        weights=container.weights_files(),
+    )
 
 
 class Artifacts:
@@ -51,8 +78,8 @@ class Artifacts:
             settings.client_api_key = api_key
         if timeout is not None:
             settings.timeout = timeout
-        self._container = create_container(settings)
-        self.catalog = open_catalog(settings, self._container)
+        self._service = open_artifacts(settings, create_container(settings))
+        self.catalog = self._service.catalog
 
     def report_model(
         self,
@@ -62,10 +89,11 @@ class Artifacts:
         status: str = "succeeded",
         metadata: dict | None = None,
     ):
-        from synth_ai.artifact_payloads import ModelIn
+        from synth_ai.domain.artifacts.service import RegisterModel
 
-        body = ModelIn(model_id, status, weights_path, dict(metadata or {}))
-        return self.catalog.register_model(body.to_model(self._container.clock()))
+        return self._service.register_model(
+            RegisterModel(model_id, status, weights_path, dict(metadata or {}))
+        )
 
     def report_prompt_job(
         self,
@@ -75,11 +103,10 @@ class Artifacts:
         algorithm: str | None = None,
         metadata: dict | None = None,
     ):
-        from synth_ai.artifact_payloads import PromptJobIn, register_prompt_job
+        from synth_ai.domain.artifacts.service import RegisterPromptJob
 
-        body = PromptJobIn(job_id, status, algorithm, dict(metadata or {}))
-        return register_prompt_job(
-            self.catalog, body, self._container.clock(), self._container.ids()
+        return self._service.register_prompt_job(
+            RegisterPromptJob(job_id, status, algorithm, dict(metadata or {}))
         )
 
     def report_snapshot(
@@ -91,17 +118,15 @@ class Artifacts:
         validation_score: float | None = None,
         snapshot_id: str | None = None,
     ):
-        from synth_ai.artifact_payloads import SnapshotIn
+        from synth_ai.domain.artifacts.service import ReportSnapshot
 
-        snapshot = SnapshotIn(payload, snapshot_id, score, validation_score)
-        return self.catalog.add_snapshot(
-            snapshot.to_snapshot(job_id, self._container.clock(), self._container.ids())
-        )
+        report = ReportSnapshot(payload, snapshot_id, score, validation_score)
+        return self._service.report_snapshot(job_id, report).job
 
     def best_prompt(self, job_id: str) -> list[dict[str, str]]:
-        from synth_ai.artifact_payloads import prompt_detail
+        from synth_ai.adapters.wire import artifacts as wire
 
-        return prompt_detail(self.catalog, job_id)["best_prompt"]
+        return wire.messages(self._service.best_prompt(job_id))
 
     def list(self, *, kind: str = "all", status: str | None = None, limit: int = 50):
-        return self.catalog.list_artifacts(kind=kind, status=status, limit=limit)
+        return self._service.list(kind=kind, status=status, limit=limit)

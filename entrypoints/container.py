@@ -57,9 +57,9 @@ def _tunnel_records(db):
 
 
 def _managed_tunnels(api, records, clock, ids, config):
-    from synth_ai.domain.tunnels.managed import ManagedTunnels
+    from synth_ai.domain.tunnels.service import ManagedTunnelService
 
-    return ManagedTunnels(api, records, clock, ids, config.domain)
+    return ManagedTunnelService(api, records, clock, ids, config.domain)
 
 
 def _tunnel_provider(settings: Settings, config):
@@ -142,6 +142,31 @@ def _model_hub(settings: Settings) -> HfModelHub:
     )
 
 
+def _export_roots(settings: Settings) -> tuple[str, ...] | None:
+    roots = settings.section("artifacts").get("export_roots")
+    return None if roots is None else tuple(str(r) for r in roots)
+
+
+def _artifact_service(org_id: str, catalogs, clock, ids, hub, weights, settings: Settings):
+    """The artifact use cases over the catalog of ``org_id``."""
+    from synth_ai.domain.artifacts.service import ArtifactService
+
+    return ArtifactService(
+        catalogs(org_id=org_id),
+        clock=clock,
+        ids=ids,
+        hub=hub,
+        weights=weights,
+        export_roots=_export_roots(settings),
+    )
+
+
+def _weights_files():
+    from synth_ai.adapters.local_files import LocalWeightsFiles
+
+    return LocalWeightsFiles()
+
+
 # -- Responses bridge: helpers of the providers below --------------------------------------
 def _sqlite_response_store(db):
     from synth_ai.adapters.sqlite.responses import SqliteResponseStore
@@ -215,6 +240,16 @@ class Container(containers.DeclarativeContainer):
     # --- artifacts: catalog per org (call with org_id=...), and the model hub for exports ---
     artifact_catalog = providers.Factory(SqliteArtifactCatalog, database=sqlite)
     model_hub = providers.ThreadSafeSingleton(_model_hub, settings=settings)
+    weights_files = providers.ThreadSafeSingleton(_weights_files)
+    artifact_service = providers.Factory(  # call with org_id=...
+        _artifact_service,
+        catalogs=artifact_catalog.provider,
+        clock=clock,
+        ids=ids,
+        hub=model_hub,
+        weights=weights_files,
+        settings=settings,
+    )
 
     # -- Responses bridge: response store per settings.store, the bridge service --------------
     response_store = providers.Selector(

@@ -1,9 +1,9 @@
-"""Where artifacts are stored, and where models are published.
+"""Where artifacts are stored, where model weights lie on disk, and where models are published.
 
 An ``ArtifactCatalog`` is scoped to one org (the adapter is built for it); every
 implementation (SQLite, the backend over HTTP, the test fake) passes the same contract suite,
 ``tests/contract/test_artifact_catalog_contract.py``. Unknown ids raise ``UnknownArtifactId``
-/ ``UnknownSnapshot`` from ``synth_ai.domain.errors``.
+/ ``UnknownSnapshot`` from ``synth_ai.domain.artifacts.errors``.
 """
 
 from __future__ import annotations
@@ -91,4 +91,29 @@ class ModelHub(Protocol):
         progress: Progress | None = None,
     ) -> HubUpload:
         """Create the repo if needed and commit every file of ``folder`` plus ``README.md``."""
+        ...
+
+
+@frozen
+class WeightsFolder:
+    """What the filesystem says about a registered weights location, read in one go."""
+
+    path: str
+    """As registered, with ``~`` expanded."""
+    resolved: str
+    """Absolute, every symlink followed: what an upload would really read."""
+    is_dir: bool
+    subfolders: frozenset[str] = frozenset()
+    """Names of the direct sub-directories (``merged``, ``adapter`` …)."""
+    holds_files: bool = False
+    """Whether any regular file lies anywhere below it."""
+
+
+class WeightsFiles(Protocol):
+    """The filesystem walk behind exports (``adapters/local_files``)."""
+
+    def inspect(self, path: str) -> WeightsFolder: ...
+
+    def resolve(self, path: str) -> str:
+        """``path`` with ``~`` expanded and symlinks followed (an export root as configured)."""
         ...

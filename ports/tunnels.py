@@ -35,8 +35,8 @@ class TunnelProvider(Protocol):
 class ManagedTunnelIssuer(Protocol):
     """Who hands a client the token of a managed tunnel (the backend, as seen from the CLI)."""
 
-    def issue(self, *, subdomain: str | None, local_host: str, local_port: int) -> dict:
-        """``{"hostname", "tunnel_token", "url", …}`` of a new or reused managed tunnel."""
+    def issue(self, *, subdomain: str | None, local_host: str, local_port: int) -> TunnelRecord:
+        """The record (hostname, token …) of a new or reused managed tunnel."""
         ...
 
 

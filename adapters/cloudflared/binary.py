@@ -6,7 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
-from synth_ai.domain.task_apps.errors import CloudflaredNotFound
+from synth_ai.domain.tunnels.errors import CloudflaredNotFound
 
 INSTALL_HINT = (
     "install it from https://developers.cloudflare.com/cloudflare-one/connections/connect-networks/"

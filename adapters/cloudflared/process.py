@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 from synth_ai.adapters.cloudflared.binary import find_cloudflared
-from synth_ai.domain.task_apps.errors import InvalidTunnel, TunnelFailed, TunnelRateLimited
+from synth_ai.domain.tunnels.errors import InvalidTunnel, TunnelFailed, TunnelRateLimited
 from synth_ai.domain.tunnels.model import (
     EdgeOverrides,
     TunnelMode,
@@ -146,8 +146,8 @@ class CloudflaredTunnels:
             # The token goes in TUNNEL_TOKEN (read by 'tunnel run' like --token), not in argv,
             # where 'ps' would show it to every user of the machine.
             args = [binary, "tunnel", "--no-autoupdate", "run"]
-            env = {**os.environ, "TUNNEL_TOKEN": issued["tunnel_token"]}
-            url = f"https://{issued['hostname']}"
+            env = {**os.environ, "TUNNEL_TOKEN": issued.tunnel_token}
+            url = issued.url
         else:
             raise InvalidTunnel("tunnel mode 'none' opens no tunnel")
         log.info("starting cloudflared %s tunnel to %s:%s", kind.value, local_host, local_port)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from synth_ai.domain.errors import ExportFailed, UpstreamUnavailable
+from synth_ai.domain.artifacts.errors import ExportFailed
+from synth_ai.domain.errors import UpstreamUnavailable
 from synth_ai.ports.artifacts import HubUpload, Progress
 
 DEFAULT_ENDPOINT = "https://huggingface.co"

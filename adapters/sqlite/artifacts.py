@@ -11,8 +11,8 @@ import json
 import sqlite3
 
 from synth_ai.adapters.sqlite.database import Database
+from synth_ai.domain.artifacts.errors import UnknownArtifactId, UnknownSnapshot
 from synth_ai.domain.artifacts.model import ModelArtifact, PromptJob, PromptSnapshot
-from synth_ai.domain.errors import UnknownArtifactId, UnknownSnapshot
 from synth_ai.ports.artifacts import ArtifactListing
 
 SCHEMA = """

@@ -35,8 +35,13 @@ _COLUMNS = (
 
 class SqliteTunnelRecords:
     def __init__(self, db: Database):
-        self._db = db
-        db.ensure_schema("tunnels", _SCHEMA)
+        self._database = db
+
+    @property
+    def _db(self) -> Database:
+        """The database, its table created on first use (nothing opens the file at start)."""
+        self._database.ensure_schema("tunnels", _SCHEMA)
+        return self._database
 
     def add(self, org_id: str, record: TunnelRecord) -> None:
         with self._db.transaction(immediate=True) as conn:

@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
+from pathlib import PurePath
 
 from attrs import field, frozen
+from synth_ai.domain.artifacts.errors import (
+    InvalidExport,
+    WeightsMissing,
+    WeightsOutsideExportRoots,
+)
 from synth_ai.domain.artifacts.model import ArtifactId, ModelArtifact
-from synth_ai.domain.errors import Forbidden, InvalidInput, NotFound
-from synth_ai.ports.artifacts import ArtifactCatalog, HubUpload, ModelHub, Progress
+from synth_ai.ports.artifacts import WeightsFolder
 
 _REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*/[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")
 
 
-class WeightsMissing(NotFound):
-    code = "weights_not_found"
-
-
 def _repo_id(instance, attribute, value: str) -> None:
     if not isinstance(value, str) or not _REPO.match(value) or len(value) > 96:
-        raise InvalidInput(
+        raise InvalidExport(
             f"invalid repo id {value!r} — use ORG/NAME (letters, digits, '-', '_', '.')",
             param="repo_id",
             code="invalid_repo_id",
@@ -31,7 +31,7 @@ def _repo_id(instance, attribute, value: str) -> None:
 def _tags(instance, attribute, value: tuple[str, ...]) -> None:
     for tag in value:
         if not _TAG.match(tag):
-            raise InvalidInput(
+            raise InvalidExport(
                 f"invalid tag {tag!r} — tags hold letters, digits, '-', '_', '.', ':'",
                 param="tags",
                 code="invalid_tag",
@@ -53,7 +53,7 @@ class ExportRequest:
     def __attrs_post_init__(self) -> None:
         parsed = ArtifactId.parse(self.model_id)
         if not parsed.is_model:
-            raise InvalidInput(
+            raise InvalidExport(
                 f"{self.model_id!r} is a prompt job; only models can be exported — "
                 "pass an ft:, rl: or peft: id",
                 param="model_id",
@@ -61,43 +61,44 @@ class ExportRequest:
             )
 
 
-class WeightsOutsideExportRoots(Forbidden):
-    code = "weights_outside_export_roots"
-
-
 def select_weights(
-    model: ModelArtifact, prefer_merged: bool, export_roots: tuple[Path, ...] | None = None
-) -> tuple[Path, str]:
+    model: ModelArtifact,
+    prefer_merged: bool,
+    folder: WeightsFolder | None,
+    export_roots: tuple[str, ...] | None = None,
+) -> tuple[str, str]:
     """The folder to upload and its variant: ``merged``, ``adapter`` or ``full``.
 
-    ``export_roots`` (when given) are the only folders weights may be uploaded from, so a key
-    holder cannot register ``/etc`` as weights and publish the server's files.
+    ``folder`` is what the filesystem says about ``model.weights_path`` (``None`` when no path
+    is registered); ``export_roots`` (resolved, when given) are the only folders weights may be
+    uploaded from, so a key holder cannot register ``/etc`` as weights and publish the
+    server's files.
     """
-    if not model.weights_path:
+    if not model.weights_path or folder is None:
         raise WeightsMissing(
             f"model {model.id} has no weights location registered — register it "
             "again with a weights path",
             param="model_id",
         )
-    root = Path(model.weights_path).expanduser()
+    root = folder.path
     if export_roots is not None:
-        resolved = root.resolve()
-        if not any(resolved.is_relative_to(Path(r).expanduser().resolve()) for r in export_roots):
-            allowed = ", ".join(str(r) for r in export_roots) or "(none)"
+        resolved = PurePath(folder.resolved)
+        if not any(resolved.is_relative_to(PurePath(r)) for r in export_roots):
+            allowed = ", ".join(export_roots) or "(none)"
             raise WeightsOutsideExportRoots(
                 f"weights of {model.id} at {root} are outside the export roots ({allowed}) — move them "
                 "there or add the folder to [artifacts] export_roots on the backend",
                 param="model_id",
             )
-    if not root.is_dir():
+    if not folder.is_dir:
         raise WeightsMissing(
             f"weights of {model.id} not found: {root} is not a directory", param="model_id"
         )
     order = ("merged", "adapter") if prefer_merged else ("adapter", "merged")
     for variant in order:
-        if (root / variant).is_dir():
-            return root / variant, variant
-    if not any(p.is_file() for p in root.rglob("*")):
+        if variant in folder.subfolders:
+            return str(PurePath(root) / variant), variant
+    if not folder.holds_files:
         raise WeightsMissing(
             f"weights folder {root} of {model.id} holds no files", param="model_id"
         )
@@ -132,33 +133,13 @@ def model_card(model: ModelArtifact, repo_id: str, tags: tuple[str, ...], varian
     )
 
 
-def export_model(
-    catalog: ArtifactCatalog,
-    hub: ModelHub,
-    request: ExportRequest,
-    *,
-    token: str | None = None,
-    progress: Progress | None = None,
-    export_roots: tuple[Path, ...] | None = None,
-) -> dict:
-    model = catalog.get_model(str(ArtifactId.parse(request.model_id)))
-    folder, variant = select_weights(model, request.prefer_merged, export_roots)
-    card = model_card(model, request.repo_id, request.tags, variant)
-    upload: HubUpload = hub.upload_folder(
-        folder,
-        repo_id=request.repo_id,
-        private=request.private,
-        model_card=card,
-        token=token,
-        progress=progress,
-    )
-    return {
-        "status": "succeeded",
-        "model_id": model.id,
-        "repo_id": upload.repo_id,
-        "url": upload.url,
-        "private": request.private,
-        "variant": variant,
-        "files": upload.files,
-        "commit": upload.commit,
-    }
+@frozen
+class ExportResult:
+    model_id: str
+    repo_id: str
+    url: str
+    private: bool
+    variant: str
+    files: list[str]
+    commit: str | None = None
+    status: str = "succeeded"

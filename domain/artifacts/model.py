@@ -12,7 +12,12 @@ import re
 from typing import Any
 
 from attrs import field, frozen, validators
-from synth_ai.domain.errors import InvalidInput
+from synth_ai.domain.artifacts.errors import (
+    InvalidArtifactId,
+    InvalidListType,
+    InvalidSnapshotId,
+    InvalidStatus,
+)
 
 MODEL_KINDS = ("ft", "rl", "peft")
 PROMPT_KIND = "prompt"
@@ -25,14 +30,6 @@ ACCEPTED_FORMS = (
 
 _JOB = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
-
-
-class InvalidArtifactId(InvalidInput):
-    code = "invalid_artifact_id"
-
-
-class InvalidStatus(InvalidInput):
-    code = "invalid_status"
 
 
 def _bad(raw: str, problem: str) -> InvalidArtifactId:
@@ -99,10 +96,9 @@ def check_status(status: str | None, *, param: str = "status") -> str | None:
 def check_list_type(kind: str | None) -> str:
     kind = kind or "all"
     if kind not in LIST_TYPES:
-        raise InvalidInput(
+        raise InvalidListType(
             f"unknown artifact type {kind!r} — use one of: {', '.join(LIST_TYPES)}",
             param="type",
-            code="invalid_type",
         )
     return kind
 
@@ -114,11 +110,10 @@ def _status(instance, attribute, value) -> None:
 def _snapshot_id(instance, attribute, value) -> None:
     """A snapshot id is a URL path segment and a file name, so no '/', spaces or leading '.'."""
     if not isinstance(value, str) or not _JOB.match(value):
-        raise InvalidInput(
+        raise InvalidSnapshotId(
             f"invalid snapshot id {value!r} — use letters, digits, '_', '-' and '.' "
             "(e.g. snap_3), or leave it out to get a generated one",
             param="snapshot_id",
-            code="invalid_snapshot_id",
         )
 
 
@@ -163,19 +158,6 @@ class ModelArtifact:
             dict(metadata or {}),
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "type": "rl" if self.kind == "rl" else "fine_tuned",
-            "kind": self.kind,
-            "base_model": self.base_model,
-            "job_id": self.job_id,
-            "status": self.status,
-            "created_at": self.created_at,
-            "weights_path": self.weights_path,
-            "metadata": self.metadata,
-        }
-
 
 @frozen
 class PromptSnapshot:
@@ -185,17 +167,6 @@ class PromptSnapshot:
     created_at: float
     score: float | None = None
     validation_score: float | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.snapshot_id,
-            "snapshot_id": self.snapshot_id,
-            "job_id": self.job_id,
-            "score": self.score,
-            "validation_score": self.validation_score,
-            "created_at": self.created_at,
-            "payload": self.payload,
-        }
 
 
 @frozen
@@ -229,23 +200,6 @@ class PromptJob:
                 param="job_id",
             )
         return cls(str(parsed), status, now, now, algorithm, metadata=dict(metadata or {}))
-
-    def summary(self) -> dict[str, Any]:
-        return {
-            "job_id": self.job_id,
-            "id": self.job_id,
-            "type": "prompt",
-            "status": self.status,
-            "algorithm": self.algorithm,
-            "best_score": self.best_score,
-            "best_validation_score": self.best_validation_score,
-            "best_snapshot_id": self.best_snapshot_id,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**self.summary(), "metadata": self.metadata}
 
 
 def better(candidate: PromptSnapshot, current_best: float | None) -> bool:

@@ -26,9 +26,6 @@ class PromptMessage:
     role: str
     content: str
 
-    def to_dict(self) -> dict[str, str]:
-        return {"role": self.role, "content": self.content}
-
 
 def _text(value: Any) -> str:
     if value is None:

@@ -1,13 +1,8 @@
-"""Named errors of task apps and tunnels, in the families of ``synth_ai.domain.errors``."""
+"""Named errors of task apps, each in one family of ``synth_ai.domain.errors``."""
 
 from __future__ import annotations
 
-from synth_ai.domain.errors import (
-    InvalidInput,
-    ServiceUnavailable,
-    UpstreamError,
-    UpstreamRateLimited,
-)
+from synth_ai.domain.errors import InvalidInput, ServiceUnavailable, UpstreamError
 
 
 class InvalidTaskApp(InvalidInput):
@@ -16,27 +11,9 @@ class InvalidTaskApp(InvalidInput):
     code = "invalid_task_app"
 
 
-class InvalidTunnel(InvalidInput):
-    """A tunnel request that breaks a rule (bad subdomain, bad port, unknown mode)."""
-
-    code = "invalid_tunnel"
-
-
-class CloudflaredNotFound(ServiceUnavailable):
-    code = "cloudflared_not_found"
-
-
-class TunnelFailed(UpstreamError):
-    """cloudflared exited, printed no URL in time, or the app was not reachable through it."""
-
-    code = "tunnel_failed"
-
-
-class TunnelRateLimited(UpstreamRateLimited):
-    """Cloudflare refused a quick tunnel (429 / error 1015)."""
-
-    code = "tunnel_rate_limited"
-
-
 class TaskAppNotHealthy(ServiceUnavailable):
     code = "task_app_not_healthy"
+
+
+class TaskAppCallFailed(UpstreamError):
+    """A task app answered a call with an HTTP error."""

@@ -8,7 +8,7 @@ import re
 from urllib.parse import urlsplit
 
 from attrs import field, frozen
-from synth_ai.domain.task_apps.errors import InvalidTunnel
+from synth_ai.domain.tunnels.errors import InvalidTunnel
 
 QUICK_URL = re.compile(r"https://[a-z0-9-]+\.trycloudflare\.com")
 _SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -87,20 +87,6 @@ class TunnelRecord:
     @property
     def url(self) -> str:
         return f"https://{self.hostname}"
-
-    def public(self) -> dict:
-        return {
-            "id": self.id,
-            "subdomain": self.subdomain,
-            "hostname": self.hostname,
-            "url": self.url,
-            "local_host": self.local_host,
-            "local_port": self.local_port,
-            "tunnel_token": self.tunnel_token,
-            "status": self.status,
-            "created_at": self.created_at,
-            "cloudflare_tunnel_id": self.cloudflare_tunnel_id,
-        }
 
 
 @frozen

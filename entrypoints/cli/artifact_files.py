@@ -16,6 +16,7 @@ EXTENSIONS = {"json": "json", "yaml": "yaml", "text": "txt"}
 
 def prompt_document(job, snapshots: list) -> dict:
     """What ``download`` writes: one snapshot with its messages, or every snapshot."""
+    from synth_ai.adapters.wire import artifacts as wire
     from synth_ai.domain.artifacts.prompts import best_prompt
 
     def one(snapshot) -> dict:
@@ -25,7 +26,7 @@ def prompt_document(job, snapshots: list) -> dict:
             "score": snapshot.score,
             "validation_score": snapshot.validation_score,
             "is_best": snapshot.snapshot_id == job.best_snapshot_id,
-            "messages": [m.to_dict() for m in best_prompt(snapshot.payload)],
+            "messages": wire.messages(best_prompt(snapshot.payload)),
             "snapshot": snapshot.payload,
         }
 
@@ -113,34 +114,11 @@ def write_output(target: Path, text: str) -> None:
 @click.pass_obj
 def download(obj, job_id, fmt, output, snapshot_id, all_snapshots):
     """Download a prompt job's best (or chosen, or every) optimised prompt."""
-    from synth_ai.cli.artifacts import catalog_of
-    from synth_ai.domain.artifacts.model import ArtifactId, InvalidArtifactId
-    from synth_ai.domain.errors import InvalidInput, NotFound
+    from synth_ai.cli.artifacts import artifacts_of
 
-    parsed = ArtifactId.parse(job_id)
-    if parsed.is_model:
-        raise InvalidArtifactId(
-            f"{job_id!r} is a model id; download takes a prompt job id (pl_<hex>) — "
-            "use 'synth-ai artifacts export' for models",
-            param="job_id",
-        )
-    if snapshot_id and all_snapshots:
-        raise InvalidInput("--snapshot-id and --all-snapshots exclude each other — pass one")
-    catalog = catalog_of(obj)
-    job = catalog.get_prompt_job(str(parsed))
-    if all_snapshots:
-        snapshots, name = catalog.list_snapshots(job.job_id), "all_snapshots"
-        if not snapshots:
-            raise NotFound(f"job {job.job_id} has no snapshots yet", code="snapshot_not_found")
-    elif snapshot_id:
-        snapshots, name = [catalog.get_snapshot(job.job_id, snapshot_id)], snapshot_id
-    elif job.best_snapshot_id:
-        snapshots, name = [catalog.get_snapshot(job.job_id, job.best_snapshot_id)], "best"
-    else:
-        raise NotFound(
-            f"job {job.job_id} has no scored snapshot yet — pass --snapshot-id or --all-snapshots",
-            code="snapshot_not_found",
-        )
+    job, snapshots, name = artifacts_of(obj).snapshots_to_download(
+        job_id, snapshot_id=snapshot_id, every=all_snapshots
+    )
     text = render(prompt_document(job, snapshots), fmt)
     if output == "-":
         sys.stdout.write(text)
@@ -171,25 +149,17 @@ def download(obj, job_id, fmt, output, snapshot_id, all_snapshots):
 @click.pass_obj
 def export(obj, model_id, repo_id, private, tags, prefer_merged, hf_token, fmt):
     """Upload a model's files to the Hugging Face Hub (HF_ENDPOINT picks the Hub)."""
-    from synth_ai.cli.artifacts import catalog_of
+    from synth_ai.adapters.wire import artifacts as wire
+    from synth_ai.cli.artifacts import artifacts_of
     from synth_ai.cli.output import console, echo_json
-    from synth_ai.domain.artifacts.exports import ExportRequest, export_model, split_tags
+    from synth_ai.domain.artifacts.exports import ExportRequest, split_tags
 
     request = ExportRequest(model_id, repo_id, private, split_tags(tags), prefer_merged)
-    catalog = catalog_of(obj)
+    artifacts = artifacts_of(obj)
     err = console(stderr=True)
     if obj.remote:
-        body = {
-            "model_id": request.model_id,
-            "repo_id": request.repo_id,
-            "private": request.private,
-            "tags": list(request.tags),
-            "prefer_merged": request.prefer_merged,
-        }
-        if hf_token:
-            body["hf_token"] = hf_token
         with err.status(f"Exporting {model_id} to {repo_id} through {obj.settings.backend_url}…"):
-            result = catalog.export_to_hub(body)
+            result = artifacts.catalog.export_to_hub(request, token=hf_token)
     else:
         from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
@@ -204,17 +174,15 @@ def export(obj, model_id, repo_id, private, tags, prefer_merged, hf_token, fmt):
             bar.update(task, completed=done, total=total, description=f"Uploading {name}")
 
         try:
-            result = export_model(
-                catalog, obj.container.model_hub(), request, token=hf_token, progress=progress
-            )
+            result = artifacts.export(request, token=hf_token, progress=progress)
         finally:
             if bar.live.is_started:
                 bar.stop()
     if fmt == "json":
-        echo_json(result)
+        echo_json(wire.export_result(result))
         return
-    visibility = "private" if result["private"] else "public"
+    visibility = "private" if result.private else "public"
     click.echo(
-        f"Exported {result['model_id']} ({result['variant']} weights, {len(result['files'])} files) "
-        f"to {result['url']} ({visibility})"
+        f"Exported {result.model_id} ({result.variant} weights, {len(result.files)} files) "
+        f"to {result.url} ({visibility})"
     )

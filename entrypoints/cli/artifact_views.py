@@ -15,8 +15,11 @@ ROLE_STYLES = {
 }
 
 
-def when(ts: float | None) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts)) if ts else "-"
+def when(ts: float | str | None) -> str:
+    """Local time of a wire timestamp (ISO 8601, or seconds since the epoch)."""
+    from synth_ai.domain.timestamps import epoch
+
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(epoch(ts))) if ts else "-"
 
 
 def score(value: float | None) -> str:
@@ -39,7 +42,9 @@ def listing_table(wire: dict[str, Any]):
         (p["created_at"], p["job_id"], "prompt", p["status"], f"best {score(p['best_score'])}")
         for p in wire["prompts"]
     ]
-    for created, *cells in sorted(rows, key=lambda r: -r[0]):
+    from synth_ai.domain.timestamps import epoch
+
+    for created, *cells in sorted(rows, key=lambda r: -(epoch(r[0]) or 0.0)):
         table.add_row(*cells[:2], _status(cells[2]), cells[3], when(created))
     return table
 

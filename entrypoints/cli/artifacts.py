@@ -1,8 +1,9 @@
 """``synth-ai artifacts``: list, show, export and download models and optimised prompts.
 
-Every command talks to the ``ArtifactCatalog`` port: the local SQLite store with no
-configuration, or a running ``synth-ai serve`` when ``--base-url`` / ``SYNTH_BACKEND_URL`` is
-set. Heavy libraries (rich, httpx, huggingface_hub, yaml) are imported inside commands.
+Every command calls one use case of ``ArtifactService`` over the ``ArtifactCatalog`` port: the
+local SQLite store with no configuration, or a running ``synth-ai serve`` when ``--base-url`` /
+``SYNTH_BACKEND_URL`` is set. JSON output uses the same wire converters as the HTTP routes.
+Heavy libraries (rich, httpx, huggingface_hub, yaml) are imported inside commands.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import click
 from synth_ai.cli.output import echo_json, format_option
 
 
-def catalog_of(obj):
-    """The catalog this CLI invocation uses (remote backend, or the local store)."""
-    from synth_ai.artifacts_sdk import open_catalog
+def artifacts_of(obj):
+    """The artifact use cases this CLI invocation uses (remote backend, or the local store)."""
+    from synth_ai.artifacts_sdk import open_artifacts
 
-    return open_catalog(obj.settings, obj.container)
+    return open_artifacts(obj.settings, obj.container)
 
 
 @click.group("artifacts")
@@ -41,39 +42,27 @@ def artifacts():
 @click.pass_obj
 def list_artifacts(obj, kind, status, limit, fmt):
     """List models and prompt jobs, newest first."""
-    from synth_ai.artifact_payloads import listing_to_wire
+    from synth_ai.adapters.wire import artifacts as wire
 
-    wire = listing_to_wire(catalog_of(obj).list_artifacts(kind=kind, status=status, limit=limit))
+    document = wire.listing(artifacts_of(obj).list(kind=kind, status=status, limit=limit))
     if fmt == "json":
-        echo_json(wire)
+        echo_json(document)
         return
     from synth_ai.cli.artifact_views import listing_table
     from synth_ai.cli.output import console
 
-    console().print(listing_table(wire))
+    console().print(listing_table(document))
 
 
-def resolve(catalog, raw: str) -> tuple[str, dict]:
-    """``("model"|"prompt", wire dict)`` for an id; ids of unknown form try models, then prompts."""
-    from synth_ai.artifact_payloads import prompt_detail
-    from synth_ai.domain.artifacts.model import ArtifactId, InvalidArtifactId
-    from synth_ai.domain.errors import InvalidInput, NotFound
+def resolve(artifacts, raw: str) -> tuple[str, dict]:
+    """``("model"|"prompt", wire document)`` for an id (see ``ArtifactService.find``)."""
+    from synth_ai.adapters.wire import artifacts as wire
+    from synth_ai.domain.artifacts.model import ModelArtifact
 
-    try:
-        parsed = ArtifactId.parse(raw)
-    except InvalidArtifactId as bad:
-        for kind, fetch in (
-            ("model", lambda: catalog.get_model(raw).to_dict()),
-            ("prompt", lambda: prompt_detail(catalog, raw)),
-        ):
-            try:
-                return kind, fetch()
-            except (NotFound, InvalidInput):
-                continue
-        raise bad from None
-    if parsed.is_model:
-        return "model", catalog.get_model(str(parsed)).to_dict()
-    return "prompt", prompt_detail(catalog, str(parsed))
+    found = artifacts.find(raw)
+    if isinstance(found, ModelArtifact):
+        return "model", wire.model(found)
+    return "prompt", wire.prompt_detail(found)
 
 
 @artifacts.command("show")
@@ -83,7 +72,7 @@ def resolve(catalog, raw: str) -> tuple[str, dict]:
 @click.pass_obj
 def show(obj, artifact_id, verbose, fmt):
     """Show a model, or a prompt job with its best optimised prompt."""
-    kind, detail = resolve(catalog_of(obj), artifact_id)
+    kind, detail = resolve(artifacts_of(obj), artifact_id)
     if fmt == "json":
         echo_json(detail)
         return
@@ -115,13 +104,13 @@ def show(obj, artifact_id, verbose, fmt):
 @click.pass_obj
 def register_model(obj, model_id, weights, status, metadata, fmt):
     """Register a trained model (ft:, rl: or peft: id) and where its weights live."""
-    from synth_ai.artifact_payloads import ModelIn
+    from synth_ai.adapters.wire import artifacts as wire
+    from synth_ai.domain.artifacts.service import RegisterModel
 
     meta = _json_object(metadata, "--metadata")
-    model = ModelIn(model_id, status, weights, meta).to_model(obj.container.clock())
-    stored = catalog_of(obj).register_model(model)
+    stored = artifacts_of(obj).register_model(RegisterModel(model_id, status, weights, meta))
     if fmt == "json":
-        echo_json(stored.to_dict())
+        echo_json(wire.model(stored))
     else:
         click.echo(
             f"Registered {stored.id} ({stored.status}){' with weights at ' + weights if weights else ''}"
@@ -134,15 +123,14 @@ def register_model(obj, model_id, weights, status, metadata, fmt):
 @click.pass_obj
 def register_prompt(obj, path, fmt):
     """Register a prompt job and its snapshots from a JSON or YAML file ('-' for stdin)."""
-    from synth_ai.artifact_payloads import PromptJobIn, prompt_detail, register_prompt_job
-    from synth_ai.http.payload import structure
+    from synth_ai.adapters.wire import artifacts as wire
+    from synth_ai.domain.artifacts.service import RegisterPromptJob
 
-    data = _read_document(path)
-    body = structure(data, PromptJobIn)
-    catalog = catalog_of(obj)
-    job = register_prompt_job(catalog, body, obj.container.clock(), obj.container.ids())
+    body = wire.read(_read_document(path), RegisterPromptJob)
+    artifacts = artifacts_of(obj)
+    job = artifacts.register_prompt_job(body)
     if fmt == "json":
-        echo_json(prompt_detail(catalog, job.job_id))
+        echo_json(wire.prompt_detail(artifacts.prompt(job.job_id)))
     else:
         click.echo(
             f"Registered {job.job_id} ({job.status}, {len(body.snapshots)} snapshots, "

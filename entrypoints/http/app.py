@@ -1,8 +1,11 @@
-"""``create_app(container)``: the Falcon app of ``synth-ai serve``."""
+"""``create_app(container)``: the Falcon app of ``synth-ai serve``.
+
+``build_app`` is where the container meets the routes: it resolves each route module's services
+once and hands them to ``register(app, spec, *, …)``, so a resource's constructor shows exactly
+what it uses and no resource ever holds the container.
+"""
 
 from __future__ import annotations
-
-import importlib
 
 import falcon
 from synth_ai import __version__
@@ -11,7 +14,7 @@ from synth_ai.http.errors import handle_synth_error, handle_unexpected, serializ
 from synth_ai.http.metering import MeteringMiddleware
 from synth_ai.http.middleware import AuthMiddleware
 from synth_ai.http.openapi import OpenApiSpec
-from synth_ai.http.routes import ROUTE_MODULES, chat, responses, sessions, usage
+from synth_ai.http.routes import artifacts, chat, core, responses, sessions, tunnels, usage
 
 
 def create_app(container) -> falcon.App:
@@ -23,11 +26,9 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
     # Resources (the chat provider's pooled client) are not thread-safe to initialise on first
     # use from many request threads; build them now, once. Nothing connects here.
     container.init_resources()
+    budget, session_service = container.budget(), container.sessions()
     app = falcon.App(
-        middleware=[
-            AuthMiddleware(container.authenticator()),
-            MeteringMiddleware(container.meter_factory()),
-        ]
+        middleware=[AuthMiddleware(container.authenticator()), MeteringMiddleware(budget)]
     )
     app.req_options.strip_url_path_trailing_slash = True
     app.req_options.auto_parse_form_urlencoded = False
@@ -35,11 +36,17 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
     app.add_error_handler(Exception, handle_unexpected)
     app.add_error_handler(SynthError, handle_synth_error)
     spec = OpenApiSpec("synth-ai backend", __version__)
-    for name in ROUTE_MODULES:
-        importlib.import_module(name).register(app, container, spec)
-    budget, session_service = container.budget(), container.sessions()
+
+    core.register(app, spec)
+    tunnels.register(app, spec, tunnels=container.managed_tunnels())
+    artifacts.register(app, spec, artifacts_for=_per_org(container.artifact_service))
     sessions.register(app, spec, sessions=session_service)
     chat.register(app, spec, chat=container.chat())
     usage.register(app, spec, sessions=session_service, budget=budget)
     responses.register(app, spec, bridge=container.responses_bridge())
     return app, spec
+
+
+def _per_org(factory):
+    """A service factory keyed by org: ``artifacts_for("org_a")``."""
+    return lambda org_id: factory(org_id=org_id)

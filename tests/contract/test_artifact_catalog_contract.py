@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import abc
+
 import pytest
 from synth_ai.domain.artifacts.model import ModelArtifact, PromptJob, PromptSnapshot
 from synth_ai.domain.errors import NotFound
+from synth_ai.ports.artifacts import ArtifactCatalog
 
-from tests.fakes import FakeArtifactCatalog
+from tests.fakes.artifacts import FakeArtifactCatalog
+from tests.support.ports import port_mismatches
 
 
 def model(model_id: str, at: float, status: str = "succeeded", **kw) -> ModelArtifact:
@@ -30,10 +34,17 @@ def snap(
     )
 
 
-class ArtifactCatalogContract:
+class ArtifactCatalogContract(abc.ABC):
+    @abc.abstractmethod
+    def make_catalog(self, request: pytest.FixtureRequest) -> ArtifactCatalog:
+        """An empty catalog of one org (fixtures and finalizers through ``request``)."""
+
     @pytest.fixture
-    def catalog(self):
-        raise NotImplementedError
+    def catalog(self, request):
+        return self.make_catalog(request)
+
+    def test_it_offers_every_method_of_the_port(self, catalog):
+        assert port_mismatches(catalog, ArtifactCatalog) == []
 
     def test_a_registered_model_reads_back_unchanged(self, catalog):
         stored = model("ft:Qwen/Qwen3-0.6B:job_1", 10.0, weights_path="/w", metadata={"epochs": 3})
@@ -128,20 +139,18 @@ class ArtifactCatalogContract:
 
 
 class TestFakeArtifactCatalog(ArtifactCatalogContract):
-    @pytest.fixture
-    def catalog(self):
+    def make_catalog(self, request):
         return FakeArtifactCatalog()
 
 
 class TestSqliteArtifactCatalog(ArtifactCatalogContract):
-    @pytest.fixture
-    def catalog(self, tmp_path):
+    def make_catalog(self, request):
         from synth_ai.adapters.sqlite import Database
         from synth_ai.adapters.sqlite.artifacts import SqliteArtifactCatalog
 
-        database = Database(tmp_path / "synth.db")
-        yield SqliteArtifactCatalog(database, "org_contract")
-        database.close()
+        database = Database(request.getfixturevalue("tmp_path") / "synth.db")
+        request.addfinalizer(database.close)
+        return SqliteArtifactCatalog(database, "org_contract")
 
     def test_catalogs_of_two_orgs_never_see_each_others_artifacts(self, tmp_path):
         from synth_ai.adapters.sqlite import Database
@@ -159,11 +168,11 @@ class TestSqliteArtifactCatalog(ArtifactCatalogContract):
 
 
 class TestHttpArtifactCatalog(ArtifactCatalogContract):
-    @pytest.fixture
-    def catalog(self, backend):
+    def make_catalog(self, request):
         from synth_ai.adapters.backend_http import BackendClient
         from synth_ai.adapters.backend_http.artifacts import HttpArtifactCatalog
 
+        backend = request.getfixturevalue("backend")
         client = BackendClient(backend.url, backend.api_key)
-        yield HttpArtifactCatalog(client)
-        client.close()
+        request.addfinalizer(client.close)
+        return HttpArtifactCatalog(client)

@@ -1,20 +1,28 @@
-"""``CloudflareApi`` and ``TunnelRecords``: real adapters (stand-in API, SQLite) and the fakes."""
+"""``CloudflareApi``: the HTTP adapter against a stand-in Cloudflare API, and the fake."""
+
+import abc
 
 import pytest
 from synth_ai.adapters.cloudflare_api import HttpCloudflareApi
-from synth_ai.adapters.sqlite import Database
-from synth_ai.adapters.sqlite.tunnels import SqliteTunnelRecords
 from synth_ai.domain.errors import Unauthorized, UpstreamError
-from synth_ai.domain.tunnels.model import TunnelRecord
+from synth_ai.ports.tunnels import CloudflareApi
 
-from tests.fakes import InMemoryCloudflareApi, InMemoryTunnelRecords
+from tests.fakes.tunnels import InMemoryCloudflareApi
+from tests.support.ports import port_mismatches
 from tests.support.tunnels import cloudflare_api  # noqa: F401
 
 
-class CloudflareApiContract:
+class CloudflareApiContract(abc.ABC):
+    @abc.abstractmethod
+    def make_api(self, request: pytest.FixtureRequest) -> CloudflareApi:
+        """An API client on an account with no tunnels of this test."""
+
     @pytest.fixture
-    def api(self):
-        raise NotImplementedError
+    def api(self, request):
+        return self.make_api(request)
+
+    def test_it_offers_every_method_of_the_port(self, api):
+        assert port_mismatches(api, CloudflareApi) == []
 
     def test_a_created_tunnel_gets_ingress_dns_and_a_token(self, api):
         tunnel_id = api.create_tunnel("synth-ai-demo")
@@ -31,16 +39,16 @@ class CloudflareApiContract:
 
 
 class TestHttpCloudflareApi(CloudflareApiContract):
-    @pytest.fixture
-    def api(self, cloudflare_api):
+    def make_api(self, request):
+        cloudflare_api = request.getfixturevalue("cloudflare_api")
         client = HttpCloudflareApi(
             account_id=cloudflare_api.account_id,
             api_token=cloudflare_api.api_token,
             zone_id=cloudflare_api.zone_id,
             base_url=cloudflare_api.url,
         )
-        yield client
-        client.close()
+        request.addfinalizer(client.close)
+        return client
 
     def test_requests_use_cloudflares_documented_paths(self, api, cloudflare_api):
         tunnel_id = api.create_tunnel("x")
@@ -73,50 +81,5 @@ class TestHttpCloudflareApi(CloudflareApiContract):
 
 
 class TestInMemoryCloudflareApi(CloudflareApiContract):
-    @pytest.fixture
-    def api(self):
+    def make_api(self, request):
         return InMemoryCloudflareApi()
-
-
-def tunnel(record_id: str, subdomain: str, created_at: float = 1.0) -> TunnelRecord:
-    return TunnelRecord(
-        record_id,
-        subdomain,
-        f"{subdomain}.example.test",
-        "127.0.0.1",
-        8114,
-        "tok",
-        "active",
-        created_at,
-        "cf-1",
-    )
-
-
-class TunnelRecordsContract:
-    @pytest.fixture
-    def records(self):
-        raise NotImplementedError
-
-    def test_records_are_listed_per_org_in_creation_order(self, records):
-        records.add("org_a", tunnel("t2", "b", 2.0))
-        records.add("org_a", tunnel("t1", "a", 1.0))
-        records.add("org_b", tunnel("t3", "c"))
-        assert [r.id for r in records.list("org_a")] == ["t1", "t2"]
-
-    def test_a_subdomain_is_found_with_its_owner(self, records):
-        records.add("org_a", tunnel("t1", "demo"))
-        owner, found = records.find_subdomain("demo")
-        assert owner == "org_a" and found == tunnel("t1", "demo")
-        assert records.find_subdomain("other") is None
-
-
-class TestSqliteTunnelRecords(TunnelRecordsContract):
-    @pytest.fixture
-    def records(self, tmp_path):
-        return SqliteTunnelRecords(Database(tmp_path / "synth.db"))
-
-
-class TestInMemoryTunnelRecords(TunnelRecordsContract):
-    @pytest.fixture
-    def records(self):
-        return InMemoryTunnelRecords()

@@ -1,12 +1,15 @@
 """``ServiceRecords``: the same assertions for services.json and the in-memory fake."""
 
+import abc
 import os
 
 import pytest
 from synth_ai.adapters.records_file import ServicesFile
 from synth_ai.domain.task_apps.deployments import ServiceRecord
+from synth_ai.ports.services import ServiceRecords
 
-from tests.fakes import InMemoryServiceRecords
+from tests.fakes.task_apps import InMemoryServiceRecords
+from tests.support.ports import port_mismatches
 
 ALIVE, DEAD = 1001, 1002
 
@@ -23,9 +26,13 @@ def record(record_id: str, pid: int = ALIVE, **kw) -> ServiceRecord:
     )
 
 
-class ServiceRecordsContract:
-    def make(self, tmp_path):
-        raise NotImplementedError
+class ServiceRecordsContract(abc.ABC):
+    @abc.abstractmethod
+    def make(self, tmp_path) -> ServiceRecords:
+        """Empty records in which pid ``ALIVE`` runs and ``DEAD`` does not."""
+
+    def test_it_offers_every_method_of_the_port(self, tmp_path):
+        assert port_mismatches(self.make(tmp_path), ServiceRecords) == []
 
     def test_added_records_are_listed_and_found_by_id(self, tmp_path):
         records = self.make(tmp_path)

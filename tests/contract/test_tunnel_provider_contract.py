@@ -1,13 +1,17 @@
 """``TunnelProvider``: the cloudflared adapter (stand-in binary) and the loopback fake."""
 
+import abc
+
 import pytest
 from synth_ai.adapters.cloudflared import CloudflaredTunnels
 from synth_ai.adapters.waitress_host import find_free_port
-from synth_ai.domain.task_apps.errors import TunnelFailed
+from synth_ai.domain.tunnels.errors import TunnelFailed
 from synth_ai.domain.tunnels.model import EdgeOverrides
+from synth_ai.ports.tunnels import TunnelProvider
 from synth_ai.task_app.client import TaskAppClient
 
-from tests.fakes import LoopbackTunnels
+from tests.fakes.tunnels import LoopbackTunnels
+from tests.support.ports import port_mismatches
 from tests.support.tunnels import FAKE_CLOUDFLARED, cloudflare_api, env_key, fake_cloudflare  # noqa: F401
 
 
@@ -22,10 +26,27 @@ def running_app(env_key):
         yield app
 
 
-class TunnelProviderContract:
+class TunnelProviderContract(abc.ABC):
+    @abc.abstractmethod
+    def make_provider(self, request: pytest.FixtureRequest) -> TunnelProvider:
+        """A provider whose tunnels this test can reach (see ``edge``)."""
+
+    def edge(self, request: pytest.FixtureRequest) -> EdgeOverrides:
+        """How a client on this machine reaches a tunnel's public URL (none by default)."""
+        return EdgeOverrides()
+
     @pytest.fixture
-    def provider(self):
-        raise NotImplementedError
+    def provider(self, request):
+        provider = self.make_provider(request)
+        yield provider
+        provider.close()
+
+    @pytest.fixture
+    def overrides(self, request):
+        return self.edge(request)
+
+    def test_it_offers_every_method_of_the_port(self, provider):
+        assert port_mismatches(provider, TunnelProvider) == []
 
     def test_an_opened_tunnel_reaches_the_app(self, provider, running_app, overrides):
         tunnel = provider.open("127.0.0.1", running_app.port, mode="quick")
@@ -41,26 +62,20 @@ class TunnelProviderContract:
 
 
 class TestCloudflaredTunnels(TunnelProviderContract):
-    @pytest.fixture
-    def overrides(self, fake_cloudflare):
+    def edge(self, request):
+        fake_cloudflare = request.getfixturevalue("fake_cloudflare")
         return EdgeOverrides.parse(fake_cloudflare.env["SYNTH_AI_TUNNEL_RESOLVE"])
 
-    @pytest.fixture
-    def provider(self, fake_cloudflare, tmp_path, overrides):
+    def make_provider(self, request):
         return CloudflaredTunnels(
-            home=tmp_path,
+            home=request.getfixturevalue("tmp_path"),
             binary=str(FAKE_CLOUDFLARED),
-            overrides=overrides,
+            overrides=self.edge(request),
             url_timeout=10,
             health_timeout=1.5,
         )
 
 
 class TestLoopbackTunnels(TunnelProviderContract):
-    @pytest.fixture
-    def overrides(self):
-        return EdgeOverrides()
-
-    @pytest.fixture
-    def provider(self):
+    def make_provider(self, request):
         return LoopbackTunnels()

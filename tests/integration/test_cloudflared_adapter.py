@@ -5,7 +5,7 @@ import os
 import pytest
 from synth_ai.adapters.cloudflared import CloudflaredTunnels, find_cloudflared
 from synth_ai.adapters.records_file import pid_alive
-from synth_ai.domain.task_apps.errors import (
+from synth_ai.domain.tunnels.errors import (
     CloudflaredNotFound,
     InvalidTunnel,
     TunnelFailed,
@@ -112,7 +112,7 @@ def test_a_managed_tunnel_runs_cloudflared_with_the_backend_issued_token_kept_ou
     from synth_ai.adapters.sqlite import Database
     from synth_ai.adapters.sqlite.tunnels import SqliteTunnelRecords
     from synth_ai.adapters.system import RandomIds, SystemClock
-    from synth_ai.domain.tunnels.managed import ManagedTunnels
+    from synth_ai.domain.tunnels.service import ManagedTunnelService
 
     api = HttpCloudflareApi(
         account_id=cloudflare_api.account_id,
@@ -120,7 +120,7 @@ def test_a_managed_tunnel_runs_cloudflared_with_the_backend_issued_token_kept_ou
         zone_id=cloudflare_api.zone_id,
         base_url=cloudflare_api.url,
     )
-    service = ManagedTunnels(
+    service = ManagedTunnelService(
         api,
         SqliteTunnelRecords(Database(tmp_path / "db.sqlite")),
         SystemClock(),
@@ -130,7 +130,7 @@ def test_a_managed_tunnel_runs_cloudflared_with_the_backend_issued_token_kept_ou
 
     class Issuer:
         def issue(self, **kwargs):
-            return service.issue("org_local", **kwargs).public()
+            return service.issue("org_local", **kwargs)
 
     tunnel = provider(fake_cloudflare, tmp_path, issuer=Issuer()).open(
         "127.0.0.1", task_app.port, mode="managed", subdomain="demo"

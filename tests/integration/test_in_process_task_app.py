@@ -13,11 +13,12 @@ from synth_ai import InProcessTaskApp
 from synth_ai.adapters.records_file import pid_alive
 from synth_ai.adapters.waitress_host import port_is_free
 from synth_ai.domain.errors import InvalidInput
-from synth_ai.domain.task_apps.errors import InvalidTaskApp, TaskAppNotHealthy, TunnelRateLimited
+from synth_ai.domain.task_apps.errors import InvalidTaskApp, TaskAppNotHealthy
+from synth_ai.domain.tunnels.errors import TunnelRateLimited
 from synth_ai.domain.tunnels.model import QUICK_URL
 from synth_ai.task_app.loading import load_task_app
 
-from tests.fakes import LoopbackTunnels
+from tests.fakes.tunnels import LoopbackTunnels
 from tests.support.tunnels import (  # noqa: F401
     ENV_KEY,
     EXAMPLE_APP,
@@ -266,7 +267,7 @@ def test_a_signal_the_caller_ignores_stays_ignored(tmp_path, env_key):
 
 
 def test_a_tunnel_provider_it_builds_itself_is_closed_once_the_tunnel_is_open(env_key, monkeypatch):
-    from tests.fakes import LoopbackTunnels
+    from tests.fakes.tunnels import LoopbackTunnels
 
     built = LoopbackTunnels()
 

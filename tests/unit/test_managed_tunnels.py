@@ -1,8 +1,9 @@
 import pytest
 from synth_ai.domain.errors import Conflict, ServiceUnavailable
-from synth_ai.domain.tunnels.managed import ManagedTunnels
+from synth_ai.domain.tunnels.service import ManagedTunnelService
 
-from tests.fakes import FakeClock, InMemoryCloudflareApi, InMemoryTunnelRecords, SequentialIds
+from tests.fakes import FakeClock, SequentialIds
+from tests.fakes.tunnels import InMemoryCloudflareApi, InMemoryTunnelRecords
 
 
 @pytest.fixture
@@ -12,7 +13,7 @@ def api():
 
 @pytest.fixture
 def tunnels(api):
-    return ManagedTunnels(
+    return ManagedTunnelService(
         api, InMemoryTunnelRecords(), FakeClock(), SequentialIds(), "tunnels.example.test"
     )
 
@@ -53,7 +54,7 @@ def test_without_a_subdomain_a_random_one_is_chosen(tunnels):
 
 
 def test_without_a_configured_domain_the_error_says_what_to_set(api):
-    tunnels = ManagedTunnels(api, InMemoryTunnelRecords(), FakeClock(), SequentialIds(), None)
+    tunnels = ManagedTunnelService(api, InMemoryTunnelRecords(), FakeClock(), SequentialIds(), None)
     with pytest.raises(ServiceUnavailable, match=r"set \[tunnels\] domain"):
         tunnels.issue("org_a", subdomain="demo", local_host="127.0.0.1", local_port=8114)
 

@@ -1,6 +1,6 @@
 import pytest
 from synth_ai.domain.errors import ValidationFailed
-from synth_ai.domain.task_apps.errors import InvalidTaskApp, InvalidTunnel
+from synth_ai.domain.task_apps.errors import InvalidTaskApp
 from synth_ai.domain.task_apps.model import (
     Dataset,
     DatasetSplit,
@@ -10,6 +10,7 @@ from synth_ai.domain.task_apps.model import (
     RolloutResponse,
     TaskDescriptor,
 )
+from synth_ai.domain.tunnels.errors import InvalidTunnel
 from synth_ai.domain.tunnels.model import (
     EdgeOverrides,
     TunnelMode,

@@ -6,145 +6,89 @@ rest of the path (``{model_id:path}``); clients may send the id raw or percent-e
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
-from attrs import define, field
-from synth_ai.artifact_payloads import (
-    ModelIn,
-    PromptJobIn,
-    SnapshotIn,
-    listing_to_wire,
-    on_the_wire,
-    prompt_detail,
-    register_prompt_job,
+from synth_ai.adapters.wire import artifacts as wire
+from synth_ai.domain.artifacts.service import (
+    ArtifactService,
+    RegisterModel,
+    RegisterPromptJob,
+    ReportSnapshot,
 )
-from synth_ai.domain.artifacts.exports import ExportRequest, export_model, split_tags
-from synth_ai.domain.artifacts.model import (
-    ArtifactId,
-    InvalidArtifactId,
-    check_list_type,
-    check_status,
-)
-from synth_ai.http.payload import query_int, read_object, send_json, structure
-
-
-def _send(resp, document: dict, status: int = 200) -> None:
-    send_json(resp, on_the_wire(document), status=status)
-
+from synth_ai.http.payload import query_int, read_object, send_json
 
 TAG = "artifacts"
 OBJ = {"type": "object"}
 
-
-def _prompt_id(raw: str) -> str:
-    parsed = ArtifactId.parse(raw)
-    if parsed.is_model:
-        raise InvalidArtifactId(
-            f"{raw!r} is a model id — use /api/artifacts/models/{{id}}", param="job_id"
-        )
-    return str(parsed)
+ArtifactsFor = Callable[[str], ArtifactService]
+"""The artifact use cases of one org (its catalog), by org id."""
 
 
-class _Catalog:
-    def __init__(self, container):
-        self._container = container
+class _Artifacts:
+    def __init__(self, artifacts_for: ArtifactsFor):
+        self._artifacts_for = artifacts_for
 
-    def catalog(self, req):
-        return self._container.artifact_catalog(org_id=req.context.principal.org_id)
+    def artifacts(self, req) -> ArtifactService:
+        return self._artifacts_for(req.context.principal.org_id)
 
 
-class ArtifactList(_Catalog):
+class ArtifactList(_Artifacts):
     def on_get(self, req, resp):
-        kind = check_list_type(req.get_param("type"))
-        status = check_status(req.get_param("status"))
-        limit = query_int(req, "limit", 50, minimum=1, maximum=1000)
-        _send(
-            resp,
-            listing_to_wire(
-                self.catalog(req).list_artifacts(kind=kind, status=status, limit=limit)
-            ),
+        found = self.artifacts(req).list(
+            kind=req.get_param("type"),
+            status=req.get_param("status"),
+            limit=query_int(req, "limit", 50, minimum=1, maximum=1000),
         )
+        send_json(resp, wire.listing(found))
 
 
-class ModelCollection(_Catalog):
+class ModelCollection(_Artifacts):
     def on_post(self, req, resp):
-        body = structure(read_object(req), ModelIn)
-        model = self.catalog(req).register_model(body.to_model(self._container.clock()))
-        _send(resp, model.to_dict(), status=201)
+        command = wire.read(read_object(req), RegisterModel)
+        send_json(resp, wire.model(self.artifacts(req).register_model(command)), status=201)
 
 
-class ModelItem(_Catalog):
+class ModelItem(_Artifacts):
     def on_get(self, req, resp, model_id):
-        parsed = ArtifactId.parse(model_id)
-        if not parsed.is_model:
-            raise InvalidArtifactId(
-                f"{model_id!r} is a prompt job id — use /api/artifacts/prompts/{{job_id}}",
-                param="id",
-            )
-        _send(resp, self.catalog(req).get_model(str(parsed)).to_dict())
+        send_json(resp, wire.model(self.artifacts(req).model(model_id)))
 
 
-class PromptCollection(_Catalog):
+class PromptCollection(_Artifacts):
     def on_post(self, req, resp):
-        body = structure(read_object(req), PromptJobIn)
-        catalog = self.catalog(req)
-        job = register_prompt_job(catalog, body, self._container.clock(), self._container.ids())
-        _send(resp, prompt_detail(catalog, job.job_id), status=201)
+        command = wire.read(read_object(req), RegisterPromptJob)
+        artifacts = self.artifacts(req)
+        job = artifacts.register_prompt_job(command)
+        send_json(resp, wire.prompt_detail(artifacts.prompt(job.job_id)), status=201)
 
 
-class PromptItem(_Catalog):
+class PromptItem(_Artifacts):
     def on_get(self, req, resp, job_id):
-        _send(resp, prompt_detail(self.catalog(req), _prompt_id(job_id)))
+        send_json(resp, wire.prompt_detail(self.artifacts(req).prompt(job_id)))
 
 
-class SnapshotCollection(_Catalog):
+class SnapshotCollection(_Artifacts):
     def on_post(self, req, resp, job_id):
-        body = structure(read_object(req), SnapshotIn)
-        snapshot = body.to_snapshot(
-            _prompt_id(job_id), self._container.clock(), self._container.ids()
-        )
-        job = self.catalog(req).add_snapshot(snapshot)
-        _send(resp, {**job.to_dict(), "snapshot": snapshot.to_dict()}, status=201)
+        report = wire.read(read_object(req), ReportSnapshot)
+        reported = self.artifacts(req).report_snapshot(job_id, report)
+        send_json(resp, wire.snapshot_reported(reported), status=201)
 
     def on_get(self, req, resp, job_id):
-        snapshots = self.catalog(req).list_snapshots(_prompt_id(job_id))
-        _send(resp, {"artifacts": [s.to_dict() for s in snapshots]})
+        send_json(resp, wire.snapshot_list(self.artifacts(req).snapshots(job_id)))
 
 
-class SnapshotItem(_Catalog):
+class SnapshotItem(_Artifacts):
     def on_get(self, req, resp, job_id, snapshot_id):
-        _send(resp, self.catalog(req).get_snapshot(_prompt_id(job_id), snapshot_id).to_dict())
+        send_json(resp, wire.snapshot(self.artifacts(req).snapshot(job_id, snapshot_id)))
 
 
-@define
-class ExportIn:
-    model_id: str
-    repo_id: str
-    private: bool | None = None
-    visibility: str | None = None
-    tags: list[str] | str = field(factory=list)
-    prefer_merged: bool = True
-    hf_token: str | None = None
-
-
-class HfExport(_Catalog):
+class HfExport(_Artifacts):
     def on_post(self, req, resp):
-        body = structure(read_object(req), ExportIn)
-        private = body.private if body.private is not None else body.visibility != "public"
-        tags = split_tags(body.tags) if isinstance(body.tags, str) else tuple(body.tags)
-        request = ExportRequest(body.model_id, body.repo_id, private, tags, body.prefer_merged)
-        roots = self._container.settings().section("artifacts").get("export_roots")
-        result = export_model(
-            self.catalog(req),
-            self._container.model_hub(),
-            request,
-            token=body.hf_token,
-            export_roots=None if roots is None else tuple(Path(r) for r in roots),
-        )
-        _send(resp, result)
+        body = wire.read(read_object(req), wire.ExportIn)
+        result = self.artifacts(req).export(body.to_request(), token=body.hf_token)
+        send_json(resp, wire.export_result(result))
 
 
-def register(app, container, spec) -> None:
+def register(app, spec, *, artifacts_for: ArtifactsFor) -> None:
     routes = [
         (
             "/api/artifacts",
@@ -201,7 +145,7 @@ def register(app, container, spec) -> None:
         {"name": "status", "in": "query", "schema": {"type": "string"}},
     ]
     for path, resource_cls, operations in routes:
-        resource = resource_cls(container)
+        resource = resource_cls(artifacts_for)
         if path == "/api/prompt-learning/online/jobs/{job_id}/artifacts":
             app.add_route(path, _GetOnly(resource))
         else:

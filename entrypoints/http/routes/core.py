@@ -34,7 +34,7 @@ class OpenApi:
         send_json(resp, self._spec.document())
 
 
-def register(app, container, spec) -> None:
+def register(app, spec) -> None:
     app.add_route("/health", Health())
     spec.add("/health", "GET", "Liveness of the backend", tag="core", auth=False)
     app.add_route("/api/v1/me", Me())

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from attrs import frozen
-from synth_ai.http.payload import read_object, send_json, structure
+from synth_ai.adapters.wire import tunnels as wire
+from synth_ai.domain.tunnels.service import ManagedTunnelService
+from synth_ai.http.payload import read_object, send_json
 
 TUNNEL_SCHEMA = {
     "type": "object",
@@ -21,34 +22,26 @@ TUNNEL_SCHEMA = {
 }
 
 
-@frozen
-class CreateTunnel:
-    local_port: int
-    subdomain: str | None = None
-    local_host: str = "127.0.0.1"
-
-
 class Tunnels:
-    def __init__(self, container):
-        self._container = container
+    def __init__(self, tunnels: ManagedTunnelService):
+        self._tunnels = tunnels
 
     def on_get(self, req, resp):
-        tunnels = self._container.managed_tunnels().list(req.context.principal.org_id)
-        send_json(resp, {"tunnels": [t.public() for t in tunnels]})
+        send_json(resp, wire.records(self._tunnels.list(req.context.principal.org_id)))
 
     def on_post(self, req, resp):
-        body = structure(read_object(req), CreateTunnel)
-        record = self._container.managed_tunnels().issue(
+        body = wire.read_create(read_object(req))
+        record = self._tunnels.issue(
             req.context.principal.org_id,
             subdomain=body.subdomain,
             local_host=body.local_host,
             local_port=body.local_port,
         )
-        send_json(resp, record.public(), status=201)
+        send_json(resp, wire.record(record), status=201)
 
 
-def register(app, container, spec) -> None:
-    app.add_route("/api/v1/tunnels", Tunnels(container))
+def register(app, spec, *, tunnels: ManagedTunnelService) -> None:
+    app.add_route("/api/v1/tunnels", Tunnels(tunnels))
     spec.add(
         "/api/v1/tunnels",
         "GET",

@@ -1,12 +1,10 @@
-"""Issuing managed tunnels: one Cloudflare tunnel per subdomain, reused by its owner."""
+"""Use cases of managed tunnels: one Cloudflare tunnel per subdomain, reused by its owner."""
 
 from __future__ import annotations
 
 import logging
-import secrets
 
-from synth_ai.domain.errors import Conflict, ServiceUnavailable
-from synth_ai.domain.task_apps.errors import InvalidTunnel
+from synth_ai.domain.tunnels.errors import InvalidTunnel, SubdomainTaken, TunnelsNotConfigured
 from synth_ai.domain.tunnels.model import (
     TunnelRecord,
     origin_url,
@@ -19,7 +17,7 @@ from synth_ai.ports.tunnels import CloudflareApi, TunnelRecords
 log = logging.getLogger("synth_ai.tunnels")
 
 
-class ManagedTunnels:
+class ManagedTunnelService:
     def __init__(
         self,
         api: CloudflareApi,
@@ -41,25 +39,24 @@ class ManagedTunnels:
         self, org_id: str, *, subdomain: str | None, local_host: str, local_port: int
     ) -> TunnelRecord:
         if not self._domain:
-            raise ServiceUnavailable(
+            raise TunnelsNotConfigured(
                 "managed tunnels are not configured on this backend — set [tunnels] domain (a zone on "
                 "your Cloudflare account, e.g. 'tunnels.example.com'), cloudflare_account_id, "
-                "cloudflare_api_token and cloudflare_zone_id in config.toml and restart 'synth-ai serve'",
-                code="tunnels_not_configured",
+                "cloudflare_api_token and cloudflare_zone_id in config.toml and restart 'synth-ai serve'"
             )
         validate_port(local_port)
         if not local_host or any(c in local_host for c in "/ "):
             raise InvalidTunnel(
                 f"local_host {local_host!r} is invalid — use a host name or IP", param="local_host"
             )
-        name = validate_subdomain(subdomain) if subdomain else f"task-{secrets.token_hex(4)}"
+        name = validate_subdomain(subdomain) if subdomain else self._random_subdomain()
         hostname = f"{name}.{self._domain}"
         service = origin_url(local_host, local_port)
         existing = self._records.find_subdomain(name)
         if existing is not None:
             owner, record = existing
             if owner != org_id:
-                raise Conflict(
+                raise SubdomainTaken(
                     f"subdomain {name!r} belongs to another organisation — choose another one",
                     param="subdomain",
                 )
@@ -96,3 +93,7 @@ class ManagedTunnels:
         self._records.add(org_id, record)
         log.info("issued managed tunnel %s: %s → %s", record.id, hostname, service)
         return record
+
+    def _random_subdomain(self) -> str:
+        """``task-<id>``: an id from the generator, spelled as a DNS label."""
+        return validate_subdomain(self._ids.new_id("task").replace("_", "-"))

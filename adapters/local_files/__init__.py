@@ -1,0 +1,3 @@
+from synth_ai.adapters.local_files.weights import LocalWeightsFiles
+
+__all__ = ["LocalWeightsFiles"]

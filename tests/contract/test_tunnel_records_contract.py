@@ -1,0 +1,63 @@
+"""``TunnelRecords``: managed tunnels the backend issued, in SQLite and in the fake."""
+
+import abc
+
+import pytest
+from synth_ai.adapters.sqlite import Database
+from synth_ai.adapters.sqlite.tunnels import SqliteTunnelRecords
+from synth_ai.domain.tunnels.model import TunnelRecord
+from synth_ai.ports.tunnels import TunnelRecords
+
+from tests.fakes.tunnels import InMemoryTunnelRecords
+from tests.support.ports import port_mismatches
+
+
+def tunnel(record_id: str, subdomain: str, created_at: float = 1.0) -> TunnelRecord:
+    return TunnelRecord(
+        record_id,
+        subdomain,
+        f"{subdomain}.example.test",
+        "127.0.0.1",
+        8114,
+        "tok",
+        "active",
+        created_at,
+        "cf-1",
+    )
+
+
+class TunnelRecordsContract(abc.ABC):
+    @abc.abstractmethod
+    def make_records(self, request: pytest.FixtureRequest) -> TunnelRecords:
+        """Empty records."""
+
+    @pytest.fixture
+    def records(self, request):
+        return self.make_records(request)
+
+    def test_it_offers_every_method_of_the_port(self, records):
+        assert port_mismatches(records, TunnelRecords) == []
+
+    def test_records_are_listed_per_org_in_creation_order(self, records):
+        records.add("org_a", tunnel("t2", "b", 2.0))
+        records.add("org_a", tunnel("t1", "a", 1.0))
+        records.add("org_b", tunnel("t3", "c"))
+        assert [r.id for r in records.list("org_a")] == ["t1", "t2"]
+
+    def test_a_subdomain_is_found_with_its_owner(self, records):
+        records.add("org_a", tunnel("t1", "demo"))
+        owner, found = records.find_subdomain("demo")
+        assert owner == "org_a" and found == tunnel("t1", "demo")
+        assert records.find_subdomain("other") is None
+
+
+class TestSqliteTunnelRecords(TunnelRecordsContract):
+    def make_records(self, request):
+        database = Database(request.getfixturevalue("tmp_path") / "synth.db")
+        request.addfinalizer(database.close)
+        return SqliteTunnelRecords(database)
+
+
+class TestInMemoryTunnelRecords(TunnelRecordsContract):
+    def make_records(self, request):
+        return InMemoryTunnelRecords()
