@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Sequence
 
+from attrs import frozen
 from synth_ai.domain.discovery.model import HttpAnswer, ProbeRequest, ProbeResult
 from synth_ai.domain.tunnels.model import EdgeOverrides
 
@@ -43,8 +44,10 @@ class HttpxTaskAppProbe:
             self._get(client, request, "/info", timeout),
         )
         elapsed = round((time.monotonic() - started) * 1000, 1)
-        if isinstance(health, str):
-            return ProbeResult(request.url, error=health, elapsed_ms=elapsed)
+        if isinstance(health, _Failure):
+            return ProbeResult(
+                request.url, error=health.reason, elapsed_ms=elapsed, not_http=health.not_http
+            )
         return ProbeResult(
             request.url,
             health=health,
@@ -53,7 +56,7 @@ class HttpxTaskAppProbe:
         )
 
     async def _get(self, client, request: ProbeRequest, path: str, timeout: float):
-        """An ``HttpAnswer``, or a string saying why there was none."""
+        """An ``HttpAnswer``, or a ``_Failure`` saying why there was none."""
         import httpx
 
         url, headers = self._overrides.route(request.url.rstrip("/") + path)
@@ -61,13 +64,27 @@ class HttpxTaskAppProbe:
             headers = {**headers, "X-API-Key": request.api_key}
         try:
             response = await asyncio.wait_for(client.get(url, headers=headers), timeout)
-        except (TimeoutError, httpx.TimeoutException):
-            return f"no answer within {timeout:g}s"
+        except (TimeoutError, httpx.ConnectTimeout, httpx.PoolTimeout):
+            return _Failure(f"no answer within {timeout:g}s")
+        except httpx.TimeoutException:  # connected, but no HTTP answer in time
+            return _Failure(f"no HTTP answer within {timeout:g}s")
         except httpx.ConnectError as exc:
-            return _connect_reason(exc)
+            return _Failure(_connect_reason(exc))
+        except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+            return _Failure(_first_line(exc) or "it closed the connection", not_http=True)
         except httpx.HTTPError as exc:
-            return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            return _Failure(f"{type(exc).__name__}: {_first_line(exc)}".rstrip(": "))
         return HttpAnswer(response.status_code, _json(response))
+
+
+@frozen
+class _Failure:
+    reason: str
+    not_http: bool = False
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else ""
 
 
 def _json(response) -> object:
@@ -79,10 +96,14 @@ def _json(response) -> object:
         return None
 
 
-def _connect_reason(exc: Exception) -> str:
-    text = str(exc)
-    if "refused" in text.lower():
-        return "connection refused"
-    if "name or service not known" in text.lower() or "nodename nor servname" in text.lower():
-        return "hostname does not resolve"
-    return f"cannot connect: {text}" if text else "cannot connect"
+def _connect_reason(exc: BaseException) -> str:
+    """httpx's async backend says "All connection attempts failed"; the cause says why."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ConnectionRefusedError) or "refused" in str(seen).lower():
+            return "connection refused"
+        text = str(seen).lower()
+        if "name or service not known" in text or "nodename nor servname" in text:
+            return "hostname does not resolve"
+        seen = seen.__cause__ or seen.__context__
+    return f"cannot connect: {_first_line(exc)}" if str(exc) else "cannot connect"

@@ -49,6 +49,8 @@ async def _sweep(targets: list[tuple[str, int]], timeout: float) -> list[tuple[s
             sock.setblocking(False)
             try:
                 await asyncio.wait_for(loop.sock_connect(sock, (host, port)), timeout)
+                if sock.getsockname()[:2] == sock.getpeername()[:2]:
+                    return None  # a self-connect (source port == target port), nothing listens
                 return host, port
             except (OSError, TimeoutError):
                 return None

@@ -101,13 +101,17 @@ class ProbeRequest:
 
 @frozen
 class ProbeResult:
-    """What ``GET /health`` and ``GET /info`` answered (None: no HTTP answer; ``error`` says why)."""
+    """What ``GET /health`` and ``GET /info`` answered (None: no HTTP answer; ``error`` says why).
+
+    ``not_http``: something accepted the connection but answered in another protocol (a
+    database, a message broker), so there is a server there, just not a task app."""
 
     url: str
     health: HttpAnswer | None = None
     info: HttpAnswer | None = None
     error: str | None = None
     elapsed_ms: float = 0.0
+    not_http: bool = False
 
 
 @frozen

@@ -176,6 +176,8 @@ def _text(value) -> str | None:
 def classify(result: ProbeResult, *, key_sent: bool, key_known: bool) -> tuple[Health, str]:
     """Healthy / unhealthy / auth required / not a task app / unreachable, with the reason."""
     if result.health is None:
+        if result.not_http:
+            return Health.NOT_TASK_APP, f"a server that does not speak HTTP ({result.error})"
         return Health.UNREACHABLE, result.error or "no answer"
     health, info = result.health, result.info
     health_body, info_body = _object(health), _object(info)

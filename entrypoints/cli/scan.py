@@ -91,15 +91,14 @@ def scan(
         report = service.run(request)
         _print(report, fmt)
         return
-    if fmt == "json":
-        while True:  # one JSON document per line, until Ctrl+C
-            import json
-
-            from synth_ai.adapters.wire.discovery import report_to_json
-
-            click.echo(json.dumps(report_to_json(service.run(request))))
-            time.sleep(interval)
-    _watch_table(service, request, interval)
+    try:
+        if fmt == "json":
+            _watch_json(service, request, interval)
+        else:
+            _watch_table(service, request, interval)
+    except KeyboardInterrupt:  # the normal end of --watch; click would say "Aborted!", exit 1
+        click.echo("Stopped.", err=True)
+        sys.exit(130)
 
 
 def _number(flag: str, text: str) -> float:
@@ -123,12 +122,31 @@ def _print(report, fmt: str) -> None:
     console().print(render(report))
 
 
+def _watch_json(service, request, interval: float) -> None:
+    """One JSON document per line, until Ctrl+C."""
+    import json
+
+    from synth_ai.adapters.wire.discovery import report_to_json
+
+    while True:
+        click.echo(json.dumps(report_to_json(service.run(request))))
+        time.sleep(interval)
+
+
 def _watch_table(service, request, interval: float) -> None:
-    from rich.live import Live
+    """A live table on a terminal; elsewhere (a pipe, a log) one table per scan."""
     from synth_ai.cli.output import console
     from synth_ai.cli.scan_view import render
 
-    with Live(render(service.run(request)), console=console(), auto_refresh=False) as live:
+    out = console()
+    if not out.is_terminal:
+        while True:
+            out.print(render(service.run(request), watching=interval))
+            out.file.flush()
+            time.sleep(interval)
+    from rich.live import Live
+
+    with Live(render(service.run(request)), console=out, auto_refresh=False) as live:
         while True:
             time.sleep(interval)
             live.update(render(service.run(request), watching=interval), refresh=True)

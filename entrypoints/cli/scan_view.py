@@ -36,7 +36,7 @@ def render(report, watching: float | None = None):
             "app id",
             "version",
             "discovered via",
-            title=f"{len(apps)} task app{'s' if len(apps) != 1 else ''} found",
+            title=_title(report),
         )
         for app in apps:
             c, meta = app.candidate, app.metadata
@@ -67,3 +67,12 @@ def render(report, watching: float | None = None):
         footer += f" · {time.strftime('%H:%M:%S')} · every {watching:g}s, Ctrl+C to stop"
     parts.append(Text(footer, style="dim"))
     return Group(*parts)
+
+
+def _title(report) -> str:
+    counts: dict[str, int] = {}
+    for app in report.apps:
+        label = app.health.value.replace("_", " ")
+        counts[label] = counts.get(label, 0) + 1
+    detail = ", ".join(f"{n} {label}" for label, n in counts.items())
+    return f"{len(report.apps)} found: {detail}"

@@ -43,8 +43,10 @@ class ScriptedProbe(TaskAppProbe):
         self._answers: dict[str, ProbeResult] = {}
         self.requests: list[ProbeRequest] = []
         self.key_required: dict[str, str] = {}
+        self.not_http: set[str] = set()
 
     def answer(self, url: str, health=(200, TASK_APP_HEALTH), info=(200, None), error=None):
+        """Script ``url``'s answers; results come back under the URL as requested."""
         url = normalise_url(url)
         self._answers[url] = ProbeResult(
             url,
@@ -66,6 +68,8 @@ class ScriptedProbe(TaskAppProbe):
         for request in requests:
             url = normalise_url(request.url)
             result = self._answers.get(url) or ProbeResult(url, error="connection refused")
+            if url in self.not_http:
+                result = ProbeResult(url, error=result.error, not_http=True)
             wanted = self.key_required.get(url)
             if wanted and request.api_key != wanted:
                 result = ProbeResult(

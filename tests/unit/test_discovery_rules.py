@@ -197,3 +197,11 @@ def test_a_managed_tunnel_is_read_from_the_ingress_it_logs():
 def test_other_cloudflared_commands_are_not_tunnels():
     assert read_cloudflared(5, ["cloudflared", "access", "login"]) is None
     assert read_cloudflared(5, ["cloudflared", "tunnel", "list"]) is None
+
+
+def test_a_server_that_does_not_speak_http_is_not_a_task_app_rather_than_unreachable():
+    answer = ProbeResult("http://127.0.0.1:6379", error="it closed the connection", not_http=True)
+    assert classify(answer, key_sent=False, key_known=False) == (
+        Health.NOT_TASK_APP,
+        "a server that does not speak HTTP (it closed the connection)",
+    )
