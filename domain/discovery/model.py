@@ -120,7 +120,7 @@ class AppMetadata:
     task_name: str | None = None
     version: str | None = None
     dataset_id: str | None = None
-    info: dict | None = None
+    info: dict[str, Any] | None = None
 
 
 @frozen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 from urllib.parse import urlsplit
 
 from synth_ai.domain.discovery.errors import InvalidScanRequest
@@ -133,18 +134,18 @@ def may_send_key(candidate: Candidate, *, send_anywhere: bool = False) -> bool:
     return send_anywhere or candidate.trusted or is_loopback(host_of(candidate.url))
 
 
-def _object(answer: HttpAnswer | None) -> dict:
+def _object(answer: HttpAnswer | None) -> dict[str, Any]:
     return answer.body if answer is not None and isinstance(answer.body, dict) else {}
 
 
-def _looks_like_health(body: dict) -> bool:
+def _looks_like_health(body: dict[str, Any]) -> bool:
     return any(key in body for key in ("healthy", "service", "auth")) or body.get("status") in (
         "ok",
         "healthy",
     )
 
 
-def _looks_like_info(body: dict) -> bool:
+def _looks_like_info(body: dict[str, Any]) -> bool:
     service = body.get("service")
     return (
         isinstance(service, dict)
@@ -155,11 +156,10 @@ def _looks_like_info(body: dict) -> bool:
 
 def metadata_of(result: ProbeResult) -> AppMetadata:
     info = _object(result.info)
-    service = info.get("service") or _object(result.health).get("service") or {}
-    task = service.get("task") if isinstance(service, dict) else None
-    task = task if isinstance(task, dict) else {}
-    dataset = info.get("dataset") if isinstance(info.get("dataset"), dict) else {}
-    version = task.get("version") or (service.get("version") if isinstance(service, dict) else None)
+    service = _mapping(info.get("service")) or _mapping(_object(result.health).get("service"))
+    task = _mapping(service.get("task"))
+    dataset = _mapping(info.get("dataset"))
+    version = task.get("version") or service.get("version")
     return AppMetadata(
         app_id=_text(task.get("id")),
         task_name=_text(task.get("name")),
@@ -169,7 +169,11 @@ def metadata_of(result: ProbeResult) -> AppMetadata:
     )
 
 
-def _text(value) -> str | None:
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: object) -> str | None:
     return str(value) if value not in (None, "") else None
 
 

@@ -73,6 +73,10 @@ def from_service_record(record: ServiceRecord, *, live: bool) -> list[Candidate]
     return [public, local]
 
 
+def _routes(value: Iterable[tuple[str, str | None]]) -> tuple[tuple[str, str | None], ...]:
+    return tuple(value)
+
+
 @frozen
 class TunnelProcess:
     """A running cloudflared as its command line and log describe it."""
@@ -80,7 +84,7 @@ class TunnelProcess:
     pid: int
     mode: str  # quick | managed
     origin: str | None = None
-    routes: tuple[tuple[str, str | None], ...] = field(default=(), converter=tuple)
+    routes: tuple[tuple[str, str | None], ...] = field(default=(), converter=_routes)
 
 
 def read_cloudflared(pid: int, argv: Iterable[str], log_text: str = "") -> TunnelProcess | None:
@@ -92,13 +96,14 @@ def read_cloudflared(pid: int, argv: Iterable[str], log_text: str = "") -> Tunne
         return None
     rest = args[args.index("tunnel") + 1 :]
     origin = _flag(rest, "--url")
+    routes: list[tuple[str, str | None]] = []
     if origin:
         urls = [u for u in map(find_quick_url, log_text.splitlines()) if u]
-        routes = [(urls[-1].removeprefix("https://"), origin)] if urls else []
+        if urls:
+            routes.append((urls[-1].removeprefix("https://"), origin))
         return TunnelProcess(pid, "quick", origin, routes)
     if "run" not in rest:
         return None
-    routes: list[tuple[str, str | None]] = []
     hostname = _flag(rest, "--hostname")
     if hostname:
         routes.append((hostname.lower(), None))
