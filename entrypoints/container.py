@@ -82,10 +82,25 @@ def _tunnel_provider(settings: Settings, config):
     )
 
 
-def _service_records(settings: Settings):
-    from synth_ai.adapters.records_file import ServicesFile, deployment_alive
+def _service_records(settings: Settings, processes):
+    from synth_ai.adapters.records_file import SYNTH_AI_WORDS, ServicesFile
+
+    def deployment_alive(pid: int) -> bool:
+        return processes.is_alive(pid) and processes.runs(pid, *SYNTH_AI_WORDS)
 
     return ServicesFile(settings.home / "services.json", is_alive=deployment_alive)
+
+
+def _process_inspector():
+    from synth_ai.discovery import process_inspector
+
+    return process_inspector()
+
+
+def _scan_task_apps(settings: Settings, processes):
+    from synth_ai.discovery import build_scan_task_apps
+
+    return build_scan_task_apps(settings, processes)
 
 
 def _chat_provider(settings: Settings):
@@ -211,7 +226,15 @@ class Container(containers.DeclarativeContainer):
     tunnel_provider = providers.ThreadSafeSingleton(
         _tunnel_provider, settings=settings, config=tunnel_settings
     )
-    service_records = providers.ThreadSafeSingleton(_service_records, settings=settings)
+    process_inspector = providers.ThreadSafeSingleton(_process_inspector)
+    service_records = providers.ThreadSafeSingleton(
+        _service_records, settings=settings, processes=process_inspector
+    )
+
+    # -- discovery: `synth-ai scan`; adapters chosen in synth_ai/discovery.py
+    scan_task_apps = providers.Factory(
+        _scan_task_apps, settings=settings, processes=process_inspector
+    )
 
     chat_provider = providers.Resource(_chat_provider, settings=settings)
 

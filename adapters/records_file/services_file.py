@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import cattrs
+from synth_ai.adapters.procfs import ProcfsInspector
 from synth_ai.domain.errors import InvalidInput
 from synth_ai.domain.task_apps.deployments import ServiceRecord
 
@@ -25,35 +26,18 @@ log = logging.getLogger("synth_ai.records_file")
 _converter = cattrs.Converter()
 
 
+_processes = ProcfsInspector()
+SYNTH_AI_WORDS = ("synth_ai", "synth-ai")
+
+
 def pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie (exited, not yet reaped) is gone for our purposes
-        with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+    """Whether ``pid`` runs (kept for callers; the ``ProcessInspector`` port answers it)."""
+    return _processes.is_alive(pid)
 
 
 def runs_synth_ai(pid: int) -> bool:
-    """Whether ``pid`` runs synth-ai (so a record whose pid was reused is not trusted).
-
-    Reads ``/proc/PID/cmdline``; where that is unavailable, assumes yes.
-    """
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as handle:
-            command = handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
-    except FileNotFoundError:
-        return not os.path.isdir("/proc/self")
-    except OSError:
-        return True
-    return "synth_ai" in command or "synth-ai" in command
+    """Whether ``pid`` runs synth-ai (so a record whose pid was reused is not trusted)."""
+    return _processes.runs(pid, *SYNTH_AI_WORDS)
 
 
 def deployment_alive(pid: int) -> bool:
@@ -126,6 +110,18 @@ class ServicesFile:
             if changed:
                 self._write([_converter.unstructure(r) for r in live])
         return live
+
+    def list_all(self) -> list[ServiceRecord]:
+        """Every readable record as written, stale ones too, without pruning (``scan``)."""
+        with self._locked():
+            items = self._read()
+        records = []
+        for item in items:
+            try:
+                records.append(_converter.structure(item, ServiceRecord))
+            except Exception:  # noqa: BLE001 - a foreign or damaged entry is skipped
+                log.warning("skipping unreadable service record %r", item)
+        return records
 
     def get(self, record_id: str) -> ServiceRecord | None:
         return next((r for r in self.list() if r.id == record_id), None)

@@ -227,14 +227,6 @@ def _stop_runner(process: subprocess.Popen, timeout: float = 10.0) -> None:
         process.wait(timeout)
 
 
-def runs_cloudflared(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as handle:
-            return b"cloudflared" in handle.read()
-    except OSError:
-        return True
-
-
 def _tail(path: Path, lines: int = 12) -> str:
     try:
         return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
@@ -300,18 +292,21 @@ def stop(obj, record_id, stop_all, timeout):
             raise NotFound(
                 f"no running deployment with id {record_id!r} — see 'synth-ai deploy list'"
             )
+    processes = obj.container.process_inspector()
     for record in records:
-        _terminate(record, timeout)
+        _terminate(record, timeout, processes)
         services.remove(record.id)
         click.echo(f"Stopped {record.id} ({record.url}, pid {record.pid})")
     if not records:
         click.echo("No running deployments.")
 
 
-def _terminate(record, timeout: float) -> None:
-    from synth_ai.adapters.records_file import pid_alive, runs_synth_ai
+def _terminate(record, timeout: float, processes) -> None:
+    """``processes`` is the ``ProcessInspector``: a recorded pid is signalled only while it
+    still runs what the record says (synth-ai, cloudflared), never a reused pid."""
+    from synth_ai.adapters.records_file import SYNTH_AI_WORDS
 
-    if not runs_synth_ai(record.pid):
+    if not processes.runs(record.pid, *SYNTH_AI_WORDS):
         click.echo(
             f"pid {record.pid} of {record.id} no longer runs synth-ai; not signalling it", err=True
         )
@@ -326,9 +321,10 @@ def _terminate(record, timeout: float) -> None:
 
     signal_pid(record.pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while pid_alive(record.pid) and time.monotonic() < deadline:
+    while processes.is_alive(record.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
-    if pid_alive(record.pid):
+    if processes.is_alive(record.pid):
         signal_pid(record.pid, signal.SIGKILL)
-    if record.tunnel_pid and pid_alive(record.tunnel_pid) and runs_cloudflared(record.tunnel_pid):
-        signal_pid(record.tunnel_pid, signal.SIGTERM)
+    tunnel_pid = record.tunnel_pid
+    if tunnel_pid and processes.is_alive(tunnel_pid) and processes.runs(tunnel_pid, "cloudflared"):
+        signal_pid(tunnel_pid, signal.SIGTERM)

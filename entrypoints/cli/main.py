@@ -17,6 +17,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "synth_ai.cli.deploy:deploy",
         "Run a task app locally or through a tunnel; list and stop.",
     ),
+    "scan": (
+        "synth_ai.cli.scan:scan",
+        "Find running task apps and check their health.",
+    ),
     "serve": ("synth_ai.cli.serve:serve", "Run the backend (Falcon on Waitress)."),
     "session": (
         "synth_ai.cli.session:session",

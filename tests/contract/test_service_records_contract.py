@@ -54,6 +54,13 @@ class ServiceRecordsContract(abc.ABC):
         assert [r.id for r in records.list()] == ["live"]
         assert records.get("stale") is None
 
+    def test_list_all_shows_stale_records_too_and_prunes_nothing(self, tmp_path):
+        records = self.make(tmp_path)
+        records.add(record("live"))
+        records.add(record("stale", pid=DEAD))
+        assert {r.id for r in records.list_all()} == {"live", "stale"}
+        assert {r.id for r in records.list_all()} == {"live", "stale"}
+
     def test_removing_reports_whether_the_record_existed(self, tmp_path):
         records = self.make(tmp_path)
         records.add(record("a"))

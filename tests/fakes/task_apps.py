@@ -17,6 +17,9 @@ class InMemoryServiceRecords:
         self._records = {k: r for k, r in self._records.items() if r.pid in self.alive}
         return list(self._records.values())
 
+    def list_all(self) -> list:
+        return list(self._records.values())
+
     def get(self, record_id: str):
         return next((r for r in self.list() if r.id == record_id), None)
 
