@@ -1,7 +1,9 @@
-"""Named errors every layer raises and the edges translate (HTTP status, CLI exit).
+"""The families of named errors every layer raises; the edges translate them.
 
-Each family carries the HTTP status it maps to and an OpenAI-style ``type``/``code``, so the
-one HTTP error handler and the CLI can render any of them without knowing the subclass.
+Each family carries an OpenAI-style ``type``/``code`` (what kind of failure, in words a client
+can branch on). Which HTTP status a family answers with is the HTTP edge's business
+(``synth_ai.http.errors.HTTP_STATUS``); the CLI prints the message and exits 1. A capability's
+own errors live beside its model (``domain/<capability>/errors.py``) and subclass one family.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 class SynthError(Exception):
     """Base of every expected, user-facing failure."""
 
-    status = 500
     type = "server_error"
     code: str | None = None
 
@@ -29,7 +30,6 @@ class SynthError(Exception):
 
 
 class InvalidInput(SynthError):
-    status = 400
     type = "invalid_request_error"
     code = "invalid_input"
 
@@ -37,30 +37,25 @@ class InvalidInput(SynthError):
 class ValidationFailed(InvalidInput):
     """A payload that parsed but does not fit the schema (422)."""
 
-    status = 422
     code = "validation_error"
 
 
 class Unauthorized(SynthError):
-    status = 401
     type = "authentication_error"
     code = "invalid_api_key"
 
 
 class Forbidden(SynthError):
-    status = 403
     type = "permission_error"
     code = "forbidden"
 
 
 class NotFound(SynthError):
-    status = 404
     type = "not_found_error"
     code = "not_found"
 
 
 class Conflict(SynthError):
-    status = 409
     type = "invalid_request_error"
     code = "conflict"
 
@@ -68,7 +63,6 @@ class Conflict(SynthError):
 class LimitExceeded(SynthError):
     """A request would cross a hard usage limit (429)."""
 
-    status = 429
     type = "usage_limit_reached"
     code = "usage_limit_reached"
 
@@ -76,7 +70,6 @@ class LimitExceeded(SynthError):
 class UpstreamError(SynthError):
     """An upstream service (LLM provider, Hub, Cloudflare) failed."""
 
-    status = 502
     type = "upstream_error"
     code = "upstream_error"
 
@@ -84,30 +77,32 @@ class UpstreamError(SynthError):
 class ServiceUnavailable(SynthError):
     """Something the request needs is not configured or not reachable (503)."""
 
-    status = 503
     type = "service_unavailable"
     code = "service_unavailable"
 
 
 class UpstreamRateLimited(UpstreamError):
-    status = 429
     type = "rate_limit_error"
     code = "rate_limit_exceeded"
 
 
 class ContextLengthExceeded(UpstreamError):
-    status = 400
     type = "invalid_request_error"
     code = "context_length_exceeded"
 
 
+class UpstreamRejectedRequest(UpstreamError):
+    """The upstream refused the request as malformed (a 4xx other than auth and rate limits)."""
+
+    type = "invalid_request_error"
+    code = "upstream_rejected_request"
+
+
 class UpstreamTimeout(UpstreamError):
-    status = 504
     code = "upstream_timeout"
 
 
 class UpstreamUnavailable(UpstreamError):
     """The upstream could not be reached at all (connection refused, DNS, TLS)."""
 
-    status = 502
     code = "upstream_unavailable"

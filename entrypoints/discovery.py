@@ -23,6 +23,7 @@ def build_scan_task_apps(
 ) -> ScanTaskApps:
     from synth_ai.adapters.http_probe import HttpxTaskAppProbe
     from synth_ai.adapters.records_file import ServicesFile
+    from synth_ai.adapters.system import SystemClock
     from synth_ai.adapters.tcp_sweep import AsyncioPortSweep
     from synth_ai.settings.tunnels import TunnelSettings
 
@@ -32,6 +33,7 @@ def build_scan_task_apps(
         records=ServicesFile(settings.home / "services.json"),
         processes=processes or process_inspector(),
         probe=HttpxTaskAppProbe(tunnels.resolve),
+        clock=SystemClock(),
         backend_tunnels=_backend_tunnels(settings),
     )
 

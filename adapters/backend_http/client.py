@@ -105,7 +105,6 @@ class BackendClient:
         error = cls(message, param=body.get("param") if isinstance(body, dict) else None, **extra)
         if isinstance(body, dict) and body.get("code"):
             error.code = body["code"]
-        error.status = response.status_code
         return error
 
     def close(self) -> None:

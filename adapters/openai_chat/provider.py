@@ -11,6 +11,7 @@ from synth_ai.domain.errors import (
     ContextLengthExceeded,
     UpstreamError,
     UpstreamRateLimited,
+    UpstreamRejectedRequest,
     UpstreamTimeout,
     UpstreamUnavailable,
 )
@@ -153,9 +154,7 @@ class OpenAIChatProvider:
                 code="upstream_auth_failed",
             )
         elif 400 <= status < 500:
-            error.status = 400
-            error.type = "invalid_request_error"
-            error.code = "upstream_rejected_request"
+            error = UpstreamRejectedRequest(prefix + str(message))
         return error
 
 

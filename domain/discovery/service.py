@@ -8,7 +8,6 @@ answer is classified. A record whose pid is gone and whose URL does not answer i
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -38,6 +37,7 @@ from synth_ai.domain.discovery.sources import (
     live_check,
     read_cloudflared,
 )
+from synth_ai.ports.clock import Clock
 from synth_ai.ports.discovery import BackendTunnels, DeploymentRecords, PortSweep, TaskAppProbe
 from synth_ai.ports.processes import ProcessInspector
 
@@ -50,8 +50,10 @@ class ScanTaskApps:
         records: DeploymentRecords,
         processes: ProcessInspector,
         probe: TaskAppProbe,
+        clock: Clock,
         backend_tunnels: BackendTunnels | None = None,
     ):
+        self._clock = clock
         self._sweep = sweep
         self._records = records
         self._processes = processes
@@ -66,7 +68,7 @@ class ScanTaskApps:
                 f"port range {request.first_port}:{request.last_port} is invalid — "
                 "use ports 1-65535 with START <= END"
             )
-        started = time.monotonic()
+        started = self._clock.now()
         candidates, problems = self._gather(request)
         merged = merge(candidates)
         apps, stale = self._check(merged, request)
@@ -75,7 +77,7 @@ class ScanTaskApps:
             apps=apps,
             stale=stale,
             problems=problems,
-            duration_ms=round((time.monotonic() - started) * 1000, 1),
+            duration_ms=round((self._clock.now() - started) * 1000, 1),
         )
 
     def _gather(self, request: ScanRequest) -> tuple[list[Candidate], list[str]]:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from synth_ai.domain.errors import Conflict, LimitExceeded, NotFound
+from synth_ai.domain.errors import InvalidInput, LimitExceeded, NotFound
 
 
 class SessionNotFound(NotFound):
     code = "session_not_found"
 
 
-class SessionNotActive(Conflict):
-    # 400, not 409: the public synth-ai client reads a 400 from end and limits/increase as
-    # SessionNotActiveError.
-    status = 400
+class SessionNotActive(InvalidInput):
+    # An invalid request (400), not a conflict: the public synth-ai client reads a 400 from end
+    # and limits/increase as SessionNotActiveError.
     code = "session_not_active"
 
 

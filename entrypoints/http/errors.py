@@ -6,7 +6,22 @@ import json
 import logging
 
 import falcon
-from synth_ai.domain.errors import SynthError
+from synth_ai.domain.errors import (
+    Conflict,
+    ContextLengthExceeded,
+    Forbidden,
+    InvalidInput,
+    LimitExceeded,
+    NotFound,
+    ServiceUnavailable,
+    SynthError,
+    Unauthorized,
+    UpstreamError,
+    UpstreamRateLimited,
+    UpstreamRejectedRequest,
+    UpstreamTimeout,
+    ValidationFailed,
+)
 
 log = logging.getLogger("synth_ai.http")
 
@@ -23,11 +38,35 @@ _TYPES = {
 }
 
 
+# The HTTP status of each error family; the most specific class in an error's MRO wins.
+HTTP_STATUS: dict[type[SynthError], int] = {
+    SynthError: 500,
+    InvalidInput: 400,
+    ValidationFailed: 422,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    LimitExceeded: 429,
+    UpstreamError: 502,
+    UpstreamRateLimited: 429,
+    UpstreamRejectedRequest: 400,
+    ContextLengthExceeded: 400,
+    UpstreamTimeout: 504,
+    ServiceUnavailable: 503,
+}
+
+
+def http_status(exc: SynthError) -> int:
+    return next(HTTP_STATUS[cls] for cls in type(exc).__mro__ if cls in HTTP_STATUS)
+
+
 def handle_synth_error(req, resp, exc: SynthError, params) -> None:
-    resp.status = falcon.code_to_http_status(exc.status)
+    status = http_status(exc)
+    resp.status = falcon.code_to_http_status(status)
     resp.content_type = falcon.MEDIA_JSON
     resp.text = json.dumps(exc.body())
-    if exc.status == 401:
+    if status == 401:
         resp.set_header("WWW-Authenticate", "Bearer")
 
 

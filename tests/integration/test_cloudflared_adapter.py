@@ -12,6 +12,7 @@ from synth_ai.domain.tunnels.errors import (
     TunnelRateLimited,
 )
 from synth_ai.domain.tunnels.model import QUICK_URL, EdgeOverrides
+from synth_ai.http.errors import http_status
 from synth_ai.task_app.client import TaskAppClient
 
 from tests.support.tunnels import (  # noqa: F401
@@ -65,7 +66,7 @@ def test_a_rate_limited_quick_tunnel_raises_the_dedicated_error(
     monkeypatch.setenv("FAKE_CLOUDFLARED_RATE_LIMIT", "1")
     with pytest.raises(TunnelRateLimited, match="429 / error 1015") as caught:
         provider(fake_cloudflare, tmp_path).open("127.0.0.1", task_app.port, mode="quick")
-    assert caught.value.status == 429
+    assert http_status(caught.value) == 429
 
 
 def test_cloudflared_that_exits_at_once_is_reported_with_its_output(

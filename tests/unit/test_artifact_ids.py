@@ -2,6 +2,7 @@
 
 import pytest
 from synth_ai.domain.artifacts.model import ArtifactId, InvalidArtifactId, ModelArtifact, PromptJob
+from synth_ai.domain.errors import InvalidInput
 
 
 @pytest.mark.parametrize(
@@ -50,7 +51,7 @@ def test_a_bad_id_names_the_bad_part_and_shows_the_accepted_forms(text, names):
         ArtifactId.parse(text)
     assert names in caught.value.message
     assert "ft:BASE:JOB" in caught.value.message and "pl_<hex>" in caught.value.message
-    assert caught.value.status == 400
+    assert isinstance(caught.value, InvalidInput)
 
 
 def test_a_model_record_cannot_be_made_from_a_prompt_id_and_vice_versa():

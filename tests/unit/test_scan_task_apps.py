@@ -7,6 +7,7 @@ from synth_ai.domain.errors import ServiceUnavailable
 from synth_ai.domain.task_apps.deployments import ServiceRecord
 from synth_ai.domain.tunnels.model import TunnelRecord
 
+from tests.fakes import FakeClock
 from tests.fakes.discovery import FakeBackendTunnels, FakePortSweep, ScriptedProbe
 from tests.fakes.processes import FakeProcesses
 from tests.fakes.task_apps import InMemoryServiceRecords
@@ -26,6 +27,7 @@ class World:
             records=self.records,
             processes=self.processes,
             probe=self.probe,
+            clock=FakeClock(),
             backend_tunnels=backend,
         )
 

