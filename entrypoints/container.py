@@ -148,6 +148,19 @@ def _internal_stop(settings: Settings) -> bool:
     return bool(settings.section("responses").get("internal_stop", True))
 
 
+# -- prompt optimisation (issue 14) ----------------------------------------------------------------
+def _trial_store():
+    from synth_ai.adapters.in_memory import InMemoryTrialStore
+
+    return InMemoryTrialStore()
+
+
+def _job_runners(container_settings):
+    from synth_ai.optimise.runners import optimisation_runners
+
+    return optimisation_runners(container_settings)
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.ThreadSafeSingleton(load_settings)
 
@@ -215,6 +228,10 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
         internal_stop=providers.Callable(_internal_stop, settings=settings),
     )
+
+    # -- prompt optimisation (issue 14): the interceptor's trials, the gepa/mipro job runners
+    interceptor_trials = providers.ThreadSafeSingleton(_trial_store)
+    optimisation_runners = providers.ThreadSafeSingleton(_job_runners, container_settings=settings)
 
 
 def create_container(settings: Settings | None = None) -> Container:

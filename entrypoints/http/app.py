@@ -37,4 +37,22 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
     spec = OpenApiSpec("synth-ai backend", __version__)
     for name in ROUTE_MODULES:
         importlib.import_module(name).register(app, container, spec)
+    _register_interceptor(app, spec, container)
     return app, spec
+
+
+def _register_interceptor(app, spec, container) -> None:
+    """Prompt optimisation (issue 14): the interceptor over the metered chat route."""
+    from synth_ai.http.routes import interceptor
+    from synth_ai.http.routes.chat import ChatCompletions
+
+    guard = container.session_guard()
+    interceptor.register(
+        app,
+        spec,
+        trials=container.interceptor_trials(),
+        meters=container.meter_factory(),
+        chat=ChatCompletions(container),
+        ids=container.ids(),
+        sessions_of=lambda principal, session_id: guard.owned(principal, session_id),
+    )

@@ -1,0 +1,1 @@
+"""cattrs wire shapes, one module per capability."""
