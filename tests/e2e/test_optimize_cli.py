@@ -1,0 +1,120 @@
+"""``synth-ai optimize`` through the real console entry in a subprocess.
+
+The subprocess starts its own in-process backend (no ``SYNTH_BACKEND_URL``) on the scripted
+upstream; the task app runs in this test process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import tomlkit
+
+from tests.conftest import run_cli
+from tests.fakes.optimisation import TASK_KEY, arithmetic_task_app, prompt_learning, start_model
+
+KEY = "sk-synth-e2e-optimise-key"
+
+
+@pytest.fixture
+def model():
+    upstream, scripted = start_model(delay=0.02)
+    yield upstream, scripted
+    upstream.close()
+
+
+@pytest.fixture
+def task_app():
+    from synth_ai.task_app.in_process import InProcessTaskApp
+
+    with InProcessTaskApp(config=arithmetic_task_app(), api_key=TASK_KEY, port=0) as app:
+        yield app
+
+
+@pytest.fixture
+def env(model):
+    upstream, _ = model
+    return {"SYNTH_AI_UPSTREAM_URL": upstream.base_url, "SYNTH_API_KEY": KEY}
+
+
+def write_config(tmp_path, kind: str, task_app_url: str, **sections) -> str:
+    path = tmp_path / f"{kind}.toml"
+    path.write_text(tomlkit.dumps(prompt_learning(kind, task_app_url, **sections)))
+    return str(path)
+
+
+@pytest.mark.parametrize("kind", ["gepa", "mipro"])
+def test_optimize_runs_a_job_in_the_foreground_and_artifacts_show_renders_its_best_prompt(
+    kind, tmp_path, task_app, env
+):
+    config = write_config(tmp_path, kind, task_app.url)
+
+    done = run_cli("optimize", config, "--format", "json", env=env, timeout=240)
+
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert (result["status"], result["baseline_score"], result["best_score"]) == (
+        "completed",
+        0.0,
+        1.0,
+    )
+    shown = run_cli("artifacts", "show", result["artifact_id"], env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert "baseline score" in shown.stdout and "0.0000" in shown.stdout
+    flat = " ".join(shown.stdout.replace("│", " ").split())  # panels wrap long lines
+    assert "Rule: write the number in words." in flat
+    as_json = json.loads(
+        run_cli("artifacts", "show", result["artifact_id"], "--format", "json", env=env).stdout
+    )
+    assert as_json["best_score"] == 1.0
+    assert as_json["metadata"]["learning_curve"][-1][1] == 1.0
+
+
+def test_optimize_names_an_unknown_key_and_the_file_in_one_line(tmp_path, task_app, env):
+    config = write_config(tmp_path, "gepa", task_app.url, gepa__rollout__budgte=5)
+
+    done = run_cli("optimize", config, env=env)
+
+    assert done.returncode == 1
+    assert "prompt_learning.gepa.rollout.budgte" in done.stderr and config in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_optimize_resumes_a_job_whose_process_was_killed(tmp_path, task_app, env, synth_home):
+    config = write_config(tmp_path, "mipro", task_app.url)
+    full_env = {**os.environ, **env}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "synth_ai", "optimize", config, "--format", "json"],
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    jobs = synth_home / "jobs"
+    deadline = time.monotonic() + 120
+    saved = 0
+    while time.monotonic() < deadline and process.poll() is None:
+        for checkpoint in jobs.glob("*/checkpoint.json"):
+            try:
+                saved = len(json.loads(checkpoint.read_text()).get("rollouts", {}))
+            except ValueError:
+                continue
+        if saved >= 14:
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, "the job finished before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+
+    done = run_cli("optimize", config, "--format", "json", env=env, timeout=240)
+
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["best_score"] == 1.0
+    assert result["rollouts_this_attempt"] <= result["rollouts"] - saved
+    assert "resuming attempt 2" in done.stderr
