@@ -75,13 +75,13 @@ class Trials:
     def on_post(self, req, resp):
         payload = open_trial_in(read_object(req))
         principal = req.context.principal
-        self.sessions_of(principal, payload.session_id)  # raises when it is not the caller's
+        session = self.sessions_of(principal, payload.session_id)  # the caller's, or an error
         trial = Trial(
             self.ids.new_id("trial"),
             principal.org_id,
             principal.user_id,
             principal.key_id,
-            payload.session_id,
+            session.id,
             [{"role": m.role, "content": m.content} for m in payload.prefix],
         )
         self.trials.put(trial)
