@@ -26,11 +26,21 @@ class Exchange:
 
 
 @frozen
-class TrialRecord:
-    trial_id: str
+class RolloutCalls:
+    """The policy calls one rollout of a trial made."""
+
     calls: int = 0
     refused: bool = False  # a call was refused by the session's hard limit (429)
     exchanges: tuple[Exchange, ...] = ()
+
+
+@frozen
+class TrialRecord:
+    trial_id: str
+    rollouts: Mapping[str, RolloutCalls] = {}  # by rollout tag
+
+    def of(self, rollout: str) -> RolloutCalls:
+        return self.rollouts.get(rollout) or RolloutCalls()
 
 
 @frozen
@@ -47,16 +57,18 @@ class TaskAppRollouts(Protocol):
 
 
 class Trials(Protocol):
+    """One trial per evaluated batch of a candidate; its rollouts are told apart by a tag."""
+
     def open(self, *, prefix: list[dict], session_id: str) -> str:
         """Register a trial (the candidate's leading messages); returns its id."""
         ...
 
-    def inference_url(self, trial_id: str) -> str:
-        """The OpenAI base URL (ending in ``/v1``) a task app's policy calls for this trial."""
+    def inference_url(self, trial_id: str, rollout: str) -> str:
+        """The OpenAI base URL (ending in ``/v1``) the policy of one rollout calls."""
         ...
 
     def finish(self, trial_id: str) -> TrialRecord:
-        """What happened on the trial; the trial is forgotten."""
+        """What happened on the trial, by rollout; the trial is forgotten."""
         ...
 
 
@@ -107,9 +119,7 @@ class Trial:
     key_id: str | None
     session_id: str
     prefix: list[dict]
-    calls: int = 0
-    refused: bool = False
-    exchanges: list[Exchange] = field(factory=list)
+    rollouts: dict[str, RolloutCalls] = field(factory=dict)
 
 
 class TrialStore(Protocol):
@@ -117,8 +127,10 @@ class TrialStore(Protocol):
 
     def get(self, trial_id: str) -> Trial | None: ...
 
-    def record(self, trial_id: str, exchange: Exchange | None, *, refused: bool = False) -> None:
-        """Count one call on the trial (and keep its exchange, up to a few per trial)."""
+    def record(
+        self, trial_id: str, rollout: str, exchange: Exchange | None, *, refused: bool = False
+    ) -> None:
+        """Count one call of a rollout of the trial (and keep its last few exchanges)."""
         ...
 
     def pop(self, trial_id: str) -> Trial | None: ...

@@ -25,8 +25,8 @@ class HttpTrials:
         body = {"session_id": session_id, "prefix": prefix}
         return self._client.post("/api/interceptor/trials", json=body)["trial_id"]
 
-    def inference_url(self, trial_id: str) -> str:
-        return f"{self._public}/api/interceptor/{trial_id}/v1"
+    def inference_url(self, trial_id: str, rollout: str) -> str:
+        return f"{self._public}/api/interceptor/{trial_id}.{rollout}/v1"
 
     def finish(self, trial_id: str) -> TrialRecord:
         return trial_record(self._client.request("DELETE", f"/api/interceptor/trials/{trial_id}"))

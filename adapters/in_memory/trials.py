@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 import time
 
-from synth_ai.ports.optimisation import Exchange, Trial
+from attrs import evolve
+from synth_ai.ports.optimisation import Exchange, RolloutCalls, Trial
 
 MAX_EXCHANGES = 8
 
@@ -35,17 +36,22 @@ class InMemoryTrialStore:
             entry = self._trials.get(trial_id)
         return entry[1] if entry else None
 
-    def record(self, trial_id: str, exchange: Exchange | None, *, refused: bool = False) -> None:
+    def record(
+        self, trial_id: str, rollout: str, exchange: Exchange | None, *, refused: bool = False
+    ) -> None:
         with self._lock:
             entry = self._trials.get(trial_id)
             if entry is None:
                 return
             trial = entry[1]
-            trial.calls += 1
-            trial.refused = trial.refused or refused
-            if exchange is not None:
-                trial.exchanges.append(exchange)
-                del trial.exchanges[:-MAX_EXCHANGES]
+            calls = trial.rollouts.get(rollout) or RolloutCalls()
+            exchanges = calls.exchanges if exchange is None else (*calls.exchanges, exchange)
+            trial.rollouts[rollout] = evolve(
+                calls,
+                calls=calls.calls + 1,
+                refused=calls.refused or refused,
+                exchanges=exchanges[-MAX_EXCHANGES:],
+            )
 
     def pop(self, trial_id: str) -> Trial | None:
         with self._lock:

@@ -6,7 +6,7 @@ import cattrs
 from attrs import field, frozen
 from cattrs.preconf.json import make_converter
 from synth_ai.domain.errors import ValidationFailed
-from synth_ai.ports.optimisation import Exchange, Trial, TrialRecord
+from synth_ai.ports.optimisation import Exchange, RolloutCalls, Trial, TrialRecord
 
 strict = make_converter(forbid_extra_keys=True)
 
@@ -39,19 +39,31 @@ def trial_json(trial: Trial) -> dict:
     return {
         "trial_id": trial.trial_id,
         "session_id": trial.session_id,
-        "calls": trial.calls,
-        "refused": trial.refused,
-        "exchanges": [{"messages": e.messages, "output": e.output} for e in trial.exchanges],
+        "rollouts": {
+            tag: {
+                "calls": calls.calls,
+                "refused": calls.refused,
+                "exchanges": [
+                    {"messages": e.messages, "output": e.output} for e in calls.exchanges
+                ],
+            }
+            for tag, calls in trial.rollouts.items()
+        },
     }
 
 
 def trial_record(data: dict) -> TrialRecord:
     return TrialRecord(
         data["trial_id"],
-        int(data.get("calls", 0)),
-        bool(data.get("refused", False)),
-        tuple(
-            Exchange(list(e.get("messages", [])), str(e.get("output", "")))
-            for e in data.get("exchanges", [])
-        ),
+        {
+            tag: RolloutCalls(
+                int(calls.get("calls", 0)),
+                bool(calls.get("refused", False)),
+                tuple(
+                    Exchange(list(e.get("messages", [])), str(e.get("output", "")))
+                    for e in calls.get("exchanges", [])
+                ),
+            )
+            for tag, calls in (data.get("rollouts") or {}).items()
+        },
     )

@@ -18,7 +18,7 @@ from attrs import define, field, frozen
 from synth_ai.domain.errors import SynthError
 from synth_ai.domain.optimisation.candidate import Candidate
 from synth_ai.domain.optimisation.errors import BudgetExhausted, JobCancelled
-from synth_ai.ports.optimisation import TaskAppRollouts, TrialRecord, Trials
+from synth_ai.ports.optimisation import RolloutCalls, TaskAppRollouts, Trials
 
 
 @frozen
@@ -101,9 +101,7 @@ def _feedback(response: dict) -> str:
     return ""
 
 
-def _output(response: dict, record: TrialRecord) -> str:
-    if record.exchanges:
-        return record.exchanges[-1].output
+def _trajectory_output(response: dict) -> str:
     for trajectory in reversed(response.get("trajectories") or []):
         for step in reversed(trajectory.get("steps") or []):
             if step.get("tool_calls"):
@@ -167,26 +165,32 @@ class Evaluator:
                     f"rollout budget: {len(todo)} more rollouts needed, "
                     f"{self.remaining} of {self.budget} left"
                 )
-            prefix = candidate.prefix()
+            trial = self.trials.open(prefix=candidate.prefix(), session_id=self.session_id)
             prompt = candidate.messages()
-            results = list(self._pool.map(lambda s: self._one(key, prefix, prompt, s), todo))
-            refused = [r for r, was_refused in results if was_refused]
-            for result, was_refused in results:
-                if not was_refused:
-                    self.journal.rollouts[f"{key}:{result.seed}"] = result.to_state()
-                    self.journal.ran_now += 1
+            try:
+                responses = list(self._pool.map(lambda s: self._one(trial, key, prompt, s), todo))
+            finally:
+                record = self.trials.finish(trial)
+            refused = 0
+            for seed, (response, error) in zip(todo, responses, strict=True):
+                calls = record.of(f"s{seed}")
+                if calls.refused:
+                    refused += 1
+                    continue
+                result = _result(seed, response, error, calls)
+                self.journal.rollouts[f"{key}:{seed}"] = result.to_state()
+                self.journal.ran_now += 1
             self.on_batch()
             if refused:
                 raise BudgetExhausted(
-                    f"the job's session refused policy calls ({len(refused)} rollouts) — "
+                    f"the job's session refused policy calls ({refused} rollouts) — "
                     "its spend limit is reached"
                 )
         return [RolloutResult.from_state(self.journal.rollouts[f"{key}:{s}"]) for s in seeds]
 
     def _one(
-        self, key: str, prefix: list[dict], prompt: list[dict], seed: int
-    ) -> tuple[RolloutResult, bool]:
-        trial_id = self.trials.open(prefix=prefix, session_id=self.session_id)
+        self, trial: str, key: str, prompt: list[dict], seed: int
+    ) -> tuple[dict | None, str | None]:
         request = {
             "run_id": f"{self.run_prefix}-{key}-{seed}",
             "env": {"env_name": self.policy.env_name, "seed": seed, "config": {"seed": seed}},
@@ -194,7 +198,7 @@ class Evaluator:
                 "policy_name": "synth-ai-optimiser",
                 "config": {
                     "model": self.policy.model,
-                    "inference_url": self.trials.inference_url(trial_id),
+                    "inference_url": self.trials.inference_url(trial, f"s{seed}"),
                     "temperature": self.policy.temperature,
                     "max_completion_tokens": self.policy.max_completion_tokens,
                     "prompt": {"messages": prompt},
@@ -204,21 +208,20 @@ class Evaluator:
             "record": {"trajectories": True},
             "mode": "eval",
         }
-        response: dict | None = None
-        error = None
         try:
-            response = self.rollouts.rollout(request)
+            return self.rollouts.rollout(request), None
         except SynthError as exc:
-            error = exc.message
-        record = self.trials.finish(trial_id)
-        if response is None:
-            result = RolloutResult(seed, 0.0, feedback=f"the rollout failed: {error}", error=error)
-        else:
-            result = RolloutResult(
-                seed,
-                _score(response),
-                _output(response, record),
-                _feedback(response),
-                tuple(record.exchanges[-1].messages) if record.exchanges else (),
-            )
-        return result, record.refused
+            return None, exc.message
+
+
+def _result(seed: int, response: dict | None, error: str | None, calls: RolloutCalls):
+    if response is None:
+        return RolloutResult(seed, 0.0, feedback=f"the rollout failed: {error}", error=error)
+    last = calls.exchanges[-1] if calls.exchanges else None
+    return RolloutResult(
+        seed,
+        _score(response),
+        last.output if last else _trajectory_output(response),
+        _feedback(response),
+        tuple(last.messages) if last else (),
+    )

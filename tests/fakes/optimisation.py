@@ -96,8 +96,9 @@ def propose(prompt: str) -> str:
 class ScriptedModel:
     """The responder of a ``ScriptedUpstream``: policy, reflection and proposer in one."""
 
-    def __init__(self, delay: float = 0.0):
+    def __init__(self, delay: float = 0.0, delays: dict[str, float] | None = None):
         self.delay = delay
+        self.delays = dict(delays or {})  # per requested model name, e.g. {"slow": 0.05}
         self.calls = {"policy": 0, "reflection": 0, "proposer": 0}
         self._lock = threading.Lock()
 
@@ -112,12 +113,14 @@ class ScriptedModel:
             kind, text = "policy", policy_answer(messages)
         with self._lock:
             self.calls[kind] += 1
-        return Reply(text=text, delay=self.delay)
+        return Reply(text=text, delay=self.delays.get(body.get("model"), self.delay))
 
 
-def start_model(delay: float = 0.0) -> tuple[ScriptedUpstream, ScriptedModel]:
+def start_model(
+    delay: float = 0.0, delays: dict[str, float] | None = None
+) -> tuple[ScriptedUpstream, ScriptedModel]:
     upstream = ScriptedUpstream.start(threads=64)
-    model = ScriptedModel(delay)
+    model = ScriptedModel(delay, delays)
     upstream.responder = model
     return upstream, model
 

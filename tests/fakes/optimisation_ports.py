@@ -12,7 +12,7 @@ import threading
 
 from synth_ai.domain.errors import LimitExceeded
 from synth_ai.domain.optimisation.candidate import substitute
-from synth_ai.ports.optimisation import Exchange, Spend, TrialRecord
+from synth_ai.ports.optimisation import Exchange, RolloutCalls, Spend, TrialRecord
 
 from tests.fakes.optimisation import grade, policy_answer, propose, question, reflect
 
@@ -62,28 +62,27 @@ class ScriptedTrials:
         with self._lock:
             self._n += 1
             trial_id = f"trial_{self._n}"
-            self.open_trials[trial_id] = {"prefix": prefix, "exchanges": [], "refused": False}
+            self.open_trials[trial_id] = {"prefix": prefix, "rollouts": {}}
         return trial_id
 
-    def inference_url(self, trial_id: str) -> str:
-        return f"fake://{trial_id}/v1"
+    def inference_url(self, trial_id: str, rollout: str) -> str:
+        return f"fake://{trial_id}.{rollout}/v1"
 
     def finish(self, trial_id: str) -> TrialRecord:
         with self._lock:
             trial = self.open_trials.pop(trial_id)
-        return TrialRecord(
-            trial_id, len(trial["exchanges"]), trial["refused"], tuple(trial["exchanges"])
-        )
+        return TrialRecord(trial_id, dict(trial["rollouts"]))
 
-    def call(self, trial_id: str, messages: list[dict]) -> str | None:
+    def call(self, target: str, messages: list[dict]) -> str | None:
+        trial_id, _, rollout = target.partition(".")
         trial = self.open_trials[trial_id]
         try:
             self.sessions.charge()
         except LimitExceeded:
-            trial["refused"] = True
+            trial["rollouts"][rollout] = RolloutCalls(1, True)
             return None
         answer = policy_answer(substitute(trial["prefix"], messages))
-        trial["exchanges"].append(Exchange(messages, answer))
+        trial["rollouts"][rollout] = RolloutCalls(1, False, (Exchange(messages, answer),))
         return answer
 
 
@@ -97,12 +96,12 @@ class ScriptedRollouts:
         with self._lock:
             self.count += 1
         seed = request["env"]["seed"]
-        trial_id = request["policy"]["config"]["inference_url"].split("/")[2]
+        target = request["policy"]["config"]["inference_url"].split("/")[2]
         messages = [
             {"role": "system", "content": "You are a terse calculator."},
             {"role": "user", "content": question(seed)},
         ]
-        answer = self.trials.call(trial_id, messages)
+        answer = self.trials.call(target, messages)
         score, feedback = (
             (0.0, "the policy call failed: 429") if answer is None else grade(seed, answer)
         )

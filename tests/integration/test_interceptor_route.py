@@ -49,7 +49,7 @@ def test_a_policy_call_gets_the_candidate_prompt_without_an_api_key_and_is_meter
     trial = open_trial(backend, job_session).json()["trial_id"]
 
     answer = httpx.post(
-        f"{backend.url}/api/interceptor/{trial}/v1/chat/completions",
+        f"{backend.url}/api/interceptor/{trial}.s7/v1/chat/completions",
         json={"model": "scripted", "messages": TASK_MESSAGES},
     )
 
@@ -60,8 +60,13 @@ def test_a_policy_call_gets_the_candidate_prompt_without_an_api_key_and_is_meter
     assert session.used.api_calls == 1 and session.used.cost_usd > 0
     with backend.client() as client:
         record = client.delete(f"/api/interceptor/trials/{trial}").json()
-    assert record["calls"] == 1 and not record["refused"]
-    assert record["exchanges"] == [{"messages": TASK_MESSAGES, "output": "four"}]
+    assert record["rollouts"] == {
+        "s7": {
+            "calls": 1,
+            "refused": False,
+            "exchanges": [{"messages": TASK_MESSAGES, "output": "four"}],
+        }
+    }
 
 
 def test_the_openai_sdk_works_against_a_trials_inference_url_streaming_too(
@@ -112,7 +117,7 @@ def test_a_call_past_the_sessions_hard_limit_is_429_and_marks_the_trial_refused(
             },
         )
     trial = open_trial(backend, "opt_tiny").json()["trial_id"]
-    url = f"{backend.url}/api/interceptor/{trial}/v1/chat/completions"
+    url = f"{backend.url}/api/interceptor/{trial}.s1/v1/chat/completions"
     body = {"model": "scripted", "messages": TASK_MESSAGES}
 
     first, second = httpx.post(url, json=body), httpx.post(url, json=body)
@@ -121,4 +126,4 @@ def test_a_call_past_the_sessions_hard_limit_is_429_and_marks_the_trial_refused(
     assert len(upstream.requests) == 1
     with backend.client() as client:
         record = client.delete(f"/api/interceptor/trials/{trial}").json()
-    assert record["refused"] and record["calls"] == 2
+    assert record["rollouts"]["s1"]["refused"] and record["rollouts"]["s1"]["calls"] == 2

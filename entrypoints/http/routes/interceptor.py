@@ -1,11 +1,12 @@
 """The interceptor: the policy ``inference_url`` an optimisation job gives a task app.
 
-``POST /api/interceptor/{trial}/v1/chat/completions`` takes the task app's chat request, puts
-the trial's candidate prompt before the task's own messages (the candidate's system
-instruction replaces the task's system message; its demonstrations follow it) and serves the
-request through the metered chat route in the job's session — so a task app that knows nothing
-of optimisation is optimised, and every policy call counts against the job's budget. The
-trial id is an unguessable capability: task apps call it without an API key; the calls are
+``POST /api/interceptor/{trial}/v1/chat/completions`` (``{trial}`` is ``<trial id>.<rollout
+tag>``: one trial per evaluated batch of a candidate, one tag per rollout) takes the task app's
+chat request, puts the trial's candidate prompt before the task's own messages (the candidate's
+system instruction replaces the task's system message; its demonstrations follow it) and serves
+the request through the metered chat route in the job's session — so a task app that knows
+nothing of optimisation is optimised, and every policy call counts against the job's budget.
+The trial id is an unguessable capability: task apps call it without an API key; the calls are
 charged to the owner who opened the trial.
 
 ``POST /api/interceptor/trials`` opens a trial (authenticated; the session must be the
@@ -119,6 +120,7 @@ class InterceptedChat:
         self.chat = chat
 
     def on_post(self, req, resp, trial):
+        trial, _, rollout = trial.partition(".")  # "<trial id>.<rollout tag>"
         found = self.trials.get(trial)
         if found is None:
             raise UnknownTrial(f"no trial {trial!r} — it finished or never existed")
@@ -135,10 +137,10 @@ class InterceptedChat:
         try:
             self.chat.on_post(_WithBody(req, rewritten), resp)
         except LimitExceeded:
-            self.trials.record(trial, None, refused=True)
+            self.trials.record(trial, rollout, None, refused=True)
             raise
         output = "" if rewritten.get("stream") else _answer_text(resp)
-        self.trials.record(trial, Exchange(messages, output))
+        self.trials.record(trial, rollout, Exchange(messages, output))
 
 
 def register(app, spec, *, trials, meters, chat, ids, sessions_of) -> None:
