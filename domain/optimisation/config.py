@@ -95,6 +95,7 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
         Key("max_demos", "int", 2, "demonstration pairs per demo set"),
         Key("num_demo_sets", "int", 4, "demo sets to search over (plus 'no demos')"),
         Key("few_shot_score_threshold", "float", 1.0, "a rollout this good becomes a demo"),
+        Key("perfect_score", "float", 1.0, "a validated candidate this good ends the search"),
     ),
     "prompt_learning.mipro.tpe": (
         Key("n_startup_trials", "int", 3, "random trials before TPE models the scores"),

@@ -221,7 +221,7 @@ def _result(seed: int, response: dict | None, error: str | None, calls: RolloutC
     return RolloutResult(
         seed,
         _score(response),
-        last.output if last else _trajectory_output(response),
+        (last.output if last else "") or _trajectory_output(response),
         _feedback(response),
         tuple(last.messages) if last else (),
     )

@@ -135,8 +135,8 @@ class MiproSearch:
                 score = run.validate(candidate, "mipro")
             search.tell(number, score)
             best = run.best()
-            if best and best.validation_score >= 1.0 and not batch:
-                run.log("mipro: a candidate reached the ceiling (1.0); stopping the search")
+            if best and best.validation_score >= config["mipro.perfect_score"] and not batch:
+                run.log("mipro: a candidate reached perfect_score; stopping the search")
                 break
         # Trials scored on samples are validated on the full set at the end (the best few).
         if batch and batch < len(validation):

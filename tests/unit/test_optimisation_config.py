@@ -89,3 +89,22 @@ def test_seeds_may_be_given_as_a_range():
     )
 
     assert config.train_seeds == (0, 1, 2, 3)
+
+
+def test_the_docs_list_every_key_with_its_default():
+    import json
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "prompt-optimisation.md").read_text()
+    for path, keys in SCHEMA.items():
+        section = doc.split(f"`[{path}]`\n", 1)[1].split("\n\n`[", 1)[0]
+        for key in keys:
+            if key.default is REQUIRED:
+                default = "**required**"
+            elif key.default is None:
+                default = "none"
+            else:
+                default = f"`{json.dumps(key.default)}`"
+            assert f"| `{key.name}` |" in section, f"{path}.{key.name} is not documented"
+            row = next(line for line in section.splitlines() if f"| `{key.name}` |" in line)
+            assert f"| {default} |" in row, f"{path}.{key.name}: the docs' default differs"
