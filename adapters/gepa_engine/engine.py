@@ -99,6 +99,7 @@ class GepaSearch:
             )
 
         stalled = {"seen": -1, "count": 0}
+        why: list[str] = []
 
         def stop(_state) -> bool:
             if run.stop_reason is not None:
@@ -118,7 +119,10 @@ class GepaSearch:
                 run.stop_reason = "canceled"
                 return True
             # Nothing more fits: a minibatch of the parent and of the child.
-            return run.evaluator.remaining < 2 * config["gepa.rollout.minibatch_size"]
+            if run.evaluator.remaining < 2 * config["gepa.rollout.minibatch_size"]:
+                why.append("budget")
+                return True
+            return False
 
         try:
             optimize(
@@ -139,8 +143,6 @@ class GepaSearch:
             )
         except (BudgetExhausted, JobCancelled):
             raise
-        if (
-            run.stop_reason is None
-            and run.evaluator.remaining < 2 * config["gepa.rollout.minibatch_size"]
-        ):
+        if run.stop_reason is None and why:
+            run.log("gepa: the rollout budget cannot fit another iteration; stopping")
             run.stop_reason = "budget_exhausted"

@@ -9,7 +9,6 @@ would cross it is never started, so the job never runs past its budget.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -145,7 +144,6 @@ class Evaluator:
         self.cancelled = cancelled
         self.on_batch = on_batch
         self._pool = ThreadPoolExecutor(max_concurrent, thread_name_prefix="rollout")
-        self.started = time.monotonic()
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -209,9 +207,12 @@ class Evaluator:
             "mode": "eval",
         }
         try:
-            return self.rollouts.rollout(request), None
+            response = self.rollouts.rollout(request)
         except SynthError as exc:
             return None, exc.message
+        if not isinstance(response, dict):
+            return None, f"the task app answered /rollout with {type(response).__name__}"
+        return response, None
 
 
 def _result(seed: int, response: dict | None, error: str | None, calls: RolloutCalls):

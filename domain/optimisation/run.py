@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,6 +19,7 @@ from synth_ai.domain.optimisation.candidate import Candidate
 from synth_ai.domain.optimisation.config import OptimisationConfig
 from synth_ai.domain.optimisation.errors import BudgetExhausted, JobCancelled
 from synth_ai.domain.optimisation.evaluation import Evaluator, RolloutResult
+from synth_ai.ports.clock import Clock
 from synth_ai.ports.optimisation import MeteredChat, Spend
 
 
@@ -53,6 +53,7 @@ class OptimisationRun:
         chat: MeteredChat,
         session_id: str,
         spend: Callable[[], Spend],
+        clock: Clock,
         progress: Callable[..., None] = lambda **fields: None,
         log: Callable[[str], None] = lambda line: None,
         checkpoint: Callable[[], None] = lambda: None,
@@ -71,7 +72,8 @@ class OptimisationRun:
         self.best_train: float | None = None
         self.stop_reason: str | None = None
         self.last_spend = Spend()
-        self.started = time.monotonic()
+        self.clock = clock
+        self.started = clock.now()
         # Rollouts and answers this attempt has used (replayed or new): a search whose steps
         # add nothing new is going round in circles.
         self.touched: set[str] = set()
@@ -178,7 +180,7 @@ class OptimisationRun:
             self.log(f"could not read the session's spend: {exc}")
         done = self.journal.rollouts_total
         budget = self.evaluator.budget
-        elapsed = time.monotonic() - self.started
+        elapsed = self.clock.now() - self.started
         ran = self.journal.ran_now
         eta = (elapsed / ran) * (budget - done) if ran else None
         best = self.best()

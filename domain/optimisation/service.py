@@ -68,7 +68,10 @@ class OptimisePrompt:
         journal = Journal.from_state(dict(ctx.load_checkpoint() or {}))
         extra = journal.extra
         artifact_id = extra.setdefault("artifact_id", self.ids.new_id("pl"))
-        session_id = extra.setdefault("session_id", "opt_" + _UNSAFE.sub("_", ctx.job_id)[:100])
+        # A fresh job (new artifact) gets a fresh session; a re-run keeps spending in its own.
+        session_id = extra.setdefault(
+            "session_id", f"opt_{_UNSAFE.sub('_', ctx.job_id)[:80]}_{artifact_id[-8:]}"
+        )
         if ctx.attempt > 1 or journal.rollouts:
             ctx.log(
                 f"resuming attempt {ctx.attempt}: {journal.rollouts_total} rollouts and "
@@ -105,6 +108,7 @@ class OptimisePrompt:
             chat=self.chat,
             session_id=session_id,
             spend=lambda: self.sessions.spend(session_id),
+            clock=self.clock,
             progress=ctx.progress,
             log=ctx.log,
             checkpoint=lambda: ctx.save_checkpoint(journal.to_state()),
@@ -139,7 +143,7 @@ class OptimisePrompt:
             )
         except SynthError as exc:
             failure = failure or f"could not record {artifact_id}: {exc.message}"
-        summary = self._summary(run, artifact_id)
+        summary = {**self._summary(run, artifact_id), "session_id": session_id}
         ctx.save_checkpoint(journal.to_state())
         if failure:
             return JobOutcome("failed", failure, summary)

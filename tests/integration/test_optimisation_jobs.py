@@ -125,7 +125,7 @@ def test_a_job_stops_at_its_spend_limit_keeps_its_best_and_never_overspends(
     assert (outcome.status, outcome.reason) == ("completed", "budget_exhausted")
     assert outcome.result["best_score"] is not None
     assert outcome.result["rollouts"] < 400
-    session = session_usage(backend, "opt_job_test")
+    session = session_usage(backend, outcome.result["session_id"])
     assert 0 < session.used.cost_usd <= limit
     assert session.reserved.cost_usd == 0
     job = catalog(backend).get_prompt_job(outcome.result["artifact_id"])
