@@ -104,8 +104,12 @@ def substitute(candidate_prefix: list[dict], task_messages: list[dict]) -> list[
     """The chat messages the policy sees: the candidate first, then the task's own turns.
 
     The task's system messages are replaced by the candidate's instruction (when the candidate
-    has one); its other messages follow the demonstrations unchanged.
+    has one); its other messages follow the demonstrations unchanged. A task app that already
+    built its messages from ``policy.config.prompt`` (they begin with the candidate) is passed
+    through as it is, so the demonstrations are never sent twice.
     """
+    if candidate_prefix and task_messages[: len(candidate_prefix)] == candidate_prefix:
+        return list(task_messages)
     has_system = any(m.get("role") == "system" for m in candidate_prefix)
     own = [
         m for m in task_messages if not (has_system and m.get("role") in ("system", "developer"))

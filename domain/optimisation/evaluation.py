@@ -19,6 +19,8 @@ from synth_ai.domain.optimisation.candidate import Candidate
 from synth_ai.domain.optimisation.errors import BudgetExhausted, JobCancelled
 from synth_ai.ports.optimisation import RolloutCalls, TaskAppRollouts, Trials
 
+CANCELED = "canceled before it started"
+
 
 @frozen
 class RolloutResult:
@@ -169,8 +171,11 @@ class Evaluator:
                 responses = list(self._pool.map(lambda s: self._one(trial, key, prompt, s), todo))
             finally:
                 record = self.trials.finish(trial)
-            refused = 0
+            refused = skipped = 0
             for seed, (response, error) in zip(todo, responses, strict=True):
+                if error is CANCELED:
+                    skipped += 1
+                    continue
                 calls = record.of(f"s{seed}")
                 if calls.refused:
                     refused += 1
@@ -179,6 +184,8 @@ class Evaluator:
                 self.journal.rollouts[f"{key}:{seed}"] = result.to_state()
                 self.journal.ran_now += 1
             self.on_batch()
+            if skipped:
+                raise JobCancelled(f"the job was canceled ({skipped} rollouts not started)")
             if refused:
                 raise BudgetExhausted(
                     f"the job's session refused policy calls ({refused} rollouts) — "
@@ -189,6 +196,8 @@ class Evaluator:
     def _one(
         self, trial: str, key: str, prompt: list[dict], seed: int
     ) -> tuple[dict | None, str | None]:
+        if self.cancelled():  # stop at the next rollout boundary, not the next batch
+            return None, CANCELED
         request = {
             "run_id": f"{self.run_prefix}-{key}-{seed}",
             "env": {"env_name": self.policy.env_name, "seed": seed, "config": {"seed": seed}},

@@ -80,7 +80,14 @@ def optimize(obj, config_path, env_file, fresh, fmt):
         on_progress=lambda fields: status.update(_progress_line(fields)),
         on_log=lambda line: err.print(f"[dim]{line}[/dim]"),
     )
-    previous = signal.signal(signal.SIGINT, lambda *_: ctx.cancel())
+
+    def on_interrupt(*_) -> None:
+        if ctx.cancelled():  # a second Ctrl-C: stop now, the checkpoint keeps what was done
+            raise KeyboardInterrupt
+        err.print("[yellow]canceling at the next rollout (Ctrl-C again to stop now)…[/yellow]")
+        ctx.cancel()
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
         outcome = runner.run(ctx)
     finally:

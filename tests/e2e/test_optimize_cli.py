@@ -88,26 +88,8 @@ def test_optimize_names_an_unknown_key_and_the_file_in_one_line(tmp_path, task_a
 
 def test_optimize_resumes_a_job_whose_process_was_killed(tmp_path, task_app, env, synth_home):
     config = write_config(tmp_path, "mipro", task_app.url)
-    full_env = {**os.environ, **env}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "synth_ai", "optimize", config, "--format", "json"],
-        env=full_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    jobs = synth_home / "jobs"
-    deadline = time.monotonic() + 120
-    saved = 0
-    while time.monotonic() < deadline and process.poll() is None:
-        for checkpoint in jobs.glob("*/checkpoint.json"):
-            try:
-                saved = len(json.loads(checkpoint.read_text()).get("rollouts", {}))
-            except ValueError:
-                continue
-        if saved >= 14:
-            break
-        time.sleep(0.05)
-    assert process.poll() is None, "the job finished before it could be killed"
+    process = _start(config, env)
+    saved = _wait_for_rollouts(process, synth_home / "jobs", 14)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
 
@@ -118,3 +100,70 @@ def test_optimize_resumes_a_job_whose_process_was_killed(tmp_path, task_app, env
     assert result["best_score"] == 1.0
     assert result["rollouts_this_attempt"] <= result["rollouts"] - saved
     assert "resuming attempt 2" in done.stderr
+
+
+def _start(config: str, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "synth_ai", "optimize", config, "--format", "json"],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait_for_rollouts(process, jobs, at_least: int) -> int:
+    deadline, saved = time.monotonic() + 120, 0
+    while time.monotonic() < deadline and process.poll() is None and saved < at_least:
+        for checkpoint in jobs.glob("*/checkpoint.json"):
+            try:
+                saved = len(json.loads(checkpoint.read_text()).get("rollouts", {}))
+            except ValueError:
+                continue
+        time.sleep(0.05)
+    assert process.poll() is None, "the job finished before the test could interrupt it"
+    return saved
+
+
+def test_ctrl_c_stops_the_job_records_its_best_so_far_and_exits_130(
+    tmp_path, task_app, env, synth_home
+):
+    config = write_config(tmp_path, "mipro", task_app.url)
+    process = _start(config, env)
+    _wait_for_rollouts(process, synth_home / "jobs", 10)
+
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+
+    assert process.returncode == 130, err
+    result = json.loads(out)
+    assert (result["status"], result["reason"]) == ("failed", "canceled")
+    shown = json.loads(
+        run_cli("artifacts", "show", result["artifact_id"], "--format", "json", env=env).stdout
+    )
+    assert shown["status"] == "canceled" and shown["metadata"]["baseline_score"] == 0.0
+
+
+def test_the_best_prompt_of_an_optimisation_job_downloads_as_json(tmp_path, task_app, env):
+    config = write_config(tmp_path, "gepa", task_app.url)
+    result = json.loads(
+        run_cli("optimize", config, "--format", "json", env=env, timeout=240).stdout
+    )
+
+    done = run_cli(
+        "artifacts",
+        "download",
+        result["artifact_id"],
+        "--format",
+        "json",
+        "-o",
+        str(tmp_path),
+        env=env,
+    )
+
+    assert done.returncode == 0, done.stderr
+    files = list(tmp_path.glob("*.json"))
+    assert files, done.stdout
+    messages = json.loads(files[0].read_text())
+    text = json.dumps(messages)
+    assert "Rule: write the number in words." in text

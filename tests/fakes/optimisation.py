@@ -125,8 +125,14 @@ def start_model(
     return upstream, model
 
 
-def arithmetic_task_app(seeds: int = 40, *, task_delay: float = 0.0) -> TaskAppConfig:
-    """The task app: one policy call per rollout, through the ``inference_url`` it is given."""
+def arithmetic_task_app(
+    seeds: int = 40, *, task_delay: float = 0.0, reads_prompt: bool = False
+) -> TaskAppConfig:
+    """The task app: one policy call per rollout, through the ``inference_url`` it is given.
+
+    ``reads_prompt``: build the messages from ``policy.config.prompt`` (filling ``{question}``)
+    instead of sending its own system message and question.
+    """
     http = httpx.Client(timeout=60)
 
     def rollout(request: RolloutRequest) -> RolloutResponse:
@@ -137,6 +143,11 @@ def arithmetic_task_app(seeds: int = 40, *, task_delay: float = 0.0) -> TaskAppC
             {"role": "system", "content": "You are a terse calculator."},
             {"role": "user", "content": question(seed)},
         ]
+        if reads_prompt:
+            messages = [
+                {**m, "content": m["content"].replace("{question}", question(seed))}
+                for m in config["prompt"]["messages"]
+            ]
         if task_delay:
             time.sleep(task_delay)
         response = http.post(

@@ -29,6 +29,7 @@ from tests.fakes.optimisation import (
 def model(settings):
     upstream, scripted = start_model()
     settings.upstream_url = upstream.base_url
+    scripted.upstream = upstream
     yield scripted
     upstream.close()
 
@@ -191,3 +192,24 @@ def test_a_canceled_job_stops_at_the_next_rollout_and_records_its_best_so_far(
     job = catalog(backend).get_prompt_job(outcome.result["artifact_id"])
     assert job.status == "canceled"
     assert job.metadata["baseline_score"] == 0.0
+
+
+def test_a_task_app_that_reads_policy_config_prompt_is_optimised_without_doubled_demos(
+    runner, model, tmp_path
+):
+    from synth_ai.task_app.in_process import InProcessTaskApp
+
+    app_config = arithmetic_task_app(reads_prompt=True)
+    with InProcessTaskApp(config=app_config, api_key=TASK_KEY, port=0) as app:
+        outcome, _ = run_job(runner, "mipro", prompt_learning("mipro", app.url), tmp_path)
+
+    assert outcome.status == "completed"
+    assert (outcome.result["baseline_score"], outcome.result["best_score"]) == (0.0, 1.0)
+    policy_requests = [
+        body for body in model.upstream.requests if "What is" in body["messages"][-1]["content"]
+    ]
+    with_demos = [b for b in policy_requests if len(b["messages"]) > 2]
+    assert with_demos, "the search never tried demonstrations"
+    for body in with_demos:
+        turns = [(m["role"], m["content"]) for m in body["messages"]]
+        assert len(turns) == len(set(turns)), "a demonstration was sent twice"

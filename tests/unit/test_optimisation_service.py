@@ -122,3 +122,19 @@ def test_a_proposal_is_read_from_tags_or_a_fence_or_as_plain_text():
     assert parse_instruction("x <instruction> A </instruction> y") == "A"
     assert parse_instruction("```\nB\n```") == "B"
     assert parse_instruction(" C ") == "C"
+
+
+def test_a_task_app_that_fails_every_baseline_rollout_fails_the_job_with_its_error(tmp_path):
+    from synth_ai.domain.errors import UpstreamError
+
+    world = World()
+
+    def down(request):
+        raise UpstreamError("task app http://task.invalid/rollout answered HTTP 502: bad gateway")
+
+    world.rollouts.rollout = down
+
+    outcome, _ = world.run("gepa", tmp_path)
+
+    assert outcome.status == "failed"
+    assert "every baseline rollout failed" in outcome.reason and "HTTP 502" in outcome.reason

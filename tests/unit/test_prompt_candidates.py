@@ -51,3 +51,10 @@ def test_equal_prompts_share_a_key_and_different_demos_do_not():
 
     assert one.key() == Candidate.from_state(one.to_state()).key()
     assert one.key() != one.with_demos(()).key()
+
+
+def test_a_task_app_that_built_its_messages_from_the_prompt_is_passed_through():
+    prefix = Candidate("Answer in words.", (Demo("q", "a"),)).prefix()
+    task = [*prefix, {"role": "user", "content": "x"}]
+
+    assert substitute(prefix, task) == task
