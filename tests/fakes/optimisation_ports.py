@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 
-from synth_ai.domain.errors import LimitExceeded
+from synth_ai.domain.errors import LimitExceeded, NotFound
 from synth_ai.domain.optimisation.candidate import substitute
 from synth_ai.ports.optimisation import Exchange, RolloutCalls, Spend, TrialRecord
 
@@ -70,19 +70,26 @@ class ScriptedTrials:
 
     def finish(self, trial_id: str) -> TrialRecord:
         with self._lock:
-            trial = self.open_trials.pop(trial_id)
+            trial = self.open_trials.pop(trial_id, None)
+        if trial is None:
+            raise NotFound(f"no trial {trial_id!r} — it finished or never existed")
         return TrialRecord(trial_id, dict(trial["rollouts"]))
 
     def call(self, target: str, messages: list[dict]) -> str | None:
+        """A policy call to ``fake://<trial>.<tag>/v1``: the interceptor's rule, metered."""
         trial_id, _, rollout = target.partition(".")
-        trial = self.open_trials[trial_id]
+        trial = self.open_trials.get(trial_id)
+        if trial is None:
+            raise NotFound(f"no trial {trial_id!r}")
+        before = trial["rollouts"].get(rollout) or RolloutCalls()
         try:
             self.sessions.charge()
         except LimitExceeded:
-            trial["rollouts"][rollout] = RolloutCalls(1, True)
+            trial["rollouts"][rollout] = RolloutCalls(before.calls + 1, True, before.exchanges)
             return None
         answer = policy_answer(substitute(trial["prefix"], messages))
-        trial["rollouts"][rollout] = RolloutCalls(1, False, (Exchange(messages, answer),))
+        exchanges = (*before.exchanges, Exchange(messages, answer))
+        trial["rollouts"][rollout] = RolloutCalls(before.calls + 1, before.refused, exchanges)
         return answer
 
 
