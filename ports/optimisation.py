@@ -59,8 +59,9 @@ class TaskAppRollouts(Protocol):
 class Trials(Protocol):
     """One trial per evaluated batch of a candidate; its rollouts are told apart by a tag."""
 
-    def open(self, *, prefix: list[dict], session_id: str) -> str:
-        """Register a trial (the candidate's leading messages); returns its id."""
+    def open(self, *, prefix: list[dict], session_id: str, model: str | None = None) -> str:
+        """Register a trial (the candidate's leading messages; ``model``, when given, is the
+        policy model every call of the trial uses, whatever the task app asks for)."""
         ...
 
     def inference_url(self, trial_id: str, rollout: str) -> str:
@@ -120,6 +121,7 @@ class Trial:
     session_id: str
     prefix: list[dict]
     rollouts: dict[str, RolloutCalls] = field(factory=dict)
+    model: str | None = None
 
 
 class TrialStore(Protocol):

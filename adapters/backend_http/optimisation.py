@@ -21,8 +21,8 @@ class HttpTrials:
         self._client = client
         self._public = (public_url or client.base_url).rstrip("/")
 
-    def open(self, *, prefix: list[dict], session_id: str) -> str:
-        body = {"session_id": session_id, "prefix": prefix}
+    def open(self, *, prefix: list[dict], session_id: str, model: str | None = None) -> str:
+        body = {"session_id": session_id, "prefix": prefix, "model": model}
         return self._client.post("/api/interceptor/trials", json=body)["trial_id"]
 
     def inference_url(self, trial_id: str, rollout: str) -> str:

@@ -21,6 +21,7 @@ class PrefixMessage:
 class OpenTrialIn:
     session_id: str
     prefix: list[PrefixMessage] = field(factory=list)
+    model: str | None = None
 
 
 def open_trial_in(data: object) -> OpenTrialIn:
@@ -39,6 +40,7 @@ def trial_json(trial: Trial) -> dict:
     return {
         "trial_id": trial.trial_id,
         "session_id": trial.session_id,
+        "model": trial.model,
         "rollouts": {
             tag: {
                 "calls": calls.calls,

@@ -165,7 +165,9 @@ class Evaluator:
                     f"rollout budget: {len(todo)} more rollouts needed, "
                     f"{self.remaining} of {self.budget} left"
                 )
-            trial = self.trials.open(prefix=candidate.prefix(), session_id=self.session_id)
+            trial = self.trials.open(
+                prefix=candidate.prefix(), session_id=self.session_id, model=self.policy.model
+            )
             prompt = candidate.messages()
             try:
                 responses = list(self._pool.map(lambda s: self._one(trial, key, prompt, s), todo))

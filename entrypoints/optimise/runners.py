@@ -104,7 +104,7 @@ class OptimisationRunner:
         from synth_ai.adapters.system import RandomIds, SystemClock
 
         self.validate(ctx.config, ctx.config_path)
-        public = (ctx.config.get("prompt_learning", {}).get("policy") or {}).get("inference_url")
+        public = check_config(ctx.config, ctx.config_path)["policy.inference_url"]
         with self.backend(self.settings) as link:
             service = OptimisePrompt(
                 engines={self.kind: _engine(self.kind)},

@@ -58,7 +58,7 @@ class ScriptedTrials:
         self._lock = threading.Lock()
         self._n = 0
 
-    def open(self, *, prefix: list[dict], session_id: str) -> str:
+    def open(self, *, prefix: list[dict], session_id: str, model: str | None = None) -> str:
         with self._lock:
             self._n += 1
             trial_id = f"trial_{self._n}"

@@ -35,10 +35,10 @@ def job_session(upstream, backend):
     return "opt_route_test"
 
 
-def open_trial(backend, session_id: str, prefix=PREFIX, key=None) -> httpx.Response:
+def open_trial(backend, session_id: str, prefix=PREFIX, key=None, **extra) -> httpx.Response:
     with backend.client(**({"api_key": key} if key else {})) as client:
         return client.post(
-            "/api/interceptor/trials", json={"session_id": session_id, "prefix": prefix}
+            "/api/interceptor/trials", json={"session_id": session_id, "prefix": prefix, **extra}
         )
 
 
@@ -127,3 +127,14 @@ def test_a_call_past_the_sessions_hard_limit_is_429_and_marks_the_trial_refused(
     with backend.client() as client:
         record = client.delete(f"/api/interceptor/trials/{trial}").json()
     assert record["rollouts"]["s1"]["refused"] and record["rollouts"]["s1"]["calls"] == 2
+
+
+def test_a_trial_with_a_model_holds_every_policy_call_to_it(upstream, backend, job_session):
+    trial = open_trial(backend, job_session, model="synth-policy").json()["trial_id"]
+
+    httpx.post(
+        f"{backend.url}/api/interceptor/{trial}.s1/v1/chat/completions",
+        json={"model": "whatever-the-task-app-likes", "messages": TASK_MESSAGES},
+    )
+
+    assert upstream.requests[-1]["model"] == "synth-policy"

@@ -32,6 +32,7 @@ OPEN_TRIAL = {
     "required": ["session_id"],
     "properties": {
         "session_id": {"type": "string"},
+        "model": {"type": ["string", "null"]},
         "prefix": {
             "type": "array",
             "items": {
@@ -84,6 +85,7 @@ class Trials:
             principal.key_id,
             session.id,
             [{"role": m.role, "content": m.content} for m in payload.prefix],
+            model=payload.model,
         )
         self.trials.put(trial)
         send_json(resp, trial_json(trial), status=201)
@@ -129,6 +131,8 @@ class InterceptedChat:
         if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
             raise InvalidInput("'messages' must be a list of message objects", param="messages")
         rewritten = {**body, "messages": substitute(found.prefix, messages)}
+        if found.model:  # the job's policy model, whatever the task app asked for
+            rewritten["model"] = found.model
         principal = Principal(found.org_id, found.user_id, found.key_id or "")
         req.context.principal = principal
         req.context.meter = self.meters.meter_for(
