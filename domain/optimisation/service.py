@@ -66,10 +66,9 @@ class OptimisePrompt:
     def run(self, ctx: JobContext) -> JobOutcome:
         config = check_config(ctx.config, ctx.config_path)
         journal = Journal.from_state(dict(ctx.load_checkpoint() or {}))
-        extra = journal.extra
-        artifact_id = extra.setdefault("artifact_id", self.ids.new_id("pl"))
+        artifact_id = journal.extra.setdefault("artifact_id", self.ids.new_id("pl"))
         # A fresh job (new artifact) gets a fresh session; a re-run keeps spending in its own.
-        session_id = extra.setdefault(
+        session_id = journal.extra.setdefault(
             "session_id", f"opt_{_UNSAFE.sub('_', ctx.job_id)[:80]}_{artifact_id[-8:]}"
         )
         if ctx.attempt > 1 or journal.rollouts:
@@ -83,11 +82,40 @@ class OptimisePrompt:
                 max_spend_usd=config["max_spend_usd"],
                 max_tokens=config["max_tokens"],
             )
-            rollouts = self.rollouts_for(config, ctx.env)
+            run = self._new_run(ctx, config, journal, artifact_id, session_id)
         except SynthError as exc:
             return JobOutcome("failed", exc.message, {"artifact_id": None})
+        ctx.save_checkpoint(journal.to_state())
+        try:
+            failure = self._search(run, config, ctx)
+        finally:
+            run.evaluator.close()
+        run.report(phase="finished")
+        try:
+            results.record(
+                self.catalog,
+                run,
+                job_id=artifact_id,
+                algorithm=config.algorithm,
+                now=self.clock.now(),
+                job_ref=ctx.job_id,
+                attempt=ctx.attempt,
+            )
+        except SynthError as exc:
+            failure = failure or f"could not record {artifact_id}: {exc.message}"
+        ctx.save_checkpoint(journal.to_state())
+        summary = {**self._summary(run, artifact_id), "session_id": session_id}
+        if failure:
+            return JobOutcome("failed", failure, summary)
+        if run.stop_reason == "canceled":
+            return JobOutcome("failed", "canceled", summary)
+        if run.best() is None:
+            return JobOutcome("failed", "budget_exhausted before the baseline was scored", summary)
+        return JobOutcome("completed", run.stop_reason, summary)
+
+    def _new_run(self, ctx, config, journal, artifact_id: str, session_id: str):
         evaluator = Evaluator(
-            rollouts=rollouts,
+            rollouts=self.rollouts_for(config, ctx.env),
             trials=self.trials,
             session_id=session_id,
             policy=PolicySettings(
@@ -102,7 +130,7 @@ class OptimisePrompt:
             run_prefix=artifact_id,
             cancelled=ctx.cancelled,
         )
-        run = OptimisationRun(
+        return OptimisationRun(
             config=config,
             evaluator=evaluator,
             chat=self.chat,
@@ -113,45 +141,25 @@ class OptimisePrompt:
             log=ctx.log,
             checkpoint=lambda: ctx.save_checkpoint(journal.to_state()),
         )
-        ctx.save_checkpoint(journal.to_state())
-        failure = None
+
+    def _search(self, run: OptimisationRun, config: OptimisationConfig, ctx) -> str | None:
+        """Score the baseline, then let the algorithm search; what went wrong, if anything."""
         try:
-            run.validate(config.initial_candidate, "baseline")
-            baseline = run.baseline
-            if baseline is not None and all(r.get("error") for r in journal.rollouts.values() if r):
-                failure = "every baseline rollout failed — " + next(
-                    r["error"] for r in journal.rollouts.values()
-                )
-            else:
-                self.engines[config.algorithm].search(run)
+            initial = config.initial_candidate
+            run.validate(initial, "baseline")
+            errors = [
+                state.get("error")
+                for seed in config.validation_seeds
+                if (state := run.journal.rollouts.get(f"{initial.key()}:{seed}"))
+            ]
+            if errors and all(errors):
+                return f"every baseline rollout failed — {errors[0]}"
+            self.engines[config.algorithm].search(run)
         except (BudgetExhausted, JobCancelled) as stop:
             ctx.log(f"stopped: {stop.message}")
         except SynthError as exc:
-            failure = exc.message
-        finally:
-            evaluator.close()
-        run.report(phase="finished")
-        try:
-            results.record(
-                self.catalog,
-                run,
-                job_id=artifact_id,
-                algorithm=config.algorithm,
-                now=self.clock.now(),
-                job_ref=ctx.job_id,
-                attempt=ctx.attempt,
-            )
-        except SynthError as exc:
-            failure = failure or f"could not record {artifact_id}: {exc.message}"
-        summary = {**self._summary(run, artifact_id), "session_id": session_id}
-        ctx.save_checkpoint(journal.to_state())
-        if failure:
-            return JobOutcome("failed", failure, summary)
-        if run.stop_reason == "canceled":
-            return JobOutcome("failed", "canceled", summary)
-        if run.best() is None:
-            return JobOutcome("failed", "budget_exhausted before the baseline was scored", summary)
-        return JobOutcome("completed", run.stop_reason, summary)
+            return exc.message
+        return None
 
     @staticmethod
     def _summary(run: OptimisationRun, artifact_id: str) -> dict[str, Any]:
