@@ -3,7 +3,7 @@
 Demonstrations (user/assistant pairs) sit between the system instruction and the task's own
 messages: for small models they are where most of the gain lies. Messages of the initial prompt
 that hold ``{wildcards}`` are the task's turn template: they are kept (a task app reading
-``policy.config.prompt`` fills them) but never substituted by the interceptor, which places
+``policy.config.prompt_messages`` fills them) but never substituted by the interceptor, which places
 the candidate before the messages the task app sends.
 """
 
@@ -76,7 +76,7 @@ class Candidate:
         return out
 
     def messages(self) -> list[dict]:
-        """The whole prompt, template included: the snapshot and ``policy.config.prompt`` shape."""
+        """The whole prompt, template included: the snapshot and ``prompt_messages`` shape."""
         return self.prefix() + [m.to_wire() for m in self.template]
 
     def key(self) -> str:
@@ -105,7 +105,7 @@ def substitute(candidate_prefix: list[dict], task_messages: list[dict]) -> list[
 
     The task's system messages are replaced by the candidate's instruction (when the candidate
     has one); its other messages follow the demonstrations unchanged. A task app that already
-    built its messages from ``policy.config.prompt`` (they begin with the candidate) is passed
+    built its messages from ``policy.config.prompt_messages`` (they begin with the candidate) is passed
     through as it is, so the demonstrations are never sent twice.
     """
     if candidate_prefix and task_messages[: len(candidate_prefix)] == candidate_prefix:

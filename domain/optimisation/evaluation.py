@@ -168,7 +168,7 @@ class Evaluator:
             trial = self.trials.open(
                 prefix=candidate.prefix(), session_id=self.session_id, model=self.policy.model
             )
-            prompt = candidate.messages()
+            prompt = candidate
             try:
                 responses = list(self._pool.map(lambda s: self._one(trial, key, prompt, s), todo))
             finally:
@@ -196,7 +196,7 @@ class Evaluator:
         return [RolloutResult.from_state(self.journal.rollouts[f"{key}:{s}"]) for s in seeds]
 
     def _one(
-        self, trial: str, key: str, prompt: list[dict], seed: int
+        self, trial: str, key: str, prompt: Candidate, seed: int
     ) -> tuple[dict | None, str | None]:
         if self.cancelled():  # stop at the next rollout boundary, not the next batch
             return None, CANCELED
@@ -210,7 +210,12 @@ class Evaluator:
                     "inference_url": self.trials.inference_url(trial, f"s{seed}"),
                     "temperature": self.policy.temperature,
                     "max_completion_tokens": self.policy.max_completion_tokens,
-                    "prompt": {"messages": prompt},
+                    "max_tokens": self.policy.max_completion_tokens,
+                    # For task apps that build the prompt themselves: the instruction as the
+                    # task-app convention has it (a string), and the whole candidate.
+                    "prompt": prompt.instruction,
+                    "system_prompt": prompt.instruction,
+                    "prompt_messages": prompt.messages(),
                 },
             },
             "ops": ["agent", "env"],

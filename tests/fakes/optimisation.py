@@ -126,12 +126,13 @@ def start_model(
 
 
 def arithmetic_task_app(
-    seeds: int = 40, *, task_delay: float = 0.0, reads_prompt: bool = False
+    seeds: int = 40, *, task_delay: float = 0.0, reads_prompt: str | None = None
 ) -> TaskAppConfig:
     """The task app: one policy call per rollout, through the ``inference_url`` it is given.
 
-    ``reads_prompt``: build the messages from ``policy.config.prompt`` (filling ``{question}``)
-    instead of sending its own system message and question.
+    ``reads_prompt="string"``: its system message is ``policy.config.prompt`` (the task-app
+    convention of ``examples/arithmetic_task_app.py``); ``"messages"``: it sends
+    ``policy.config.prompt_messages`` (the whole candidate, ``{question}`` filled in).
     """
     http = httpx.Client(timeout=60)
 
@@ -143,10 +144,12 @@ def arithmetic_task_app(
             {"role": "system", "content": "You are a terse calculator."},
             {"role": "user", "content": question(seed)},
         ]
-        if reads_prompt:
+        if reads_prompt == "string":
+            messages[0] = {"role": "system", "content": config["prompt"]}
+        elif reads_prompt == "messages":
             messages = [
                 {**m, "content": m["content"].replace("{question}", question(seed))}
-                for m in config["prompt"]["messages"]
+                for m in config["prompt_messages"]
             ]
         if task_delay:
             time.sleep(task_delay)

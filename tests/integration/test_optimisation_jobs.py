@@ -194,12 +194,13 @@ def test_a_canceled_job_stops_at_the_next_rollout_and_records_its_best_so_far(
     assert job.metadata["baseline_score"] == 0.0
 
 
-def test_a_task_app_that_reads_policy_config_prompt_is_optimised_without_doubled_demos(
-    runner, model, tmp_path
+@pytest.mark.parametrize("reads", ["string", "messages"])
+def test_a_task_app_that_builds_its_messages_from_the_prompt_gets_no_doubled_demos(
+    reads, runner, model, tmp_path
 ):
     from synth_ai.task_app.in_process import InProcessTaskApp
 
-    app_config = arithmetic_task_app(reads_prompt=True)
+    app_config = arithmetic_task_app(reads_prompt=reads)
     with InProcessTaskApp(config=app_config, api_key=TASK_KEY, port=0) as app:
         outcome, _ = run_job(runner, "mipro", prompt_learning("mipro", app.url), tmp_path)
 
