@@ -82,6 +82,10 @@ class JobSessions(Protocol):
 
 
 class MeteredChat(Protocol):
+    def check(self) -> None:
+        """``ServiceUnavailable`` (saying what to configure) when no model can be called."""
+        ...
+
     def complete(
         self,
         *,

@@ -68,6 +68,10 @@ class HttpMeteredChat:
     def __init__(self, client: BackendClient):
         self._client = client
 
+    def check(self) -> None:
+        """The backend answers 503 ``upstream_not_configured`` when it has no chat upstream."""
+        self._client.get("/api/synth-research/v1/models")
+
     def complete(
         self,
         *,

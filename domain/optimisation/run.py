@@ -77,6 +77,7 @@ class OptimisationRun:
         # Rollouts and answers this attempt has used (replayed or new): a search whose steps
         # add nothing new is going round in circles.
         self.touched: set[str] = set()
+        self.tried: set[str] = set()  # candidates evaluated on any seeds (this attempt)
 
     # -- evaluation -------------------------------------------------------------------------
     def evaluate(self, candidate: Candidate, seeds: Sequence[int]) -> list[RolloutResult]:
@@ -89,6 +90,7 @@ class OptimisationRun:
             self.stop_reason = "canceled"
             raise
         key = candidate.key()
+        self.tried.add(key)
         self.touched.update(f"{key}:{s}" for s in seeds)
         validation = set(self.config.validation_seeds)
         if set(seeds) != validation:
@@ -188,6 +190,7 @@ class OptimisationRun:
             done=done,
             total=budget,
             candidates=len(self.scored),
+            candidates_tried=len(self.tried),
             best_score=best.validation_score if best else None,
             best_train_score=self.best_train,
             spend_usd=round(self.last_spend.cost_usd, 6),

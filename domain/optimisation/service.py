@@ -77,6 +77,7 @@ class OptimisePrompt:
                 f"{len(journal.answers)} proposer answers replay from the checkpoint"
             )
         try:
+            self.chat.check()
             self.sessions.open(
                 session_id=session_id,
                 max_spend_usd=config["max_spend_usd"],

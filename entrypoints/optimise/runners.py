@@ -95,6 +95,18 @@ class OptimisationRunner:
             )
 
     def run(self, ctx: JobContext) -> JobOutcome:
+        from synth_ai.domain.errors import SynthError
+
+        self.validate(ctx.config, ctx.config_path)
+        public = check_config(ctx.config, ctx.config_path)["policy.inference_url"]
+        with contextlib.ExitStack() as stack:
+            try:
+                link = stack.enter_context(self.backend(self.settings))
+            except SynthError as exc:  # e.g. the configured backend is not reachable
+                return JobOutcome("failed", exc.message, {"artifact_id": None})
+            return self._service(link, public).run(ctx)
+
+    def _service(self, link: BackendLink, public: str | None) -> OptimisePrompt:
         from synth_ai.adapters.backend_http.artifacts import HttpArtifactCatalog
         from synth_ai.adapters.backend_http.optimisation import (
             HttpJobSessions,
@@ -103,20 +115,16 @@ class OptimisationRunner:
         )
         from synth_ai.adapters.system import RandomIds, SystemClock
 
-        self.validate(ctx.config, ctx.config_path)
-        public = check_config(ctx.config, ctx.config_path)["policy.inference_url"]
-        with self.backend(self.settings) as link:
-            service = OptimisePrompt(
-                engines={self.kind: _engine(self.kind)},
-                rollouts_for=_rollouts_for,
-                trials=HttpTrials(link.client, public),
-                sessions=HttpJobSessions(link.client),
-                chat=HttpMeteredChat(link.client),
-                catalog=HttpArtifactCatalog(link.client),
-                clock=SystemClock(),
-                ids=RandomIds(),
-            )
-            return service.run(ctx)
+        return OptimisePrompt(
+            engines={self.kind: _engine(self.kind)},
+            rollouts_for=_rollouts_for,
+            trials=HttpTrials(link.client, public),
+            sessions=HttpJobSessions(link.client),
+            chat=HttpMeteredChat(link.client),
+            catalog=HttpArtifactCatalog(link.client),
+            clock=SystemClock(),
+            ids=RandomIds(),
+        )
 
 
 def optimisation_runners(settings) -> dict[str, OptimisationRunner]:

@@ -167,3 +167,28 @@ def test_the_best_prompt_of_an_optimisation_job_downloads_as_json(tmp_path, task
     messages = json.loads(files[0].read_text())
     text = json.dumps(messages)
     assert "Rule: write the number in words." in text
+
+
+def test_a_backend_without_a_chat_upstream_fails_the_job_in_one_line_saying_what_to_set(
+    tmp_path, task_app
+):
+    config = write_config(tmp_path, "gepa", task_app.url)
+
+    done = run_cli("optimize", config, env={"SYNTH_API_KEY": KEY}, timeout=120)
+
+    assert done.returncode == 1
+    assert "SYNTH_AI_UPSTREAM_URL" in done.stderr or "[upstream]" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_an_unreachable_backend_fails_the_job_in_one_line(tmp_path, task_app):
+    from tests.support.serve_process import free_port
+
+    config = write_config(tmp_path, "gepa", task_app.url)
+    url = f"http://127.0.0.1:{free_port()}"
+
+    done = run_cli("optimize", config, env={"SYNTH_BACKEND_URL": url, "SYNTH_API_KEY": KEY})
+
+    assert done.returncode == 1
+    assert "not reachable" in done.stderr and url in done.stderr
+    assert "Traceback" not in done.stderr

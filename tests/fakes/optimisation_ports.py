@@ -44,6 +44,9 @@ class FakeChat:
         self.sessions = sessions
         self.prompts: list[str] = []
 
+    def check(self) -> None:
+        pass
+
     def complete(self, *, session_id, model, messages, temperature, max_tokens) -> str:
         self.sessions.charge()
         text = messages[-1]["content"]
