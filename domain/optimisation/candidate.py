@@ -3,8 +3,8 @@
 Demonstrations (user/assistant pairs) sit between the system instruction and the task's own
 messages: for small models they are where most of the gain lies. Messages of the initial prompt
 that hold ``{wildcards}`` are the task's turn template: they are kept (a task app reading
-``policy.config.prompt_messages`` fills them) but never substituted by the interceptor, which places
-the candidate before the messages the task app sends.
+``policy.config.prompt_messages`` fills them) but never substituted by the interceptor, which
+places the candidate before the messages the task app sends.
 """
 
 from __future__ import annotations
@@ -105,8 +105,8 @@ def substitute(candidate_prefix: list[dict], task_messages: list[dict]) -> list[
 
     The task's system messages are replaced by the candidate's instruction (when the candidate
     has one); its other messages follow the demonstrations unchanged. A task app that already
-    built its messages from ``policy.config.prompt_messages`` (they begin with the candidate) is passed
-    through as it is, so the demonstrations are never sent twice.
+    built its messages from ``policy.config.prompt_messages`` (they begin with the candidate) is
+    passed through as it is, so the demonstrations are never sent twice.
     """
     if candidate_prefix and task_messages[: len(candidate_prefix)] == candidate_prefix:
         return list(task_messages)

@@ -98,22 +98,25 @@ def optimize(obj, config_path, env_file, fresh, fmt):
     if fmt == "json":
         echo_json({"status": outcome.status, "reason": outcome.reason, **result})
     else:
-        out = console()
-        baseline, best = result.get("baseline_score"), result.get("best_score")
-        out.print(
-            f"[bold]{outcome.status}[/bold]" + (f" ({outcome.reason})" if outcome.reason else "")
-        )
-        if result.get("artifact_id"):
-            out.print(
-                f"prompt job: {result['artifact_id']}  (synth-ai artifacts show {result['artifact_id']})"
-            )
-        if best is not None:
-            out.print(f"validation score: baseline {baseline:.3f} → best {best:.3f}")
-        out.print(
-            f"rollouts: {result.get('rollouts', 0)} ({result.get('rollouts_this_attempt', 0)} this run), "
-            f"proposer calls: {result.get('proposer_calls', 0)}, spend: ${result.get('spend_usd') or 0:.4f}"
-        )
+        _print_summary(console(), outcome, result)
     if outcome.reason == "canceled":
         raise SystemExit(130)
     if outcome.status != "completed":
         raise click.ClickException(outcome.reason or "the job failed")
+
+
+def _print_summary(out, outcome, result: dict) -> None:
+    reason = f" ({outcome.reason})" if outcome.reason else ""
+    out.print(f"[bold]{outcome.status}[/bold]{reason}")
+    artifact = result.get("artifact_id")
+    if artifact:
+        out.print(f"prompt job: {artifact}  (synth-ai artifacts show {artifact})")
+    baseline, best = result.get("baseline_score"), result.get("best_score")
+    if best is not None:
+        out.print(f"validation score: baseline {baseline:.3f} → best {best:.3f}")
+    out.print(
+        f"rollouts: {result.get('rollouts', 0)} "
+        f"({result.get('rollouts_this_attempt', 0)} this run), "
+        f"proposer calls: {result.get('proposer_calls', 0)}, "
+        f"spend: ${result.get('spend_usd') or 0:.4f}"
+    )

@@ -2,8 +2,9 @@
 
 The job's id is stable for a config file (its name and a hash of its absolute path), and its
 folder is ``$SYNTH_AI_HOME/jobs/<id>/``: ``checkpoint.json`` (written atomically after every
-batch), ``log.txt``, ``progress.jsonl`` and, once finished, ``outcome.json``. Running the same
-config again resumes an unfinished job from its checkpoint; a finished one starts afresh.
+batch), ``log.txt``, ``progress.jsonl`` and, once it ended, ``outcome.json``. Running the same
+config again resumes the job from its checkpoint unless it completed (then a new job starts):
+after a crash, a kill, a cancel or a failure (the task app was down) it carries on.
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ def local_job_id(config_path: Path) -> str:
     digest = hashlib.sha256(str(config_path.resolve()).encode()).hexdigest()[:8]
     stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in config_path.stem)[:40]
     return f"opt-{stem}-{digest}"
+
+
+def _completed(outcome: Path) -> bool:
+    try:
+        return json.loads(outcome.read_text(encoding="utf-8")).get("status") == "completed"
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -53,9 +61,9 @@ class LocalJobContext:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._checkpoint = self.workdir / "checkpoint.json"
         outcome = self.workdir / "outcome.json"
-        if fresh or outcome.exists():
-            for stale in (self._checkpoint, outcome):
-                stale.unlink(missing_ok=True)
+        if fresh or _completed(outcome):
+            self._checkpoint.unlink(missing_ok=True)
+        outcome.unlink(missing_ok=True)
         attempts = self.workdir / "attempts"
         self.attempt = int(attempts.read_text() or 0) + 1 if attempts.exists() else 1
         if fresh or not self._checkpoint.exists():

@@ -192,3 +192,22 @@ def test_an_unreachable_backend_fails_the_job_in_one_line(tmp_path, task_app):
     assert done.returncode == 1
     assert "not reachable" in done.stderr and url in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_canceled_job_resumes_and_a_completed_one_starts_afresh(
+    tmp_path, task_app, env, synth_home
+):
+    config = write_config(tmp_path, "gepa", task_app.url)
+    process = _start(config, env)
+    _wait_for_rollouts(process, synth_home / "jobs", 6)
+    process.send_signal(signal.SIGINT)
+    canceled = json.loads(process.communicate(timeout=120)[0])
+
+    resumed = run_cli("optimize", config, "--format", "json", env=env, timeout=240)
+    again = run_cli("optimize", config, "--format", "json", env=env, timeout=240)
+
+    first, second = json.loads(resumed.stdout), json.loads(again.stdout)
+    assert first["artifact_id"] == canceled["artifact_id"] and first["best_score"] == 1.0
+    assert "resuming" in resumed.stderr
+    assert second["artifact_id"] != first["artifact_id"]
+    assert second["rollouts_this_attempt"] == second["rollouts"]

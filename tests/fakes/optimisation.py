@@ -9,8 +9,9 @@ baseline prompt scores 0 and only a search that puts the feedback into the promp
 
 The scripted reflection model (GEPA's reflection prompt) appends the first rule it is shown that
 the current instruction lacks (one lesson per reflection, so GEPA needs two accepted
-mutations); the scripted proposer (MIPRO's meta prompt, ``proposal k of n``) writes proposal 1 with the first rule, 2 with the second, 3 with both, 4 with neither — so MIPRO must
-search (instruction, demos) to find the ceiling.
+mutations); the scripted proposer (MIPRO's meta prompt, ``proposal k of n``) writes proposal 1
+with the first rule, 2 with the second, 3 with both, 4 with neither — so MIPRO must search
+(instruction, demos) to find the ceiling.
 """
 
 from __future__ import annotations
