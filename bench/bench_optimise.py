@@ -17,6 +17,9 @@ line per measurement:
   metered in the job's session); goal ≤ 2 ms added per rollout. ``job_path_mean_ms`` adds the
   job's own bookkeeping (a trial opened and finished per batch of ``--batch`` rollouts)
   amortised per rollout.
+- ``interceptor_breakdown``: one chat call from this process four ways — to the model, through
+  the backend's chat route unmetered (``X-No-Session``) and metered, and through the
+  interceptor — splitting the added time into the backend hop, metering, and the interceptor.
 """
 
 from __future__ import annotations
@@ -223,6 +226,41 @@ def bench_overhead(world: World, rollouts: int, batch: int, store: str) -> dict:
     }
 
 
+def bench_breakdown(world: World, calls: int) -> dict:
+    """Where the interceptor's time goes: one chat call four ways, from this process."""
+    import httpx
+
+    body = {"model": "fast", "messages": [{"role": "user", "content": "What is 1 + 2?"}]}
+    auth = {"Authorization": f"Bearer {KEY}"}
+    chat = f"{world.backend_url}/api/synth-research/chat/completions"
+    trial = world.trials.open(prefix=Candidate("Answer.").prefix(), session_id=world.session_id)
+    ways = {
+        "model_direct": (f"{world.model_url}/chat/completions", {}),
+        "chat_route_unmetered": (chat, {**auth, "X-No-Session": "true"}),
+        "chat_route_metered": (chat, {**auth, "X-Session-ID": world.session_id}),
+        "interceptor": (f"{world.trials.inference_url(trial, 's0')}/chat/completions", {}),
+    }
+    samples: dict[str, list[float]] = {name: [] for name in ways}
+    with httpx.Client(timeout=30) as client:
+        for _ in range(calls):
+            for name, (url, headers) in ways.items():
+                started = time.perf_counter()
+                response = client.post(url, json=body, headers=headers)
+                samples[name].append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    raise SystemExit(f"{name}: HTTP {response.status_code} {response.text[:200]}")
+    world.trials.finish(trial)
+    p50 = {name: round(_ms(values)[0], 3) for name, values in samples.items()}
+    return {
+        "bench": "interceptor_breakdown",
+        "calls": calls,
+        **{f"{name}_p50_ms": value for name, value in p50.items()},
+        "backend_hop_ms": round(p50["chat_route_unmetered"] - p50["model_direct"], 3),
+        "metering_ms": round(p50["chat_route_metered"] - p50["chat_route_unmetered"], 3),
+        "interceptor_itself_ms": round(p50["interceptor"] - p50["chat_route_metered"], 3),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bench_optimise")
     parser.add_argument("--model-ms", type=float, default=50.0)
@@ -246,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
                 json.dumps(bench_overhead(world, args.overhead_rollouts, args.batch, args.store)),
                 flush=True,
             )
+            print(json.dumps(bench_breakdown(world, args.overhead_rollouts)), flush=True)
         finally:
             world.close()
     return 0

@@ -23,3 +23,4 @@ def test_the_optimise_bench_prints_throughput_per_level_and_the_interceptor_over
     assert "ratio_to_1" in lines[2]
     assert lines[3]["bench"] == "interceptor_overhead" and lines[3]["rollouts"] == 8
     assert "added_by_interceptor_p50_ms" in lines[3]
+    assert lines[4]["bench"] == "interceptor_breakdown" and "interceptor_itself_ms" in lines[4]
