@@ -155,6 +155,13 @@ def _trial_store():
     return InMemoryTrialStore()
 
 
+def _redis_trial_store(settings: Settings):
+    from synth_ai.adapters.redis.trials import RedisTrialStore
+
+    prefix = str(settings.section("store").get("redis_prefix", "synth:"))
+    return RedisTrialStore.from_url(settings.redis_url, prefix=prefix)
+
+
 def _job_runners(container_settings):
     from synth_ai.optimise.runners import optimisation_runners
 
@@ -229,8 +236,13 @@ class Container(containers.DeclarativeContainer):
         internal_stop=providers.Callable(_internal_stop, settings=settings),
     )
 
-    # -- prompt optimisation (issue 14): the interceptor's trials, the gepa/mipro job runners
-    interceptor_trials = providers.ThreadSafeSingleton(_trial_store)
+    # -- prompt optimisation (issue 14): the interceptor's trials (in this process with the
+    # SQLite store; in Redis, shared by replicas, with the redis store), the gepa/mipro runners
+    interceptor_trials = providers.Selector(
+        settings.provided.store,
+        sqlite=providers.ThreadSafeSingleton(_trial_store),
+        redis=providers.ThreadSafeSingleton(_redis_trial_store, settings=settings),
+    )
     optimisation_runners = providers.ThreadSafeSingleton(_job_runners, container_settings=settings)
 
 
