@@ -211,3 +211,26 @@ def test_a_canceled_job_resumes_and_a_completed_one_starts_afresh(
     assert "resuming" in resumed.stderr
     assert second["artifact_id"] != first["artifact_id"]
     assert second["rollouts_this_attempt"] == second["rollouts"]
+
+
+def test_the_task_apps_key_can_come_from_an_env_file(tmp_path, task_app, env):
+    document = prompt_learning(
+        "gepa", task_app.url, gepa__rollout={"budget": 6, "max_concurrent": 6}
+    )
+    del document["prompt_learning"]["task_app_api_key"]
+    config = tmp_path / "gepa.toml"
+    config.write_text(tomlkit.dumps(document))
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"ENVIRONMENT_API_KEY={TASK_KEY}\n")
+
+    done = run_cli(
+        "optimize", str(config), "--env-file", str(env_file), "--format", "json", env=env
+    )
+
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert (result["reason"], result["rollouts"], result["baseline_score"]) == (
+        "budget_exhausted",
+        6,
+        0.0,
+    )
