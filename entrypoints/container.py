@@ -162,6 +162,14 @@ def _redis_trial_store(settings: Settings):
     return RedisTrialStore.from_url(settings.redis_url, prefix=prefix)
 
 
+def _interceptor(trials, guard, ids):
+    from synth_ai.domain.optimisation.interceptor import Interceptor
+
+    return Interceptor(
+        trials, guard, ids, lambda principal, session_id: guard.owned(principal, session_id).id
+    )
+
+
 def _job_runners(container_settings):
     from synth_ai.optimise.runners import optimisation_runners
 
@@ -242,6 +250,9 @@ class Container(containers.DeclarativeContainer):
         settings.provided.store,
         sqlite=providers.ThreadSafeSingleton(_trial_store),
         redis=providers.ThreadSafeSingleton(_redis_trial_store, settings=settings),
+    )
+    interceptor = providers.Factory(
+        _interceptor, trials=interceptor_trials, guard=session_guard, ids=ids
     )
     optimisation_runners = providers.ThreadSafeSingleton(_job_runners, container_settings=settings)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from synth_ai.domain.errors import InvalidInput, LimitExceeded, SynthError
+from synth_ai.domain.errors import InvalidInput, LimitExceeded, NotFound, SynthError
 
 
 class InvalidOptimisationConfig(InvalidInput):
@@ -19,3 +19,9 @@ class JobCancelled(SynthError):
     """The job was canceled; the search stops at the next rollout boundary."""
 
     code = "canceled"
+
+
+class UnknownTrial(NotFound):
+    """An interceptor trial that finished or never existed."""
+
+    code = "trial_not_found"

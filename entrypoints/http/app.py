@@ -46,13 +46,6 @@ def _register_interceptor(app, spec, container) -> None:
     from synth_ai.http.routes import interceptor
     from synth_ai.http.routes.chat import ChatCompletions
 
-    guard = container.session_guard()
     interceptor.register(
-        app,
-        spec,
-        trials=container.interceptor_trials(),
-        meters=container.meter_factory(),
-        chat=ChatCompletions(container),
-        ids=container.ids(),
-        sessions_of=lambda principal, session_id: guard.owned(principal, session_id),
+        app, spec, interceptor=container.interceptor(), chat=ChatCompletions(container)
     )
