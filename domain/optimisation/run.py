@@ -78,6 +78,7 @@ class OptimisationRun:
         # add nothing new is going round in circles.
         self.touched: set[str] = set()
         self.tried: set[str] = set()  # candidates evaluated on any seeds (this attempt)
+        self.walked: set[str] = set()  # (candidate, seed) rollouts used so far (this attempt)
 
     # -- evaluation -------------------------------------------------------------------------
     def evaluate(self, candidate: Candidate, seeds: Sequence[int]) -> list[RolloutResult]:
@@ -91,6 +92,7 @@ class OptimisationRun:
             raise
         key = candidate.key()
         self.tried.add(key)
+        self.walked.update(f"{key}:{s}" for s in seeds)
         self.touched.update(f"{key}:{s}" for s in seeds)
         validation = set(self.config.validation_seeds)
         if set(seeds) != validation:
@@ -122,19 +124,25 @@ class OptimisationRun:
             len(self.scored),
             candidate,
             score,
-            self.journal.rollouts_total,
+            self.rollouts_so_far,
             origin,
             {r.seed: r.score for r in results},
         )
         best = self.best()
         assert best is not None
-        self.curve.append(CurvePoint(self.journal.rollouts_total, best.validation_score))
+        self.curve.append(CurvePoint(self.rollouts_so_far, best.validation_score))
         self.log(
             f"candidate {len(self.scored) - 1} ({origin}): validation {score:.3f}, "
-            f"best {best.validation_score:.3f} after {self.journal.rollouts_total} rollouts"
+            f"best {best.validation_score:.3f} after {self.rollouts_so_far} rollouts"
         )
         self.report()
         return score
+
+    @property
+    def rollouts_so_far(self) -> int:
+        """Distinct rollouts the search has used up to this point of its walk — also while a
+        re-run replays the journal, whose total is already the end of the last attempt."""
+        return len(self.walked)
 
     def best(self) -> ScoredCandidate | None:
         if not self.scored:

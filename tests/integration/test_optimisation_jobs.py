@@ -173,6 +173,7 @@ def test_a_rerun_after_the_worker_died_resumes_and_runs_fewer_rollouts_than_a_fr
     assert outcome.status == "completed"
     assert outcome.result["best_score"] == fresh.result["best_score"] == 1.0
     assert outcome.result["rollouts"] == fresh.result["rollouts"]
+    assert outcome.result["learning_curve"] == fresh.result["learning_curve"]
     assert outcome.result["rollouts_this_attempt"] < fresh.result["rollouts_this_attempt"]
     assert outcome.result["rollouts_this_attempt"] == fresh.result["rollouts"] - len(
         saved["rollouts"]

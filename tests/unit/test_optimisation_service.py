@@ -102,6 +102,7 @@ def test_a_rerun_replays_its_checkpoint_instead_of_running_those_rollouts_again(
 
     assert outcome.result["best_score"] == 1.0
     assert outcome.result["rollouts"] == fresh.result["rollouts"]
+    assert outcome.result["learning_curve"] == fresh.result["learning_curve"]
     assert world.rollouts.count - before == outcome.result["rollouts_this_attempt"]
     assert outcome.result["rollouts_this_attempt"] < fresh.result["rollouts_this_attempt"]
     assert any("resuming attempt 2" in line for line in rerun.lines)
