@@ -3,8 +3,9 @@
 Every rollout result and every proposer answer goes into the ``Journal``, which is the job's
 checkpoint. A re-run replays the journal: the search is seeded, so it walks the same path and
 finds each rollout it already ran in the journal instead of running it again, then carries on.
-The rollout budget counts distinct (candidate, seed) rollouts, replayed or not; a batch that
-would cross it is never started, so the job never runs past its budget.
+The rollout budget counts the distinct (candidate, seed) rollouts the search uses along its
+walk, replayed or not; a batch that would cross it is never started, so the job never runs
+past its budget, and a re-run meets each decision with the budget the first run had.
 """
 
 from __future__ import annotations
@@ -146,25 +147,35 @@ class Evaluator:
         self.cancelled = cancelled
         self.on_batch = on_batch
         self._pool = ThreadPoolExecutor(max_concurrent, thread_name_prefix="rollout")
+        self.walked: set[str] = set()  # "candidate-key:seed" used by the search this attempt
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     @property
+    def used(self) -> int:
+        """Distinct rollouts the search has used so far in its walk (replayed ones included)."""
+        return len(self.walked)
+
+    @property
     def remaining(self) -> int:
-        return self.budget - self.journal.rollouts_total
+        return self.budget - self.used
 
     def evaluate(self, candidate: Candidate, seeds: Sequence[int]) -> list[RolloutResult]:
         key = candidate.key()
+        wanted = [f"{key}:{s}" for s in dict.fromkeys(seeds)]
+        # The budget is charged along the search's walk, so a re-run replaying its journal
+        # reaches each decision with the budget it had the first time.
+        new = [k for k in wanted if k not in self.walked]
+        if len(new) > self.remaining:
+            raise BudgetExhausted(
+                f"rollout budget: {len(new)} more rollouts needed, "
+                f"{self.remaining} of {self.budget} left"
+            )
         todo = [s for s in dict.fromkeys(seeds) if f"{key}:{s}" not in self.journal.rollouts]
         if todo:
             if self.cancelled():
                 raise JobCancelled("the job was canceled")
-            if len(todo) > self.remaining:
-                raise BudgetExhausted(
-                    f"rollout budget: {len(todo)} more rollouts needed, "
-                    f"{self.remaining} of {self.budget} left"
-                )
             trial = self.trials.open(
                 prefix=candidate.prefix(), session_id=self.session_id, model=self.policy.model
             )
@@ -193,6 +204,7 @@ class Evaluator:
                     f"the job's session refused policy calls ({refused} rollouts) — "
                     "its spend limit is reached"
                 )
+        self.walked.update(wanted)
         return [RolloutResult.from_state(self.journal.rollouts[f"{key}:{s}"]) for s in seeds]
 
     def _one(

@@ -78,7 +78,6 @@ class OptimisationRun:
         # add nothing new is going round in circles.
         self.touched: set[str] = set()
         self.tried: set[str] = set()  # candidates evaluated on any seeds (this attempt)
-        self.walked: set[str] = set()  # (candidate, seed) rollouts used so far (this attempt)
 
     # -- evaluation -------------------------------------------------------------------------
     def evaluate(self, candidate: Candidate, seeds: Sequence[int]) -> list[RolloutResult]:
@@ -92,7 +91,6 @@ class OptimisationRun:
             raise
         key = candidate.key()
         self.tried.add(key)
-        self.walked.update(f"{key}:{s}" for s in seeds)
         self.touched.update(f"{key}:{s}" for s in seeds)
         validation = set(self.config.validation_seeds)
         if set(seeds) != validation:
@@ -142,7 +140,7 @@ class OptimisationRun:
     def rollouts_so_far(self) -> int:
         """Distinct rollouts the search has used up to this point of its walk — also while a
         re-run replays the journal, whose total is already the end of the last attempt."""
-        return len(self.walked)
+        return self.evaluator.used
 
     def best(self) -> ScoredCandidate | None:
         if not self.scored:
@@ -188,7 +186,7 @@ class OptimisationRun:
             self.last_spend = self._spend()
         except Exception as exc:  # progress must never stop the search
             self.log(f"could not read the session's spend: {exc}")
-        done = self.journal.rollouts_total
+        done = self.evaluator.used
         budget = self.evaluator.budget
         elapsed = self.clock.now() - self.started
         ran = self.journal.ran_now

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from synth_ai.adapters.gepa_engine import GepaSearch
 from synth_ai.adapters.optuna_search import TpeSearchFactory
+from synth_ai.domain.optimisation.errors import BudgetExhausted
 from synth_ai.domain.optimisation.mipro import MiproSearch, parse_instruction
 from synth_ai.domain.optimisation.service import OptimisePrompt
 
@@ -139,3 +140,36 @@ def test_a_task_app_that_fails_every_baseline_rollout_fails_the_job_with_its_err
 
     assert outcome.status == "failed"
     assert "every baseline rollout failed" in outcome.reason and "HTTP 502" in outcome.reason
+
+
+def test_a_replayed_walk_meets_each_decision_with_the_budget_it_first_had():
+    from synth_ai.domain.optimisation.candidate import Candidate
+    from synth_ai.domain.optimisation.evaluation import Evaluator, Journal, PolicySettings
+
+    world = World()
+
+    def evaluator(journal):
+        return Evaluator(
+            rollouts=world.rollouts,
+            trials=world.trials,
+            session_id="opt_x",
+            policy=PolicySettings("scripted"),
+            journal=journal,
+            budget=10,
+            max_concurrent=2,
+            run_prefix="pl_1",
+        )
+
+    first = evaluator(Journal())
+    first.evaluate(Candidate("A"), range(5))
+    first.evaluate(Candidate("B"), range(5))
+    first.close()
+    replay = evaluator(Journal.from_state(first.journal.to_state()))
+
+    replay.evaluate(Candidate("A"), range(5))
+
+    assert (replay.remaining, world.rollouts.count) == (5, 10)  # not 0: B is still ahead
+    replay.evaluate(Candidate("B"), range(5))
+    with pytest.raises(BudgetExhausted):
+        replay.evaluate(Candidate("C"), range(1))
+    replay.close()
