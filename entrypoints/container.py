@@ -201,6 +201,33 @@ def _internal_stop(settings: Settings) -> bool:
     return bool(settings.section("responses").get("internal_stop", True))
 
 
+# -- prompt optimisation (issue 14) ----------------------------------------------------------------
+def _trial_store():
+    from synth_ai.adapters.in_memory import InMemoryTrialStore
+
+    return InMemoryTrialStore()
+
+
+def _redis_trial_store(client, settings: Settings):
+    from synth_ai.adapters.redis.trials import RedisTrialStore
+
+    return RedisTrialStore(client, prefix=_redis_prefix(settings))
+
+
+def _interceptor(trials, budget, sessions, ids):
+    from synth_ai.domain.optimisation.interceptor import Interceptor
+
+    return Interceptor(
+        trials, budget, ids, lambda principal, session_id: sessions.owned(principal, session_id).id
+    )
+
+
+def _job_runners(container_settings):
+    from synth_ai.optimise.runners import optimisation_runners
+
+    return optimisation_runners(container_settings)
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.ThreadSafeSingleton(load_settings)
 
@@ -290,6 +317,20 @@ class Container(containers.DeclarativeContainer):
         ids=ids,
         internal_stop=providers.Callable(_internal_stop, settings=settings),
     )
+
+    # -- prompt optimisation (issue 14): the interceptor's trials (in this process with the
+    # SQLite store; in Redis, shared by replicas, with the redis store), the gepa/mipro runners
+    interceptor_trials = providers.Selector(
+        settings.provided.store,
+        sqlite=providers.ThreadSafeSingleton(_trial_store),
+        redis=providers.ThreadSafeSingleton(
+            _redis_trial_store, client=redis_client, settings=settings
+        ),
+    )
+    interceptor = providers.Factory(
+        _interceptor, trials=interceptor_trials, budget=budget, sessions=sessions, ids=ids
+    )
+    optimisation_runners = providers.ThreadSafeSingleton(_job_runners, container_settings=settings)
 
 
 def create_container(settings: Settings | None = None) -> Container:

@@ -98,6 +98,7 @@ def prompt_views(detail: dict[str, Any], verbose: bool) -> list:
         ("created", when(detail["created_at"])),
         ("updated", when(detail["updated_at"])),
     ]
+    rows += optimisation_rows(detail.get("metadata") or {})
     views: list = [_fields("Prompt optimisation job", rows)]
     messages = detail.get("best_prompt") or []
     if not messages:
@@ -113,6 +114,24 @@ def prompt_views(detail: dict[str, Any], verbose: bool) -> list:
             )
         )
     return views
+
+
+def optimisation_rows(metadata: dict[str, Any]) -> list[tuple[str, Any]]:
+    """What a ``synth-ai optimize`` job adds: the baseline to compare with, and its totals."""
+    if "baseline_score" not in metadata:
+        return []
+    totals = metadata.get("totals") or {}
+    curve = metadata.get("learning_curve") or []
+    return [
+        ("baseline score", score(metadata.get("baseline_score"))),
+        ("stopped", metadata.get("stop_reason") or "search finished"),
+        (
+            "totals",
+            f"{totals.get('rollouts', 0)} rollouts, {totals.get('candidates', 0)} candidates, "
+            f"{totals.get('model_calls', 0)} model calls, ${totals.get('spend_usd') or 0:.4f}",
+        ),
+        ("learning curve", " → ".join(f"{s:.2f}@{r}" for r, s in curve) or "-"),
+    ]
 
 
 def message_panel(role: str, content: str):

@@ -38,6 +38,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "synth_ai.cli.opencode:opencode",
         "Run opencode on the Responses bridge in a budgeted session.",
     ),
+    "optimize": (
+        "synth_ai.cli.optimize:optimize",
+        "Optimise a prompt against a task app (GEPA or MIPRO) in the foreground.",
+    ),
 }
 
 

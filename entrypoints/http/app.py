@@ -14,7 +14,16 @@ from synth_ai.http.errors import handle_synth_error, handle_unexpected, serializ
 from synth_ai.http.metering import MeteringMiddleware
 from synth_ai.http.middleware import AuthMiddleware
 from synth_ai.http.openapi import OpenApiSpec
-from synth_ai.http.routes import artifacts, chat, core, responses, sessions, tunnels, usage
+from synth_ai.http.routes import (
+    artifacts,
+    chat,
+    core,
+    interceptor,
+    responses,
+    sessions,
+    tunnels,
+    usage,
+)
 
 
 def create_app(container) -> falcon.App:
@@ -41,9 +50,17 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
     tunnels.register(app, spec, tunnels=container.managed_tunnels())
     artifacts.register(app, spec, artifacts_for=_per_org(container.artifact_service))
     sessions.register(app, spec, sessions=session_service)
-    chat.register(app, spec, chat=container.chat())
+    chat_service = container.chat()
+    chat.register(app, spec, chat=chat_service)
     usage.register(app, spec, sessions=session_service, budget=budget)
     responses.register(app, spec, bridge=container.responses_bridge())
+    # Optimisation rollouts: the trial's prompt substituted, served by the metered chat resource.
+    interceptor.register(
+        app,
+        spec,
+        interceptor=container.interceptor(),
+        chat=chat.ChatCompletions(chat_service),
+    )
     return app, spec
 
 

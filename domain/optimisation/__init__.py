@@ -1,0 +1,1 @@
+"""Prompt optimisation: candidates, budgets, progress and the GEPA / MIPRO use cases."""

@@ -1,0 +1,1 @@
+"""Prompt-optimisation jobs: the ``gepa`` / ``mipro`` runners and the foreground context."""

@@ -1,0 +1,36 @@
+Feature: Prompt optimisation — GEPA and MIPRO against any task app, budgeted, producing pl_ artifacts
+  A person has a task app and a starting prompt. `synth-ai optimize CONFIG.toml` searches for a
+  better prompt with GEPA or MIPRO: every rollout goes to the task app's /rollout with a policy
+  inference_url that points at the backend's interceptor, which puts the candidate prompt into
+  the task app's chat requests and meters them in the job's own budgeted session. The best
+  prompt comes back as a pl_ job in the artifact catalog, next to the baseline it beat.
+  (The same jobs run in the experiment queue as job kinds gepa and mipro once it is merged.)
+
+  Background:
+    Given a synth-ai backend is serving with a scripted model
+    And a task app that grades answers by rules it explains in its feedback
+
+  Scenario: GEPA lifts the prompt from the baseline to the ceiling
+    When I run "synth-ai optimize gepa.toml --format json" for a GEPA job with a budget of 60 rollouts
+    Then the command succeeds
+    And the job completed with a baseline score of 0 and a best score of 1
+    And the job ran at most 60 rollouts
+    And "synth-ai artifacts show" on the job shows the baseline score and the learned rule
+
+  Scenario: MIPRO finds the instruction and demonstrations that reach the ceiling
+    When I run "synth-ai optimize mipro.toml --format json" for a MIPRO job with a budget of 120 rollouts
+    Then the command succeeds
+    And the job completed with a baseline score of 0 and a best score of 1
+    And the job ran at most 120 rollouts
+    And "synth-ai artifacts show" on the job shows the baseline score and the learned rule
+
+  Scenario: A job that runs out of money stops cleanly and keeps its best prompt
+    When I run "synth-ai optimize gepa.toml --format json" for a GEPA job with a spend limit of $0.003
+    Then the command succeeds
+    And the job completed because its budget was exhausted
+    And the job's session spent no more than $0.003
+    And the job's artifact holds its best prompt so far
+
+  Scenario: A mistyped key is named with its file
+    When I run "synth-ai optimize gepa.toml" for a GEPA job whose config says "budgte" instead of "budget"
+    Then the command fails with one line naming "prompt_learning.gepa.rollout.budgte" and the file
