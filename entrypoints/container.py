@@ -148,6 +148,64 @@ def _internal_stop(settings: Settings) -> bool:
     return bool(settings.section("responses").get("internal_stop", True))
 
 
+# -- experiment queue (issue 12): state store, Kombu queue, job runners, the use cases ---------
+def _queue_settings(settings: Settings):
+    from synth_ai.settings.queue import QueueSettings
+
+    return QueueSettings.from_settings(settings)
+
+
+def _queue_store_backend(config) -> str:
+    return config.store
+
+
+def _sqlite_experiment_store(db):
+    from synth_ai.adapters.sqlite.experiments import SqliteExperimentStore
+
+    return SqliteExperimentStore(db)
+
+
+def _redis_experiment_store(settings: Settings):
+    from synth_ai.adapters.redis.experiments import RedisExperimentStore
+
+    prefix = str(settings.section("store").get("redis_prefix", "synth:"))
+    return RedisExperimentStore.from_url(settings.redis_url, prefix=prefix)
+
+
+def _job_queue(config):
+    from synth_ai.adapters.kombu_queue import KombuJobQueue
+
+    queue = KombuJobQueue(config.broker_url)
+    try:
+        yield queue
+    finally:
+        queue.close()
+
+
+def _job_files():
+    from synth_ai.adapters.system.job_files import LocalJobFiles
+
+    return LocalJobFiles()
+
+
+def _job_runners(settings: Settings) -> dict:
+    from synth_ai.adapters.job_runners import CommandRunner, EvalRunner
+
+    runners = [CommandRunner(), EvalRunner.from_settings(settings)]
+    return {runner.kind: runner for runner in runners}
+
+
+def _experiments(store, queue, files, runners, clock, ids, config):
+    from synth_ai.domain.experiments.service import Experiments, QueuePolicy
+
+    policy = QueuePolicy(
+        lease_seconds=config.lease_s,
+        max_attempts=config.max_attempts,
+        redispatch_after=config.redispatch_after_s,
+    )
+    return Experiments(store, queue, files, runners, clock, ids, policy)
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.ThreadSafeSingleton(load_settings)
 
@@ -214,6 +272,27 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         ids=ids,
         internal_stop=providers.Callable(_internal_stop, settings=settings),
+    )
+
+    # -- experiment queue (issue 12) ------------------------------------------------------------
+    queue_settings = providers.ThreadSafeSingleton(_queue_settings, settings=settings)
+    experiment_store = providers.Selector(
+        providers.Callable(_queue_store_backend, config=queue_settings),
+        sqlite=providers.ThreadSafeSingleton(_sqlite_experiment_store, db=sqlite),
+        redis=providers.ThreadSafeSingleton(_redis_experiment_store, settings=settings),
+    )
+    job_queue = providers.Resource(_job_queue, config=queue_settings)
+    job_files = providers.ThreadSafeSingleton(_job_files)
+    job_runners = providers.ThreadSafeSingleton(_job_runners, settings=settings)
+    experiments = providers.Factory(
+        _experiments,
+        store=experiment_store,
+        queue=job_queue,
+        files=job_files,
+        runners=job_runners,
+        clock=clock,
+        ids=ids,
+        config=queue_settings,
     )
 
 

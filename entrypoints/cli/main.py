@@ -34,6 +34,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "synth_ai.cli.opencode:opencode",
         "Run opencode on the Responses bridge in a budgeted session.",
     ),
+    "queue": ("synth_ai.cli.queue:queue", "Start, stop and list experiment queue workers."),
+    "experiment": (
+        "synth_ai.cli.experiment:experiment",
+        "Submit, run, watch and cancel experiments (batches of jobs).",
+    ),
 }
 
 
