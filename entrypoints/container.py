@@ -175,7 +175,7 @@ def _redis_experiment_store(settings: Settings):
 def _job_queue(config):
     from synth_ai.adapters.kombu_queue import KombuJobQueue
 
-    queue = KombuJobQueue(config.broker_url)
+    queue = KombuJobQueue(config.broker_url, config.queue_name)
     try:
         yield queue
     finally:

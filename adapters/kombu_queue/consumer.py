@@ -14,7 +14,7 @@ from typing import Any
 
 from kombu import Consumer
 from kombu.exceptions import OperationalError
-from synth_ai.adapters.kombu_queue.broker import connect, job_queue, redact
+from synth_ai.adapters.kombu_queue.broker import QUEUE_NAME, connect, job_queue, redact
 
 Handler = Callable[[dict[str, Any], Any], None]
 
@@ -25,11 +25,13 @@ class KombuJobConsumer:
         url: str,
         *,
         prefetch: int,
+        queue_name: str = QUEUE_NAME,
         log: Callable[[str], None] = lambda line: None,
         poll: float = 0.05,
     ):
         self.url = url
         self.prefetch = prefetch
+        self.queue_name = queue_name
         self.log = log
         self.poll = poll
         self.connected = False
@@ -52,7 +54,7 @@ class KombuJobConsumer:
                 channel.basic_qos(0, self.prefetch, False)
                 consumer = Consumer(
                     channel,
-                    queues=[job_queue()],
+                    queues=[job_queue(self.queue_name)],
                     callbacks=[handle],
                     accept=["json"],
                     no_ack=False,

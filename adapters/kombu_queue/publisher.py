@@ -5,7 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
-from synth_ai.adapters.kombu_queue.broker import EXCHANGE, connect, down_message, job_queue
+from synth_ai.adapters.kombu_queue.broker import (
+    EXCHANGE,
+    QUEUE_NAME,
+    connect,
+    down_message,
+    job_queue,
+)
 from synth_ai.domain.experiments.errors import BrokerUnavailable
 from synth_ai.domain.experiments.model import Job
 
@@ -13,12 +19,12 @@ RETRY_POLICY = {"max_retries": 5, "interval_start": 0, "interval_step": 0.5, "in
 
 
 class KombuJobQueue:
-    def __init__(self, url: str):
+    def __init__(self, url: str, queue_name: str = QUEUE_NAME):
         self.url = url
         self._lock = threading.Lock()
         self._connection = None
         self._producer = None
-        self._queue = job_queue()
+        self._queue = job_queue(queue_name)
 
     def check(self) -> None:
         with self._lock:

@@ -18,7 +18,12 @@ def build_worker(container, *, concurrency: int, broker: str, log=None):
     settings = container.settings()
     return Worker(
         experiments=container.experiments(),
-        consumer=KombuJobConsumer(broker, prefetch=concurrency, log=log or (lambda line: None)),
+        consumer=KombuJobConsumer(
+            broker,
+            prefetch=concurrency,
+            queue_name=config.queue_name,
+            log=log or (lambda line: None),
+        ),
         concurrency=concurrency,
         workdirs=settings.home / "jobs",
         broker=broker,

@@ -9,11 +9,13 @@ from synth_ai.domain.errors import InvalidInput
 from synth_ai.settings.config import Settings
 
 DEFAULT_BROKER = "redis://localhost:6379/0"
+DEFAULT_QUEUE = "synth-ai.jobs"
 
 
 @frozen
 class QueueSettings:
     broker_url: str = DEFAULT_BROKER
+    queue_name: str = DEFAULT_QUEUE
     store: str = "sqlite"
     concurrency: int = 4
     lease_s: float = 15.0
@@ -30,6 +32,8 @@ class QueueSettings:
             values = cls(
                 broker_url=os.environ.get("SYNTH_AI_BROKER_URL")
                 or str(section.get("broker_url", DEFAULT_BROKER)),
+                queue_name=os.environ.get("SYNTH_AI_QUEUE_NAME")
+                or str(section.get("queue_name", DEFAULT_QUEUE)),
                 store=str(section.get("store", settings.store)),
                 concurrency=int(section.get("concurrency", 4)),
                 lease_s=float(section.get("lease_s", 15.0)),
