@@ -85,15 +85,14 @@ class CommandRunner:
         }
         timeout = float(section.get("timeout_s", 0) or 0)
         process = subprocess.Popen(
-            run,
-            shell=isinstance(run, str),
+            _supervised(run),
             cwd=cwd,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so cancel reaches every child
-            preexec_fn=_die_with_parent,  # a worker killed with -9 takes its command along
+            preexec_fn=_hang_up_with_parent,  # a worker killed with -9 takes the group along
             text=True,
             errors="replace",
         )
@@ -122,22 +121,47 @@ class CommandRunner:
         return JobOutcome("completed", None, result)
 
     def _stop_group(self, process: subprocess.Popen) -> None:
+        """SIGTERM to every process of the group, SIGKILL to what is left after the grace."""
         _kill_group(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=self.grace_s)
-        except subprocess.TimeoutExpired:
-            _kill_group(process.pid, signal.SIGKILL)
-            process.wait()
+        deadline = time.monotonic() + self.grace_s
+        while time.monotonic() < deadline:
+            process.poll()  # reap the supervising shell so it does not count as alive
+            if not _group_alive(process.pid):
+                break
+            time.sleep(self.poll_s)
+        _kill_group(process.pid, signal.SIGKILL)
+        process.wait()
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: SIGKILL when the worker thread that started it dies (Linux)."""
+# The command runs under a small shell that is the group leader: when the worker dies (even
+# kill -9) the kernel sends the shell SIGHUP (PR_SET_PDEATHSIG) and the shell SIGKILLs its whole
+# group, so a re-run elsewhere never overlaps an orphan of the dead worker.
+_SUPERVISOR = 'trap "kill -KILL 0" HUP; "$@" & wait $!'
+
+
+def _supervised(run: str | list[str]) -> list[str]:
+    argv = ["/bin/sh", "-c", run] if isinstance(run, str) else list(run)
+    return ["/bin/sh", "-c", _SUPERVISOR, "synth-ai-job", *argv]
+
+
+def _hang_up_with_parent() -> None:
+    """In the child before exec: SIGHUP when the worker that started it dies (Linux only)."""
     try:
         import ctypes
 
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGHUP)  # PR_SET_PDEATHSIG
     except OSError:
         pass
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _kill_group(pgid: int, sig: int) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from attrs import frozen
 from synth_ai.domain.experiments.context import StoreJobContext
 from synth_ai.domain.experiments.errors import (
+    BrokerUnavailable,
     ExperimentFinished,
     InvalidExperiment,
     UnknownExperiment,
@@ -209,7 +210,10 @@ class Experiments:
             result = dict(outcome.result or {})
             if not self.store.finish(job.job_id, worker_id, settled, reason, result, now):
                 settled = "lost"  # the lease expired and another attempt took over
-        self.dispatch(job.experiment_id)
+        try:
+            self.dispatch(job.experiment_id)
+        except BrokerUnavailable:
+            pass  # the outcome is stored; the tick publishes the reserved job once it is back
         return settled
 
     def run_job(self, job_id: str, worker_id: str, workdir: Callable[[Job], Path]) -> str | None:

@@ -140,3 +140,47 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.05):
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout} s waiting for {predicate}")
+
+
+QUEUE_CONFIG = """[queue]
+lease_s = 3
+heartbeat_s = 0.5
+tick_s = 1
+max_attempts = 3
+drain_timeout_s = 15
+redispatch_after_s = 5
+"""
+
+
+class QueueHome:
+    """An isolated home for CLI tests: fast leases, a queue name of its own, a broker URL."""
+
+    def __init__(self, home: Path, broker: str):
+        self.home = home
+        self.broker = broker
+        self.queue_name = unique_queue()
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "config.toml").write_text(QUEUE_CONFIG, encoding="utf-8")
+        self.env = {
+            "SYNTH_AI_HOME": str(home),
+            "SYNTH_AI_BROKER_URL": broker,
+            "SYNTH_AI_QUEUE_NAME": self.queue_name,
+        }
+
+    def worker_pids(self) -> list[int]:
+        from synth_ai.adapters.system.worker_pids import WorkerPids
+
+        return WorkerPids(self.home / "queue").ours()
+
+    def close(self) -> None:
+        import signal
+
+        for pid in self.worker_pids():
+            try:
+                os.kill(pid, signal.SIGINT)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + 20
+        while self.worker_pids() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        delete_queue(self.broker, self.queue_name)
