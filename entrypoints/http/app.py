@@ -37,4 +37,7 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
     spec = OpenApiSpec("synth-ai backend", __version__)
     for name in ROUTE_MODULES:
         importlib.import_module(name).register(app, container, spec)
+    from synth_ai.http.routes import experiments as experiment_routes  # narrow wiring (issue 12)
+
+    experiment_routes.register(app, spec, experiments=container.experiments())
     return app, spec
