@@ -22,7 +22,8 @@ BROKERS = {"redis": REDIS_URL, "amqp": AMQP_URL}
 LEDGER_JOB = (
     f'{sys.executable} -c "import os,time,json;'
     "f=lambda e: open(os.environ['LEDGER'],'a').write(json.dumps([os.environ['SYNTH_AI_JOB_ID'],e,time.time(),os.getpid()])+chr(10));"
-    "f('start');time.sleep(float(os.environ.get('NAP','0.3')));f('end');"
+    "f('start');print('ran',os.environ['SYNTH_AI_JOB_ID'],flush=True);"
+    "time.sleep(float(os.environ.get('NAP','0.3')));f('end');"
     "open(os.environ['SYNTH_AI_RESULT_FILE'],'w').write(json.dumps({'pid':os.getpid()}))\""
 )
 
