@@ -123,12 +123,12 @@ class EvalRunner:
         task_app, backend, backend_url, api_key = self._clients(ctx)
         try:
             session_id = self._open_session(backend, section, ctx)
+            # The task app calls inference_url with api_key; the backend charges the key's
+            # current session, which _open_session just made this job's.
             policy = {
                 "model": section["model"],
                 "inference_url": f"{backend_url}/api/synth-research/v1",
                 "api_key": api_key,
-                "session_id": session_id,
-                "extra_headers": {"X-Synth-Session-ID": session_id} if session_id else {},
             }
             if section.get("prompt"):
                 policy["prompt"] = section["prompt"]
@@ -170,7 +170,6 @@ class EvalRunner:
             request = {
                 "run_id": f"{ctx.job_id}-{seed}",
                 "env": {"seed": seed},
-                "seed": seed,
                 "policy": {"policy_id": ctx.job_id, "config": dict(policy)},
             }
             try:
