@@ -10,7 +10,8 @@ Config (the job's TOML)::
 
 The env file's variables are added to the worker's environment for the child only, with
 ``SYNTH_AI_JOB_ID``, ``SYNTH_AI_JOB_DIR`` and ``SYNTH_AI_RESULT_FILE``. Output goes to the job's
-log; exit code 0 → completed, else failed; a JSON object in the result file becomes the result.
+log, except lines ``SYNTH_AI_PROGRESS {"done": 3, "total": 10, "best_score": 0.7}`` which are
+stored as progress (``experiment status --watch`` shows them); exit code 0 → completed, else failed; a JSON object in the result file becomes the result.
 On cancel the whole process group gets SIGTERM, then SIGKILL after ``grace_s``.
 """
 
@@ -171,9 +172,21 @@ def _kill_group(pgid: int, sig: int) -> None:
         pass
 
 
+PROGRESS_PREFIX = "SYNTH_AI_PROGRESS "
+
+
 def _pump(process: subprocess.Popen, ctx: JobContext) -> None:
+    """Output lines to the log; ``SYNTH_AI_PROGRESS {json}`` lines become progress events."""
     assert process.stdout is not None
     for line in process.stdout:
+        if line.startswith(PROGRESS_PREFIX):
+            try:
+                fields = json.loads(line[len(PROGRESS_PREFIX) :])
+            except ValueError:
+                fields = None
+            if isinstance(fields, dict):
+                ctx.progress(**fields)
+                continue
         ctx.log(line)
 
 

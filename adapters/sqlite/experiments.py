@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import attrs
 from synth_ai.adapters.sqlite.database import Database
 from synth_ai.domain.experiments.model import (
     CANCELED,
@@ -14,9 +15,9 @@ from synth_ai.domain.experiments.model import (
     TERMINAL,
     Experiment,
     Job,
-    experiment_status,
     lost_job_outcome,
-    next_to_dispatch,
+    slots_for,
+    status_from_counts,
 )
 from synth_ai.ports.experiments import Recovered, WorkerRecord
 
@@ -36,6 +37,7 @@ CREATE TABLE IF NOT EXISTS experiment_jobs (
   progress TEXT NOT NULL DEFAULT '{}', checkpoint TEXT);
 CREATE INDEX IF NOT EXISTS experiment_jobs_exp ON experiment_jobs(experiment_id, idx);
 CREATE INDEX IF NOT EXISTS experiment_jobs_status ON experiment_jobs(status);
+CREATE INDEX IF NOT EXISTS experiment_jobs_exp_status ON experiment_jobs(experiment_id, status, idx);
 CREATE TABLE IF NOT EXISTS experiment_logs (
   job_id TEXT NOT NULL, seq INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (job_id, seq));
 CREATE TABLE IF NOT EXISTS experiment_workers (worker_id TEXT PRIMARY KEY, record TEXT NOT NULL);
@@ -185,23 +187,33 @@ class SqliteExperimentStore:
         return [r["experiment_id"] for r in rows]
 
     def _refresh(self, conn, experiment_id: str, now: float) -> None:
+        """Recompute the experiment's state from per-state counts (no job rows loaded)."""
         row = conn.execute(
-            "SELECT status, started_at, canceled FROM experiments WHERE experiment_id = ?",
+            "SELECT status, started_at, finished_at, canceled FROM experiments "
+            "WHERE experiment_id = ?",
             (experiment_id,),
         ).fetchone()
         if row is None:
             return
-        jobs = self._jobs(conn, experiment_id)
-        status = experiment_status(jobs, canceled=bool(row["canceled"]))
-        started = row["started_at"]
-        if started is None and any(j.started_at for j in jobs):
-            started = min(j.started_at for j in jobs if j.started_at)
-        finished = now if status in TERMINAL else None
-        conn.execute(
-            "UPDATE experiments SET status = ?, started_at = ?, finished_at = ? "
-            "WHERE experiment_id = ?",
-            (status, started, finished, experiment_id),
+        rows = conn.execute(
+            "SELECT status, COUNT(*) AS n, MIN(started_at) AS first FROM experiment_jobs "
+            "WHERE experiment_id = ? GROUP BY status",
+            (experiment_id,),
+        ).fetchall()
+        status = status_from_counts(
+            {r["status"]: r["n"] for r in rows}, canceled=bool(row["canceled"])
         )
+        started = row["started_at"]
+        if started is None:
+            firsts = [r["first"] for r in rows if r["first"] is not None]
+            started = min(firsts) if firsts else None
+        finished = (row["finished_at"] or now) if status in TERMINAL else None
+        if (status, started, finished) != (row["status"], row["started_at"], row["finished_at"]):
+            conn.execute(
+                "UPDATE experiments SET status = ?, started_at = ?, finished_at = ? "
+                "WHERE experiment_id = ?",
+                (status, started, finished, experiment_id),
+            )
 
     # -- dispatch and leases ------------------------------------------------------------------------
     def reserve_dispatch(self, experiment_id: str, now: float) -> list[Job]:
@@ -212,12 +224,26 @@ class SqliteExperimentStore:
             ).fetchone()
             if row is None or row["canceled"]:
                 return []
-            chosen = next_to_dispatch(row["parallelism"], self._jobs(conn, experiment_id))
+            in_flight = conn.execute(
+                "SELECT COUNT(*) FROM experiment_jobs WHERE experiment_id = ? AND "
+                "(status = ? OR (status = ? AND dispatched_at IS NOT NULL))",
+                (experiment_id, RUNNING, QUEUED),
+            ).fetchone()[0]
+            slots = slots_for(row["parallelism"], in_flight)
+            if slots == 0:
+                return []
+            rows = conn.execute(
+                f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE experiment_id = ? "
+                "AND status = ? AND dispatched_at IS NULL AND cancel_requested = 0 "
+                "ORDER BY idx LIMIT ?",
+                (experiment_id, QUEUED, slots),
+            ).fetchall()
+            chosen = [attrs.evolve(_job(r), dispatched_at=now) for r in rows]
             conn.executemany(
                 "UPDATE experiment_jobs SET dispatched_at = ? WHERE job_id = ?",
                 [(now, j.job_id) for j in chosen],
             )
-        return [j for j in chosen]
+        return chosen
 
     def stale_dispatches(self, older_than: float, now: float) -> list[Job]:
         with self._db.transaction(immediate=True) as conn:

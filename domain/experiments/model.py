@@ -115,7 +115,12 @@ class ExperimentView:
 
 def free_slots(parallelism: int, jobs: Iterable[Job]) -> int:
     """How many more jobs of an experiment may be dispatched now."""
-    return max(0, parallelism - sum(1 for job in jobs if job.in_flight))
+    return slots_for(parallelism, sum(1 for job in jobs if job.in_flight))
+
+
+def slots_for(parallelism: int, in_flight: int) -> int:
+    """``free_slots`` from the number of running and dispatched jobs (stores count in SQL)."""
+    return max(0, parallelism - in_flight)
 
 
 def next_to_dispatch(parallelism: int, jobs: Iterable[Job]) -> list[Job]:
@@ -134,18 +139,26 @@ def next_to_dispatch(parallelism: int, jobs: Iterable[Job]) -> list[Job]:
 
 def experiment_status(jobs: Iterable[Job], *, canceled: bool = False) -> str:
     """An experiment's state from its jobs: it fails only if every job failed."""
-    states = [job.status for job in jobs]
+    counts: dict[str, int] = {}
+    for job in jobs:
+        counts[job.status] = counts.get(job.status, 0) + 1
+    return status_from_counts(counts, canceled=canceled)
+
+
+def status_from_counts(counts: Mapping[str, int], *, canceled: bool = False) -> str:
+    """``experiment_status`` from the number of jobs in each state (stores count in SQL)."""
+    states = {state for state, n in counts.items() if n > 0}
     if not states:
         return CANCELED if canceled else COMPLETED
-    if any(s not in TERMINAL for s in states):
+    if states - TERMINAL:
         if canceled:
             return RUNNING if RUNNING in states else CANCELED
-        return RUNNING if any(s != QUEUED for s in states) else QUEUED
+        return RUNNING if states != {QUEUED} else QUEUED
     if canceled:
         return CANCELED
-    if all(s == FAILED for s in states):
+    if states == {FAILED}:
         return FAILED
-    if all(s == CANCELED for s in states):
+    if states == {CANCELED}:
         return CANCELED
     return COMPLETED
 
