@@ -43,6 +43,7 @@ class QueuePolicy:
     lease_seconds: float = 15.0
     max_attempts: int = 3
     redispatch_after: float = 30.0  # a dispatched job nobody claimed is published again
+    forget_worker_after: float = 300.0  # a worker silent this long is dropped from queue status
 
 
 @frozen
@@ -233,6 +234,9 @@ class Experiments:
         stale = self.store.stale_dispatches(now - self.policy.redispatch_after, now)
         if stale:
             self.queue.publish(stale)
+        for worker in self.store.workers():
+            if now - worker.heartbeat_at > self.policy.forget_worker_after:
+                self.store.remove_worker(worker.worker_id)
         dispatched = 0
         for experiment_id in self.store.active_experiments():
             dispatched += len(self.dispatch(experiment_id))

@@ -249,3 +249,15 @@ def test_a_handed_back_job_is_queued_again_without_counting_the_attempt(world):
     again = world.store.job(job.job_id)
     assert (again.status, again.attempts) == ("queued", 0)
     assert [j.job_id for j in world.queue.take()] == [job.job_id]
+
+
+def test_the_tick_forgets_a_worker_that_has_been_silent_for_five_minutes(world):
+    from synth_ai.ports.experiments import WorkerRecord
+
+    now = world.clock.now()
+    for worker_id, beat in (("gone", now - 301), ("alive", now - 3)):
+        world.store.heartbeat_worker(
+            WorkerRecord(worker_id, "h", 1, 2, "redis://", "/h", (), now, beat)
+        )
+    world.service.tick("w1")
+    assert [w.worker_id for w in world.store.workers()] == ["alive"]
