@@ -38,8 +38,8 @@ def broker(request):
     delete_queue(url, name)
 
 
-def service(tmp_path: Path, url: str, queue_name: str) -> Experiments:
-    store = SqliteExperimentStore(Database(tmp_path / "synth.db"))
+def service(tmp_path: Path, url: str, queue_name: str, store=None) -> Experiments:
+    store = store or SqliteExperimentStore(Database(tmp_path / "synth.db"))
     return Experiments(
         store,
         KombuJobQueue(url, queue_name),
@@ -130,3 +130,35 @@ def test_a_broker_that_is_down_is_named_in_one_line():
         queue.check()
     assert "the broker is not reachable at redis://127.0.0.1:1/0" in caught.value.message
     assert "\n" not in caught.value.message
+
+
+def test_workers_sharing_a_redis_store_hold_parallelism_and_run_each_job_once(tmp_path, broker):
+    import uuid
+
+    from synth_ai.adapters.redis.experiments import RedisExperimentStore
+
+    from tests.support.queue import REDIS_URL
+    from tests.support.redis_keys import drop_prefix
+
+    url, name = broker
+    prefix = f"test-q-{uuid.uuid4().hex[:8]}:"
+    try:
+        experiments = service(
+            tmp_path, url, name, RedisExperimentStore.from_url(REDIS_URL, prefix=prefix)
+        )
+        other = service(
+            tmp_path, url, name, RedisExperimentStore.from_url(REDIS_URL, prefix=prefix)
+        )
+        path = write_experiment(tmp_path / "exp", jobs=6, parallelism=2, nap=0.3)
+        with (
+            ThreadWorker(experiments, url, name, tmp_path / "jobs", concurrency=3),
+            ThreadWorker(other, url, name, tmp_path / "jobs2", concurrency=3),
+        ):
+            view = submit(experiments, path)
+            done = wait_for(lambda: finished(experiments, view.experiment.experiment_id))
+        assert done.experiment.status == "completed"
+        ledger = read_ledger(tmp_path / "exp")
+        assert len([e for e in ledger if e[1] == "start"]) == 6
+        assert max_concurrent(ledger) == 2
+    finally:
+        drop_prefix(REDIS_URL, prefix)
