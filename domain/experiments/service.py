@@ -11,6 +11,7 @@ import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import attrs
 from attrs import frozen
 from synth_ai.domain.experiments.context import StoreJobContext
 from synth_ai.domain.experiments.errors import (
@@ -30,6 +31,7 @@ from synth_ai.domain.experiments.model import (
     Experiment,
     ExperimentView,
     Job,
+    next_to_dispatch,
 )
 from synth_ai.domain.experiments.overrides import apply_overrides
 from synth_ai.domain.experiments.submission import ExperimentRequest, check_request
@@ -105,9 +107,16 @@ class Experiments:
             )
             for i, spec in enumerate(specs)
         ]
+        # Nobody else sees a new experiment yet, so its first jobs are marked dispatched as it
+        # is stored (one transaction) and published right after.
+        first = {j.job_id for j in next_to_dispatch(experiment.parallelism, jobs)}
+        jobs = [attrs.evolve(j, dispatched_at=now) if j.job_id in first else j for j in jobs]
         self.store.create(experiment, jobs)
-        self.dispatch(experiment.experiment_id)
-        return self.status(experiment.experiment_id, org_id=org_id)
+        try:
+            self.queue.publish([j for j in jobs if j.job_id in first])
+        except BrokerUnavailable:
+            pass  # stored and reserved: the tick publishes them once the broker answers
+        return ExperimentView(experiment, tuple(jobs))
 
     # -- reads ----------------------------------------------------------------------------------
     def list(self, *, org_id: str | None, status: str | None = None, limit: int = 50):
