@@ -1,9 +1,10 @@
 """The experiment queue against a bare Celery task on the same Redis, in the same run.
 
 Two measurements, each for both systems:
-- ``dispatch_latency_s``: submit → job start, one job at a time (p50, p99). Ours: from the
-  ``submit`` call to the store's claim time (the job is running, its state persisted);
-  Celery: from ``apply_async`` to the time the task body starts.
+- ``dispatch_latency_s``: submit → job start, one job at a time, each waited for until its
+  outcome is stored (p50, p99). Ours: from the ``submit`` call (validation and the experiment
+  stored) to the store's claim time (the job is running, its state persisted); Celery: from
+  ``apply_async`` to the time the task body starts, then ``.get()``.
 - ``drain_jobs_per_s``: no-op jobs finished per second with their outcome stored. Ours:
   ``--experiments`` experiments of no-op jobs at parallelism 8 on one worker process of
   ``--concurrency`` threads; Celery: as many tasks with a Redis result backend, threads pool.
@@ -152,7 +153,8 @@ class OurQueue:
         for _ in range(n):
             sent = time.time()
             job_id = self.submit(1, 1).jobs[0].job_id
-            while (job := store.job(job_id)).started_at is None:
+            # Like Celery's ``apply_async(...).get()``: wait for the outcome before the next one.
+            while (job := store.job(job_id)).finished_at is None:
                 time.sleep(0.0005)
             latencies.append(job.started_at - sent)
         return emit(

@@ -194,7 +194,7 @@ class Worker:
                 self._beat()
                 if time.monotonic() >= next_tick and self._taking:
                     next_tick = time.monotonic() + self.tick_s
-                    report = self.experiments.tick(self.worker_id, ttl=self.tick_s * 3)
+                    report = self.experiments.tick(self.worker_id, ttl=self.tick_s * 2)
                     if report.requeued or report.failed or report.republished:
                         self.log(
                             f"tick: {report.requeued} re-queued, {report.failed} failed, "

@@ -273,7 +273,11 @@ class SqliteExperimentStore:
                     f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE job_id = ?", (job_id,)
                 ).fetchone()
             )
-            self._refresh(conn, job.experiment_id, now)
+            state = conn.execute(
+                "SELECT status FROM experiments WHERE experiment_id = ?", (job.experiment_id,)
+            ).fetchone()
+            if state is not None and state["status"] != RUNNING:  # a claim only starts one
+                self._refresh(conn, job.experiment_id, now)
         return job
 
     def renew(
