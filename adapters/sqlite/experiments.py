@@ -318,7 +318,14 @@ class SqliteExperimentStore:
             )
             if cur.rowcount != 1:
                 return False
-            self._refresh(conn, self._experiment_of(conn, job_id), now)
+            experiment_id = self._experiment_of(conn, job_id)
+            unfinished = conn.execute(
+                "SELECT 1 FROM experiment_jobs WHERE experiment_id = ? AND status IN (?, ?) "
+                "LIMIT 1",
+                (experiment_id, QUEUED, RUNNING),
+            ).fetchone()
+            if unfinished is None:  # the last job: the experiment ends now (else it stays running)
+                self._refresh(conn, experiment_id, now)
         return True
 
     def release(self, job_id: str, worker_id: str, now: float) -> bool:
