@@ -87,6 +87,18 @@ class ExperimentStore(Protocol):
         """Store the outcome if ``worker_id`` still holds the lease (False otherwise)."""
         ...
 
+    def finish_and_dispatch(
+        self,
+        job_id: str,
+        worker_id: str,
+        status: str,
+        reason: str | None,
+        result: Mapping[str, Any],
+        now: float,
+    ) -> tuple[bool, list[Job]]:
+        """``finish`` and ``reserve_dispatch`` of the job's experiment in one atomic step."""
+        ...
+
     def release(self, job_id: str, worker_id: str, now: float) -> bool:
         """Hand a running job back (worker stopping): queued again, this attempt not counted."""
         ...

@@ -7,7 +7,7 @@ concurrency, retried on conflict), so claims, leases and outcomes stay atomic.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -296,6 +296,44 @@ class RedisExperimentStore(RedisJobJournal, RedisWorkerRegistry):
             return moved, True
 
         return bool(self._job_step(job_id, step, now))
+
+    def finish_and_dispatch(
+        self,
+        job_id: str,
+        worker_id: str,
+        status: str,
+        reason: str | None,
+        result: Mapping[str, Any],
+        now: float,
+    ) -> tuple[bool, list[Job]]:
+        experiment_id = self._experiment_of(job_id)
+        if experiment_id is None:
+            return False, []
+
+        def change(experiment, jobs):
+            job = next((j for j in jobs if j.job_id == job_id), None)
+            changed = []
+            if job is not None and job.status == RUNNING and job.lease_owner == worker_id:
+                job = attrs.evolve(
+                    job,
+                    status=status,
+                    reason=reason,
+                    result=dict(result),
+                    finished_at=now,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                )
+                changed.append(job)
+                jobs = [job if j.job_id == job_id else j for j in jobs]
+            chosen = []
+            if not experiment.canceled:
+                chosen = [
+                    attrs.evolve(j, dispatched_at=now)
+                    for j in next_to_dispatch(experiment.parallelism, jobs)
+                ]
+            return None, changed + chosen, (bool(changed), chosen)
+
+        return self._mutate(experiment_id, change, now) or (False, [])
 
     def release(self, job_id: str, worker_id: str, now: float) -> bool:
         def step(experiment, job):

@@ -22,6 +22,8 @@ from synth_ai.domain.experiments.model import (
 )
 from synth_ai.ports.experiments import Recovered
 
+Outcome = Mapping[str, Any]
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS experiments (
   experiment_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT,
@@ -221,31 +223,34 @@ class SqliteExperimentStore(SqliteJobJournal, SqliteWorkerRegistry):
     # -- dispatch and leases ------------------------------------------------------------------------
     def reserve_dispatch(self, experiment_id: str, now: float) -> list[Job]:
         with self._db.transaction(immediate=True) as conn:
-            row = conn.execute(
-                "SELECT parallelism, canceled FROM experiments WHERE experiment_id = ?",
-                (experiment_id,),
-            ).fetchone()
-            if row is None or row["canceled"]:
-                return []
-            in_flight = conn.execute(
-                "SELECT COUNT(*) FROM experiment_jobs WHERE experiment_id = ? AND "
-                "(status = ? OR (status = ? AND dispatched_at IS NOT NULL))",
-                (experiment_id, RUNNING, QUEUED),
-            ).fetchone()[0]
-            slots = slots_for(row["parallelism"], in_flight)
-            if slots == 0:
-                return []
-            rows = conn.execute(
-                f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE experiment_id = ? "
-                "AND status = ? AND dispatched_at IS NULL AND cancel_requested = 0 "
-                "ORDER BY idx LIMIT ?",
-                (experiment_id, QUEUED, slots),
-            ).fetchall()
-            chosen = [attrs.evolve(_job(r), dispatched_at=now) for r in rows]
-            conn.executemany(
-                "UPDATE experiment_jobs SET dispatched_at = ? WHERE job_id = ?",
-                [(now, j.job_id) for j in chosen],
-            )
+            return self._reserve(conn, experiment_id, now)
+
+    def _reserve(self, conn, experiment_id: str, now: float) -> list[Job]:
+        row = conn.execute(
+            "SELECT parallelism, canceled FROM experiments WHERE experiment_id = ?",
+            (experiment_id,),
+        ).fetchone()
+        if row is None or row["canceled"]:
+            return []
+        in_flight = conn.execute(
+            "SELECT COUNT(*) FROM experiment_jobs WHERE experiment_id = ? AND "
+            "(status = ? OR (status = ? AND dispatched_at IS NOT NULL))",
+            (experiment_id, RUNNING, QUEUED),
+        ).fetchone()[0]
+        slots = slots_for(row["parallelism"], in_flight)
+        if slots == 0:
+            return []
+        rows = conn.execute(
+            f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE experiment_id = ? "
+            "AND status = ? AND dispatched_at IS NULL AND cancel_requested = 0 "
+            "ORDER BY idx LIMIT ?",
+            (experiment_id, QUEUED, slots),
+        ).fetchall()
+        chosen = [attrs.evolve(_job(r), dispatched_at=now) for r in rows]
+        conn.executemany(
+            "UPDATE experiment_jobs SET dispatched_at = ? WHERE job_id = ?",
+            [(now, j.job_id) for j in chosen],
+        )
         return chosen
 
     def stale_dispatches(self, older_than: float, now: float) -> list[Job]:
@@ -309,26 +314,41 @@ class SqliteExperimentStore(SqliteJobJournal, SqliteWorkerRegistry):
         worker_id: str,
         status: str,
         reason: str | None,
-        result: Mapping[str, Any],
+        result: Outcome,
         now: float,
     ) -> bool:
         with self._db.transaction(immediate=True) as conn:
-            cur = conn.execute(
-                "UPDATE experiment_jobs SET status = ?, reason = ?, result = ?, finished_at = ?, "
-                "lease_owner = NULL, lease_expires_at = NULL "
-                "WHERE job_id = ? AND status = ? AND lease_owner = ?",
-                (status, reason, json.dumps(dict(result)), now, job_id, RUNNING, worker_id),
-            )
-            if cur.rowcount != 1:
-                return False
-            experiment_id = self._experiment_of(conn, job_id)
-            unfinished = conn.execute(
-                "SELECT 1 FROM experiment_jobs WHERE experiment_id = ? AND status IN (?, ?) "
-                "LIMIT 1",
-                (experiment_id, QUEUED, RUNNING),
-            ).fetchone()
-            if unfinished is None:  # the last job: the experiment ends now (else it stays running)
-                self._refresh(conn, experiment_id, now)
+            return self._finish(conn, job_id, worker_id, status, reason, result, now)
+
+    def finish_and_dispatch(
+        self,
+        job_id: str,
+        worker_id: str,
+        status: str,
+        reason: str | None,
+        result: Outcome,
+        now: float,
+    ) -> tuple[bool, list[Job]]:
+        with self._db.transaction(immediate=True) as conn:
+            stored = self._finish(conn, job_id, worker_id, status, reason, result, now)
+            return stored, self._reserve(conn, self._experiment_of(conn, job_id), now)
+
+    def _finish(self, conn, job_id, worker_id, status, reason, result: Outcome, now) -> bool:
+        cur = conn.execute(
+            "UPDATE experiment_jobs SET status = ?, reason = ?, result = ?, finished_at = ?, "
+            "lease_owner = NULL, lease_expires_at = NULL "
+            "WHERE job_id = ? AND status = ? AND lease_owner = ?",
+            (status, reason, json.dumps(dict(result)), now, job_id, RUNNING, worker_id),
+        )
+        if cur.rowcount != 1:
+            return False
+        experiment_id = self._experiment_of(conn, job_id)
+        unfinished = conn.execute(
+            "SELECT 1 FROM experiment_jobs WHERE experiment_id = ? AND status IN (?, ?) LIMIT 1",
+            (experiment_id, QUEUED, RUNNING),
+        ).fetchone()
+        if unfinished is None:  # the last job: the experiment ends now (else it stays running)
+            self._refresh(conn, experiment_id, now)
         return True
 
     def release(self, job_id: str, worker_id: str, now: float) -> bool:

@@ -213,15 +213,18 @@ class Experiments:
         now = self.clock.now()
         if ctx.handed_back:
             self.store.release(job.job_id, worker_id, now)
-            settled = QUEUED
+            settled, following = QUEUED, self.store.reserve_dispatch(job.experiment_id, now)
         else:
             settled = CANCELED if ctx.cancelled() else outcome.status
             reason = "canceled" if settled == CANCELED else outcome.reason
             result = dict(outcome.result or {})
-            if not self.store.finish(job.job_id, worker_id, settled, reason, result, now):
+            stored, following = self.store.finish_and_dispatch(
+                job.job_id, worker_id, settled, reason, result, now
+            )
+            if not stored:
                 settled = "lost"  # the lease expired and another attempt took over
         try:
-            self.dispatch(job.experiment_id)
+            self.queue.publish(following)
         except BrokerUnavailable:
             pass  # the outcome is stored; the tick publishes the reserved job once it is back
         return settled

@@ -103,6 +103,22 @@ class ExperimentStoreContract:
         assert (done.status, done.result, done.lease_owner) == ("completed", {"score": 1}, None)
         assert [j.index for j in store.reserve_dispatch("exp_1", NOW + 1)] == [2]
 
+    def test_finish_and_dispatch_stores_the_outcome_and_reserves_the_next_job_at_once(self):
+        store = self.seeded(n=3, parallelism=1)
+        store.reserve_dispatch("exp_1", NOW)
+        store.claim("exp_1_job_0", "w1", NOW, 15)
+        assert store.finish_and_dispatch("exp_1_job_0", "w2", "completed", None, {}, NOW) == (
+            False,
+            [],
+        )
+        stored, following = store.finish_and_dispatch(
+            "exp_1_job_0", "w1", "failed", "exit code 3", {"x": 1}, NOW + 1
+        )
+        assert stored and [j.job_id for j in following] == ["exp_1_job_1"]
+        assert following[0].dispatched_at == NOW + 1
+        assert store.job("exp_1_job_0").reason == "exit code 3"
+        assert store.reserve_dispatch("exp_1", NOW + 2) == []
+
     def test_an_experiment_fails_only_when_every_job_failed(self):
         store = self.seeded(n=2, parallelism=2)
         store.reserve_dispatch("exp_1", NOW)

@@ -153,6 +153,12 @@ class InMemoryExperimentStore:
             )
             return True
 
+    def finish_and_dispatch(self, job_id, worker_id, status, reason, result, now):
+        with self._lock:
+            stored = self.finish(job_id, worker_id, status, reason, result, now)
+            job = self.job_docs.get(job_id)
+            return stored, self.reserve_dispatch(job.experiment_id, now) if job else []
+
     def release(self, job_id, worker_id, now):
         with self._lock:
             job = self.job_docs.get(job_id)
