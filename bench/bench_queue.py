@@ -9,10 +9,12 @@ Two measurements, each for both systems:
   ``--experiments`` experiments of no-op jobs at parallelism 8 on one worker process of
   ``--concurrency`` threads; Celery: as many tasks with a Redis result backend, threads pool.
 
-Celery is installed in its own venv under the git-ignored ``.cache/`` (never a project
+The two systems run in interleaved rounds (latency, then drain, each system in turn) so both
+see the same machine load; latencies are pooled over the rounds, drain rates are the median
+round. Celery is installed in its own venv under the git-ignored ``.cache/`` (never a project
 dependency). Prints one JSON line per measurement, then the ratios.
 
-    .venv/bin/python -m bench.bench_queue [--latency 200] [--drain 2000] [--store sqlite|redis]
+    .venv/bin/python -m bench.bench_queue [--rounds 4] [--latency 50] [--drain 500] [--store sqlite|redis]
 """
 
 from __future__ import annotations
@@ -59,35 +61,51 @@ def ensure_celery() -> Path:
     return python
 
 
-def run_celery(broker: str, args) -> list[dict]:
-    python = ensure_celery()
-    env = {
-        **os.environ,
-        "BENCH_BROKER": broker,
-        "BENCH_CELERY_QUEUE": f"bench-celery-{uuid.uuid4().hex[:6]}",
-    }
-    out = subprocess.run(
-        [
-            str(python),
-            str(ROOT / "bench" / "celery_side.py"),
-            "--latency",
-            str(args.latency),
-            "--drain",
-            str(args.drain),
-            "--concurrency",
-            str(args.concurrency),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    if out.returncode != 0:
-        raise SystemExit(f"the Celery baseline failed:\n{out.stderr[-2000:]}")
-    lines = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
-    for line in lines:
-        print(json.dumps(line), flush=True)
-    return lines
+class CeleryBaseline:
+    """The Celery side in its own venv and process, driven one round at a time."""
+
+    def __init__(self, broker: str, concurrency: int):
+        python = ensure_celery()
+        env = {
+            **os.environ,
+            "BENCH_BROKER": broker,
+            "BENCH_CELERY_QUEUE": f"bench-celery-{uuid.uuid4().hex[:6]}",
+        }
+        self.process = subprocess.Popen(
+            [
+                str(python),
+                str(ROOT / "bench" / "celery_side.py"),
+                "--concurrency",
+                str(concurrency),
+            ],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        if "ready" not in self._answer():
+            raise SystemExit("the Celery baseline did not start")
+
+    def _answer(self) -> dict:
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit("the Celery baseline exited")
+        return json.loads(line)
+
+    def _ask(self, command: str) -> dict:
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        return self._answer()
+
+    def latencies(self, n: int) -> list[float]:
+        return self._ask(f"latency {n}")["latencies"]
+
+    def drain(self, n: int) -> float:
+        return self._ask(f"drain {n}")["jobs_per_s"]
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
 
 
 class OurQueue:
@@ -146,8 +164,7 @@ class OurQueue:
             request, org_id="bench", base_dir=self.folder, source="bench"
         )
 
-    def latency(self, n: int) -> dict:
-        self.wait_done(self.submit(1, 1).experiment.experiment_id)  # warm
+    def latencies(self, n: int) -> list[float]:
         store = self.experiments.store
         latencies = []
         for _ in range(n):
@@ -157,14 +174,7 @@ class OurQueue:
             while (job := store.job(job_id)).finished_at is None:
                 time.sleep(0.0005)
             latencies.append(job.started_at - sent)
-        return emit(
-            system="synth-ai",
-            store=self.store,
-            measure="dispatch_latency_s",
-            n=n,
-            p50=statistics.median(latencies),
-            p99=percentile(latencies, 0.99),
-        )
+        return latencies
 
     def wait_done(self, experiment_id: str, timeout: float = 600) -> None:
         store = self.experiments.store
@@ -174,7 +184,7 @@ class OurQueue:
                 raise SystemExit(f"{experiment_id} did not finish")
             time.sleep(0.01)
 
-    def drain(self, total: int, experiments: int) -> dict:
+    def drain(self, total: int, experiments: int) -> float:
         per = total // experiments
         begin = time.perf_counter()
         ids = [self.submit(per, 8).experiment.experiment_id for _ in range(experiments)]
@@ -184,13 +194,7 @@ class OurQueue:
         done = sum(
             1 for e in ids for j in self.experiments.store.jobs(e) if j.status == "completed"
         )
-        return emit(
-            system="synth-ai",
-            store=self.store,
-            measure="drain_jobs_per_s",
-            n=done,
-            jobs_per_s=done / elapsed,
-        )
+        return done / elapsed
 
     def close(self) -> None:
         self.worker.terminate()
@@ -204,30 +208,55 @@ class OurQueue:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--latency", type=int, default=200)
-    parser.add_argument("--drain", type=int, default=2000)
-    parser.add_argument("--experiments", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=4, help="interleaved rounds per system")
+    parser.add_argument("--latency", type=int, default=50, help="jobs per latency round")
+    parser.add_argument("--drain", type=int, default=500, help="jobs per drain round")
+    parser.add_argument("--experiments", type=int, default=5, help="experiments per drain round")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--store", choices=["sqlite", "redis"], default="sqlite")
     parser.add_argument(
         "--broker", default=os.environ.get("SYNTH_AI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     )
-    parser.add_argument("--skip-celery", action="store_true")
     args = parser.parse_args()
     ours = OurQueue(args.broker, args.store, args.concurrency)
+    celery = CeleryBaseline(args.broker, args.concurrency)
+    latency = {"synth-ai": [], "celery": []}
+    drain = {"synth-ai": [], "celery": []}
     try:
-        latency = ours.latency(args.latency)
-        drain = ours.drain(args.drain, args.experiments)
+        ours.wait_done(ours.submit(1, 1).experiment.experiment_id)  # warm
+        for _ in range(args.rounds):  # interleaved, so both see the same machine load
+            latency["synth-ai"] += ours.latencies(args.latency)
+            latency["celery"] += celery.latencies(args.latency)
+            drain["synth-ai"].append(ours.drain(args.drain, args.experiments))
+            drain["celery"].append(celery.drain(args.drain))
     finally:
         ours.close()
-    if args.skip_celery:
-        return 0
-    celery = {line["measure"]: line for line in run_celery(args.broker, args)}
+        celery.close()
+    for system in ("synth-ai", "celery"):
+        values = latency[system]
+        emit(
+            system=system,
+            store=args.store if system == "synth-ai" else "redis-results",
+            measure="dispatch_latency_s",
+            n=len(values),
+            p50=statistics.median(values),
+            p99=percentile(values, 0.99),
+        )
+        emit(
+            system=system,
+            measure="drain_jobs_per_s",
+            n=args.drain * args.rounds,
+            jobs_per_s=statistics.median(drain[system]),
+            rounds=[round(r, 1) for r in drain[system]],
+        )
     emit(
         measure="ratio",
-        dispatch_p50_ours_over_celery=latency["p50"] / celery["dispatch_latency_s"]["p50"],
-        dispatch_p99_ours_over_celery=latency["p99"] / celery["dispatch_latency_s"]["p99"],
-        drain_ours_over_celery=drain["jobs_per_s"] / celery["drain_jobs_per_s"]["jobs_per_s"],
+        dispatch_p50_ours_over_celery=statistics.median(latency["synth-ai"])
+        / statistics.median(latency["celery"]),
+        dispatch_p99_ours_over_celery=percentile(latency["synth-ai"], 0.99)
+        / percentile(latency["celery"], 0.99),
+        drain_ours_over_celery=statistics.median(drain["synth-ai"])
+        / statistics.median(drain["celery"]),
     )
     return 0
 

@@ -2,9 +2,7 @@
 
 A bare Celery task on the same Redis (its own queue and result keys): submit → task start
 latency, one at a time, and the drain rate of no-op tasks with results stored in Redis.
-Prints one JSON line per measurement.
-
-    .cache/bench-queue-celery/bin/python bench/celery_side.py --broker URL --latency 200 --drain 2000
+bench_queue drives it round by round over stdin (``latency N`` / ``drain N``).
 """
 
 from __future__ import annotations
@@ -12,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -45,10 +42,27 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
+def latency_round(n: int) -> list[float]:
+    latencies = []
+    for _ in range(n):
+        sent = time.time()
+        started = noop.apply_async((sent,)).get(timeout=30)
+        latencies.append(started - sent)
+    return latencies
+
+
+def drain_round(n: int) -> float:
+    begin = time.perf_counter()
+    results = [noop.apply_async((time.time(),)) for _ in range(n)]
+    for result in results:
+        result.get(timeout=120)
+    return n / (time.perf_counter() - begin)
+
+
 def main() -> int:
+    """Starts a Celery worker, then answers ``latency N`` / ``drain N`` lines on stdin with one
+    JSON line each, so the driver can interleave rounds with the queue under test."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--latency", type=int, default=200)
-    parser.add_argument("--drain", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
     worker = subprocess.Popen(
@@ -79,41 +93,15 @@ def main() -> int:
     )
     try:
         noop.apply_async((time.time(),)).get(timeout=60)  # warm: the worker is up
-        latencies = []
-        for _ in range(args.latency):
-            sent = time.time()
-            started = noop.apply_async((sent,)).get(timeout=30)
-            latencies.append(started - sent)
-        print(
-            json.dumps(
-                {
-                    "bench": "queue",
-                    "system": "celery",
-                    "measure": "dispatch_latency_s",
-                    "n": len(latencies),
-                    "p50": statistics.median(latencies),
-                    "p99": percentile(latencies, 0.99),
-                }
-            ),
-            flush=True,
-        )
-        begin = time.perf_counter()
-        results = [noop.apply_async((time.time(),)) for _ in range(args.drain)]
-        for result in results:
-            result.get(timeout=120)
-        elapsed = time.perf_counter() - begin
-        print(
-            json.dumps(
-                {
-                    "bench": "queue",
-                    "system": "celery",
-                    "measure": "drain_jobs_per_s",
-                    "n": args.drain,
-                    "jobs_per_s": args.drain / elapsed,
-                }
-            ),
-            flush=True,
-        )
+        print(json.dumps({"ready": True}), flush=True)
+        for line in sys.stdin:
+            command, _, count = line.strip().partition(" ")
+            if command == "latency":
+                print(json.dumps({"latencies": latency_round(int(count))}), flush=True)
+            elif command == "drain":
+                print(json.dumps({"jobs_per_s": drain_round(int(count))}), flush=True)
+            else:
+                break
     finally:
         worker.terminate()
         worker.wait(timeout=30)
