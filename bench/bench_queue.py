@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -204,6 +205,7 @@ class OurQueue:
 
         delete_queue(self.broker, self.queue_name)
         drop_prefix(self.broker, self.prefix)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def main() -> int:
