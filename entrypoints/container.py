@@ -25,7 +25,7 @@ from synth_ai.settings.config import Settings, load_settings
 from synth_ai.settings.sessions import price_table, session_defaults
 
 
-# -- task apps and tunnels (issue 3): helpers of the providers below ------------------------
+# -- task apps and tunnels: helpers of the providers below ------------------------
 def _tunnel_settings(settings: Settings):
     from synth_ai.settings.tunnels import TunnelSettings
 
@@ -201,7 +201,7 @@ def _internal_stop(settings: Settings) -> bool:
     return bool(settings.section("responses").get("internal_stop", True))
 
 
-# -- prompt optimisation (issue 14) ----------------------------------------------------------------
+# -- prompt optimisation: the interceptor's trials -------------------------------------------
 def _trial_store():
     from synth_ai.adapters.in_memory import InMemoryTrialStore
 
@@ -222,10 +222,63 @@ def _interceptor(trials, budget, sessions, ids):
     )
 
 
-def _job_runners(container_settings):
+# -- experiment queue: state store, Kombu queue, job runners, the use cases -----------------
+def _queue_settings(settings: Settings):
+    from synth_ai.settings.queue import QueueSettings
+
+    return QueueSettings.from_settings(settings)
+
+
+def _queue_store_backend(config) -> str:
+    return config.store
+
+
+def _sqlite_experiment_store(db):
+    from synth_ai.adapters.sqlite.experiments import SqliteExperimentStore
+
+    return SqliteExperimentStore(db)
+
+
+def _redis_experiment_store(client, settings: Settings):
+    from synth_ai.adapters.redis.experiments import RedisExperimentStore
+
+    return RedisExperimentStore(client, prefix=_redis_prefix(settings))
+
+
+def _job_queue(config):
+    from synth_ai.adapters.kombu_queue import KombuJobQueue
+
+    queue = KombuJobQueue(config.broker_url, config.queue_name)
+    try:
+        yield queue
+    finally:
+        queue.close()
+
+
+def _job_files():
+    from synth_ai.adapters.system.job_files import LocalJobFiles
+
+    return LocalJobFiles()
+
+
+def _job_runners(settings: Settings) -> dict:
+    """Every job kind the queue runs: ``command``, ``eval``, and the optimisers ``gepa``/``mipro``."""
+    from synth_ai.adapters.job_runners import CommandRunner, EvalRunner
     from synth_ai.optimise.runners import optimisation_runners
 
-    return optimisation_runners(container_settings)
+    runners = {r.kind: r for r in (CommandRunner(), EvalRunner.from_settings(settings))}
+    return {**runners, **optimisation_runners(settings)}
+
+
+def _experiments(store, queue, files, runners, clock, ids, config):
+    from synth_ai.domain.experiments.service import Experiments, QueuePolicy
+
+    policy = QueuePolicy(
+        lease_seconds=config.lease_s,
+        max_attempts=config.max_attempts,
+        redispatch_after=config.redispatch_after_s,
+    )
+    return Experiments(store, queue, files, runners, clock, ids, policy)
 
 
 class Container(containers.DeclarativeContainer):
@@ -238,7 +291,7 @@ class Container(containers.DeclarativeContainer):
         ApiKeyAuthenticator, keys=settings.provided.api_keys
     )
 
-    # -- task apps and tunnels (issue 3): managed tunnels (backend), cloudflared, services.json
+    # -- task apps and tunnels: managed tunnels (backend), cloudflared, services.json
     tunnel_settings = providers.ThreadSafeSingleton(_tunnel_settings, settings=settings)
     cloudflare_api = providers.Resource(_cloudflare_api, config=tunnel_settings)
     tunnel_records = providers.ThreadSafeSingleton(_tunnel_records, db=sqlite)
@@ -318,8 +371,8 @@ class Container(containers.DeclarativeContainer):
         internal_stop=providers.Callable(_internal_stop, settings=settings),
     )
 
-    # -- prompt optimisation (issue 14): the interceptor's trials (in this process with the
-    # SQLite store; in Redis, shared by replicas, with the redis store), the gepa/mipro runners
+    # -- prompt optimisation: the interceptor's trials (in this process with the SQLite store;
+    # in Redis, shared by replicas, with the redis store)
     interceptor_trials = providers.Selector(
         settings.provided.store,
         sqlite=providers.ThreadSafeSingleton(_trial_store),
@@ -330,7 +383,29 @@ class Container(containers.DeclarativeContainer):
     interceptor = providers.Factory(
         _interceptor, trials=interceptor_trials, budget=budget, sessions=sessions, ids=ids
     )
-    optimisation_runners = providers.ThreadSafeSingleton(_job_runners, container_settings=settings)
+
+    # -- experiment queue: job_runners holds every kind, the optimisers included ----------------
+    queue_settings = providers.ThreadSafeSingleton(_queue_settings, settings=settings)
+    experiment_store = providers.Selector(
+        providers.Callable(_queue_store_backend, config=queue_settings),
+        sqlite=providers.ThreadSafeSingleton(_sqlite_experiment_store, db=sqlite),
+        redis=providers.ThreadSafeSingleton(
+            _redis_experiment_store, client=redis_client, settings=settings
+        ),
+    )
+    job_queue = providers.Resource(_job_queue, config=queue_settings)
+    job_files = providers.ThreadSafeSingleton(_job_files)
+    job_runners = providers.ThreadSafeSingleton(_job_runners, settings=settings)
+    experiments = providers.Factory(
+        _experiments,
+        store=experiment_store,
+        queue=job_queue,
+        files=job_files,
+        runners=job_runners,
+        clock=clock,
+        ids=ids,
+        config=queue_settings,
+    )
 
 
 def create_container(settings: Settings | None = None) -> Container:

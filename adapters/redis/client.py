@@ -28,6 +28,7 @@ def reachable(client: redis.Redis) -> Iterator[None]:
     except (redis.ConnectionError, redis.TimeoutError) as exc:
         raise ServiceUnavailable(
             f"Redis is not reachable at {where(client)} ({exc}) — start redis-server or set "
-            'SYNTH_AI_REDIS_URL ([store] redis_url), or use [store] backend = "sqlite"',
+            "SYNTH_AI_REDIS_URL ([store] redis_url), or choose the sqlite store ([store] backend / "
+            '[queue] store = "sqlite")',
             code="store_unavailable",
         ) from exc

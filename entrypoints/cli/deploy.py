@@ -98,8 +98,8 @@ def deploy(
         raise click.UsageError(
             "--tunnel-subdomain needs --tunnel-mode managed (quick tunnels get a random name)"
         )
+    from synth_ai.adapters.local_files.env_file import parse_env_file
     from synth_ai.domain.errors import InvalidInput
-    from synth_ai.task_app.env_file import parse_env_file
 
     path = Path(task_app).expanduser().resolve()
     if path.suffix != ".py" or not path.is_file():

@@ -42,6 +42,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "synth_ai.cli.optimize:optimize",
         "Optimise a prompt against a task app (GEPA or MIPRO) in the foreground.",
     ),
+    "queue": ("synth_ai.cli.queue:queue", "Start, stop and list experiment queue workers."),
+    "experiment": (
+        "synth_ai.cli.experiment:experiment",
+        "Submit, run, watch and cancel experiments (batches of jobs).",
+    ),
 }
 
 

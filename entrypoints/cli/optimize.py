@@ -58,10 +58,10 @@ def _progress_line(fields: dict) -> str:
 @click.pass_obj
 def optimize(obj, config_path, env_file, fresh, fmt):
     """Optimise a prompt against a task app (GEPA or MIPRO, from CONFIG.toml)."""
+    from synth_ai.adapters.local_files.env_file import parse_env_file
     from synth_ai.cli.output import console, echo_json
     from synth_ai.optimise.local_context import LocalJobContext
     from synth_ai.optimise.runners import OptimisationRunner
-    from synth_ai.task_app.env_file import parse_env_file
 
     document = _read_toml(config_path)
     algorithm = (document.get("prompt_learning") or {}).get("algorithm")

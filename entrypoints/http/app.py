@@ -18,6 +18,7 @@ from synth_ai.http.routes import (
     artifacts,
     chat,
     core,
+    experiments,
     interceptor,
     responses,
     sessions,
@@ -61,6 +62,7 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
         interceptor=container.interceptor(),
         chat=chat.ChatCompletions(chat_service),
     )
+    experiments.register(app, spec, experiments=container.experiments())
     return app, spec
 
 

@@ -1,6 +1,6 @@
 import pytest
+from synth_ai.adapters.local_files.env_file import parse_env_file
 from synth_ai.domain.errors import InvalidInput
-from synth_ai.task_app.env_file import parse_env_file
 
 
 def test_env_files_accept_export_quotes_and_comments(tmp_path):

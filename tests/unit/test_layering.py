@@ -32,7 +32,7 @@ DOMAIN_STDLIB = {
     "__future__", "abc", "base64", "bisect", "collections", "concurrent", "contextlib", "copy",
     "dataclasses", "datetime", "decimal", "difflib", "enum", "fnmatch", "fractions", "functools",
     "hashlib", "heapq", "ipaddress", "itertools", "json", "logging", "math", "operator", "pathlib",
-    "random", "re", "statistics", "string", "textwrap", "threading", "types", "typing",
+    "random", "re", "statistics", "string", "textwrap", "threading", "traceback", "types", "typing",
     "unicodedata", "urllib", "warnings",
 }  # fmt: skip
 PORTS_STDLIB = {

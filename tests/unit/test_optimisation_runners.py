@@ -13,10 +13,12 @@ from tests.fakes.jobs import FakeJobContext
 from tests.fakes.optimisation import prompt_learning
 
 
-def test_the_container_registers_a_runner_for_each_algorithm(container):
-    runners = container.optimisation_runners()
+def test_the_queue_has_a_runner_for_each_algorithm_beside_command_and_eval(container):
+    runners = container.job_runners()
 
     assert {kind: runner.kind for kind, runner in runners.items()} == {
+        "command": "command",
+        "eval": "eval",
         "gepa": "gepa",
         "mipro": "mipro",
     }

@@ -1,0 +1,412 @@
+"""``ExperimentStore`` on SQLite: one machine, many worker processes (WAL, BEGIN IMMEDIATE)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+from synth_ai.adapters.sqlite.database import Database
+from synth_ai.adapters.sqlite.experiment_journal import SqliteJobJournal, SqliteWorkerRegistry
+from synth_ai.domain.experiments.model import (
+    CANCELED,
+    QUEUED,
+    RUNNING,
+    TERMINAL,
+    Experiment,
+    Job,
+    lost_job_outcome,
+    slots_for,
+    status_from_counts,
+)
+from synth_ai.ports.experiments import Recovered
+
+Outcome = Mapping[str, Any]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS experiments (
+  experiment_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT,
+  parallelism INTEGER NOT NULL, metadata TEXT NOT NULL, status TEXT NOT NULL,
+  created_at REAL NOT NULL, started_at REAL, finished_at REAL, canceled INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS experiments_org ON experiments(org_id, created_at);
+CREATE TABLE IF NOT EXISTS experiment_jobs (
+  job_id TEXT PRIMARY KEY, experiment_id TEXT NOT NULL REFERENCES experiments(experiment_id),
+  idx INTEGER NOT NULL, job_type TEXT NOT NULL, config_path TEXT NOT NULL,
+  config_overrides TEXT NOT NULL, env_path TEXT, status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL, dispatched_at REAL,
+  started_at REAL, finished_at REAL, lease_owner TEXT, lease_expires_at REAL,
+  cancel_requested INTEGER NOT NULL DEFAULT 0, reason TEXT, result TEXT NOT NULL DEFAULT '{}',
+  progress TEXT NOT NULL DEFAULT '{}', checkpoint TEXT);
+CREATE INDEX IF NOT EXISTS experiment_jobs_exp ON experiment_jobs(experiment_id, idx);
+CREATE INDEX IF NOT EXISTS experiment_jobs_status ON experiment_jobs(status);
+CREATE INDEX IF NOT EXISTS experiment_jobs_exp_status ON experiment_jobs(experiment_id, status, idx);
+CREATE TABLE IF NOT EXISTS experiment_logs (
+  job_id TEXT NOT NULL, seq INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (job_id, seq));
+CREATE TABLE IF NOT EXISTS experiment_workers (worker_id TEXT PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS experiment_leases (
+  name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at REAL NOT NULL);
+"""
+
+_JOB_COLUMNS = (
+    "job_id, experiment_id, idx, job_type, config_path, config_overrides, env_path, status, "
+    "attempts, created_at, dispatched_at, started_at, finished_at, lease_owner, "
+    "lease_expires_at, cancel_requested, reason, result, progress"
+)
+
+
+def _job(row) -> Job:
+    return Job(
+        job_id=row["job_id"],
+        experiment_id=row["experiment_id"],
+        index=row["idx"],
+        job_type=row["job_type"],
+        config_path=row["config_path"],
+        config_overrides=json.loads(row["config_overrides"]),
+        env_path=row["env_path"],
+        status=row["status"],
+        attempts=row["attempts"],
+        created_at=row["created_at"],
+        dispatched_at=row["dispatched_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        lease_owner=row["lease_owner"],
+        lease_expires_at=row["lease_expires_at"],
+        cancel_requested=bool(row["cancel_requested"]),
+        reason=row["reason"],
+        result=json.loads(row["result"]),
+        progress=json.loads(row["progress"]),
+    )
+
+
+def _experiment(row) -> Experiment:
+    return Experiment(
+        experiment_id=row["experiment_id"],
+        org_id=row["org_id"],
+        name=row["name"],
+        description=row["description"],
+        parallelism=row["parallelism"],
+        metadata=json.loads(row["metadata"]),
+        status=row["status"],
+        created_at=row["created_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        canceled=bool(row["canceled"]),
+    )
+
+
+class SqliteExperimentStore(SqliteJobJournal, SqliteWorkerRegistry):
+    """Experiments, jobs and leases here; progress, logs and workers in ``experiment_journal``."""
+
+    def __init__(self, database: Database):
+        self._db = database
+        database.ensure_schema("experiments", SCHEMA)
+
+    # -- experiments ------------------------------------------------------------------------------
+    def create(self, experiment: Experiment, jobs: Sequence[Job]) -> None:
+        with self._db.transaction(immediate=True) as conn:
+            conn.execute(
+                "INSERT INTO experiments VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    experiment.experiment_id,
+                    experiment.org_id,
+                    experiment.name,
+                    experiment.description,
+                    experiment.parallelism,
+                    json.dumps(dict(experiment.metadata)),
+                    experiment.status,
+                    experiment.created_at,
+                    experiment.started_at,
+                    experiment.finished_at,
+                    int(experiment.canceled),
+                ),
+            )
+            conn.executemany(
+                f"INSERT INTO experiment_jobs ({_JOB_COLUMNS}) VALUES "
+                "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        j.job_id,
+                        j.experiment_id,
+                        j.index,
+                        j.job_type,
+                        j.config_path,
+                        json.dumps(dict(j.config_overrides)),
+                        j.env_path,
+                        j.status,
+                        j.attempts,
+                        j.created_at,
+                        j.dispatched_at,
+                        j.started_at,
+                        j.finished_at,
+                        j.lease_owner,
+                        j.lease_expires_at,
+                        int(j.cancel_requested),
+                        j.reason,
+                        json.dumps(dict(j.result)),
+                        json.dumps(dict(j.progress)),
+                    )
+                    for j in jobs
+                ],
+            )
+
+    def get(self, experiment_id: str) -> Experiment | None:
+        rows = self._db.query("SELECT * FROM experiments WHERE experiment_id = ?", (experiment_id,))
+        return _experiment(rows[0]) if rows else None
+
+    def list(self, *, org_id: str | None, status: str | None = None, limit: int = 50):
+        sql, params = "SELECT * FROM experiments WHERE 1=1", []
+        if org_id is not None:
+            sql += " AND org_id = ?"
+            params.append(org_id)
+        if status is not None:
+            sql += " AND status = ?"
+            params.append(status)
+        sql += " ORDER BY created_at DESC, experiment_id DESC LIMIT ?"
+        params.append(limit)
+        return [_experiment(r) for r in self._db.query(sql, tuple(params))]
+
+    def jobs(self, experiment_id: str) -> list[Job]:
+        return self._jobs(self._db.connect(), experiment_id)
+
+    def _jobs(self, conn, experiment_id: str) -> list[Job]:
+        rows = conn.execute(
+            f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE experiment_id = ? ORDER BY idx",
+            (experiment_id,),
+        ).fetchall()
+        return [_job(r) for r in rows]
+
+    def job(self, job_id: str) -> Job | None:
+        rows = self._db.query(
+            f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE job_id = ?", (job_id,)
+        )
+        return _job(rows[0]) if rows else None
+
+    def active_experiments(self) -> list[str]:
+        placeholders = ",".join("?" * len(TERMINAL))
+        rows = self._db.query(
+            f"SELECT experiment_id FROM experiments WHERE status NOT IN ({placeholders}) "
+            "ORDER BY created_at",
+            tuple(TERMINAL),
+        )
+        return [r["experiment_id"] for r in rows]
+
+    def _refresh(self, conn, experiment_id: str, now: float) -> None:
+        """Recompute the experiment's state from per-state counts (no job rows loaded)."""
+        row = conn.execute(
+            "SELECT status, started_at, finished_at, canceled FROM experiments "
+            "WHERE experiment_id = ?",
+            (experiment_id,),
+        ).fetchone()
+        if row is None:
+            return
+        rows = conn.execute(
+            "SELECT status, COUNT(*) AS n, MIN(started_at) AS first FROM experiment_jobs "
+            "WHERE experiment_id = ? GROUP BY status",
+            (experiment_id,),
+        ).fetchall()
+        status = status_from_counts(
+            {r["status"]: r["n"] for r in rows}, canceled=bool(row["canceled"])
+        )
+        started = row["started_at"]
+        if started is None:
+            firsts = [r["first"] for r in rows if r["first"] is not None]
+            started = min(firsts) if firsts else None
+        finished = (row["finished_at"] or now) if status in TERMINAL else None
+        if (status, started, finished) != (row["status"], row["started_at"], row["finished_at"]):
+            conn.execute(
+                "UPDATE experiments SET status = ?, started_at = ?, finished_at = ? "
+                "WHERE experiment_id = ?",
+                (status, started, finished, experiment_id),
+            )
+
+    # -- dispatch and leases ------------------------------------------------------------------------
+    def reserve_dispatch(self, experiment_id: str, now: float) -> list[Job]:
+        with self._db.transaction(immediate=True) as conn:
+            return self._reserve(conn, experiment_id, now)
+
+    def _reserve(self, conn, experiment_id: str, now: float) -> list[Job]:
+        row = conn.execute(
+            "SELECT parallelism, canceled FROM experiments WHERE experiment_id = ?",
+            (experiment_id,),
+        ).fetchone()
+        if row is None or row["canceled"]:
+            return []
+        in_flight = conn.execute(
+            "SELECT COUNT(*) FROM experiment_jobs WHERE experiment_id = ? AND "
+            "(status = ? OR (status = ? AND dispatched_at IS NOT NULL))",
+            (experiment_id, RUNNING, QUEUED),
+        ).fetchone()[0]
+        slots = slots_for(row["parallelism"], in_flight)
+        if slots == 0:
+            return []
+        rows = conn.execute(
+            f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE experiment_id = ? "
+            "AND status = ? AND dispatched_at IS NULL AND cancel_requested = 0 "
+            "ORDER BY idx LIMIT ?",
+            (experiment_id, QUEUED, slots),
+        ).fetchall()
+        chosen = [attrs.evolve(_job(r), dispatched_at=now) for r in rows]
+        conn.executemany(
+            "UPDATE experiment_jobs SET dispatched_at = ? WHERE job_id = ?",
+            [(now, j.job_id) for j in chosen],
+        )
+        return chosen
+
+    def stale_dispatches(self, older_than: float, now: float) -> list[Job]:
+        with self._db.transaction(immediate=True) as conn:
+            rows = conn.execute(
+                f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE status = ? "
+                "AND dispatched_at IS NOT NULL AND dispatched_at < ?",
+                (QUEUED, older_than),
+            ).fetchall()
+            conn.executemany(
+                "UPDATE experiment_jobs SET dispatched_at = ? WHERE job_id = ?",
+                [(now, r["job_id"]) for r in rows],
+            )
+        return [_job(r) for r in rows]
+
+    def claim(self, job_id: str, worker_id: str, now: float, lease_seconds: float) -> Job | None:
+        with self._db.transaction(immediate=True) as conn:
+            cur = conn.execute(
+                "UPDATE experiment_jobs SET status = ?, attempts = attempts + 1, "
+                "started_at = ?, lease_owner = ?, lease_expires_at = ?, finished_at = NULL "
+                "WHERE job_id = ? AND status = ? AND cancel_requested = 0",
+                (RUNNING, now, worker_id, now + lease_seconds, job_id, QUEUED),
+            )
+            if cur.rowcount != 1:
+                return None
+            job = _job(
+                conn.execute(
+                    f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE job_id = ?", (job_id,)
+                ).fetchone()
+            )
+            state = conn.execute(
+                "SELECT status FROM experiments WHERE experiment_id = ?", (job.experiment_id,)
+            ).fetchone()
+            if state is not None and state["status"] != RUNNING:  # a claim only starts one
+                self._refresh(conn, job.experiment_id, now)
+        return job
+
+    def renew(
+        self, worker_id: str, job_ids: Iterable[str], now: float, lease_seconds: float
+    ) -> set[str]:
+        ids = list(job_ids)
+        if not ids:
+            return set()
+        marks = ",".join("?" * len(ids))
+        with self._db.transaction(immediate=True) as conn:
+            conn.execute(
+                f"UPDATE experiment_jobs SET lease_expires_at = ? WHERE lease_owner = ? "
+                f"AND status = ? AND job_id IN ({marks})",
+                (now + lease_seconds, worker_id, RUNNING, *ids),
+            )
+            rows = conn.execute(
+                f"SELECT job_id FROM experiment_jobs WHERE job_id IN ({marks}) AND "
+                "(cancel_requested = 1 OR status != ? OR lease_owner IS NOT ?)",
+                (*ids, RUNNING, worker_id),
+            ).fetchall()
+        return {r["job_id"] for r in rows}
+
+    def finish(
+        self,
+        job_id: str,
+        worker_id: str,
+        status: str,
+        reason: str | None,
+        result: Outcome,
+        now: float,
+    ) -> bool:
+        with self._db.transaction(immediate=True) as conn:
+            return self._finish(conn, job_id, worker_id, status, reason, result, now)
+
+    def finish_and_dispatch(
+        self,
+        job_id: str,
+        worker_id: str,
+        status: str,
+        reason: str | None,
+        result: Outcome,
+        now: float,
+    ) -> tuple[bool, list[Job]]:
+        with self._db.transaction(immediate=True) as conn:
+            stored = self._finish(conn, job_id, worker_id, status, reason, result, now)
+            return stored, self._reserve(conn, self._experiment_of(conn, job_id), now)
+
+    def _finish(self, conn, job_id, worker_id, status, reason, result: Outcome, now) -> bool:
+        cur = conn.execute(
+            "UPDATE experiment_jobs SET status = ?, reason = ?, result = ?, finished_at = ?, "
+            "lease_owner = NULL, lease_expires_at = NULL "
+            "WHERE job_id = ? AND status = ? AND lease_owner = ?",
+            (status, reason, json.dumps(dict(result)), now, job_id, RUNNING, worker_id),
+        )
+        if cur.rowcount != 1:
+            return False
+        experiment_id = self._experiment_of(conn, job_id)
+        unfinished = conn.execute(
+            "SELECT 1 FROM experiment_jobs WHERE experiment_id = ? AND status IN (?, ?) LIMIT 1",
+            (experiment_id, QUEUED, RUNNING),
+        ).fetchone()
+        if unfinished is None:  # the last job: the experiment ends now (else it stays running)
+            self._refresh(conn, experiment_id, now)
+        return True
+
+    def release(self, job_id: str, worker_id: str, now: float) -> bool:
+        with self._db.transaction(immediate=True) as conn:
+            cur = conn.execute(
+                "UPDATE experiment_jobs SET status = CASE WHEN cancel_requested = 1 THEN ? "
+                "ELSE ? END, attempts = MAX(attempts - 1, 0), dispatched_at = NULL, "
+                "lease_owner = NULL, lease_expires_at = NULL, started_at = NULL, "
+                "finished_at = CASE WHEN cancel_requested = 1 THEN ? ELSE NULL END "
+                "WHERE job_id = ? AND status = ? AND lease_owner = ?",
+                (CANCELED, QUEUED, now, job_id, RUNNING, worker_id),
+            )
+            if cur.rowcount != 1:
+                return False
+            self._refresh(conn, self._experiment_of(conn, job_id), now)
+        return True
+
+    def _experiment_of(self, conn, job_id: str) -> str:
+        return conn.execute(
+            "SELECT experiment_id FROM experiment_jobs WHERE job_id = ?", (job_id,)
+        ).fetchone()["experiment_id"]
+
+    def recover_expired(self, now: float, max_attempts: int) -> list[Recovered]:
+        recovered: list[Recovered] = []
+        with self._db.transaction(immediate=True) as conn:
+            rows = conn.execute(
+                f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE status = ? "
+                "AND lease_expires_at < ?",
+                (RUNNING, now),
+            ).fetchall()
+            for row in rows:
+                job = _job(row)
+                status, reason = lost_job_outcome(job, max_attempts)
+                conn.execute(
+                    "UPDATE experiment_jobs SET status = ?, reason = ?, dispatched_at = NULL, "
+                    "lease_owner = NULL, lease_expires_at = NULL, finished_at = ? "
+                    "WHERE job_id = ?",
+                    (status, reason, None if status == QUEUED else now, job.job_id),
+                )
+                recovered.append(Recovered(job, status))
+            for experiment_id in {r.job.experiment_id for r in recovered}:
+                self._refresh(conn, experiment_id, now)
+        return recovered
+
+    def cancel(self, experiment_id: str, now: float) -> list[Job]:
+        with self._db.transaction(immediate=True) as conn:
+            conn.execute(
+                "UPDATE experiments SET canceled = 1 WHERE experiment_id = ?", (experiment_id,)
+            )
+            conn.execute(
+                "UPDATE experiment_jobs SET status = ?, reason = 'canceled', finished_at = ? "
+                "WHERE experiment_id = ? AND status = ?",
+                (CANCELED, now, experiment_id, QUEUED),
+            )
+            conn.execute(
+                "UPDATE experiment_jobs SET cancel_requested = 1 "
+                "WHERE experiment_id = ? AND status = ?",
+                (experiment_id, RUNNING),
+            )
+            self._refresh(conn, experiment_id, now)
+            return [j for j in self._jobs(conn, experiment_id) if j.status == RUNNING]

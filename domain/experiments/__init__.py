@@ -1,0 +1,1 @@
+"""Experiments: batches of jobs run by queue workers with per-experiment parallelism."""
