@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import click
+from synth_ai.cli.options import PORT_OR_ANY, NonNegativeFloat, PositiveFloat
 from synth_ai.cli.output import echo_json, format_option
 
 API_KEY_ENV = "ENVIRONMENT_API_KEY"
@@ -43,7 +44,7 @@ API_KEY_ENV = "ENVIRONMENT_API_KEY"
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option(
     "--port",
-    type=click.IntRange(0, 65535),
+    type=PORT_OR_ANY,
     default=8114,
     show_default=True,
     help="Port; the next free one if busy (0: any free port).",
@@ -65,7 +66,7 @@ API_KEY_ENV = "ENVIRONMENT_API_KEY"
 @click.option(
     "--wait",
     "wait_seconds",
-    type=float,
+    type=PositiveFloat(example="60"),
     default=60.0,
     show_default=True,
     help="With --background: seconds to wait for the task app to become ready.",
@@ -280,7 +281,7 @@ def list_deployments(obj, fmt):
 @click.option("--all", "stop_all", is_flag=True, help="Stop every recorded deployment.")
 @click.option(
     "--timeout",
-    type=float,
+    type=NonNegativeFloat(example="10"),
     default=10.0,
     show_default=True,
     help="Seconds to wait after SIGTERM before SIGKILL.",

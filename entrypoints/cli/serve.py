@@ -6,14 +6,15 @@ import signal
 import threading
 
 import click
+from synth_ai.cli.options import PORT, PositiveInt
 
 
 @click.command("serve")
 @click.option("--host", default=None, help="Interface to bind (default 127.0.0.1).")
-@click.option("--port", type=int, default=None, help="Port (default 8765).")
+@click.option("--port", type=PORT, default=None, help="Port, 1–65535 (default 8765).")
 @click.option(
     "--threads",
-    type=int,
+    type=PositiveInt(),
     default=None,
     help="Waitress worker threads; each open stream (SSE) holds one (default 64).",
 )

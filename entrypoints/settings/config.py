@@ -99,16 +99,28 @@ def _read_document(path: Path) -> dict:
     try:
         return _plain(tomlkit.parse(path.read_text(encoding="utf-8")))
     except Exception as exc:  # tomlkit raises its own ParseError family
-        raise InvalidInput(f"{path} is not valid TOML: {exc} — fix or delete the file") from exc
+        line, col = getattr(exc, "line", None), getattr(exc, "col", None)
+        where = f"{path}:{line}:{col}" if line is not None else str(path)
+        reason = str(exc).split(" at line ")[0]
+        raise InvalidInput(f"{where}: not valid TOML: {reason} — fix or delete the file") from exc
+
+
+def _table(doc: dict, name: str, path: Path) -> dict:
+    value = doc.get(name) or {}
+    if not isinstance(value, dict):
+        raise InvalidInput(
+            f"{path}: {name} must be a table ([{name}]), got {type(value).__name__} {value!r}"
+        )
+    return value
 
 
 def load_settings(environ: dict | None = None) -> Settings:
     env = os.environ if environ is None else environ
     home = synth_home(env)
     doc = _read_document(home / "config.toml")
-    server = doc.get("server", {}) or {}
-    client = doc.get("client", {}) or {}
-    store = doc.get("store", {}) or {}
+    server = _table(doc, "server", home / "config.toml")
+    client = _table(doc, "client", home / "config.toml")
+    store = _table(doc, "store", home / "config.toml")
     keys = [
         ApiKey(k["key"], k.get("org_id", DEFAULT_ORG), k.get("user_id", DEFAULT_USER))
         for k in server.get("api_keys", [])
@@ -118,23 +130,25 @@ def load_settings(environ: dict | None = None) -> Settings:
     if env_key and not any(k.key == env_key for k in keys):
         # A key given in the environment is accepted by a server started with it.
         keys.insert(0, ApiKey(env_key))
-    try:
-        port = int(env.get("SYNTH_AI_PORT") or server.get("port", DEFAULT_PORT))
-        threads = int(env.get("SYNTH_AI_THREADS") or server.get("threads", 64))
-        timeout = float(env.get("SYNTH_AI_TIMEOUT") or client.get("timeout", 30.0))
-    except ValueError as exc:
-        raise InvalidInput(f"bad number in settings: {exc}") from exc
-    upstream = doc.get("upstream", {}) or {}
+    from synth_ai.settings.validation import NumberSource
+
+    config_file = home / "config.toml"
+    server_numbers = NumberSource(env, server, "server", config_file)
+    port = server_numbers.read(
+        "port", DEFAULT_PORT, var="SYNTH_AI_PORT", integer=True, low=1, high=65535
+    )
+    threads = server_numbers.read("threads", 64, var="SYNTH_AI_THREADS", integer=True, low=1)
+    timeout = NumberSource(env, client, "client", config_file).read(
+        "timeout", 30.0, var="SYNTH_AI_TIMEOUT", low=0, low_open=True
+    )
+    upstream = _table(doc, "upstream", config_file)
     aliases = dict(DEFAULT_MODEL_ALIASES)
     aliases.update(
         {str(k): str(v) for k, v in (doc.get("models", {}) or {}).items() if isinstance(v, str)}
     )
-    try:
-        upstream_timeout = float(
-            env.get("SYNTH_AI_UPSTREAM_TIMEOUT") or upstream.get("timeout", 120.0)
-        )
-    except ValueError as exc:
-        raise InvalidInput(f"bad number in settings: {exc}") from exc
+    upstream_timeout = NumberSource(env, upstream, "upstream", config_file).read(
+        "timeout", 120.0, var="SYNTH_AI_UPSTREAM_TIMEOUT", low=0, low_open=True
+    )
     max_tokens_field = env.get("SYNTH_AI_UPSTREAM_MAX_TOKENS_FIELD") or upstream.get(
         "max_tokens_field", "max_completion_tokens"
     )
