@@ -8,6 +8,7 @@ prompts lives in ``synth_ai.domain.artifacts.prompts``.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -122,6 +123,35 @@ def _snapshot_id(instance, attribute, value) -> None:
         )
 
 
+def _non_finite_at(value: Any, path: str = "$") -> str | None:
+    """The JSON path of the first NaN or infinity inside ``value``, or ``None``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path
+    if isinstance(value, dict):
+        items = ((f"{path}.{key}", item) for key, item in value.items())
+    elif isinstance(value, list | tuple):
+        items = ((f"{path}[{index}]", item) for index, item in enumerate(value))
+    else:
+        return None
+    for where, item in items:
+        found = _non_finite_at(item, where)
+        if found:
+            return found
+    return None
+
+
+def _finite(instance, attribute, value) -> None:
+    """NaN and infinities are never stored: JSON cannot carry them and no score compares."""
+    where = _non_finite_at(value)
+    if where is not None:
+        at = "" if where == "$" else f" at {where.replace('$', attribute.name, 1)}"
+        raise InvalidInput(
+            f"{attribute.name}{at} is NaN or infinite — give a finite number (or leave it out)",
+            param=attribute.name,
+            code="non_finite_number",
+        )
+
+
 @frozen
 class ModelArtifact:
     """A trained model and where its weights live (a folder, maybe with merged/ and adapter/)."""
@@ -133,7 +163,7 @@ class ModelArtifact:
     status: str = field(validator=_status)
     created_at: float
     weights_path: str | None = None
-    metadata: dict[str, Any] = field(factory=dict)
+    metadata: dict[str, Any] = field(factory=dict, validator=_finite)
 
     @classmethod
     def new(
@@ -181,10 +211,10 @@ class ModelArtifact:
 class PromptSnapshot:
     snapshot_id: str = field(validator=_snapshot_id)
     job_id: str
-    payload: dict[str, Any]
-    created_at: float
-    score: float | None = None
-    validation_score: float | None = None
+    payload: dict[str, Any] = field(validator=_finite)
+    created_at: float = field()
+    score: float | None = field(default=None, validator=_finite)
+    validation_score: float | None = field(default=None, validator=_finite)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -210,7 +240,7 @@ class PromptJob:
     best_score: float | None = None
     best_validation_score: float | None = None
     best_snapshot_id: str | None = None
-    metadata: dict[str, Any] = field(factory=dict)
+    metadata: dict[str, Any] = field(factory=dict, validator=_finite)
 
     @classmethod
     def new(

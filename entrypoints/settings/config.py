@@ -180,7 +180,9 @@ def load_settings(environ: dict | None = None) -> Settings:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` atomically with mode 0600 (the file may hold API keys)."""
+    """Write ``text`` atomically with mode 0600 (the file may hold API keys). A symlinked
+    config (dotfiles) is followed: the file it points at is replaced, the link kept."""
+    path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
