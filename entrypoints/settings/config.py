@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -197,7 +196,8 @@ def new_api_key() -> str:
 
 
 def ensure_server_key(settings: Settings) -> tuple[Settings, str | None]:
-    """Generate and persist a server API key when none is configured.
+    """Generate and persist a server API key when none is configured, for the local identity
+    (``DEFAULT_ORG`` / ``DEFAULT_USER``) every command uses until a key exists.
 
     Returns the (re-read) settings and the new key, or ``None`` when a key already existed.
     """
@@ -215,8 +215,10 @@ def ensure_server_key(settings: Settings) -> tuple[Settings, str | None]:
     keys = tomlkit.aot()
     entry = tomlkit.table()
     entry["key"] = key
-    entry["org_id"] = str(uuid.uuid4())
-    entry["user_id"] = str(uuid.uuid4())
+    # The local identity every command used before this key existed, so artifacts and sessions
+    # created by the CLI before the first 'serve' stay visible through the new key.
+    entry["org_id"] = DEFAULT_ORG
+    entry["user_id"] = DEFAULT_USER
     keys.append(entry)
     server["api_keys"] = keys
     write_private(path, tomlkit.dumps(doc))
