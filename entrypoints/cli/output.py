@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -39,8 +42,30 @@ def echo_json(data: Any) -> None:
 
 
 def console(stderr: bool = False):
+    """A Rich console as wide as the terminal; when piped, ``COLUMNS`` (else 120 columns)."""
     from rich.console import Console
 
-    return Console(
-        stderr=stderr, soft_wrap=False, highlight=False, width=None if sys.stdout.isatty() else 120
-    )
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() or os.environ.get("COLUMNS", "").isdigit() else 120
+    return Console(stderr=stderr, soft_wrap=False, highlight=False, width=width)
+
+
+@contextlib.contextmanager
+def spinner(message: str) -> Iterator[None]:
+    """A spinner on stderr while a wait runs, only when stderr is a terminal (never in logs
+    or pipes)."""
+    err = console(stderr=True)
+    if not err.is_terminal:
+        yield
+        return
+    with err.status(message):
+        yield
+
+
+def usd(value: float) -> str:
+    """Dollars with enough digits to be non-zero when the amount is: ``$1,234.5000``,
+    ``$0.0123``, ``$0.000042`` (two significant digits below a hundredth of a cent)."""
+    if value == 0 or abs(value) >= 0.0001:
+        return f"${value:,.4f}"
+    digits = -math.floor(math.log10(abs(value))) + 1
+    return f"${value:.{digits}f}"

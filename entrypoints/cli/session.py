@@ -70,7 +70,9 @@ def _fmt(metric: str, value) -> str:
     if value is None:
         return "—"
     if metric == "cost_usd":
-        return f"${value:,.4f}"
+        from synth_ai.cli.output import usd
+
+        return usd(value)
     if metric == "gpu_hours":
         return f"{value:,.3f} h"
     return f"{int(value):,}"

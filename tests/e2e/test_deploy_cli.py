@@ -178,7 +178,10 @@ def test_bad_input_is_reported_in_one_line(cli, tmp_path):
         quick_subdomain.returncode == 2 and "needs --tunnel-mode managed" in quick_subdomain.stderr
     )
     bad_port = local("--port", "70000")
-    assert bad_port.returncode == 2 and "70000 is not in the range 0<=x<=65535" in bad_port.stderr
+    assert (
+        bad_port.returncode == 2
+        and "70000' is outside the accepted range: a whole number 0–65535" in bad_port.stderr
+    )
     bad_host = local("--host", "256.1.1.1", env={"ENVIRONMENT_API_KEY": ENV_KEY})
     assert bad_host.returncode == 1 and "cannot listen on 256.1.1.1:8114" in bad_host.stderr
     unknown = cli("deploy", "stop", "svc_nope")

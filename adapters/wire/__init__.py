@@ -1,0 +1,1 @@
+"""Wire shapes: cattrs converters at the edge, one module per capability."""
