@@ -159,7 +159,7 @@ def download(obj, job_id, fmt, output, snapshot_id, all_snapshots):
 def export(obj, model_id, repo_id, private, tags, prefer_merged, hf_token, fmt):
     """Upload a model's files to the Hugging Face Hub (HF_ENDPOINT picks the Hub)."""
     from synth_ai.cli.artifacts import catalog_of
-    from synth_ai.cli.output import console, echo_json
+    from synth_ai.cli.output import console, echo_json, spinner
     from synth_ai.domain.artifacts.exports import ExportRequest, export_model, split_tags
 
     request = ExportRequest(model_id, repo_id, private, split_tags(tags), prefer_merged)
@@ -175,14 +175,20 @@ def export(obj, model_id, repo_id, private, tags, prefer_merged, hf_token, fmt):
         }
         if hf_token:
             body["hf_token"] = hf_token
-        with err.status(f"Exporting {model_id} to {repo_id} through {obj.settings.backend_url}…"):
+        with spinner(f"Exporting {model_id} to {repo_id} through {obj.settings.backend_url}…"):
             result = catalog.export_to_hub(body)
     else:
         from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
         # Shown from the first file on, so a failure before the upload starts (unknown model,
         # no weights, unreachable Hub, refused token) stays one line.
-        bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), console=err)
+        bar = Progress(  # a progress bar on a terminal only, never in logs or pipes
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            console=err,
+            disable=not err.is_terminal,
+        )
         task = bar.add_task(f"Uploading to {repo_id}", total=None)
 
         def progress(done: int, total: int, name: str) -> None:

@@ -3,11 +3,7 @@ tables that respect COLUMNS when piped, progress only on a terminal, sub-cent mo
 mean" for top-level commands."""
 
 import json
-import os
-import pty
 import re
-import subprocess
-import sys
 from datetime import datetime
 
 import pytest
@@ -15,6 +11,7 @@ from synth_ai.adapters.records_file import pid_alive
 
 from tests.support.chat_upstream import chat_upstream  # noqa: F401  (the upstream fixture)
 from tests.support.scripted_upstream import Reply
+from tests.support.terminal import run_in_terminal
 from tests.support.tunnels import ENV_KEY, EXAMPLE_APP, reap_deployments  # noqa: F401
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
@@ -66,30 +63,6 @@ def test_tables_respect_columns_when_piped(cli):
         assert max(widths) <= columns, (columns, table)
     default = cli("artifacts", "list").stdout
     assert max(len(line) for line in default.splitlines()) <= 120
-
-
-def run_in_terminal(*args: str, env: dict | None = None, timeout: float = 60) -> tuple[int, str]:
-    """The CLI with stdout and stderr on a pseudo-terminal; returns (exit code, what it showed)."""
-    leader, follower = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "synth_ai", *args],
-        stdin=subprocess.DEVNULL,
-        stdout=follower,
-        stderr=follower,
-        env={**os.environ, "COLUMNS": "100", **(env or {})},
-    )
-    os.close(follower)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(leader)
-    return process.wait(timeout), shown.decode(errors="replace")
 
 
 @pytest.mark.usefixtures("reap_deployments")
