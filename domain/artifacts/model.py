@@ -123,32 +123,42 @@ def _snapshot_id(instance, attribute, value) -> None:
         )
 
 
-def _non_finite_at(value: Any, path: str = "$") -> str | None:
-    """The JSON path of the first NaN or infinity inside ``value``, or ``None``."""
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def _not_json_at(value: Any, path: str = "$") -> tuple[str, str] | None:
+    """``(path, problem)`` of the first value JSON cannot carry (NaN, infinity, ``...``, an
+    object), or ``None`` when ``value`` is plain JSON."""
     if isinstance(value, float) and not math.isfinite(value):
-        return path
+        return path, "is NaN or infinite — give a finite number (or leave it out)"
     if isinstance(value, dict):
-        items = ((f"{path}.{key}", item) for key, item in value.items())
+        items = []
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return path, f"has the key {key!r}, which is not a string — JSON keys are strings"
+            items.append((f"{path}.{key}", item))
     elif isinstance(value, list | tuple):
-        items = ((f"{path}[{index}]", item) for index, item in enumerate(value))
-    else:
+        items = [(f"{path}[{index}]", item) for index, item in enumerate(value)]
+    elif isinstance(value, _JSON_SCALARS):
         return None
+    else:
+        return path, f"is {value!r} ({type(value).__name__}), which JSON cannot carry"
     for where, item in items:
-        found = _non_finite_at(item, where)
+        found = _not_json_at(item, where)
         if found:
             return found
     return None
 
 
 def _finite(instance, attribute, value) -> None:
-    """NaN and infinities are never stored: JSON cannot carry them and no score compares."""
-    where = _non_finite_at(value)
-    if where is not None:
+    """Only plain JSON is stored: NaN and infinities (JSON cannot carry them and no score
+    compares) and objects such as ``...`` are refused here, not by the store."""
+    found = _not_json_at(value)
+    if found is not None:
+        where, problem = found
         at = "" if where == "$" else f" at {where.replace('$', attribute.name, 1)}"
         raise InvalidInput(
-            f"{attribute.name}{at} is NaN or infinite — give a finite number (or leave it out)",
-            param=attribute.name,
-            code="non_finite_number",
+            f"{attribute.name}{at} {problem}", param=attribute.name, code="not_json_value"
         )
 
 

@@ -114,6 +114,7 @@ for call in (
     lambda: a.report_snapshot("pl_abc123", {"messages": []}, score=float("nan")),
     lambda: a.report_snapshot("pl_abc123", {"x": [float("inf")]}),
     lambda: a.report_model("ft:q:job_1", metadata={"lr": float("nan")}),
+    lambda: a.report_snapshot("pl_abc123", {"messages": [...]}),
 ):
     try:
         call()
@@ -129,6 +130,7 @@ print(len(a.catalog.list_snapshots("pl_abc123")), len(a.list(kind="models").mode
         "score is NaN or infinite — give a finite number (or leave it out)",
         "payload at payload.x[0] is NaN or infinite — give a finite number (or leave it out)",
         "metadata at metadata.lr is NaN or infinite — give a finite number (or leave it out)",
+        "payload at payload.messages[0] is Ellipsis (ellipsis), which JSON cannot carry",
         "0 0",
     ]
 
