@@ -45,6 +45,10 @@ BAD_ENVIRONMENT = [
     ({"SYNTH_AI_THREADS": "0"}, "SYNTH_AI_THREADS=0 is outside >= 1"),
     ({"SYNTH_AI_TIMEOUT": "nan"}, "SYNTH_AI_TIMEOUT=nan is not a number > 0"),
     ({"SYNTH_AI_UPSTREAM_TIMEOUT": "-5"}, "SYNTH_AI_UPSTREAM_TIMEOUT=-5 is outside > 0"),
+    (
+        {"SYNTH_AI_SESSION_LIMIT_COST_USD": "nan"},
+        "SYNTH_AI_SESSION_LIMIT_COST_USD=nan is not a number >= 0",
+    ),
 ]
 
 
@@ -62,6 +66,10 @@ BAD_CONFIG = [
     ("[client]\ntimeout = 0\n", "[client] timeout = 0 in {file} is outside > 0"),
     ('[upstream]\ntimeout = "soon"\n', "[upstream] timeout = 'soon' in {file} is not a number > 0"),
     ("[tunnels]\nurl_timeout = -1\n", "[tunnels] url_timeout = -1 in {file} is outside > 0"),
+    (
+        "[session]\nlimit_tokens = 1.5\n",
+        "[session] limit_tokens = 1.5 in {file} is not a whole number >= 0",
+    ),
 ]
 
 
