@@ -111,6 +111,7 @@ def test_foreground_deploy_runs_until_ctrl_c_and_removes_its_record(tmp_path, sy
     assert record["pid"] == process.pid
     process.send_signal(signal.SIGINT)
     process.communicate(timeout=30)
+    assert process.returncode == 130
     assert services(synth_home) == []
     assert port_is_free("127.0.0.1", record["port"])
 
