@@ -27,7 +27,8 @@ def read_json(req, *, required: bool = True) -> Any:
         return json.loads(raw, parse_constant=_refuse_constant)
     except _NonFinite as exc:
         raise InvalidInput(
-            f"request body holds {exc}, which JSON does not allow — send a finite number or null",
+            f"request body holds {exc}: JSON has no NaN or infinity (inf) — send a finite "
+            "number or null",
             code="malformed_json",
         ) from None
     except (ValueError, UnicodeDecodeError) as exc:

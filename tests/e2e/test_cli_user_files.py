@@ -143,4 +143,4 @@ def test_the_http_api_refuses_nan_in_a_request_body(backend):
             headers={"Content-Type": "application/json"},
         )
     assert answer.status_code == 400, answer.text
-    assert "NaN, which JSON does not allow" in answer.text
+    assert "request body holds NaN: JSON has no NaN or infinity" in answer.text
