@@ -2,6 +2,7 @@
 with the file, line and column; NaN/Infinity are never stored and the CLI never prints them."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -104,7 +105,14 @@ def test_a_good_file_is_stored_and_everything_the_cli_prints_is_strict_json(cli,
     strict_json(cli("artifacts", "download", "pl_abc123", "-o", "-").stdout)
 
 
-def test_the_sdk_refuses_nan_scores_and_metadata_before_storing_them(tmp_path):
+@pytest.mark.parametrize("where", ["local", "remote"])
+def test_the_sdk_refuses_non_json_values_with_the_same_error_locally_and_remotely(
+    where, request, cli
+):
+    env = dict(os.environ)
+    if where == "remote":
+        backend = request.getfixturevalue("backend")
+        env.update(SYNTH_BACKEND_URL=backend.url, SYNTH_API_KEY=backend.api_key)
     script = """
 from synth_ai import Artifacts
 from synth_ai.domain.errors import InvalidInput
@@ -120,10 +128,10 @@ for call in (
         call()
     except InvalidInput as exc:
         print(exc.message)
-print(len(a.catalog.list_snapshots("pl_abc123")), len(a.list(kind="models").models))
+print(len(a.catalog.list_snapshots("pl_abc123")))
 """
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, env=env
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
@@ -131,8 +139,10 @@ print(len(a.catalog.list_snapshots("pl_abc123")), len(a.list(kind="models").mode
         "payload at payload.x[0] is NaN or infinite — give a finite number (or leave it out)",
         "metadata at metadata.lr is NaN or infinite — give a finite number (or leave it out)",
         "payload at payload.messages[0] is Ellipsis (ellipsis), which JSON cannot carry",
-        "0 0",
+        "0",
     ]
+    listed = cli("artifacts", "list", "--format", "json", env=env)
+    assert json.loads(listed.stdout)["fine_tuned_models"] == []
 
 
 def test_the_http_api_refuses_nan_in_a_request_body(backend):
