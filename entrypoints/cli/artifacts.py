@@ -14,8 +14,10 @@ from synth_ai.cli.output import echo_json, format_option
 def catalog_of(obj):
     """The catalog this CLI invocation uses (remote backend, or the local store)."""
     from synth_ai.artifacts_sdk import open_catalog
+    from synth_ai.cli.output import Waiting
 
-    return open_catalog(obj.settings, obj.container)
+    catalog = open_catalog(obj.settings, obj.container)
+    return Waiting(catalog, f"Waiting for {obj.settings.backend_url}…") if obj.remote else catalog
 
 
 @click.group("artifacts")

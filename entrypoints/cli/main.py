@@ -78,13 +78,12 @@ class CliContext:
     def backend(self):
         """An HTTP client to the configured backend (``--base-url`` / ``SYNTH_BACKEND_URL``)."""
         from synth_ai.adapters.backend_http import BackendClient
+        from synth_ai.cli.output import Waiting
 
         settings = self.settings
-        return BackendClient(
-            settings.backend_url or f"http://{settings.host}:{settings.port}",
-            settings.api_key,
-            timeout=settings.timeout,
-        )
+        url = settings.backend_url or f"http://{settings.host}:{settings.port}"
+        client = BackendClient(url, settings.api_key, timeout=settings.timeout)
+        return Waiting(client, f"Waiting for {url}…")
 
 
 class LazyGroup(click.Group):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -51,15 +53,70 @@ def console(stderr: bool = False):
 
 
 @contextlib.contextmanager
-def spinner(message: str) -> Iterator[None]:
-    """A spinner on stderr while a wait runs, only when stderr is a terminal (never in logs
-    or pipes)."""
+def spinner(message: str, *, delay: float = 0.0) -> Iterator[None]:
+    """A spinner on stderr while a wait runs — only when stderr is a terminal (never in logs
+    or pipes), and with ``delay`` only once the wait has lasted that many seconds."""
     err = console(stderr=True)
-    if not err.is_terminal:
+    if not err.is_terminal or _spinning.is_set():  # one live display at a time
         yield
         return
-    with err.status(message):
+    _spinning.set()
+    try:
+        yield from _spin(err, message, delay)
+    finally:
+        _spinning.clear()
+
+
+_spinning = threading.Event()
+
+
+def _spin(err, message: str, delay: float) -> Iterator[None]:
+    status = err.status(message)
+    if delay <= 0:
+        with status:
+            yield
+        return
+    lock = threading.Lock()
+    state = {"started": False, "done": False}
+
+    def start() -> None:
+        with lock:
+            if not state["done"]:
+                status.start()
+                state["started"] = True
+
+    timer = threading.Timer(delay, start)
+    timer.daemon = True
+    timer.start()
+    try:
         yield
+    finally:
+        timer.cancel()
+        with lock:
+            state["done"] = True
+            if state["started"]:
+                status.stop()
+
+
+class Waiting:
+    """``target`` whose method calls show a spinner once they take longer than a second (a
+    slow backend never leaves a terminal silent)."""
+
+    def __init__(self, target: Any, message: str):
+        self._target = target
+        self._message = message
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._target, name)
+        if not callable(attr):
+            return attr
+
+        @functools.wraps(attr)
+        def call(*args, **kwargs):
+            with spinner(self._message, delay=1.0):
+                return attr(*args, **kwargs)
+
+        return call
 
 
 def usd(value: float) -> str:

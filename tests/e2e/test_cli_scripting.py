@@ -4,7 +4,10 @@ mean" for top-level commands."""
 
 import json
 import re
+import threading
+import time
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from synth_ai.adapters.records_file import pid_alive
@@ -90,3 +93,32 @@ def test_a_mistyped_top_level_command_suggests_the_closest(cli):
     nothing_close = cli("frobnicate")
     assert nothing_close.returncode == 2
     assert "Error: No such command 'frobnicate'.\n" in nothing_close.stderr
+
+
+class SlowBackend(BaseHTTPRequestHandler):
+    """Answers every request with an empty JSON list after two seconds."""
+
+    def do_GET(self):  # noqa: N802
+        time.sleep(2)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"[]")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_backend_slower_than_a_second_gets_a_spinner_on_a_terminal_only(cli):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SlowBackend)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        code, shown = run_in_terminal("--base-url", url, "--api-key", "k", "session", "list")
+        piped = cli("--base-url", url, "--api-key", "k", "session", "list")
+    finally:
+        server.shutdown()
+    assert code == 0, shown
+    assert f"Waiting for {url}" in shown and "No sessions yet" in shown
+    assert piped.returncode == 0 and "Waiting" not in piped.stdout + piped.stderr
