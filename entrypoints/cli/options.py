@@ -12,17 +12,7 @@ from __future__ import annotations
 import math
 
 import click
-
-
-def describe_range(low: float | None, high: float | None, *, low_open: bool = False) -> str:
-    """``1–65535``, ``> 0``, ``>= 0`` … the accepted range as a reader would write it."""
-    if low is not None and high is not None:
-        return f"{low:g}–{high:g}"
-    if low is not None:
-        return f"{'>' if low_open else '>='} {low:g}"
-    if high is not None:
-        return f"<= {high:g}"
-    return "any finite number"
+from synth_ai.settings.validation import describe_range
 
 
 class Number(click.ParamType):

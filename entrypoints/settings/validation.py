@@ -19,7 +19,8 @@ from synth_ai.domain.errors import InvalidInput
 _MISSING = object()
 
 
-def _range(low: float | None, high: float | None, low_open: bool) -> str:
+def describe_range(low: float | None, high: float | None, *, low_open: bool = False) -> str:
+    """``1–65535``, ``> 0``, ``>= 0`` … an accepted range as a reader would write it."""
     if low is not None and high is not None:
         return f"{low:g}–{high:g}"
     if low is not None:
@@ -74,7 +75,7 @@ def check_number(
 ):
     """``raw`` as an int/float within the range, or ``InvalidInput`` naming ``where``."""
     kind = "a whole number" if integer else "a number"
-    accepted = f"{kind} {_range(low, high, low_open)}"
+    accepted = f"{kind} {describe_range(low, high, low_open=low_open)}"
     if isinstance(raw, bool):
         raise InvalidInput(f"{where} is not {accepted} — {fix}")
     try:
@@ -88,5 +89,7 @@ def check_number(
         and (number <= low if low_open else number < low)
         or (high is not None and number > high)
     ):
-        raise InvalidInput(f"{where} is outside {_range(low, high, low_open)} — {fix}")
+        raise InvalidInput(
+            f"{where} is outside {describe_range(low, high, low_open=low_open)} — {fix}"
+        )
     return int(number) if integer else number
