@@ -13,6 +13,7 @@ checks a name that came from elsewhere (a backend's job id) before it becomes pa
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import os
@@ -180,6 +181,8 @@ def _write(real: Path, text: str) -> None:
     if mode is not None and not stat.S_ISREG(mode):
         kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
         raise OSError(0, f"{kind}; refusing to replace it")
+    if mode is not None and not os.access(real, os.W_OK):  # as '>' would: a read-only file stays
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
     real.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
     try:
