@@ -137,9 +137,12 @@ def _sqlite_response_store(db):
 
 def _redis_response_store(settings: Settings):
     from synth_ai.adapters.redis.responses import DEFAULT_TTL, RedisResponseStore
+    from synth_ai.settings.validation import NumberSource
 
-    section = settings.section("responses")
-    ttl = int(float(section.get("ttl_days", DEFAULT_TTL / 86400)) * 86400)
+    days = NumberSource({}, settings.section("responses"), "responses", settings.config_path).read(
+        "ttl_days", DEFAULT_TTL / 86400, low=0, low_open=True
+    )
+    ttl = int(days * 86400)
     prefix = str(settings.section("store").get("redis_prefix", "synth:"))
     return RedisResponseStore.from_url(settings.redis_url, prefix=prefix, ttl_seconds=ttl)
 
