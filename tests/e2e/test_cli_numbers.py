@@ -22,6 +22,7 @@ NUMERIC_OPTIONS = [
     (("deploy", "stop", "--all", "--timeout", "-1"), "'--timeout'", ">= 0"),
     (("session", "start", "--limit-cost", "inf"), "'--limit-cost'", "finite"),
     (("artifacts", "list", "--limit", "0"), "'--limit'", "1<=x<=1000"),
+    (("session", "start", "--expires-in", "0m"), "--expires-in", "a duration > 0"),
 ]
 
 
