@@ -110,10 +110,28 @@ def _parse_yaml(text: str, name: str) -> Any:
         raise InvalidInput(f"{where}: neither JSON nor YAML: {problem}") from None
     bad = non_finite_path(value)
     if bad:
+        mark = _non_finite_mark(yaml.compose(text))
+        where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
         raise InvalidInput(
-            f"{name}: {bad} is NaN or infinite (.nan/.inf) — give a finite number or null"
+            f"{where}: {bad} is NaN or infinite (.nan/.inf) — give a finite number or null"
         )
     return value
+
+
+def _non_finite_mark(node):
+    """Where the first ``.nan`` / ``.inf`` scalar of a composed YAML node tree starts."""
+    if node is None:
+        return None
+    if isinstance(node.value, str):
+        is_float = node.tag == "tag:yaml.org,2002:float"
+        return node.start_mark if is_float and "n" in node.value.lower() else None
+    children = node.value if isinstance(node.value, list) else []
+    for child in children:
+        for part in child if isinstance(child, tuple) else (child,):
+            found = _non_finite_mark(part)
+            if found:
+                return found
+    return None
 
 
 def non_finite_path(value: Any, path: str = "$") -> str | None:

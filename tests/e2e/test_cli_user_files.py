@@ -41,7 +41,7 @@ BAD_FILES = [
     (
         "nan.yaml",
         "job_id: pl_abc123\nmetadata:\n  x: .inf\n",
-        "Error: {path}: $.metadata.x is NaN or infinite",
+        "Error: {path}:3:6: $.metadata.x is NaN or infinite",
     ),
     ("cut.yaml", "job_id: [pl_abc123\n", "Error: {path}:2:1: neither JSON nor YAML"),
     (
