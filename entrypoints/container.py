@@ -191,10 +191,12 @@ def _sqlite_response_store(db):
 
 def _redis_response_store(client, settings: Settings):
     from synth_ai.adapters.redis.responses import DEFAULT_TTL, RedisResponseStore
+    from synth_ai.settings.validation import NumberSource
 
-    section = settings.section("responses")
-    ttl = int(float(section.get("ttl_days", DEFAULT_TTL / 86400)) * 86400)
-    return RedisResponseStore(client, prefix=_redis_prefix(settings), ttl_seconds=ttl)
+    days = NumberSource({}, settings.section("responses"), "responses", settings.config_path).read(
+        "ttl_days", DEFAULT_TTL / 86400, low=0, low_open=True
+    )
+    return RedisResponseStore(client, prefix=_redis_prefix(settings), ttl_seconds=int(days * 86400))
 
 
 def _internal_stop(settings: Settings) -> bool:

@@ -52,3 +52,20 @@ Feature: Artifacts — models and optimised prompts, from the store to the CLI
   Scenario: A wrong API key is refused
     When I run "synth-ai --api-key sk-wrong artifacts list"
     Then the command fails with one line containing "invalid API key"
+
+  Scenario: A prompt file holding NaN is refused with its line and column
+    Given the file "bad.json" holds '{"job_id": "pl_0f0f", "metadata": {"x": NaN}}'
+    When I run "synth-ai artifacts register-prompt bad.json"
+    Then the command fails with one line containing "bad.json:1:41: NaN is not a number JSON allows"
+
+  Scenario: Downloading to a symlink writes the file it points at and keeps the link
+    Given the file "real.json" holds 'old'
+    And "link.json" is a symlink to "real.json"
+    When I run "synth-ai artifacts download pl_0a1b2c -o link.json"
+    Then the command succeeds
+    And "link.json" is still a symlink
+    And the file "real.json" contains "You are a precise banking intent classifier."
+
+  Scenario: A mistyped command suggests the one that was meant
+    When I run "synth-ai artifact list"
+    Then the command is refused as a usage error containing "Did you mean 'artifacts'?"

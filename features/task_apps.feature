@@ -28,3 +28,10 @@ Feature: Task apps
     Then synth-ai deploy list shows the deployment of "arithmetic"
     When the user runs synth-ai deploy stop with its id
     Then the deployment's process is gone and synth-ai deploy list is empty
+
+  Scenario: A foreground deploy stopped with Ctrl+C exits 130 and leaves nothing behind
+    When the user runs synth-ai deploy --runtime local in the foreground on it
+    Then synth-ai deploy list shows the deployment of "arithmetic"
+    When the user presses Ctrl+C in the terminal running deploy
+    Then deploy exits with code 130
+    And the deployment's process is gone and synth-ai deploy list is empty

@@ -26,6 +26,10 @@ def synth_home(tmp_path, monkeypatch) -> Path:
             and not name.startswith("SYNTH_AI_TEST_")
         ):
             monkeypatch.delenv(name, raising=False)
+    # Tables follow COLUMNS when piped; pytest-xdist workers set COLUMNS=80, so drop it for
+    # the same output under one worker or many (a test that needs a width sets it).
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
     home = tmp_path / "synth-home"
     home.mkdir()
     monkeypatch.setenv("SYNTH_AI_HOME", str(home))

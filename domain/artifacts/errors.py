@@ -23,6 +23,12 @@ class InvalidSnapshotId(InvalidInput):
     code = "invalid_snapshot_id"
 
 
+class NotJsonValue(InvalidInput):
+    """A payload, metadata or score holding what JSON cannot carry (NaN, infinities, objects)."""
+
+    code = "not_json_value"
+
+
 class InvalidExport(InvalidInput):
     """An export request that breaks a rule (repo id, tag, a prompt job given as the model)."""
 

@@ -8,6 +8,7 @@ prompts lives in ``synth_ai.domain.artifacts.prompts``.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -17,6 +18,7 @@ from synth_ai.domain.artifacts.errors import (
     InvalidListType,
     InvalidSnapshotId,
     InvalidStatus,
+    NotJsonValue,
 )
 
 MODEL_KINDS = ("ft", "rl", "peft")
@@ -117,6 +119,43 @@ def _snapshot_id(instance, attribute, value) -> None:
         )
 
 
+_JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def _not_json_at(value: Any, path: str = "$") -> tuple[str, str] | None:
+    """``(path, problem)`` of the first value JSON cannot carry (NaN, infinity, ``...``, an
+    object), or ``None`` when ``value`` is plain JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path, "is NaN or infinite — give a finite number (or leave it out)"
+    if isinstance(value, dict):
+        items = []
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return path, f"has the key {key!r}, which is not a string — JSON keys are strings"
+            items.append((f"{path}.{key}", item))
+    elif isinstance(value, list | tuple):
+        items = [(f"{path}[{index}]", item) for index, item in enumerate(value)]
+    elif isinstance(value, _JSON_SCALARS):
+        return None
+    else:
+        return path, f"is {value!r} ({type(value).__name__}), which JSON cannot carry"
+    for where, item in items:
+        found = _not_json_at(item, where)
+        if found:
+            return found
+    return None
+
+
+def _finite(instance, attribute, value) -> None:
+    """Only plain JSON is stored: NaN and infinities (JSON cannot carry them and no score
+    compares) and objects such as ``...`` are refused here, not by the store."""
+    found = _not_json_at(value)
+    if found is not None:
+        where, problem = found
+        at = "" if where == "$" else f" at {where.replace('$', attribute.name, 1)}"
+        raise NotJsonValue(f"{attribute.name}{at} {problem}", param=attribute.name)
+
+
 @frozen
 class ModelArtifact:
     """A trained model and where its weights live (a folder, maybe with merged/ and adapter/)."""
@@ -128,7 +167,7 @@ class ModelArtifact:
     status: str = field(validator=_status)
     created_at: float
     weights_path: str | None = None
-    metadata: dict[str, Any] = field(factory=dict)
+    metadata: dict[str, Any] = field(factory=dict, validator=_finite)
 
     @classmethod
     def new(
@@ -163,10 +202,10 @@ class ModelArtifact:
 class PromptSnapshot:
     snapshot_id: str = field(validator=_snapshot_id)
     job_id: str
-    payload: dict[str, Any]
-    created_at: float
-    score: float | None = None
-    validation_score: float | None = None
+    payload: dict[str, Any] = field(validator=_finite)
+    created_at: float = field()
+    score: float | None = field(default=None, validator=_finite)
+    validation_score: float | None = field(default=None, validator=_finite)
 
 
 @frozen
@@ -181,7 +220,7 @@ class PromptJob:
     best_score: float | None = None
     best_validation_score: float | None = None
     best_snapshot_id: str | None = None
-    metadata: dict[str, Any] = field(factory=dict)
+    metadata: dict[str, Any] = field(factory=dict, validator=_finite)
 
     @classmethod
     def new(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import secrets
 import sys
 from pathlib import Path
 
@@ -42,7 +40,9 @@ def prompt_document(job, snapshots: list) -> dict:
 
 def render(document: dict, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(document, indent=2, default=str) + "\n"
+        from synth_ai.cli.output import json_text
+
+        return json_text(document) + "\n"
     if fmt == "yaml":
         return _yaml(document)
     from synth_ai.domain.artifacts.prompts import PromptMessage, render_text
@@ -75,25 +75,6 @@ def _yaml(document: dict) -> str:
     return yaml.dump(document, Dumper=Dumper, sort_keys=False, allow_unicode=True)
 
 
-def write_output(target: Path, text: str) -> None:
-    """Write atomically (temp file, then rename), or say plainly why the path is unusable."""
-    from synth_ai.domain.errors import InvalidInput
-
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):  # e.g. the parent is a file: there is no tmp
-            tmp.unlink(missing_ok=True)
-        raise InvalidInput(
-            f"cannot write {target}: {exc.strerror or exc} — choose another path with -o "
-            "(or '-o -' for stdout)",
-            code="unwritable_output",
-        ) from exc
-
-
 @click.command("download")
 @click.argument("job_id")
 @click.option(
@@ -123,11 +104,17 @@ def download(obj, job_id, fmt, output, snapshot_id, all_snapshots):
     if output == "-":
         sys.stdout.write(text)
         return
-    file_name = f"{name}.{EXTENSIONS[fmt]}"
-    target = Path(output) if output else Path("prompts") / job.job_id / file_name
-    if output and (target.is_dir() or output.endswith(("/", os.sep))):
-        target = target / file_name  # -o DIR: the default file name inside it
-    write_output(target, text)
+    from synth_ai.cli.files import plain_name, write_text
+
+    folder = Path(output) if output else Path("prompts")
+    file_name = f"{plain_name(name, '--snapshot-id', folder)}.{EXTENSIONS[fmt]}"
+    if not output:  # a job id from a backend is a name, never a path
+        target = folder / plain_name(job.job_id, "the job id", folder) / file_name
+    elif Path(output).is_dir() or output.endswith(("/", os.sep)):
+        target = Path(output) / file_name  # -o DIR: the default file name inside it
+    else:
+        target = Path(output)
+    write_text(target, text)
     click.echo(f"Wrote {target}", err=True)
 
 
@@ -151,21 +138,27 @@ def export(obj, model_id, repo_id, private, tags, prefer_merged, hf_token, fmt):
     """Upload a model's files to the Hugging Face Hub (HF_ENDPOINT picks the Hub)."""
     from synth_ai.adapters.wire import artifacts as wire
     from synth_ai.cli.artifacts import artifacts_of
-    from synth_ai.cli.output import console, echo_json
+    from synth_ai.cli.output import console, echo_json, spinner
     from synth_ai.domain.artifacts.exports import ExportRequest, split_tags
 
     request = ExportRequest(model_id, repo_id, private, split_tags(tags), prefer_merged)
     artifacts = artifacts_of(obj)
     err = console(stderr=True)
     if obj.remote:
-        with err.status(f"Exporting {model_id} to {repo_id} through {obj.settings.backend_url}…"):
+        with spinner(f"Exporting {model_id} to {repo_id} through {obj.settings.backend_url}…"):
             result = artifacts.catalog.export_to_hub(request, token=hf_token)
     else:
         from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
         # Shown from the first file on, so a failure before the upload starts (unknown model,
         # no weights, unreachable Hub, refused token) stays one line.
-        bar = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), console=err)
+        bar = Progress(  # a progress bar on a terminal only, never in logs or pipes
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            console=err,
+            disable=not err.is_terminal,
+        )
         task = bar.add_task(f"Uploading to {repo_id}", total=None)
 
         def progress(done: int, total: int, name: str) -> None:

@@ -15,8 +15,12 @@ from synth_ai.cli.output import echo_json, format_option
 def artifacts_of(obj):
     """The artifact use cases this CLI invocation uses (remote backend, or the local store)."""
     from synth_ai.artifacts_sdk import open_artifacts
+    from synth_ai.cli.output import Waiting
 
-    return open_artifacts(obj.settings, obj.container)
+    artifacts = open_artifacts(obj.settings, obj.container)
+    return (
+        Waiting(artifacts, f"Waiting for {obj.settings.backend_url}…") if obj.remote else artifacts
+    )
 
 
 @click.group("artifacts")
@@ -125,8 +129,15 @@ def register_prompt(obj, path, fmt):
     """Register a prompt job and its snapshots from a JSON or YAML file ('-' for stdin)."""
     from synth_ai.adapters.wire import artifacts as wire
     from synth_ai.domain.artifacts.service import RegisterPromptJob
+    from synth_ai.domain.errors import ValidationFailed
 
-    body = wire.read(_read_document(path), RegisterPromptJob)
+    try:
+        body = wire.read(_read_document(path), RegisterPromptJob)
+    except ValidationFailed as exc:
+        name = "<stdin>" if path == "-" else path
+        raise ValidationFailed(
+            f"{name}: {exc.message.removeprefix('invalid request: ')}", param=exc.param
+        ) from None
     artifacts = artifacts_of(obj)
     job = artifacts.register_prompt_job(body)
     if fmt == "json":
@@ -139,35 +150,24 @@ def register_prompt(obj, path, fmt):
 
 
 def _json_object(text: str | None, name: str) -> dict:
-    import json
+    import re
 
+    from synth_ai.cli.files import parse_document
     from synth_ai.domain.errors import InvalidInput
 
     if not text:
         return {}
     try:
-        value = json.loads(text)
-    except ValueError as exc:
-        raise InvalidInput(
-            f"{name} is not valid JSON ({exc}) — pass an object like '{{\"epochs\": 3}}'"
-        ) from exc
-    if not isinstance(value, dict):
-        raise InvalidInput(f"{name} must be a JSON object, got {type(value).__name__}")
-    return value
+        return parse_document(text, name, example="'{\"epochs\": 3}'")
+    except InvalidInput as exc:
+        detail = re.sub(r"^:(\d+):(\d+): ", r"line \1, column \2: ", exc.message[len(name) :])
+        raise click.BadParameter(detail.lstrip(), param_hint=name) from None
 
 
 def _read_document(path: str):
-    import yaml
-    from synth_ai.domain.errors import InvalidInput
+    from synth_ai.cli.files import read_document
 
-    try:
-        text = click.open_file(path, encoding="utf-8").read()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read {path}: {exc.strerror or exc}") from exc
-    try:
-        return yaml.safe_load(text)  # JSON is YAML, so both work
-    except yaml.YAMLError as exc:
-        raise InvalidInput(f"{path} is neither JSON nor YAML: {str(exc).splitlines()[0]}") from exc
+    return read_document(path, example='{"job_id": "pl_…", "snapshots": […]}')
 
 
 from synth_ai.cli.artifact_files import download, export  # noqa: E402  (register the sub-commands)

@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 import click
-from synth_ai.cli.output import echo_json, format_option
+from synth_ai.cli.options import PORT_OR_ANY, NonNegativeFloat, PositiveFloat
+from synth_ai.cli.output import echo_json, format_option, spinner
 
 API_KEY_ENV = "ENVIRONMENT_API_KEY"
 
@@ -43,7 +44,7 @@ API_KEY_ENV = "ENVIRONMENT_API_KEY"
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option(
     "--port",
-    type=click.IntRange(0, 65535),
+    type=PORT_OR_ANY,
     default=8114,
     show_default=True,
     help="Port; the next free one if busy (0: any free port).",
@@ -65,11 +66,12 @@ API_KEY_ENV = "ENVIRONMENT_API_KEY"
 @click.option(
     "--wait",
     "wait_seconds",
-    type=float,
+    type=PositiveFloat(example="60"),
     default=60.0,
     show_default=True,
     help="With --background: seconds to wait for the task app to become ready.",
 )
+@format_option
 @click.pass_context
 def deploy(
     ctx,
@@ -82,6 +84,7 @@ def deploy(
     tunnel_subdomain,
     background,
     wait_seconds,
+    fmt,
 ):
     """Run a task app (local or tunnel) and record it; see also 'deploy list' and 'deploy stop'."""
     if ctx.invoked_subcommand:
@@ -114,24 +117,35 @@ def deploy(
             f"{API_KEY_ENV} is not set — export it or put it in a file passed with --env"
         )
     obj = ctx.obj
+    if mode != "none":  # preflight: nothing starts when the tunnel could not
+        from synth_ai.adapters.cloudflared import find_cloudflared
+
+        find_cloudflared(obj.container.tunnel_settings().cloudflared_path, obj.settings.home)
     if background:
-        _deploy_background(obj, path, host, port, mode, tunnel_subdomain, wait_seconds)
+        _deploy_background(obj, path, host, port, mode, tunnel_subdomain, wait_seconds, fmt)
     else:
-        _deploy_foreground(obj, path, host, port, mode, tunnel_subdomain)
+        _deploy_foreground(obj, path, host, port, mode, tunnel_subdomain, fmt)
 
 
-def _deploy_foreground(obj, path: Path, host, port, mode, subdomain) -> None:
+def _deploy_foreground(obj, path: Path, host, port, mode, subdomain, fmt: str) -> None:
     from synth_ai.task_app.runner import new_service_id, run_deployment
 
     container = obj.container
     provider = container.tunnel_provider() if mode != "none" else None
 
     def ready(record) -> None:
-        click.echo(
-            f"Task app {record.app_id or ''} ready at {record.url}  (id {record.id}, pid {record.pid})"
-        )
-        if record.url != record.local_url:
-            click.echo(f"  local: {record.local_url}")
+        if fmt == "json":
+            from synth_ai.adapters.wire.deployments import deployment_to_wire
+
+            echo_json(deployment_to_wire(record))
+        else:
+            click.echo(
+                f"Task app {record.app_id or ''} ready at {record.url}  "
+                f"(id {record.id}, pid {record.pid})"
+            )
+            if record.url != record.local_url:
+                click.echo(f"  local: {record.local_url}")
+        sys.stdout.flush()
         click.echo("Press Ctrl+C to stop.", err=True)
 
     try:
@@ -146,12 +160,17 @@ def _deploy_foreground(obj, path: Path, host, port, mode, subdomain) -> None:
             tunnel_provider=provider,
             on_ready=ready,
         )
-    except (KeyboardInterrupt, SystemExit):
+    except KeyboardInterrupt:
         click.echo("Stopped.", err=True)
+        sys.exit(130)  # Ctrl-C, after the task app, its tunnel and its record are gone
+    except SystemExit:  # SIGTERM: 143, the same cleanup
+        click.echo("Stopped.", err=True)
+        raise
 
 
-def _deploy_background(obj, path: Path, host, port, mode, subdomain, wait_seconds: float) -> None:
-    from synth_ai.domain.errors import SynthError
+def _deploy_background(
+    obj, path: Path, host, port, mode, subdomain, wait_seconds: float, fmt: str
+) -> None:
     from synth_ai.task_app.runner import new_service_id
 
     settings = obj.settings
@@ -194,11 +213,31 @@ def _deploy_background(obj, path: Path, host, port, mode, subdomain, wait_second
             env=env,
             start_new_session=True,
         )
+    try:
+        with spinner(f"Starting {path.name} (up to {wait_seconds:g}s)…"):
+            record = _wait_ready(services, record_id, process, log_path, wait_seconds)
+    except KeyboardInterrupt:
+        _stop_runner(process)  # Ctrl-C while waiting: nothing keeps running in the background
+        services.remove(record_id)
+        raise
+    if fmt == "json":
+        from synth_ai.adapters.wire.deployments import deployment_to_wire
+
+        echo_json(deployment_to_wire(record))
+        return
+    click.echo(f"Task app {record.app_id or ''} running in the background at {record.url}")
+    click.echo(f"  id {record.id}  pid {record.pid}  log {log_path}")
+    click.echo(f"  stop it with: synth-ai deploy stop {record.id}")
+
+
+def _wait_ready(services, record_id: str, process, log_path: Path, wait_seconds: float):
+    from synth_ai.domain.errors import SynthError
+
     deadline = time.monotonic() + wait_seconds
     while True:
         record = services.get(record_id)
         if record is not None:
-            break
+            return record
         if process.poll() is not None:
             raise SynthError(
                 f"the task app exited with code {process.returncode} before it was ready — "
@@ -211,9 +250,6 @@ def _deploy_background(obj, path: Path, host, port, mode, subdomain, wait_second
                 f"raise --wait or see {log_path}"
             )
         time.sleep(0.05)
-    click.echo(f"Task app {record.app_id or ''} running in the background at {record.url}")
-    click.echo(f"  id {record.id}  pid {record.pid}  log {log_path}")
-    click.echo(f"  stop it with: synth-ai deploy stop {record.id}")
 
 
 def _stop_runner(process: subprocess.Popen, timeout: float = 10.0) -> None:
@@ -239,11 +275,11 @@ def _tail(path: Path, lines: int = 12) -> str:
 @click.pass_obj
 def list_deployments(obj, fmt):
     """Running deployments (records of processes that are gone are dropped)."""
-    from cattrs.preconf.json import make_converter
+    from synth_ai.adapters.wire.deployments import deployment_to_wire
 
     records = obj.container.service_records().list()
     if fmt == "json":
-        echo_json([make_converter().unstructure(r) for r in records])
+        echo_json([deployment_to_wire(r) for r in records])
         return
     if not records:
         click.echo(
@@ -272,13 +308,14 @@ def list_deployments(obj, fmt):
 @click.option("--all", "stop_all", is_flag=True, help="Stop every recorded deployment.")
 @click.option(
     "--timeout",
-    type=float,
+    type=NonNegativeFloat(example="10"),
     default=10.0,
     show_default=True,
     help="Seconds to wait after SIGTERM before SIGKILL.",
 )
+@format_option
 @click.pass_obj
-def stop(obj, record_id, stop_all, timeout):
+def stop(obj, record_id, stop_all, timeout, fmt):
     """Stop a deployment by id (SIGTERM, then SIGKILL after --timeout), or --all."""
     from synth_ai.domain.errors import NotFound
 
@@ -296,8 +333,13 @@ def stop(obj, record_id, stop_all, timeout):
     for record in records:
         _terminate(record, timeout, processes)
         services.remove(record.id)
-        click.echo(f"Stopped {record.id} ({record.url}, pid {record.pid})")
-    if not records:
+        if fmt != "json":
+            click.echo(f"Stopped {record.id} ({record.url}, pid {record.pid})")
+    if fmt == "json":
+        from synth_ai.adapters.wire.deployments import deployment_to_wire
+
+        echo_json([deployment_to_wire(r) for r in records])
+    elif not records:
         click.echo("No running deployments.")
 
 

@@ -7,6 +7,7 @@ the API key travels in the environment (``SYNTH_API_KEY``), never in a file.
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import signal
@@ -55,9 +56,14 @@ def session_limits(table: dict[str, Any]) -> list[dict]:
             value = table.get(prefix + metric)
             if value is None:
                 continue
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or value <= 0
+            ):
                 raise click.UsageError(
-                    f"[session] {prefix}{metric} must be a positive number, got {value!r}"
+                    f"[session] {prefix}{metric} must be a finite number > 0, got {value!r}"
                 )
             limits.append({"metric_type": metric, "limit_type": kind, "limit_value": value})
     unknown = sorted(

@@ -11,6 +11,7 @@ import sys
 
 import click
 from synth_ai import __version__
+from synth_ai.cli.options import PositiveFloat
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "deploy": (
@@ -90,13 +91,12 @@ class CliContext:
     def backend(self):
         """An HTTP client to the configured backend (``--base-url`` / ``SYNTH_BACKEND_URL``)."""
         from synth_ai.adapters.backend_http import BackendClient
+        from synth_ai.cli.output import Waiting
 
         settings = self.settings
-        return BackendClient(
-            settings.backend_url or f"http://{settings.host}:{settings.port}",
-            settings.api_key,
-            timeout=settings.timeout,
-        )
+        url = settings.backend_url or f"http://{settings.host}:{settings.port}"
+        client = BackendClient(url, settings.api_key, timeout=settings.timeout)
+        return Waiting(client, f"Waiting for {url}…")
 
 
 class LazyGroup(click.Group):
@@ -121,6 +121,17 @@ class LazyGroup(click.Group):
             with formatter.section("Commands"):
                 formatter.write_dl(sorted(rows))
 
+    def resolve_command(self, ctx, args):
+        """Unknown commands get the closest known names ("Did you mean 'session'?")."""
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=3, cutoff=0.6)
+            hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            ctx.fail(f"No such command {name!r}.{hint}")
+        return super().resolve_command(ctx, args)
+
     def invoke(self, ctx):
         from synth_ai.domain.errors import SynthError
 
@@ -139,7 +150,12 @@ class LazyGroup(click.Group):
     help="Backend URL (a running 'synth-ai serve'); default: the local store.",
 )
 @click.option("--api-key", envvar="SYNTH_API_KEY", default=None, help="API key for the backend.")
-@click.option("--timeout", type=float, default=None, help="HTTP timeout in seconds (default 30).")
+@click.option(
+    "--timeout",
+    type=PositiveFloat(example="30"),
+    default=None,
+    help="HTTP timeout in seconds, > 0 (default 30).",
+)
 @click.pass_context
 def cli(ctx, base_url, api_key, timeout):
     """synth-ai: optimise LLM prompts and policies against task apps."""
@@ -147,11 +163,23 @@ def cli(ctx, base_url, api_key, timeout):
 
 
 def main() -> None:
+    """Exit codes (docs/cli/README.md): 0 done, 1 expected failure, 2 usage error,
+    130 interrupted (Ctrl-C), never a traceback for an expected error."""
     try:
-        cli(prog_name="synth-ai")
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
+        code = cli.main(prog_name="synth-ai", standalone_mode=False)
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo("\nInterrupted.", err=True)
         sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        # stdout closed early (e.g. '| head'): not an error of ours; keep Python quiet at exit
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 
 import click
+from synth_ai.cli.options import PORT, PositiveInt
 
 
 @click.command("serve")
 @click.option("--host", default=None, help="Interface to bind (default 127.0.0.1).")
-@click.option("--port", type=int, default=None, help="Port (default 8765).")
+@click.option("--port", type=PORT, default=None, help="Port, 1–65535 (default 8765).")
 @click.option(
     "--threads",
-    type=int,
+    type=PositiveInt(),
     default=None,
     help="Waitress worker threads; each open stream (SSE) holds one (default 64).",
 )
@@ -44,9 +46,13 @@ def serve(obj, host, port, threads):
             f"port {port} on {host} is already in use — stop the other server or pass --port"
         ) from None
     stop = threading.Event()
-    previous = {
-        sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)
-    }
+    received: list[int] = []
+
+    def on_signal(signum, _frame) -> None:
+        received.append(signum)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     click.echo(f"synth-ai backend listening on {server.url}")
     click.echo(f"  data: {settings.home}")
     if new_key:
@@ -63,3 +69,5 @@ def serve(obj, host, port, threads):
         container.shutdown_resources()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if received and received[0] == signal.SIGINT:
+        sys.exit(130)  # Ctrl-C: 130 like every command; SIGTERM (a supervisor's stop) exits 0

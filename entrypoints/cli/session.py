@@ -63,14 +63,22 @@ def _duration(value: str) -> timedelta:
         raise click.BadParameter(
             f"{value!r} is not a duration — use e.g. 30m, 2h or 7d", param_hint="--expires-in"
         )
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+    seconds = float(match.group(1)) * _UNITS[match.group(2)]
+    if seconds <= 0:
+        raise click.BadParameter(
+            f"{value!r} is outside the accepted range: a duration > 0 (e.g. 30m, 2h or 7d)",
+            param_hint="--expires-in",
+        )
+    return timedelta(seconds=seconds)
 
 
 def _fmt(metric: str, value) -> str:
     if value is None:
         return "—"
     if metric == "cost_usd":
-        return f"${value:,.4f}"
+        from synth_ai.cli.output import usd
+
+        return usd(value)
     if metric == "gpu_hours":
         return f"{value:,.3f} h"
     return f"{int(value):,}"

@@ -24,9 +24,23 @@ def read_json(req, *, required: bool = True) -> Any:
             raise InvalidInput("request body is empty — send a JSON object", code="empty_body")
         return {}
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_refuse_constant)
+    except _NonFinite as exc:
+        raise InvalidInput(
+            f"request body holds {exc}: JSON has no NaN or infinity (inf) — send a finite "
+            "number or null",
+            code="malformed_json",
+        ) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"request body is not valid JSON: {exc}", code="malformed_json") from exc
+
+
+class _NonFinite(ValueError):
+    pass
+
+
+def _refuse_constant(token: str):
+    raise _NonFinite(token)
 
 
 def read_object(req, *, required: bool = True) -> dict:

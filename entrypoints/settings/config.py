@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -99,16 +98,28 @@ def _read_document(path: Path) -> dict:
     try:
         return _plain(tomlkit.parse(path.read_text(encoding="utf-8")))
     except Exception as exc:  # tomlkit raises its own ParseError family
-        raise InvalidInput(f"{path} is not valid TOML: {exc} — fix or delete the file") from exc
+        line, col = getattr(exc, "line", None), getattr(exc, "col", None)
+        where = f"{path}:{line}:{col}" if line is not None else str(path)
+        reason = str(exc).split(" at line ")[0]
+        raise InvalidInput(f"{where}: not valid TOML: {reason} — fix or delete the file") from exc
+
+
+def _table(doc: dict, name: str, path: Path) -> dict:
+    value = doc.get(name) or {}
+    if not isinstance(value, dict):
+        raise InvalidInput(
+            f"{path}: {name} must be a table ([{name}]), got {type(value).__name__} {value!r}"
+        )
+    return value
 
 
 def load_settings(environ: dict | None = None) -> Settings:
     env = os.environ if environ is None else environ
     home = synth_home(env)
     doc = _read_document(home / "config.toml")
-    server = doc.get("server", {}) or {}
-    client = doc.get("client", {}) or {}
-    store = doc.get("store", {}) or {}
+    server = _table(doc, "server", home / "config.toml")
+    client = _table(doc, "client", home / "config.toml")
+    store = _table(doc, "store", home / "config.toml")
     keys = [
         ApiKey(k["key"], k.get("org_id", DEFAULT_ORG), k.get("user_id", DEFAULT_USER))
         for k in server.get("api_keys", [])
@@ -118,23 +129,25 @@ def load_settings(environ: dict | None = None) -> Settings:
     if env_key and not any(k.key == env_key for k in keys):
         # A key given in the environment is accepted by a server started with it.
         keys.insert(0, ApiKey(env_key))
-    try:
-        port = int(env.get("SYNTH_AI_PORT") or server.get("port", DEFAULT_PORT))
-        threads = int(env.get("SYNTH_AI_THREADS") or server.get("threads", 64))
-        timeout = float(env.get("SYNTH_AI_TIMEOUT") or client.get("timeout", 30.0))
-    except ValueError as exc:
-        raise InvalidInput(f"bad number in settings: {exc}") from exc
-    upstream = doc.get("upstream", {}) or {}
+    from synth_ai.settings.validation import NumberSource
+
+    config_file = home / "config.toml"
+    server_numbers = NumberSource(env, server, "server", config_file)
+    port = server_numbers.read(
+        "port", DEFAULT_PORT, var="SYNTH_AI_PORT", integer=True, low=1, high=65535
+    )
+    threads = server_numbers.read("threads", 64, var="SYNTH_AI_THREADS", integer=True, low=1)
+    timeout = NumberSource(env, client, "client", config_file).read(
+        "timeout", 30.0, var="SYNTH_AI_TIMEOUT", low=0, low_open=True
+    )
+    upstream = _table(doc, "upstream", config_file)
     aliases = dict(DEFAULT_MODEL_ALIASES)
     aliases.update(
         {str(k): str(v) for k, v in (doc.get("models", {}) or {}).items() if isinstance(v, str)}
     )
-    try:
-        upstream_timeout = float(
-            env.get("SYNTH_AI_UPSTREAM_TIMEOUT") or upstream.get("timeout", 120.0)
-        )
-    except ValueError as exc:
-        raise InvalidInput(f"bad number in settings: {exc}") from exc
+    upstream_timeout = NumberSource(env, upstream, "upstream", config_file).read(
+        "timeout", 120.0, var="SYNTH_AI_UPSTREAM_TIMEOUT", low=0, low_open=True
+    )
     max_tokens_field = env.get("SYNTH_AI_UPSTREAM_MAX_TOKENS_FIELD") or upstream.get(
         "max_tokens_field", "max_completion_tokens"
     )
@@ -166,7 +179,9 @@ def load_settings(environ: dict | None = None) -> Settings:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` atomically with mode 0600 (the file may hold API keys)."""
+    """Write ``text`` atomically with mode 0600 (the file may hold API keys). A symlinked
+    config (dotfiles) is followed: the file it points at is replaced, the link kept."""
+    path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -181,7 +196,8 @@ def new_api_key() -> str:
 
 
 def ensure_server_key(settings: Settings) -> tuple[Settings, str | None]:
-    """Generate and persist a server API key when none is configured.
+    """Generate and persist a server API key when none is configured, for the local identity
+    (``DEFAULT_ORG`` / ``DEFAULT_USER``) every command uses until a key exists.
 
     Returns the (re-read) settings and the new key, or ``None`` when a key already existed.
     """
@@ -199,8 +215,10 @@ def ensure_server_key(settings: Settings) -> tuple[Settings, str | None]:
     keys = tomlkit.aot()
     entry = tomlkit.table()
     entry["key"] = key
-    entry["org_id"] = str(uuid.uuid4())
-    entry["user_id"] = str(uuid.uuid4())
+    # The local identity every command used before this key existed, so artifacts and sessions
+    # created by the CLI before the first 'serve' stay visible through the new key.
+    entry["org_id"] = DEFAULT_ORG
+    entry["user_id"] = DEFAULT_USER
     keys.append(entry)
     server["api_keys"] = keys
     write_private(path, tomlkit.dumps(doc))

@@ -38,6 +38,7 @@ from synth_ai.domain.sessions.pricing import (
     PriceTable,
 )
 from synth_ai.settings.config import Settings
+from synth_ai.settings.validation import NumberSource
 
 DEFAULT_LIMIT_COST_USD = 20.0
 LIMIT_KEYS = {
@@ -91,12 +92,14 @@ def session_defaults(settings: Settings, environ: dict | None = None) -> Session
     if kind not in KINDS:
         raise InvalidInput(f"[session] limit_kind must be 'hard' or 'soft', got {kind!r}")
     limits = []
+    numbers = NumberSource(env, table, "session", settings.config_path)
     for key, metric in LIMIT_KEYS.items():
-        raw = env.get(f"SYNTH_AI_SESSION_{key.upper()}", table.get(key))
-        if raw is None and key == "limit_cost_usd":
-            raw = DEFAULT_LIMIT_COST_USD
-        value = _number(
-            f"[session] {key}", raw, integer=metric in ("tokens", "api_calls"), allow_none=True
+        value = numbers.read(
+            key,
+            DEFAULT_LIMIT_COST_USD if key == "limit_cost_usd" else None,
+            var=f"SYNTH_AI_SESSION_{key.upper()}",
+            integer=metric in ("tokens", "api_calls"),
+            low=0,
         )
         if value is not None:
             limits.append(Limit(metric, value, kind))

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 
 from attrs import frozen
-from synth_ai.domain.errors import InvalidInput
 from synth_ai.domain.tunnels.model import EdgeOverrides
 from synth_ai.settings.config import Settings
+from synth_ai.settings.validation import NumberSource
 
 DEFAULT_CLOUDFLARE_API_URL = "https://api.cloudflare.com/client/v4"
 
@@ -43,11 +43,9 @@ class TunnelSettings:
         def pick(name: str, var: str):
             return env.get(var) or table.get(name) or None
 
-        try:
-            url_timeout = float(table.get("url_timeout", 20.0))
-            health_timeout = float(table.get("health_timeout", 20.0))
-        except (TypeError, ValueError) as exc:
-            raise InvalidInput(f"[tunnels] timeouts must be numbers: {exc}") from exc
+        numbers = NumberSource(env, table, "tunnels", settings.config_path)
+        url_timeout = numbers.read("url_timeout", 20.0, low=0, low_open=True)
+        health_timeout = numbers.read("health_timeout", 20.0, low=0, low_open=True)
         return cls(
             cloudflared_path=pick("cloudflared_path", "SYNTH_AI_CLOUDFLARED"),
             resolve=EdgeOverrides.parse(env.get("SYNTH_AI_TUNNEL_RESOLVE") or table.get("resolve")),

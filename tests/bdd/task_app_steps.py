@@ -193,3 +193,47 @@ def deployment_gone(world, cli):
     assert not pid_alive(world.record["pid"])
     assert port_is_free("127.0.0.1", world.record["port"])
     assert listed(cli) == []
+
+
+@when("the user runs synth-ai deploy --runtime local in the foreground on it")
+def deploy_local_foreground(world, cli):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    world.foreground = subprocess.Popen(
+        [sys.executable, "-m", "synth_ai", "deploy", "--runtime", "local"]
+        + ["--task-app", str(EXAMPLE_APP), "--port", "0", "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+    world.record = json.loads(_read_json_document(world.foreground.stdout))
+    deadline = time.monotonic() + 30
+    while not listed(cli) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def _read_json_document(stream) -> str:
+    """Lines of stdout up to the end of the first (indented) JSON document."""
+    lines = []
+    for line in stream:
+        lines.append(line)
+        if line.rstrip() == "}":
+            break
+    return "".join(lines)
+
+
+@when("the user presses Ctrl+C in the terminal running deploy")
+def ctrl_c_deploy(world):
+    import signal
+
+    world.foreground.send_signal(signal.SIGINT)
+    world.foreground.wait(30)
+
+
+@then(parsers.parse("deploy exits with code {code:d}"))
+def deploy_exit_code(world, code):
+    assert world.foreground.returncode == code, world.foreground.stderr.read()

@@ -235,3 +235,24 @@ def fails(result, text):
 @then("the error shows the accepted forms")
 def shows_forms(result):
     assert "ft:BASE:JOB" in result.stderr and "pl_<hex>" in result.stderr
+
+
+@given(parsers.parse("the file \"{name}\" holds '{text}'"))
+def file_holds(world, name, text):
+    (world["cwd"] / name).write_text(text)
+
+
+@given(parsers.parse('"{link}" is a symlink to "{target}"'))
+def symlink(world, link, target):
+    (world["cwd"] / link).symlink_to(world["cwd"] / target)
+
+
+@then(parsers.parse('"{link}" is still a symlink'))
+def still_symlink(world, link):
+    assert (world["cwd"] / link).is_symlink()
+
+
+@then(parsers.parse('the command is refused as a usage error containing "{text}"'))
+def usage_error(result, text):
+    assert result.returncode == 2
+    assert text in result.stderr and "Traceback" not in result.stderr

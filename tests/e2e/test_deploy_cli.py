@@ -111,6 +111,7 @@ def test_foreground_deploy_runs_until_ctrl_c_and_removes_its_record(tmp_path, sy
     assert record["pid"] == process.pid
     process.send_signal(signal.SIGINT)
     process.communicate(timeout=30)
+    assert process.returncode == 130
     assert services(synth_home) == []
     assert port_is_free("127.0.0.1", record["port"])
 
@@ -178,7 +179,10 @@ def test_bad_input_is_reported_in_one_line(cli, tmp_path):
         quick_subdomain.returncode == 2 and "needs --tunnel-mode managed" in quick_subdomain.stderr
     )
     bad_port = local("--port", "70000")
-    assert bad_port.returncode == 2 and "70000 is not in the range 0<=x<=65535" in bad_port.stderr
+    assert (
+        bad_port.returncode == 2
+        and "70000' is outside the accepted range: a whole number 0–65535" in bad_port.stderr
+    )
     bad_host = local("--host", "256.1.1.1", env={"ENVIRONMENT_API_KEY": ENV_KEY})
     assert bad_host.returncode == 1 and "cannot listen on 256.1.1.1:8114" in bad_host.stderr
     unknown = cli("deploy", "stop", "svc_nope")

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tests.support.fake_hub import FakeHub
+from tests.support.terminal import run_in_terminal
 
 MODEL = "peft:Qwen/Qwen3-0.6B:job_42"
 
@@ -59,9 +60,17 @@ def test_local_export_uploads_merged_weights_privately_with_a_model_card(cli, hu
     assert 'tags: ["synth-ai", "peft", "banking", "lora"]' in card and "Qwen/Qwen3-0.6B" in card
     assert json.loads(result.stdout)["variant"] == "merged"
     assert hub.xet_requests == []
-    assert re.search(
-        r"Uploading README\.md .* (\d+)/\1 bytes", result.stderr
-    )  # the progress bar, complete
+    assert "Uploading" not in result.stderr  # progress bars only on a terminal, not in pipes
+
+
+def test_local_export_shows_a_progress_bar_on_a_terminal(cli, hub, model_dir):
+    assert cli("artifacts", "register-model", MODEL, "--weights", str(model_dir)).returncode == 0
+    code, shown = run_in_terminal(
+        "artifacts", "export", MODEL, "--repo-id", "me/qwen", env=hub_env(hub)
+    )
+    assert code == 0, shown
+    assert re.search(r"Uploading README\.md .* (\d+)/\1 bytes", shown)  # the bar, complete
+    assert "Exported peft:Qwen/Qwen3-0.6B:job_42" in shown
 
 
 def test_local_export_of_the_adapter_to_a_public_repo(cli, hub, model_dir):

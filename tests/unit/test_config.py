@@ -31,12 +31,12 @@ def test_first_start_generates_a_key_and_stores_it_privately(synth_home):
     assert second is None and again.api_key == key
 
 
-def test_invalid_toml_is_reported_with_the_file_path(synth_home):
+def test_invalid_toml_is_reported_with_the_file_line_and_column(synth_home):
     (synth_home / "config.toml").write_text("[server\nport=")
     import pytest
     from synth_ai.domain.errors import InvalidInput
 
-    with pytest.raises(InvalidInput, match="config.toml is not valid TOML"):
+    with pytest.raises(InvalidInput, match=r"config.toml:1:7: not valid TOML"):
         load_settings()
 
 

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from synth_ai.cli.artifact_files import write_output
+from synth_ai.cli.files import write_text
 from synth_ai.domain.errors import InvalidInput
 
 
 def test_a_written_file_holds_the_text_and_no_temporary_file_remains(tmp_path):
-    write_output(tmp_path / "prompts" / "best.json", "{}\n")
+    write_text(tmp_path / "prompts" / "best.json", "{}\n")
     assert (tmp_path / "prompts" / "best.json").read_text() == "{}\n"
     assert [p.name for p in (tmp_path / "prompts").iterdir()] == ["best.json"]
 
 
 def test_a_directory_as_the_output_path_is_refused_and_leaves_no_temporary_file(tmp_path):
     (tmp_path / "dl" / "out").mkdir(parents=True)
-    with pytest.raises(InvalidInput, match=r"cannot write .*out: Is a directory"):
-        write_output(tmp_path / "dl" / "out", "text")
+    with pytest.raises(InvalidInput, match=r"cannot write .*out: a folder; refusing to replace it"):
+        write_text(tmp_path / "dl" / "out", "text")
     assert [p.name for p in (tmp_path / "dl").iterdir()] == ["out"]
     assert list((tmp_path / "dl" / "out").iterdir()) == []
 

@@ -40,7 +40,8 @@ def test_an_explicit_config_is_preferred_to_codex_toml_and_synth_toml(tmp_path, 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[session]\nlimit_cost_usd = -1\n", "positive number"),
+        ("[session]\nlimit_cost_usd = -1\n", "finite number > 0"),
+        ("[session]\nlimit_cost_usd = nan\n", "finite number > 0, got nan"),
         ("[session]\nbudget = 3\n", "unknown [session] keys"),
         ("[session\n", "not valid TOML"),
     ],
