@@ -111,11 +111,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--model-path", default=None)
+    parser.add_argument(
+        "--prompt-format",
+        default="gemma",
+        help="gemma (turn markers as text, the default for the packaged model) or gemma-control",
+    )
     args = parser.parse_args()
 
     from synth_ai.adapters.llama_cpp import LlamaCppChatProvider
 
-    provider = LlamaCppChatProvider(args.model_path, context_size=2048, threads=args.threads)
+    provider = LlamaCppChatProvider(
+        args.model_path, context_size=2048, threads=args.threads, prompt_format=args.prompt_format
+    )
     provider.model()
     tasks = {
         "sentiment_2_labels": (BINARY, ["positive", "negative"], BINARY_DEMOS),
@@ -130,12 +137,15 @@ def main() -> None:
                     {"model": "local", "messages": build(review), "max_tokens": 4, "temperature": 0}
                 )
                 answers.append(result["choices"][0]["message"]["content"])
-            correct = sum(first_word(a) == label for a, (_, label) in zip(answers, examples, strict=True))
+            correct = sum(
+                first_word(a) == label for a, (_, label) in zip(answers, examples, strict=True)
+            )
             print(
                 json.dumps(
                     {
                         "bench": "local_model_demonstrations",
                         "task": task,
+                        "prompt_format": args.prompt_format,
                         "variant": name,
                         "correct": correct,
                         "examples": len(examples),

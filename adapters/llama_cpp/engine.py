@@ -20,8 +20,10 @@ from pathlib import Path
 from attrs import define, field, frozen
 from synth_ai.adapters.llama_cpp.model_file import INSTALL_HINT, LocalModelNotInstalled
 from synth_ai.adapters.llama_cpp.stop_text import StopText
-from synth_ai.adapters.llama_cpp.turns import gemma_prompt
+from synth_ai.adapters.llama_cpp.turns import END, START, gemma_prompt
 from synth_ai.domain.errors import ContextLengthExceeded, InvalidInput
+
+TURN_MARKERS = (END, START)
 
 
 def import_llama_cpp():
@@ -68,8 +70,9 @@ class ModelKey:
 class LoadedModel:
     """A ``llama_cpp.Llama`` and the lock that serialises its use."""
 
-    def __init__(self, llama, prompt_format: str):
+    def __init__(self, llama, prompt_format: str, path: Path):
         self.llama = llama
+        self.path = path
         self.lock = threading.Lock()
         self.context_size = llama.n_ctx()
         metadata = getattr(llama, "metadata", {}) or {}
@@ -80,7 +83,9 @@ class LoadedModel:
                 "use 'gemma' or 'auto'"
             )
         self._formatter = None
+        self._format = "gemma" if prompt_format == "auto" else prompt_format
         if template and prompt_format in ("auto", "template"):
+            self._format = "template"
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
             vocab = llama._model
@@ -100,15 +105,25 @@ class LoadedModel:
 
     @property
     def prompt_format(self) -> str:
-        return "template" if self._formatter else "gemma"
+        return self._format
 
     def tokenize_chat(self, messages: list[dict]) -> list[int]:
         if self._formatter is not None:
             rendered = self._formatter(messages=messages)
             text, add_bos = rendered.prompt, not rendered.added_special
-        else:
-            text, add_bos = gemma_prompt(messages), True
-        return self.llama.tokenize(text.encode("utf-8"), add_bos=add_bos, special=True)
+            return self.llama.tokenize(text.encode("utf-8"), add_bos=add_bos, special=True)
+        # "gemma" writes the turn markers as plain text (special=False), not as Gemma's control
+        # tokens: the packaged base model never learnt those (fed them, it echoes the prompt and
+        # drifts into stray tokens), while it follows the markers written out as text.
+        # "gemma-control" is for instruction-tuned Gemma files that lack a template.
+        text = gemma_prompt(messages)
+        control = self._format == "gemma-control"
+        return self.llama.tokenize(text.encode("utf-8"), add_bos=True, special=control)
+
+    @property
+    def turn_stops(self) -> tuple[str, ...]:
+        """Stop strings the prompt format implies (the text markers of a new turn)."""
+        return TURN_MARKERS if self._format == "gemma" else ()
 
     def count_tokens(self, text: str) -> int:
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
@@ -130,7 +145,7 @@ class LoadedModel:
         llama = self.llama
         if sampling.seed is not None:
             llama.set_seed(sampling.seed)
-        text = StopText(sampling.stop)
+        text = StopText(sampling.stop, markers=self.turn_stops)
         tokens_out = llama.generate(
             tokens,
             top_k=sampling.top_k,
@@ -185,5 +200,5 @@ def load_model(
                 n_threads_batch=threads,
                 verbose=False,
             )
-            model = _loaded[key] = LoadedModel(llama, prompt_format)
+            model = _loaded[key] = LoadedModel(llama, prompt_format, path)
         return model

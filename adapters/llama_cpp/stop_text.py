@@ -9,8 +9,11 @@ import codecs
 class StopText:
     """Decodes token bytes and holds back any tail that might be the start of a stop string."""
 
-    def __init__(self, stops: tuple[str, ...]):
-        self.stops = tuple(s for s in stops if s)
+    def __init__(self, stops: tuple[str, ...], markers: tuple[str, ...] = ()):
+        """``markers`` are stops of the prompt format (a new turn): an answer cut by its token cap
+        part-way through one ends without the partial marker, which is not the model's text."""
+        self.markers = tuple(m for m in markers if m)
+        self.stops = tuple(s for s in stops if s) + self.markers
         self.pending = ""
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
 
@@ -36,4 +39,8 @@ class StopText:
     def flush(self) -> str:
         out = self.pending + self._decoder.decode(b"", final=True)
         self.pending = ""
+        for marker in self.markers:
+            for size in range(min(len(marker) - 1, len(out)), 0, -1):
+                if out.endswith(marker[:size]):
+                    return out[:-size]
         return out

@@ -4,7 +4,9 @@
 (llama.cpp in-process, extra ``synth-ai[local]``). The local provider reads, from the same
 table: ``model_path`` (any GGUF; default the packaged Gemma 3 270M), ``context_size`` (4096),
 ``threads`` (every core), ``prompt_format`` (``auto``: the GGUF's chat template when it has one,
-else Gemma's turns), ``max_tokens`` (the output cap when a request sends none, 512).
+else ``gemma``, Gemma's turns written as text; ``gemma-control``: the same turns with Gemma's
+control tokens, for instruction-tuned files without a template), ``max_tokens`` (the output
+cap when a request sends none, 512).
 Environment overrides: ``SYNTH_AI_UPSTREAM_PROVIDER``, ``SYNTH_AI_LOCAL_MODEL_PATH``,
 ``SYNTH_AI_LOCAL_THREADS``.
 """
@@ -18,7 +20,7 @@ from synth_ai.domain.errors import InvalidInput
 from synth_ai.settings.config import Settings
 
 PROVIDERS = ("openai", "local")
-PROMPT_FORMATS = ("auto", "gemma", "template")
+PROMPT_FORMATS = ("auto", "gemma", "gemma-control", "template")
 
 
 def upstream_provider(settings: Settings, environ: dict | None = None) -> str:

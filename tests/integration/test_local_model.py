@@ -9,35 +9,37 @@ a streamed answer with a plain one, and concurrent answers with answers given al
 from __future__ import annotations
 
 import json
-import os
-import pwd
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import openai
 import pytest
-from synth_ai.adapters.llama_cpp import resolve_model_path
 from synth_ai.adapters.llama_cpp.turns import gemma_prompt
 
 from tests.conftest import TEST_KEY
 from tests.support.event_invariants import assert_event_contract
+from tests.support.local_model import local_model_path  # noqa: F401  (the fixture)
 
 CHAT = "/api/synth-research/v1/chat/completions"
-COUNT = [{"role": "user", "content": "Count from one to ten: one, two, three,"}]
-
-
-@pytest.fixture(scope="session")
-def model_path() -> str:
-    """The packaged Gemma, assembled once per machine under the real home (tests get a temporary
-    HOME each, which would assemble 250 MB per test)."""
-    cache = Path(pwd.getpwuid(os.getuid()).pw_dir) / ".cache" / "synth-ai" / "models"
-    return str(resolve_model_path(None, cache))
+# Two demonstrations as turns: the packaged base model answers "positive" (greedy) and ends its
+# turn, where a bare question only gets an echo of the prompt.
+SENTIMENT = [
+    {"role": "user", "content": "I loved it."},
+    {"role": "assistant", "content": "positive"},
+    {"role": "user", "content": "I hated it."},
+    {"role": "assistant", "content": "negative"},
+    {"role": "user", "content": "What a wonderful day."},
+]
 
 
 @pytest.fixture
-def local_settings(settings, model_path):
+def local_settings(settings, local_model_path):
     settings.document = {
-        "upstream": {"provider": "local", "model_path": model_path, "context_size": 2048}
+        "upstream": {
+            "provider": "local",
+            "model_path": local_model_path,
+            "context_size": 2048,
+            "threads": 1,  # two test workers share two cores: no oversubscription
+        }
     }
     return settings
 
@@ -47,14 +49,14 @@ def local_backend(local_settings, backend):
     return backend
 
 
-def ask(client, messages=COUNT, **extra) -> dict:
+def ask(client, messages=SENTIMENT, **extra) -> dict:
     body = {"model": "local", "messages": messages, "max_tokens": 8, "temperature": 0, **extra}
     response = client.post(CHAT, json=body, timeout=120)
     assert response.status_code == 200, response.text
     return response.json()
 
 
-def streamed(client, messages=COUNT, **extra) -> list:
+def streamed(client, messages=SENTIMENT, **extra) -> list:
     body = {
         "model": "local",
         "messages": messages,
@@ -76,7 +78,7 @@ def streamed(client, messages=COUNT, **extra) -> list:
 def real_prompt_tokens(container, messages) -> int:
     model = container.chat_provider().model()
     text = gemma_prompt(messages).encode()
-    return len(model.llama.tokenize(text, add_bos=True, special=True))
+    return len(model.llama.tokenize(text, add_bos=True, special=False))
 
 
 def test_a_completion_comes_from_the_local_model_with_usage_from_its_tokenizer(local_backend):
@@ -84,10 +86,10 @@ def test_a_completion_comes_from_the_local_model_with_usage_from_its_tokenizer(l
     result = ask(client)
     choice = result["choices"][0]
     assert result["object"] == "chat.completion" and result["model"] == "local"
-    assert choice["message"]["role"] == "assistant" and choice["message"]["content"].strip()
-    assert "four" in choice["message"]["content"].lower()
+    assert choice["message"] == {"role": "assistant", "content": "positive"}
+    assert choice["finish_reason"] == "stop"  # at the end of its turn, which is not shown
     usage = result["usage"]
-    assert usage["prompt_tokens"] == real_prompt_tokens(local_backend.container, COUNT)
+    assert usage["prompt_tokens"] == real_prompt_tokens(local_backend.container, SENTIMENT)
     assert 1 <= usage["completion_tokens"] <= 8
     assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
 
@@ -96,7 +98,7 @@ def test_the_session_is_charged_the_real_token_counts_at_no_cost(local_backend):
     client = local_backend.client()
     response = client.post(
         CHAT,
-        json={"model": "local", "messages": COUNT, "max_tokens": 8, "temperature": 0},
+        json={"model": "local", "messages": SENTIMENT, "max_tokens": 8, "temperature": 0},
         timeout=120,
     )
     usage = response.json()["usage"]
@@ -112,12 +114,8 @@ def test_max_tokens_cuts_the_answer_at_that_many_tokens(local_backend):
 
 
 def test_a_stop_string_ends_the_answer_before_it(local_backend):
-    client = local_backend.client()
-    full = ask(client)["choices"][0]["message"]["content"]
-    assert "five" in full
-    cut = ask(client, stop=["five"])["choices"][0]
-    assert cut["finish_reason"] == "stop"
-    assert cut["message"]["content"] == full[: full.index("five")]
+    cut = ask(local_backend.client(), stop=["iti"])["choices"][0]
+    assert cut["message"]["content"] == "pos" and cut["finish_reason"] == "stop"
 
 
 def test_a_streamed_answer_is_the_plain_answer_in_chunks_with_real_usage(local_backend):
@@ -136,15 +134,15 @@ def test_a_streamed_answer_is_the_plain_answer_in_chunks_with_real_usage(local_b
 
 def test_a_streamed_stop_string_never_shows_in_any_delta(local_backend):
     client = local_backend.client()
-    events = streamed(client, stop=["five"])
+    events = streamed(client, stop=["iti"])
     deltas = [c["choices"][0]["delta"].get("content") or "" for c in events[:-1] if c["choices"]]
-    assert "five" not in "".join(deltas) and "fiv" not in deltas[-1]
+    assert "".join(deltas) == "pos" and not any("it" in d for d in deltas)
 
 
 def test_concurrent_requests_get_the_answers_they_get_alone(local_backend):
     prompts = [
-        [{"role": "user", "content": f"Count from {start}: {start}, {start + 1},"}]
-        for start in (1, 20, 300, 4000)
+        [*SENTIMENT[:-1], {"role": "user", "content": review}]
+        for review in ("Great food.", "Awful service.", "A fine film.", "Never again.")
     ]
     client = local_backend.client()
     alone = [ask(client, p)["choices"][0]["message"]["content"] for p in prompts]
@@ -170,14 +168,13 @@ def sdk(backend) -> openai.OpenAI:
 def test_the_responses_bridge_answers_from_the_local_model(local_backend):
     response = sdk(local_backend).responses.create(
         model="local",
-        instructions="Continue the list.",
-        input="one, two, three,",
+        instructions="Label the sentiment.",
+        input=SENTIMENT,
         max_output_tokens=8,
         temperature=0,
     )
-    assert response.status in ("completed", "incomplete") and response.output_text.strip()
-    messages = [{"role": "system", "content": "Continue the list."}]
-    messages.append({"role": "user", "content": "one, two, three,"})
+    assert response.status == "completed" and response.output_text == "positive"
+    messages = [{"role": "system", "content": "Label the sentiment."}, *SENTIMENT]
     assert response.usage.input_tokens == real_prompt_tokens(local_backend.container, messages)
     assert 1 <= response.usage.output_tokens <= 8
 
@@ -185,14 +182,22 @@ def test_the_responses_bridge_answers_from_the_local_model(local_backend):
 def test_the_responses_bridge_streams_the_local_model_under_the_event_contract(local_backend):
     client = sdk(local_backend)
     plain = client.responses.create(
-        model="local", input="one, two, three,", max_output_tokens=8, temperature=0
+        model="local", input=SENTIMENT, max_output_tokens=8, temperature=0
     )
     with client.responses.create(
-        model="local", input="one, two, three,", max_output_tokens=8, temperature=0, stream=True
+        model="local", input=SENTIMENT, max_output_tokens=8, temperature=0, stream=True
     ) as stream:
         events = [event.model_dump(mode="json") for event in stream]
     terminal = assert_event_contract(events)
-    assert terminal["type"] in ("response.completed", "response.incomplete")
+    assert terminal["type"] == "response.completed"
     deltas = "".join(e["delta"] for e in events if e["type"] == "response.output_text.delta")
-    assert deltas == plain.output_text
+    assert deltas == plain.output_text == "positive"
     assert terminal["response"]["usage"]["output_tokens"] == plain.usage.output_tokens
+
+
+def test_a_cut_answer_ends_the_response_incomplete(local_backend):
+    response = sdk(local_backend).responses.create(
+        model="local", input=SENTIMENT, max_output_tokens=1, temperature=0
+    )
+    assert response.status == "incomplete"
+    assert response.incomplete_details.reason == "max_output_tokens"

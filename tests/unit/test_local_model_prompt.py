@@ -92,6 +92,15 @@ def test_a_held_back_tail_that_is_not_a_stop_is_released():
     assert not stopped and "".join(out) == "the East"
 
 
+def test_an_answer_cut_part_way_through_a_turn_marker_ends_without_it():
+    text = StopText(("x",), markers=("<end_of_turn>",))
+    assert text.push(b"positive<end") == ("positive", False)
+    assert text.flush() == ""
+    plain = StopText(("<end_of_turn>",))  # a stop of the request's own is text when cut short
+    assert plain.push(b"positive<end") == ("positive", False)
+    assert plain.flush() == "<end"
+
+
 def test_a_multibyte_character_split_across_tokens_is_decoded_whole():
     text = StopText(())
     data = "é".encode()
