@@ -29,6 +29,7 @@ ensure_local_wheel() {
     flock 9
   fi
   if compgen -G "$wheel_glob" >/dev/null; then flock -u 9; return 0; fi
+  rm -rf "$WHEELHOUSE"/.build.*  # left by a build that was interrupted (we hold the lock)
   echo "==> building llama-cpp-python $version from source, once per machine (about 20 min on 2 cores)" >&2
   echo "    wheel: $WHEELHOUSE   log: $log" >&2
   local tmp
