@@ -74,7 +74,9 @@ class LoadedModel:
         self.llama = llama
         self.path = path
         self.lock = threading.Lock()
-        self.context_size = llama.n_ctx()
+        # llama.cpp may pad the context it allocates; llama-cpp-python's token buffer has the
+        # size that was asked for. The smaller is what a prompt and its answer may fill.
+        self.context_size = min(llama.n_ctx(), llama.context_params.n_ctx)
         metadata = getattr(llama, "metadata", {}) or {}
         template = metadata.get("tokenizer.chat_template")
         if prompt_format == "template" and not template:
