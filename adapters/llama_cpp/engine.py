@@ -1,10 +1,13 @@
 """One llama.cpp model per process, and the token loop that answers one request at a time.
 
 A llama.cpp context holds one KV cache: two requests decoding into it at once would corrupt
-each other. So each loaded model carries a lock, and a generation holds it from its first
-prompt token to its last output token. Requests queue on the lock (the hardware does one at a
-time anyway). The model is loaded on first use and shared by every provider in the process
-that names the same file and settings.
+each other. So each loaded model has one thread of its own that runs every generation, one
+after the other; callers queue for it and receive the text pieces through a queue. Closing a
+generation early (the client went away) stops it at its next token. The model is loaded on first
+use and shared by every provider in the process that names the same file and settings.
+
+A thread of its own rather than a lock also keeps llama.cpp off the Python main thread, where
+its OpenMP workers, spinning, ran many times slower on this machine (docs/local-model.md).
 
 The loop is ours (over ``Llama.generate``) rather than ``create_completion``, so usage counts
 are the real token counts — the prompt as tokenized, and every sampled token — and stop
@@ -13,8 +16,11 @@ strings never leak a partial match into a streamed delta.
 
 from __future__ import annotations
 
+import os
+import queue
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from attrs import define, field, frozen
@@ -27,6 +33,11 @@ TURN_MARKERS = (END, START)
 
 
 def import_llama_cpp():
+    # llama.cpp's OpenMP workers spin while they wait for each other. On a machine whose cores
+    # are busy with other work, a spinning worker starves the one it waits for: measured here, 2
+    # threads fell to ~1 token/s spinning against 10-15 sleeping. So they sleep unless the user
+    # chose otherwise. (Read when the OpenMP runtime loads, i.e. at the first import.)
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import llama_cpp
     except ImportError:
@@ -68,12 +79,12 @@ class ModelKey:
 
 
 class LoadedModel:
-    """A ``llama_cpp.Llama`` and the lock that serialises its use."""
+    """A ``llama_cpp.Llama`` and the one thread that runs its generations in turn."""
 
     def __init__(self, llama, prompt_format: str, path: Path):
         self.llama = llama
         self.path = path
-        self.lock = threading.Lock()
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="llama-cpp")
         # llama.cpp may pad the context it allocates; llama-cpp-python's token buffer has the
         # size that was asked for. The smaller is what a prompt and its answer may fill.
         self.context_size = min(llama.n_ctx(), llama.context_params.n_ctx)
@@ -136,7 +147,40 @@ class LoadedModel:
         )
 
     def generate(self, tokens: list[int], sampling: Sampling, state: Generation) -> Iterator[str]:
-        """Yield text pieces; the caller holds ``self.lock`` for the whole iteration."""
+        """Yield the answer's text pieces as the model's thread produces them, after the
+        generations queued before this one. Closing the iterator stops the generation."""
+        pieces: queue.SimpleQueue = queue.SimpleQueue()
+        cancel = threading.Event()
+
+        def produce() -> None:
+            loop = self._token_loop(tokens, sampling, state)
+            try:
+                for piece in loop:
+                    if cancel.is_set():
+                        break
+                    pieces.put(piece)
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+                pieces.put(_Failed(exc))
+            finally:
+                loop.close()
+                pieces.put(_DONE)
+
+        self._worker.submit(produce)
+        try:
+            while (item := pieces.get()) is not _DONE:
+                if isinstance(item, _Failed):
+                    raise item.error
+                yield item
+        finally:
+            cancel.set()
+
+    def drain(self) -> None:
+        """Wait until every generation queued so far has ended."""
+        self._worker.submit(lambda: None).result()
+
+    def _token_loop(
+        self, tokens: list[int], sampling: Sampling, state: Generation
+    ) -> Iterator[str]:
         room = self.context_size - len(tokens)
         if room <= 0:
             raise ContextLengthExceeded(
@@ -180,6 +224,14 @@ class LoadedModel:
         if rest:
             state.text.append(rest)
             yield rest
+
+
+_DONE = object()
+
+
+@frozen
+class _Failed:
+    error: BaseException
 
 
 _loaded: dict[ModelKey, LoadedModel] = {}

@@ -69,12 +69,11 @@ class LlamaCppChatProvider:
         model = self.model()
         tokens = model.tokenize_chat(_messages(request))
         results = []
-        with model.lock:
-            for _ in range(choices):
-                state = Generation(prompt_tokens=len(tokens))
-                for _piece in model.generate(tokens, sampling, state):
-                    pass
-                results.append(state)
+        for _ in range(choices):
+            state = Generation(prompt_tokens=len(tokens))
+            for _piece in model.generate(tokens, sampling, state):
+                pass
+            results.append(state)
         completion_tokens = sum(r.completion_tokens for r in results)
         return {
             "id": _completion_id(),
@@ -140,10 +139,10 @@ class LlamaCppChatProvider:
 
 
 class LocalStream:
-    """Generates lazily while iterated, holding the model's lock until the last chunk.
+    """Generates lazily while iterated, after the requests queued before it.
 
-    Closing it early (the client went away) stops the generation and frees the model for the
-    next request at once.
+    Closing it early (the client went away) stops the generation at its next token, so the
+    model moves on to the next request at once.
     """
 
     def __init__(self, model: LoadedModel, tokens: list[int], sampling: Sampling, name: str):
@@ -171,10 +170,13 @@ class LocalStream:
             }
 
         state = Generation(prompt_tokens=len(self._tokens))
-        with self._model.lock:
+        pieces = self._model.generate(self._tokens, self._sampling, state)
+        try:
             yield chunk({"role": "assistant", "content": ""})
-            for piece in self._model.generate(self._tokens, self._sampling, state):
+            for piece in pieces:
                 yield chunk({"content": piece})
+        finally:
+            pieces.close()  # stops the generation when the client went away
         yield chunk({}, state.finish_reason or "stop")
         yield {
             "id": cid,
@@ -187,7 +189,7 @@ class LocalStream:
 
     def close(self) -> None:
         if self._chunks is not None:
-            self._chunks.close()  # runs the generator's finally: the lock is released
+            self._chunks.close()  # runs the generator's finally: the generation stops
 
     def __enter__(self) -> LocalStream:
         return self

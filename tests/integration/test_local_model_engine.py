@@ -1,10 +1,11 @@
-"""The local provider called directly on the real packaged model: the lock a stream holds, the
-context limit, and one load per process."""
+"""The local provider called directly on the real packaged model: closing a generation early,
+the context limit, and one load per process."""
 
 from __future__ import annotations
 
 import pytest
 from synth_ai.adapters.llama_cpp import LlamaCppChatProvider
+from synth_ai.adapters.llama_cpp.engine import Generation, Sampling
 from synth_ai.domain.errors import ContextLengthExceeded
 
 from tests.support.local_model import local_model_path  # noqa: F401  (the fixture)
@@ -16,14 +17,26 @@ def provider(path: str, **options) -> LlamaCppChatProvider:
     return LlamaCppChatProvider(path, threads=1, **{"context_size": 2048, **options})
 
 
-def test_a_stream_holds_the_model_while_it_generates_and_frees_it_when_closed(local_model_path):
+def test_a_generation_closed_part_way_stops_at_its_next_token(local_model_path):
+    model = provider(local_model_path).model()
+    tokens = model.tokenize_chat(REVIEW)
+    state = Generation(prompt_tokens=len(tokens))
+    pieces = model.generate(tokens, Sampling(max_tokens=64, temperature=0), state)
+    assert next(pieces)
+    pieces.close()  # the client went away mid-answer
+    model.drain()
+    assert state.finish_reason is None and state.completion_tokens < 64
+
+
+def test_a_stream_closed_part_way_leaves_the_model_to_the_next_request(local_model_path):
     local = provider(local_model_path)
     stream = local.stream({"model": "local", "messages": REVIEW, "max_tokens": 64})
     chunks = iter(stream)
     assert next(chunks)["choices"][0]["delta"]["role"] == "assistant"
-    assert local.model().lock.locked()  # another request waits rather than interleaving
-    stream.close()  # the client went away mid-answer
-    assert not local.model().lock.locked()
+    assert next(chunks)["choices"][0]["delta"]["content"]
+    stream.close()
+    answer = local.complete({"model": "local", "messages": REVIEW, "max_tokens": 2})
+    assert answer["usage"]["completion_tokens"] == 2
 
 
 def test_a_prompt_longer_than_the_context_is_refused_as_context_length_exceeded(
