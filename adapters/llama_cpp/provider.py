@@ -23,6 +23,8 @@ DEFAULT_MODEL_ID = "local"
 
 
 class LlamaCppChatProvider:
+    configured = True  # always has a model to answer with (a missing extra fails on first use)
+
     def __init__(
         self,
         model_path: str | Path | None = None,
