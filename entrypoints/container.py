@@ -120,6 +120,27 @@ def _chat_provider(settings: Settings):
         provider.close()
 
 
+def _upstream_provider(settings: Settings) -> str:
+    from synth_ai.settings.upstream import upstream_provider
+
+    return upstream_provider(settings)
+
+
+def _local_chat_provider(settings: Settings):
+    """llama.cpp in-process ([upstream] provider = "local"); loads the model on first use."""
+    from synth_ai.adapters.llama_cpp import LlamaCppChatProvider
+    from synth_ai.settings.upstream import LocalModelSettings
+
+    local = LocalModelSettings.from_settings(settings)
+    return LlamaCppChatProvider(
+        local.model_path,
+        context_size=local.context_size,
+        threads=local.threads,
+        prompt_format=local.prompt_format,
+        default_max_tokens=local.max_tokens,
+    )
+
+
 def _store_backend(settings: Settings) -> str:
     from synth_ai.settings.sessions import store_backend
 
@@ -318,7 +339,12 @@ class Container(containers.DeclarativeContainer):
         _scan_task_apps, settings=settings, processes=process_inspector
     )
 
-    chat_provider = providers.Resource(_chat_provider, settings=settings)
+    # [upstream] provider: any OpenAI-compatible URL, or the in-process llama.cpp model (issue 15)
+    chat_provider = providers.Selector(
+        providers.Callable(_upstream_provider, settings=settings),
+        openai=providers.Resource(_chat_provider, settings=settings),
+        local=providers.Resource(_local_chat_provider, settings=settings),
+    )
 
     # --- Redis: one client (one connection pool) shared by every Redis adapter -------------
     redis_client = providers.Resource(_redis_client, settings=settings)

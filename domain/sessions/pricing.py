@@ -53,6 +53,8 @@ DEFAULT_PRICES = {
     "gpt-4.1-mini": ModelPrice(0.40, 1.60, 0.10),
     "gpt-4.1": ModelPrice(2.00, 8.00, 0.50),
     "gpt-5": ModelPrice(1.25, 10.00, 0.125),
+    # The in-process llama.cpp model ([upstream] provider = "local"): no bill, tokens still count.
+    "local": ModelPrice(0.0, 0.0),
 }
 DEFAULT_PRICE = ModelPrice(2.00, 10.00, 0.50)  # any model not in the table
 DEFAULT_GPU_HOUR_USD = 2.50

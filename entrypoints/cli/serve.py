@@ -32,6 +32,7 @@ def serve(obj, host, port, threads):
     port = settings.port if port is None else port
     container = create_container(settings)
     app = create_app(container)
+    upstream = _load_local_model(container, settings)  # a missing extra fails here, in one line
     try:
         server = BackgroundServer.start(
             app,
@@ -55,6 +56,8 @@ def serve(obj, host, port, threads):
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     click.echo(f"synth-ai backend listening on {server.url}")
     click.echo(f"  data: {settings.home}")
+    if upstream:
+        click.echo(upstream)
     if new_key:
         click.echo(f"  API key (new, saved to {settings.config_path}): {new_key}")
     else:
@@ -71,3 +74,16 @@ def serve(obj, host, port, threads):
             signal.signal(sig, handler)
     if received and received[0] == signal.SIGINT:
         sys.exit(130)  # Ctrl-C: 130 like every command; SIGTERM (a supervisor's stop) exits 0
+
+
+def _load_local_model(container, settings) -> str | None:
+    """With ``[upstream] provider = "local"``: load the model now and describe it."""
+    from synth_ai.settings.upstream import upstream_provider
+
+    if upstream_provider(settings) != "local":
+        return None
+    model = container.chat_provider().model()
+    return (
+        f"  upstream: local model {model.path} (llama.cpp, {model.llama.n_threads} threads, "
+        f"context {model.context_size}, prompt format {model.prompt_format})"
+    )

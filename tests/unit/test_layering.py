@@ -155,7 +155,7 @@ def test_help_does_not_import_heavy_libraries():
         "sys.argv=['synth-ai','--help']\n"
         "from synth_ai.cli.main import cli\n"
         "try:\n    cli(prog_name='synth-ai')\nexcept SystemExit:\n    pass\n"
-        "heavy=[m for m in ('falcon','kombu','huggingface_hub','redis','waitress','httpx','rich','dependency_injector') if m in sys.modules]\n"
+        "heavy=[m for m in ('falcon','kombu','huggingface_hub','redis','waitress','httpx','rich','dependency_injector','llama_cpp') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )
     result = subprocess.run(
