@@ -53,9 +53,15 @@ class SessionStore(Protocol):
         self, reservation: Reservation, now: float, *, stale_before: float | None = None
     ) -> tuple[str, ...]:
         """Hold ``reservation.amounts`` on its session, or raise ``LimitExceeded`` /
-        ``SessionNotActive`` (persisting a ``limit_exceeded`` mark first). Returns soft-limit
-        warnings. Reservations of that session made before ``stale_before`` (their request
-        died without settling: a crashed process) are released first, uncharged."""
+        ``SessionNotActive`` (a refusal changes nothing). Returns soft-limit warnings.
+        Reservations of that session whose ``expiry()`` is before ``stale_before`` (a lease
+        nobody renewed: the process died) are released first, charging their ``progress`` to
+        the session with a ledger entry of kind ``lapsed``."""
+        ...
+
+    def renew(self, reservation_id: str, expires_at: float, progress: Amounts) -> bool:
+        """Extend a reservation's lease to ``expires_at`` and record what its request has used
+        so far. False when it is no longer held (settled or released)."""
         ...
 
     def settle(self, reservation_id: str, actual: Amounts, entry: LedgerEntry, now: float) -> bool:

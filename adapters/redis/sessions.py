@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import redis
 from synth_ai.adapters.redis.client import connect, reachable
-from synth_ai.adapters.redis.session_scripts import CREATE, RESERVE, SETTLE
+from synth_ai.adapters.redis.session_scripts import CREATE, RENEW, RESERVE, SETTLE
 from synth_ai.adapters.wire import session_documents as docs
 from synth_ai.domain.errors import LimitExceeded
 from synth_ai.domain.sessions import model, rules
@@ -31,6 +31,7 @@ class RedisSessionStore:
         self._reserve = client.register_script(RESERVE)
         self._settle = client.register_script(SETTLE)
         self._create = client.register_script(CREATE)
+        self._renew = client.register_script(RENEW)
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str = "synth:") -> RedisSessionStore:
@@ -146,7 +147,7 @@ class RedisSessionStore:
             docs.dumps(reservation),
             "" if stale_before is None else repr(stale_before),
             reservation.id,
-            repr(reservation.created_at),
+            repr(reservation.expiry()),
             self._prefix,
         ]
         with self._reachable():
@@ -171,6 +172,12 @@ class RedisSessionStore:
         args = [json.dumps(actual.as_dict()), repr(now), docs.dumps(entry), self._prefix]
         with self._reachable():
             return bool(self._settle(keys=keys, args=args))
+
+    def renew(self, reservation_id: str, expires_at: float, progress: Amounts) -> bool:
+        keys = [self._key("reservation", reservation_id)]
+        args = [repr(expires_at), json.dumps(progress.as_dict()), reservation_id, self._prefix]
+        with self._reachable():
+            return bool(self._renew(keys=keys, args=args))
 
     def get_reservation(self, reservation_id: str) -> Reservation | None:
         with self._reachable():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from attrs import evolve
 from synth_ai.adapters.sqlite.database import Database
 from synth_ai.adapters.wire import session_documents as docs
 from synth_ai.domain.sessions import model, rules
@@ -172,7 +173,7 @@ class SqliteSessionStore:
                     (
                         reservation.id,
                         reservation.session_id,
-                        reservation.created_at,
+                        reservation.expiry(),
                         docs.dumps(reservation),
                     ),
                 )
@@ -180,16 +181,34 @@ class SqliteSessionStore:
         return decision.warnings
 
     def _release_stale(self, conn, session: Session, stale_before: float, now: float) -> Session:
+        """Release the session's reservations whose lease lapsed, charging their progress.
+        The row's ``created_at`` column holds the reservation's expiry (its lease end)."""
         rows = conn.execute(
             "SELECT id, doc FROM session_reservations WHERE session_id = ? AND created_at < ?",
             (session.id, stale_before),
         ).fetchall()
         for row in rows:
-            session = rules.settle(session, docs.reservation(row["doc"]).amounts, Amounts(), now)
+            session, lapsed = rules.lapse(session, docs.reservation(row["doc"]), now)
+            if lapsed is not None:
+                self._append(conn, lapsed)
             conn.execute("DELETE FROM session_reservations WHERE id = ?", (row["id"],))
         if rows:
             self._save(conn, session)
         return session
+
+    def renew(self, reservation_id: str, expires_at: float, progress: Amounts) -> bool:
+        with self._conn().transaction(immediate=True) as conn:
+            row = conn.execute(
+                "SELECT doc FROM session_reservations WHERE id = ?", (reservation_id,)
+            ).fetchone()
+            if row is None:
+                return False
+            held = evolve(docs.reservation(row["doc"]), expires_at=expires_at, progress=progress)
+            conn.execute(
+                "UPDATE session_reservations SET created_at = ?, doc = ? WHERE id = ?",
+                (held.expiry(), docs.dumps(held), reservation_id),
+            )
+            return True
 
     def settle(self, reservation_id: str, actual: Amounts, entry: LedgerEntry, now: float) -> bool:
         with self._conn().transaction(immediate=True) as conn:

@@ -13,10 +13,11 @@ import logging
 from collections.abc import Iterator
 
 from attrs import frozen
+from synth_ai.domain.chat.output_cap import OutputCap
 from synth_ai.domain.errors import InvalidInput, NotFound, SynthError
 from synth_ai.domain.responses.record import StoredResponse
 from synth_ai.domain.responses.request import ResponsesRequest
-from synth_ai.domain.responses.stream import TurnStream, completion_chunks
+from synth_ai.domain.responses.stream import TurnStream
 from synth_ai.domain.responses.translate import ChatPlan, to_chat
 from synth_ai.domain.sessions.model import Usage
 from synth_ai.ports.chat import ChatProvider
@@ -144,9 +145,12 @@ class ResponsesBridge:
             prompt_tokens=turn.plan.prompt_tokens,
             max_output_tokens=turn.request.max_output_tokens,
         )
-        if turn.request.max_output_tokens is None and charge.max_output_tokens:
-            # Hold the upstream to the output the reservation assumed ([session] cap).
-            turn.plan.body["max_completion_tokens"] = charge.max_output_tokens
+        cap = charge.max_output_tokens
+        asked = turn.request.max_output_tokens
+        if cap and (asked is None or cap < asked):
+            # Hold the upstream to the output the reservation holds ([session] cap, or what
+            # the remaining budget affords).
+            turn.plan.body["max_completion_tokens"] = cap
         return charge
 
     # -- running it ---------------------------------------------------------------------------
@@ -162,7 +166,7 @@ class ResponsesBridge:
                 return
             with stream:
                 try:
-                    for chunk in stream:
+                    for chunk in _capped(stream, turn, charge):
                         yield from machine.feed(chunk)
                 except SynthError as exc:
                     yield from self._end(turn, machine, once, machine.fail(_code(exc), exc.message))
@@ -177,13 +181,15 @@ class ResponsesBridge:
             once.settle(machine.usage())  # the client went away, or something unexpected broke
 
     def run(self, turn: Turn, charge: Charge) -> dict:
+        """A non-streaming turn: the upstream is still streamed, so the cap holds the same way;
+        an upstream failure is raised (an ordinary HTTP error)."""
         machine = self._machine(turn)
         once = _Once(charge)
         try:
             machine.start()
-            completion = self.chat.complete(turn.plan.body)
-            for chunk in completion_chunks(completion):
-                machine.feed(chunk)
+            with self.chat.stream(turn.plan.body) as stream:
+                for chunk in _capped(stream, turn, charge):
+                    machine.feed(chunk)
             list(self._end(turn, machine, once, machine.finish()))
             return machine.response()
         finally:
@@ -201,7 +207,7 @@ class ResponsesBridge:
             echo=turn.request.echo(),
             tools=turn.plan.tools,
             ids=self.ids,
-            prompt_estimate=turn.plan.prompt_tokens,
+            prompt_estimate=turn.plan.prompt_estimate,
         )
 
     def _end(
@@ -245,6 +251,28 @@ class ResponsesBridge:
                 code="response_not_found",
             )
         return record
+
+
+def _capped(stream, turn: Turn, charge: Charge) -> Iterator[dict]:
+    """The upstream's chunks held to the turn's output cap (``OutputCap``). A cut stream ends
+    with ``finish_reason: "length"`` (the response is ``incomplete``) and the typical count of
+    what streamed as its usage, since the upstream's own report never comes. The charge hears
+    how much has streamed (what a lapsed lease is charged if this process dies)."""
+    limit = turn.plan.body.get("max_completion_tokens")
+    cap = OutputCap(limit if isinstance(limit, int) else None)
+    prompt = turn.plan.prompt_estimate
+    for chunk in stream:
+        out = cap.apply(chunk)
+        charge.progress(Usage(input_tokens=prompt, output_tokens=cap.tokens, api_calls=1))
+        yield out
+        if cap.cut:
+            usage = {
+                "prompt_tokens": turn.plan.prompt_estimate,
+                "completion_tokens": cap.tokens,
+                "total_tokens": turn.plan.prompt_estimate + cap.tokens,
+            }
+            yield {"choices": [], "usage": usage}
+            return
 
 
 def _code(error: SynthError) -> str:

@@ -110,7 +110,7 @@ def refusal_is_well_formed(world, kind):
 def spend_within_limit(world, limit):
     usage = _session(world)["current_usage"]
     assert 0 < usage["cost_usd"] <= limit
-    assert usage["api_calls"] == world["streamed"]
+    assert usage["api_calls"] == world.get("streamed", 1)
 
 
 @then('"synth-ai session show" says my session is limit_exceeded and marks cost_usd EXCEEDED')
@@ -124,9 +124,9 @@ def show_says_exceeded(world):
 
 
 @when(parsers.parse('I send a chat completion with the header "{header}"'))
-def send_opted_out(world, header):
+def send_with_header(world, header):
     name, _, value = header.partition(": ")
-    world["opted_out"] = _stream(world["client"], 4000, headers={name: value})
+    world["opted_out"] = world["sent"] = _stream(world["client"], 4000, headers={name: value})
 
 
 @then("the completion succeeds without a session")
@@ -147,3 +147,31 @@ def ledger_has_it(world):
 @then("my session's usage did not change")
 def session_unchanged(world):
     assert _session(world)["current_usage"] == world["spent"]
+
+
+@when(
+    parsers.parse("I send a chat completion of synth-small asking for {max_tokens:d} output tokens")
+)
+def send_oversized(world, max_tokens):
+    world["sent"] = _stream(world["client"], max_tokens)
+
+
+@then(parsers.parse("it succeeds and the upstream was asked for at most what ${limit:f} affords"))
+def asked_for_affordable(world, upstream, limit):
+    response = world["sent"]
+    assert response.status_code == 200 and response.text.rstrip().endswith("data: [DONE]")
+    cap = upstream.requests[-1]["max_completion_tokens"]
+    assert 16 <= cap <= limit / (1.60 / 1e6)  # synth-small output costs $1.60 per million
+
+
+@then("my session is still active")
+def still_active(world):
+    assert _session(world)["status"] == "active"
+
+
+@then(parsers.parse('the completion is charged to my session with a warning naming "{chat_id}"'))
+def charged_with_warning(world, chat_id):
+    response = world["sent"]
+    assert response.status_code == 200
+    assert response.headers["X-Session-ID"] == world["session"]["session_id"]
+    assert chat_id in response.headers["X-Session-Warning"]

@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from attrs import evolve
 from synth_ai.domain.errors import LimitExceeded
 from synth_ai.domain.sessions.errors import SessionNotActive, SessionNotFound
 from synth_ai.domain.sessions.model import (
@@ -260,12 +261,49 @@ class SessionStoreContract(ABC):
         raised = store.update("sess_1", lambda s: increase_limit(s, "cost_usd", 0.05))
         assert raised.status == LIMIT_EXCEEDED  # 1.1 used is still past 1.05
 
-    def test_a_refusal_with_nothing_in_flight_marks_the_session_limit_exceeded(self, store):
+    def test_a_refused_request_leaves_the_session_active_for_the_next_one(self, store):
         store.create(make_session())
         with pytest.raises(LimitExceeded):
             store.reserve(reservation("sess_1", 1, Amounts(cost_usd=1.5)), NOW)
-        assert store.get("sess_1").status == LIMIT_EXCEEDED
-        assert store.get("sess_1").exceeded_metric == "cost_usd"
+        session = store.get("sess_1")
+        assert (session.status, session.exceeded_metric, session.reserved) == (
+            ACTIVE,
+            None,
+            Amounts(),
+        )
+        store.reserve(reservation("sess_1", 2, Amounts(cost_usd=0.5)), NOW)
+
+    def test_a_renewed_lease_is_kept_and_a_lapsed_one_is_released_charging_its_progress(
+        self, store
+    ):
+        store.create(make_session())
+        held = evolve(reservation("sess_1", 1, Amounts(cost_usd=0.6)), expires_at=NOW + 60)
+        store.reserve(held, NOW, stale_before=NOW)
+        progress = Amounts(tokens=40, cost_usd=0.1, api_calls=1)
+        assert store.renew(held.id, NOW + 120, progress) is True
+        with pytest.raises(LimitExceeded):  # still held at NOW + 100: the lease was renewed
+            store.reserve(
+                reservation("sess_1", 2, Amounts(cost_usd=0.6)), NOW + 100, stale_before=NOW + 100
+            )
+        store.reserve(
+            reservation("sess_1", 3, Amounts(cost_usd=0.6)), NOW + 121, stale_before=NOW + 121
+        )
+        session = store.get("sess_1")
+        assert session.used == progress and session.reserved.cost_usd == pytest.approx(0.6)
+        [lapsed] = [e for e in store.ledger("org_a", session_id="sess_1") if e.kind == "lapsed"]
+        assert lapsed.amounts == progress and lapsed.metadata == {"reservation_id": held.id}
+        assert store.renew(held.id, NOW + 200, progress) is False
+        assert store.settle(held.id, Amounts(cost_usd=0.6), entry(1), NOW + 122) is False
+
+    def test_a_lapsed_lease_without_progress_is_released_uncharged(self, store):
+        store.create(make_session())
+        held = evolve(reservation("sess_1", 1, Amounts(cost_usd=0.9)), expires_at=NOW + 60)
+        store.reserve(held, NOW, stale_before=NOW)
+        store.reserve(
+            reservation("sess_1", 2, Amounts(cost_usd=0.9)), NOW + 61, stale_before=NOW + 61
+        )
+        assert store.get("sess_1").used == Amounts()
+        assert store.ledger("org_a", session_id="sess_1") == []
 
     def test_a_reservation_left_unsettled_past_its_ttl_is_released_by_the_next_one(self, store):
         store.create(make_session())
@@ -359,7 +397,7 @@ class SharedStoreContract(SessionStoreContract):
         session = store.get("sess_p")
         assert sum(granted) == 33
         assert session.used.cost_usd <= 1.0 + 1e-9 and session.used.api_calls == 33
-        assert session.status == LIMIT_EXCEEDED and session.reserved == Amounts()
+        assert session.status == ACTIVE and session.reserved == Amounts()  # $0.01 left
 
 
 # -- the implementations ---------------------------------------------------------------------

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 
+from attrs import evolve
 from synth_ai.domain.sessions import rules
 from synth_ai.domain.sessions.errors import SessionNotFound
-from synth_ai.domain.sessions.model import CURRENT, Amounts
+from synth_ai.domain.sessions.model import CURRENT
 
 
 class FakeSessionStore:
@@ -91,9 +92,11 @@ class FakeSessionStore:
                 if (
                     stale_before is not None
                     and held.session_id == session.id
-                    and held.created_at < stale_before
+                    and held.expiry() < stale_before
                 ):
-                    session = rules.settle(session, held.amounts, Amounts(), now)
+                    session, lapsed = rules.lapse(session, held, now)
+                    if lapsed is not None:
+                        self.entries.append(lapsed)
                     del self.reservations[held.id]
             decision = rules.decide_reservation(session, reservation.amounts, now)
             self.sessions[session.id] = decision.session
@@ -111,6 +114,16 @@ class FakeSessionStore:
             if session is not None:
                 self.sessions[session.id] = rules.settle(session, held.amounts, actual, now)
             self.entries.append(entry)
+            return True
+
+    def renew(self, reservation_id, expires_at, progress):
+        with self._lock:
+            held = self.reservations.get(reservation_id)
+            if held is None:
+                return False
+            self.reservations[reservation_id] = evolve(
+                held, expires_at=expires_at, progress=progress
+            )
             return True
 
     def get_reservation(self, reservation_id):

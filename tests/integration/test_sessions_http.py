@@ -158,3 +158,26 @@ def test_another_users_session_is_not_found(backend):
             response.status_code == 404 and response.json()["error"]["code"] == "session_not_found"
         )
     assert other.get("/api/v1/sessions").json() == []
+
+
+def test_a_hard_limit_of_zero_is_refused_rather_than_a_session_exceeded_from_the_start(backend):
+    client = backend.client()
+    zero = client.post(
+        "/api/v1/sessions", json={"limits": [{"metric_type": "cost_usd", "limit_value": 0}]}
+    )
+    assert zero.status_code == 400 and zero.json()["error"]["param"] == "limit_value"
+    assert "leave the limit out for no limit" in zero.json()["error"]["message"]
+
+
+def test_increasing_a_metric_without_a_limit_is_refused_and_creates_nothing(backend):
+    client = backend.client()
+    sid = client.post(
+        "/api/v1/sessions", json={"limits": [{"metric_type": "cost_usd", "limit_value": 1}]}
+    ).json()["session_id"]
+    raised = client.post(
+        f"/api/v1/sessions/{sid}/limits/increase",
+        json={"metric_type": "tokens", "increase_by": 100},
+    )
+    assert raised.status_code == 400 and raised.json()["error"]["code"] == "no_limit_to_raise"
+    limits = client.get(f"/api/v1/sessions/{sid}/limits").json()
+    assert [lim["metric_type"] for lim in limits] == ["cost_usd"]

@@ -63,7 +63,7 @@ def test_settling_replaces_the_worst_case_with_the_real_usage_in_the_ledger(budg
 def test_a_request_that_would_cross_the_hard_limit_is_refused_naming_the_session(budget):
     meter = budget.meter_for(ALICE, session_id=None, opt_out=False)
     with pytest.raises(LimitExceeded, match="hard cost_usd limit"):
-        meter.reserve(model="m", prompt_tokens=500, max_output_tokens=1000)
+        meter.reserve(model="m", prompt_tokens=2000, max_output_tokens=1000)
     assert meter.session_id is not None and meter.session_id.startswith("sess")
 
 
@@ -121,8 +121,8 @@ def test_ending_the_current_session_frees_its_slot_for_the_next_request(sessions
 
 def test_increasing_a_limit_reactivates_a_session_that_used_it_up(sessions, budget, store):
     meter = budget.meter_for(ALICE, session_id=None, opt_out=False)
-    charge = meter.reserve(model="m", prompt_tokens=400, max_output_tokens=500)
-    charge.settle(Usage(input_tokens=400, output_tokens=600, api_calls=1))
+    charge = meter.reserve(model="m", prompt_tokens=500, max_output_tokens=500)
+    charge.settle(Usage(input_tokens=500, output_tokens=500, api_calls=1))
     assert store.get(charge.session_id).status == LIMIT_EXCEEDED
     changed, raised = sessions.increase_limit(ALICE, "current", "cost_usd", 0.001)
     assert changed.status == "active" and raised.value == pytest.approx(0.002)
