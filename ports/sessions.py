@@ -59,6 +59,11 @@ class SessionStore(Protocol):
         the session with a ledger entry of kind ``lapsed``."""
         ...
 
+    def release_lapsed(self, session_id: str, now: float) -> Session | None:
+        """Release the session's reservations whose ``expiry()`` is before ``now`` (as
+        ``reserve`` does first) and return the session as it then is (None if absent)."""
+        ...
+
     def renew(self, reservation_id: str, expires_at: float, progress: Amounts) -> bool:
         """Extend a reservation's lease to ``expires_at`` and record what its request has used
         so far. False when it is no longer held (settled or released)."""

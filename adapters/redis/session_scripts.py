@@ -36,26 +36,10 @@ local function mark_if_used_up(s, now)
     end
   end
 end
-"""
-
-# KEYS[1] session doc, KEYS[2] reservation doc, KEYS[3] the session's reservations (zset,
-#         scored by expiry: the lease end)
-# ARGV: amounts json, now, reservation json, stale_before ('' = keep all), reservation id,
-#       expiry, prefix
-# A lapsed reservation is released charging its progress (ledger entry of kind 'lapsed');
-# a refusal changes nothing.
-RESERVE = (
-    COMMON
-    + """
-local raw = redis.call('GET', KEYS[1])
-if not raw then return {'missing', ''} end
-local s = cjson.decode(raw)
-local now = tonumber(ARGV[2])
-local amounts = cjson.decode(ARGV[1])
-if ARGV[4] ~= '' then
-  local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. ARGV[4])
+local function release_lapsed(s, zkey, stale_before, now, prefix)
+  local stale = redis.call('ZRANGEBYSCORE', zkey, '-inf', '(' .. stale_before)
   for _, id in ipairs(stale) do
-    local held = redis.call('GET', ARGV[7] .. 'reservation:' .. id)
+    local held = redis.call('GET', prefix .. 'reservation:' .. id)
     if held then
       local r = cjson.decode(held)
       for m, v in pairs(r.amounts) do
@@ -79,17 +63,34 @@ if ARGV[4] ~= '' then
           kind = 'lapsed', reference_type = r.reference_type, reference_id = r.reference_id,
           metadata = {reservation_id = r.id}
         })
-        redis.call('LPUSH', ARGV[7] .. 'ledger:' .. r.org_id, entry)
-        redis.call('LPUSH', ARGV[7] .. 'ledger-session:' .. r.session_id, entry)
+        redis.call('LPUSH', prefix .. 'ledger:' .. r.org_id, entry)
+        redis.call('LPUSH', prefix .. 'ledger-session:' .. r.session_id, entry)
       end
-      redis.call('DEL', ARGV[7] .. 'reservation:' .. id)
+      redis.call('DEL', prefix .. 'reservation:' .. id)
     end
-    redis.call('ZREM', KEYS[3], id)
+    redis.call('ZREM', zkey, id)
   end
-  if #stale > 0 then
-    raw = cjson.encode(s)
-    redis.call('SET', KEYS[1], raw)
-  end
+  return #stale > 0
+end
+"""
+
+# KEYS[1] session doc, KEYS[2] reservation doc, KEYS[3] the session's reservations (zset,
+#         scored by expiry: the lease end)
+# ARGV: amounts json, now, reservation json, stale_before ('' = keep all), reservation id,
+#       expiry, prefix
+# A lapsed reservation is released charging its progress (ledger entry of kind 'lapsed');
+# a refusal changes nothing.
+RESERVE = (
+    COMMON
+    + """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return {'missing', ''} end
+local s = cjson.decode(raw)
+local now = tonumber(ARGV[2])
+local amounts = cjson.decode(ARGV[1])
+if ARGV[4] ~= '' and release_lapsed(s, KEYS[3], ARGV[4], now, ARGV[7]) then
+  raw = cjson.encode(s)
+  redis.call('SET', KEYS[1], raw)
 end
 if expire_if_due(s, now) then
   redis.call('SET', KEYS[1], cjson.encode(s))
@@ -142,6 +143,22 @@ end
 redis.call('LPUSH', KEYS[2], ARGV[3])
 redis.call('LPUSH', prefix .. 'ledger-session:' .. r.session_id, ARGV[3])
 return 1
+"""
+)
+
+# KEYS[1] session doc, KEYS[2] the session's reservations (zset); ARGV: now, prefix
+# Releases the session's lapsed leases (as RESERVE does first); returns the session doc.
+RELEASE = (
+    COMMON
+    + """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local s = cjson.decode(raw)
+if release_lapsed(s, KEYS[2], ARGV[1], tonumber(ARGV[1]), ARGV[2]) then
+  raw = cjson.encode(s)
+  redis.call('SET', KEYS[1], raw)
+end
+return raw
 """
 )
 

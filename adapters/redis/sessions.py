@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import redis
 from synth_ai.adapters.redis.client import connect, reachable
-from synth_ai.adapters.redis.session_scripts import CREATE, RENEW, RESERVE, SETTLE
+from synth_ai.adapters.redis.session_scripts import CREATE, RELEASE, RENEW, RESERVE, SETTLE
 from synth_ai.adapters.wire import session_documents as docs
 from synth_ai.domain.errors import LimitExceeded
 from synth_ai.domain.sessions import model, rules
@@ -32,6 +32,7 @@ class RedisSessionStore:
         self._settle = client.register_script(SETTLE)
         self._create = client.register_script(CREATE)
         self._renew = client.register_script(RENEW)
+        self._release = client.register_script(RELEASE)
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str = "synth:") -> RedisSessionStore:
@@ -172,6 +173,12 @@ class RedisSessionStore:
         args = [json.dumps(actual.as_dict()), repr(now), docs.dumps(entry), self._prefix]
         with self._reachable():
             return bool(self._settle(keys=keys, args=args))
+
+    def release_lapsed(self, session_id: str, now: float) -> Session | None:
+        keys = [self._key("session", session_id), self._key("reservations", session_id)]
+        with self._reachable():
+            raw = self._release(keys=keys, args=[repr(now), self._prefix])
+        return docs.session(raw) if raw else None
 
     def renew(self, reservation_id: str, expires_at: float, progress: Amounts) -> bool:
         keys = [self._key("reservation", reservation_id)]

@@ -196,6 +196,11 @@ class SqliteSessionStore:
             self._save(conn, session)
         return session
 
+    def release_lapsed(self, session_id: str, now: float) -> Session | None:
+        with self._conn().transaction(immediate=True) as conn:
+            session = self._load(conn, session_id)
+            return None if session is None else self._release_stale(conn, session, now, now)
+
     def renew(self, reservation_id: str, expires_at: float, progress: Amounts) -> bool:
         with self._conn().transaction(immediate=True) as conn:
             row = conn.execute(

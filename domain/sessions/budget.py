@@ -116,6 +116,12 @@ class Budget:
             affordable = rules.affordable_output(
                 rules.effective(session, now), fixed, per_token, wanted
             )
+            if affordable < wanted and session.reserved != Amounts():
+                # Room may be held by leases that lapsed (a killed process): free it first.
+                session = self.store.release_lapsed(session.id, now) or session
+                affordable = rules.affordable_output(
+                    rules.effective(session, now), fixed, per_token, wanted
+                )
             cap = max(affordable, minimum)  # below the minimum: let the store refuse it
             amounts = Amounts(
                 tokens=prompt_tokens + cap * choices,

@@ -295,6 +295,15 @@ class SessionStoreContract(ABC):
         assert store.renew(held.id, NOW + 200, progress) is False
         assert store.settle(held.id, Amounts(cost_usd=0.6), entry(1), NOW + 122) is False
 
+    def test_lapsed_leases_can_be_released_before_sizing_a_request(self, store):
+        store.create(make_session())
+        held = evolve(reservation("sess_1", 1, Amounts(cost_usd=0.9)), expires_at=NOW + 60)
+        store.reserve(held, NOW, stale_before=NOW)
+        assert store.release_lapsed("sess_1", NOW + 30).reserved.cost_usd == pytest.approx(0.9)
+        assert store.release_lapsed("sess_1", NOW + 61).reserved == Amounts()
+        assert store.get_reservation(held.id) is None
+        assert store.release_lapsed("sess_nope", NOW) is None
+
     def test_a_lapsed_lease_without_progress_is_released_uncharged(self, store):
         store.create(make_session())
         held = evolve(reservation("sess_1", 1, Amounts(cost_usd=0.9)), expires_at=NOW + 60)

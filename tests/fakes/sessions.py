@@ -88,16 +88,8 @@ class FakeSessionStore:
             session = self.sessions.get(reservation.session_id)
             if session is None:
                 raise SessionNotFound(f"no session {reservation.session_id!r}")
-            for held in list(self.reservations.values()):
-                if (
-                    stale_before is not None
-                    and held.session_id == session.id
-                    and held.expiry() < stale_before
-                ):
-                    session, lapsed = rules.lapse(session, held, now)
-                    if lapsed is not None:
-                        self.entries.append(lapsed)
-                    del self.reservations[held.id]
+            if stale_before is not None:
+                session = self._release(session, stale_before, now)
             decision = rules.decide_reservation(session, reservation.amounts, now)
             self.sessions[session.id] = decision.session
             if decision.refusal is None and decision.inactive is None:
@@ -115,6 +107,21 @@ class FakeSessionStore:
                 self.sessions[session.id] = rules.settle(session, held.amounts, actual, now)
             self.entries.append(entry)
             return True
+
+    def _release(self, session, stale_before, now):
+        for held in list(self.reservations.values()):
+            if held.session_id == session.id and held.expiry() < stale_before:
+                session, lapsed = rules.lapse(session, held, now)
+                if lapsed is not None:
+                    self.entries.append(lapsed)
+                del self.reservations[held.id]
+        self.sessions[session.id] = session
+        return session
+
+    def release_lapsed(self, session_id, now):
+        with self._lock:
+            session = self.sessions.get(session_id)
+            return None if session is None else self._release(session, now, now)
 
     def renew(self, reservation_id, expires_at, progress):
         with self._lock:
