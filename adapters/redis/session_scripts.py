@@ -64,7 +64,7 @@ local function release_lapsed(s, zkey, stale_before, now, prefix)
           metadata = {reservation_id = r.id}
         })
         redis.call('LPUSH', prefix .. 'ledger:' .. r.org_id, entry)
-        redis.call('LPUSH', prefix .. 'ledger-session:' .. r.session_id, entry)
+        redis.call('LPUSH', prefix .. 'ledger-session:' .. r.org_id .. '/' .. r.session_id, entry)
       end
       redis.call('DEL', prefix .. 'reservation:' .. id)
     end
@@ -125,8 +125,8 @@ if not held then return 0 end
 redis.call('DEL', KEYS[1])
 local r = cjson.decode(held)
 local prefix = ARGV[4]
-local skey = prefix .. 'session:' .. r.session_id
-redis.call('ZREM', prefix .. 'reservations:' .. r.session_id, r.id)
+local skey = prefix .. 'session:' .. r.org_id .. '/' .. r.session_id
+redis.call('ZREM', prefix .. 'reservations:' .. r.org_id .. '/' .. r.session_id, r.id)
 local raw = redis.call('GET', skey)
 if raw then
   local s = cjson.decode(raw)
@@ -141,7 +141,7 @@ if raw then
   redis.call('SET', skey, cjson.encode(s))
 end
 redis.call('LPUSH', KEYS[2], ARGV[3])
-redis.call('LPUSH', prefix .. 'ledger-session:' .. r.session_id, ARGV[3])
+redis.call('LPUSH', prefix .. 'ledger-session:' .. r.org_id .. '/' .. r.session_id, ARGV[3])
 return 1
 """
 )
@@ -170,21 +170,24 @@ local r = cjson.decode(held)
 r.expires_at = tonumber(ARGV[1])
 r.progress = cjson.decode(ARGV[2])
 redis.call('SET', KEYS[1], cjson.encode(r))
-redis.call('ZADD', ARGV[4] .. 'reservations:' .. r.session_id, ARGV[1], ARGV[3])
+redis.call('ZADD', ARGV[4] .. 'reservations:' .. r.org_id .. '/' .. r.session_id, ARGV[1], ARGV[3])
 return 1
 """
 
 # KEYS[1] current pointer, KEYS[2] new session doc, KEYS[3] org index, KEYS[4] user index
-# ARGV: new doc json, now, new id, created_at, prefix, mode ('current_or_create' | 'make_active' | 'plain')
+# ARGV: new doc json, now, new id, created_at, prefix, mode ('current_or_create' | 'make_active' |
+#       'plain'), org id
+# Insert-if-absent: a session id its org already holds returns false and changes nothing.
 CREATE = (
     COMMON
     + """
 local now = tonumber(ARGV[2])
 local mode = ARGV[6]
+if mode ~= 'current_or_create' and redis.call('EXISTS', KEYS[2]) == 1 then return false end
 if mode ~= 'plain' then
   local sid = redis.call('GET', KEYS[1])
   if sid then
-    local skey = ARGV[5] .. 'session:' .. sid
+    local skey = ARGV[5] .. 'session:' .. ARGV[7] .. '/' .. sid
     local raw = redis.call('GET', skey)
     if raw then
       local s = cjson.decode(raw)
@@ -198,6 +201,7 @@ if mode ~= 'plain' then
       end
     end
   end
+  if mode == 'current_or_create' and redis.call('EXISTS', KEYS[2]) == 1 then return false end
   redis.call('SET', KEYS[1], ARGV[3])
 end
 redis.call('SET', KEYS[2], ARGV[1])

@@ -118,7 +118,7 @@ class Budget:
             )
             if affordable < wanted and session.reserved != Amounts():
                 # Room may be held by leases that lapsed (a killed process): free it first.
-                session = self.store.release_lapsed(session.id, now) or session
+                session = self.store.release_lapsed(session.org_id, session.id, now) or session
                 affordable = rules.affordable_output(
                     rules.effective(session, now), fixed, per_token, wanted
                 )
@@ -134,7 +134,7 @@ class Budget:
                 )
             except LimitExceeded:
                 if affordable < minimum:
-                    self._mark_if_used_up(session.id, price, minimum)
+                    self._mark_if_used_up(session, price, minimum)
                     raise
                 if attempt == ATTEMPTS - 1:
                     raise
@@ -144,7 +144,7 @@ class Budget:
             return charge
         raise AssertionError("unreachable")
 
-    def _mark_if_used_up(self, session_id: str, price, minimum: int) -> None:
+    def _mark_if_used_up(self, session, price, minimum: int) -> None:
         """After a refusal: a session whose limit cannot fit even the smallest request any
         more is ``limit_exceeded`` (its limit is used up); one large request never is."""
         fixed = Amounts(
@@ -153,7 +153,9 @@ class Budget:
         per_token = Amounts(tokens=1, cost_usd=price.output / MILLION)
         now = self.clock.now()
         self.store.update(
-            session_id, lambda s: rules.mark_used_up(s, fixed, per_token, minimum, now)
+            session.org_id,
+            session.id,
+            lambda s: rules.mark_used_up(s, fixed, per_token, minimum, now),
         )
 
     def reserve(
