@@ -1,12 +1,13 @@
 """How many Codex turns a small session pays for, against the scripted upstream.
 
 A real ``synth-ai serve`` subprocess, the real Codex CLI through ``synth-ai codex`` with a
-``codex.toml`` of ``limit_cost_usd = --limit`` (synth-small, priced as gpt-4.1-mini), and a
+``codex.toml`` of ``limit_cost_usd = --limit`` (``--model``, default synth-small priced as
+gpt-4.1-mini; synth-experimental is priced as gpt-5), and a
 scripted upstream that answers every turn with one more shell command, so Codex keeps going
 until the budget refuses a turn. Prints one JSON line: turns (model calls), what the session
 spent and left unused, its status, and Codex's exit code.
 
-    .venv/bin/python -m bench.bench_codex_turns [--limit 0.07]
+    .venv/bin/python -m bench.bench_codex_turns [--limit 0.07] [--model synth-small]
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=float, default=0.07)
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--model", default="synth-small")
     args = parser.parse_args()
 
     upstream = ScriptedUpstream.start()
@@ -63,7 +65,7 @@ def main() -> None:
                 KEY,
                 "codex",
                 "--model",
-                "synth-small",
+                args.model,
                 "--",
                 *CODEX_EXEC,
                 "Run the shell commands you are given, one after the other.",
@@ -91,6 +93,7 @@ def main() -> None:
         json.dumps(
             {
                 "bench": "codex_turns",
+                "model": args.model,
                 "limit_usd": args.limit,
                 "turns": turns["n"],
                 "spent_usd": round(spent, 6),
