@@ -135,7 +135,11 @@ class RedisSessionStore:
                     raw = pipe.get(key)
                     if raw is None:
                         raise SessionNotFound(f"no session {session_id!r}", param="session_id")
-                    changed = change(docs.session(raw))
+                    session = docs.session(raw)
+                    changed = change(session)
+                    if changed == session:  # nothing to write: leave others' WATCH intact
+                        pipe.reset()
+                        return changed
                     current_key = self._key("current", changed.org_id, changed.user_id)
                     pipe.watch(current_key)
                     points_here = (pipe.get(current_key) or b"").decode() == session_id

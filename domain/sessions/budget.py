@@ -152,11 +152,13 @@ class Budget:
         )
         per_token = Amounts(tokens=1, cost_usd=price.output / MILLION)
         now = self.clock.now()
-        self.store.update(
-            session.org_id,
-            session.id,
-            lambda s: rules.mark_used_up(s, fixed, per_token, minimum, now),
-        )
+
+        def mark(s):
+            return rules.mark_used_up(s, fixed, per_token, minimum, now)
+
+        current = self.store.get(session.org_id, session.id)
+        if current is not None and mark(current) != current:  # write only when it changes
+            self.store.update(session.org_id, session.id, mark)
 
     def reserve(
         self,
