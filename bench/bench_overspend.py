@@ -123,7 +123,9 @@ def measure(
             base_url=server.url,
             headers={"Authorization": f"Bearer {KEY}"},
             timeout=120,
-            limits=httpx.Limits(max_connections=requests),
+            # No keep-alive: Waitress accepts 100 connections at most, and idle pooled ones
+            # would keep the rest waiting in its backlog until its 120 s channel timeout.
+            limits=httpx.Limits(max_connections=requests, max_keepalive_connections=0),
         ) as client:
             session = client.post(
                 "/api/v1/sessions",

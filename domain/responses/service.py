@@ -20,6 +20,7 @@ from synth_ai.domain.responses.request import ResponsesRequest
 from synth_ai.domain.responses.stream import TurnStream
 from synth_ai.domain.responses.translate import ChatPlan, to_chat
 from synth_ai.domain.sessions.model import Usage
+from synth_ai.domain.sessions.tokens import PromptCounts
 from synth_ai.ports.chat import ChatProvider
 from synth_ai.ports.clock import Clock, IdGenerator
 from synth_ai.ports.metering import Charge, Meter
@@ -60,12 +61,16 @@ class ResponsesBridge:
         ids: IdGenerator,
         *,
         internal_stop: bool = True,
+        prompt_counts: PromptCounts | None = None,
     ):
         self.chat = chat
         self.store = store
         self.clock = clock
         self.ids = ids
         self.internal_stop = internal_stop
+        # What the upstream counted for earlier prompts of a conversation: each later turn
+        # reserves that count plus the byte bound of what is new only.
+        self.prompt_counts = prompt_counts or PromptCounts()
 
     # -- preparing a turn ---------------------------------------------------------------------
     def prepare(self, body: dict, org_id: str) -> Turn:
@@ -140,9 +145,12 @@ class ResponsesBridge:
         return Turn(org_id, self.ids.new_id("resp"), self.clock.now(), request, history, plan)
 
     def reserve(self, turn: Turn, meter: Meter) -> Charge:
+        body = turn.plan.body
         charge = meter.reserve(
             model=turn.request.model,
-            prompt_tokens=turn.plan.prompt_tokens,
+            prompt_tokens=self.prompt_counts.bound(
+                turn.request.model, body["messages"], body.get("tools")
+            ),
             max_output_tokens=turn.request.max_output_tokens,
         )
         cap = charge.max_output_tokens
@@ -164,9 +172,10 @@ class ResponsesBridge:
             except SynthError as exc:
                 yield from self._end(turn, machine, once, machine.fail(_code(exc), exc.message))
                 return
+            capped = _Capped(stream, turn, charge)
             with stream:
                 try:
-                    for chunk in _capped(stream, turn, charge):
+                    for chunk in capped:
                         yield from machine.feed(chunk)
                 except SynthError as exc:
                     yield from self._end(turn, machine, once, machine.fail(_code(exc), exc.message))
@@ -176,6 +185,7 @@ class ResponsesBridge:
                     message = f"the bridge could not continue the stream ({type(exc).__name__})"
                     yield from self._end(turn, machine, once, machine.fail("server_error", message))
                     return
+            self._learn(turn, machine, capped)
             yield from self._end(turn, machine, once, machine.finish())
         finally:
             once.settle(machine.usage())  # the client went away, or something unexpected broke
@@ -188,12 +198,28 @@ class ResponsesBridge:
         try:
             machine.start()
             with self.chat.stream(turn.plan.body) as stream:
-                for chunk in _capped(stream, turn, charge):
+                capped = _Capped(stream, turn, charge)
+                for chunk in capped:
                     machine.feed(chunk)
+            self._learn(turn, machine, capped)
             list(self._end(turn, machine, once, machine.finish()))
             return machine.response()
         finally:
             once.settle(machine.usage())
+
+    def _learn(self, turn: Turn, machine: TurnStream, capped: _Capped) -> None:
+        """Remember what the upstream itself counted for this prompt (not our estimate of a
+        stream we cut), to bound the next turn of the conversation."""
+        reported = machine.upstream_usage
+        if capped.cut or not reported:
+            return
+        body = turn.plan.body
+        self.prompt_counts.learn(
+            turn.request.model,
+            body["messages"],
+            body.get("tools"),
+            Usage.from_openai(reported).input_tokens,
+        )
 
     def get(self, org_id: str, response_id: str) -> dict:
         return self._record(org_id, response_id).response
@@ -253,26 +279,37 @@ class ResponsesBridge:
         return record
 
 
-def _capped(stream, turn: Turn, charge: Charge) -> Iterator[dict]:
+class _Capped:
     """The upstream's chunks held to the turn's output cap (``OutputCap``). A cut stream ends
     with ``finish_reason: "length"`` (the response is ``incomplete``) and the typical count of
     what streamed as its usage, since the upstream's own report never comes. The charge hears
     how much has streamed (what a lapsed lease is charged if this process dies)."""
-    limit = turn.plan.body.get("max_completion_tokens")
-    cap = OutputCap(limit if isinstance(limit, int) else None)
-    prompt = turn.plan.prompt_estimate
-    for chunk in stream:
-        out = cap.apply(chunk)
-        charge.progress(Usage(input_tokens=prompt, output_tokens=cap.tokens, api_calls=1))
-        yield out
-        if cap.cut:
-            usage = {
-                "prompt_tokens": turn.plan.prompt_estimate,
-                "completion_tokens": cap.tokens,
-                "total_tokens": turn.plan.prompt_estimate + cap.tokens,
-            }
-            yield {"choices": [], "usage": usage}
-            return
+
+    def __init__(self, stream, turn: Turn, charge: Charge):
+        self._stream = stream
+        self._turn = turn
+        self._charge = charge
+        limit = turn.plan.body.get("max_completion_tokens")
+        self._cap = OutputCap(limit if isinstance(limit, int) else None)
+
+    @property
+    def cut(self) -> bool:
+        return self._cap.cut
+
+    def __iter__(self) -> Iterator[dict]:
+        cap, prompt = self._cap, self._turn.plan.prompt_estimate
+        for chunk in self._stream:
+            out = cap.apply(chunk)
+            self._charge.progress(Usage(input_tokens=prompt, output_tokens=cap.tokens, api_calls=1))
+            yield out
+            if cap.cut:
+                usage = {
+                    "prompt_tokens": prompt,
+                    "completion_tokens": cap.tokens,
+                    "total_tokens": prompt + cap.tokens,
+                }
+                yield {"choices": [], "usage": usage}
+                return
 
 
 def _code(error: SynthError) -> str:

@@ -163,6 +163,11 @@ class TurnStream:
             incomplete_details=self.incomplete_details,
         )
 
+    @property
+    def upstream_usage(self) -> dict | None:
+        """The ``usage`` object the stream carried, if any."""
+        return self._usage
+
     def usage(self) -> Usage:
         """Real usage when the upstream reported it, else an estimate of what was consumed."""
         if self._usage:

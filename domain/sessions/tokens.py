@@ -15,8 +15,11 @@ Two numbers, for two purposes:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import threading
+from collections import OrderedDict
 
 # Role markers and separators a chat template wraps each message in, and the assistant header
 # the answer starts after (no template in use spends more).
@@ -102,3 +105,55 @@ def _text_of(message) -> str:
     if message is None:
         return ""
     return str(message)
+
+
+class PromptCounts:
+    """What the upstream counted for prompts it was already sent, to bound a longer prompt that
+    starts with one of them more tightly than one token per byte.
+
+    Chat templates delimit every message with special tokens, so a conversation that starts
+    with messages the upstream already counted takes that count plus, at most, one token per
+    UTF-8 byte and the framing of each message added. Agents such as Codex resend the whole
+    conversation every turn, so from the second turn on only what is new is bounded by bytes.
+    Counts are kept per model, in memory, for the ``size`` most recent prompts.
+    """
+
+    def __init__(self, size: int = 4096):
+        self._size = size
+        self._seen: OrderedDict[str, int] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _prefix_keys(model: str, messages: list, tools: list | None) -> list[str]:
+        digest = hashlib.sha256(json.dumps([model, tools or []], sort_keys=True).encode())
+        keys = []
+        for message in messages:
+            digest.update(b"\x1e" + json.dumps(message, sort_keys=True).encode())
+            keys.append(digest.copy().hexdigest())
+        return keys
+
+    def learn(self, model: str, messages: list, tools: list | None, prompt_tokens: int) -> None:
+        if not messages or prompt_tokens <= 0:
+            return
+        key = self._prefix_keys(model, messages, tools)[-1]
+        with self._lock:
+            self._seen[key] = prompt_tokens
+            self._seen.move_to_end(key)
+            while len(self._seen) > self._size:
+                self._seen.popitem(last=False)
+
+    def bound(self, model: str, messages: list, tools: list | None = None) -> int:
+        """The counted prefix plus the byte bound of the rest; ``prompt_bound`` when no prefix
+        of this conversation was counted."""
+        keys = self._prefix_keys(model, messages, tools)
+        with self._lock:
+            for end in range(len(keys), 0, -1):
+                counted = self._seen.get(keys[end - 1])
+                if counted is not None:
+                    rest = messages[end:]
+                    return (
+                        counted
+                        + FRAMING_PER_REQUEST
+                        + sum(FRAMING_PER_MESSAGE + utf8_bytes(_text_of(m)) for m in rest)
+                    )
+        return prompt_bound(messages, tools)

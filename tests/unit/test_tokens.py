@@ -4,6 +4,7 @@ the upstream reports nothing)."""
 from synth_ai.domain.sessions.tokens import (
     FRAMING_PER_MESSAGE,
     FRAMING_PER_REQUEST,
+    PromptCounts,
     TokenCounter,
     estimate_tokens,
     prompt_bound,
@@ -52,3 +53,27 @@ def test_a_counter_keeps_the_prefix_that_fits_under_a_limit():
     assert counter.fitting("efghijkl机器", 3) == "efghijkl"  # 3 tokens; 机 would make 5
     assert counter.tokens == 3
     assert counter.fitting("", 3) == "" and counter.fitting("z", 3) == ""
+
+
+def test_a_conversation_the_upstream_counted_is_bounded_by_that_count_plus_the_new_bytes():
+    counts = PromptCounts()
+    tools = [{"type": "function", "function": {"name": "f", "parameters": {}}}]
+    first = [{"role": "system", "content": "x" * 4000}, {"role": "user", "content": "go"}]
+    assert counts.bound("m", first, tools) == prompt_bound(first, tools)  # nothing counted yet
+    counts.learn("m", first, tools, 1010)
+    later = [*first, {"role": "assistant", "content": "ok"}, {"role": "user", "content": "机器"}]
+    framing = FRAMING_PER_REQUEST + 2 * FRAMING_PER_MESSAGE
+    assert counts.bound("m", later, tools) == 1010 + framing + 2 + 6
+    assert counts.bound("m", first, tools) == 1010 + FRAMING_PER_REQUEST
+    assert counts.bound("other-model", later, tools) == prompt_bound(later, tools)
+    assert counts.bound("m", later, None) == prompt_bound(later)  # other tools: not the prefix
+
+
+def test_prompt_counts_keep_only_the_most_recent_prompts():
+    counts = PromptCounts(size=2)
+    for n in range(3):
+        counts.learn("m", [{"role": "user", "content": str(n)}], None, 5)
+    assert counts.bound("m", [{"role": "user", "content": "0"}]) == prompt_bound(
+        [{"role": "user", "content": "0"}]
+    )
+    assert counts.bound("m", [{"role": "user", "content": "2"}]) == 5 + FRAMING_PER_REQUEST
