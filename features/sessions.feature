@@ -34,3 +34,10 @@ Feature: Sessions and budgets on every cost-incurring request
     Given I start a session with "synth-ai session start --limit-cost 0.05"
     When I send a chat completion with the header "X-Session-ID: ses_opencode_chat_1"
     Then the completion is charged to my session with a warning naming "ses_opencode_chat_1"
+
+  Scenario: A killed server does not strand the budget
+    Given synth-ai serve with leases of 2 seconds and a session with a $0.135 limit
+    When 20 chat completions are streaming and the server is killed with SIGKILL
+    And the server is started again and one lease passes
+    Then the next request gets the full default output cap
+    And each interrupted stream was charged what it had streamed, in a "lapsed" ledger entry
