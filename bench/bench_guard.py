@@ -39,6 +39,9 @@ class _FreeCharge:
     def __init__(self):
         self.warnings: list[str] = []
 
+    def progress(self, usage) -> None:
+        return None
+
     def settle(self, usage) -> None:
         return None
 
@@ -54,7 +57,7 @@ class _NoMeter:
 class NoGuard:
     """The baseline: a meter factory that reserves and records nothing."""
 
-    def meter_for(self, principal, *, session_id, opt_out):
+    def meter_for(self, principal, *, session_id, opt_out, session_hint=None):
         return _NoMeter()
 
 

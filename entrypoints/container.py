@@ -15,7 +15,7 @@ from synth_ai.adapters.hf_hub import HfModelHub
 from synth_ai.adapters.openai_chat import OpenAIChatProvider, UnconfiguredChatProvider
 from synth_ai.adapters.sqlite import Database, SqliteSessionStore
 from synth_ai.adapters.sqlite.artifacts import SqliteArtifactCatalog
-from synth_ai.adapters.system import RandomIds, SystemClock
+from synth_ai.adapters.system import RandomIds, SystemClock, ThreadTicker
 from synth_ai.auth import ApiKeyAuthenticator
 from synth_ai.domain.chat.service import MeteredChat
 from synth_ai.domain.responses.service import ResponsesBridge
@@ -309,6 +309,7 @@ class Container(containers.DeclarativeContainer):
 
     clock = providers.ThreadSafeSingleton(SystemClock)
     ids = providers.ThreadSafeSingleton(RandomIds)
+    ticker = providers.ThreadSafeSingleton(ThreadTicker)
     sqlite = providers.ThreadSafeSingleton(Database, path=settings.provided.sqlite_path)
     authenticator = providers.ThreadSafeSingleton(
         ApiKeyAuthenticator, keys=settings.provided.api_keys
@@ -364,7 +365,7 @@ class Container(containers.DeclarativeContainer):
     sessions = providers.Factory(
         SessionService, store=session_store, clock=clock, ids=ids, defaults=session_defaults
     )
-    budget = providers.ThreadSafeSingleton(Budget, sessions=sessions, prices=prices)
+    budget = providers.ThreadSafeSingleton(Budget, sessions=sessions, prices=prices, ticker=ticker)
     meter_factory = budget
     chat = providers.Factory(MeteredChat, chat=chat_provider, prices=prices)
 

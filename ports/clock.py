@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 
@@ -19,4 +20,11 @@ class IdGenerator(Protocol):
     def new_uuid(self) -> str:
         """A fresh UUID string, for ids the public synth-ai client parses with ``UUID()``
         (limit ids, usage-record ids)."""
+        ...
+
+
+class Ticker(Protocol):
+    def every(self, seconds: float, tick: Callable[[], object], name: str) -> None:
+        """Call ``tick`` every ``seconds`` from now on, in the background, until the process
+        ends (a failing tick is logged and the next one still runs)."""
         ...

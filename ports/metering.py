@@ -1,6 +1,6 @@
 """Metering of cost-incurring requests: reserve the worst case first, settle the real usage after.
 
-The session guard (HTTP middleware) resolves the caller's session and puts a ``Meter`` on
+The metering middleware resolves the caller's session and puts a ``Meter`` on
 ``req.context.meter`` for every resource marked ``cost_incurring = True``. A route calls
 ``reserve`` before it spends (``LimitExceeded`` → 429 when a hard limit would be crossed) and
 ``settle`` on the returned ``Charge`` exactly once when the real usage is known, also after an
@@ -17,10 +17,15 @@ from synth_ai.domain.sessions.model import Usage
 class Charge(Protocol):
     session_id: str | None
     warnings: list[str]  # soft-limit warnings, sent back in a response header
-    # The output cap the reservation assumed (None: nothing reserved). When the request set no
-    # cap of its own, the route must send this one upstream (``max_completion_tokens``): the
-    # reservation only bounds the spend if the upstream cannot produce more.
+    # The output cap the reservation holds (None: nothing reserved). It may be smaller than
+    # the request asked for (what the remaining budget affords): the route sends it upstream
+    # (``max_completion_tokens``) and cuts the answer there itself, since the reservation only
+    # bounds the spend if no more output gets through.
     max_output_tokens: int | None
+
+    def progress(self, usage: Usage) -> None:
+        """What the request has used so far (charged if its process dies before settling)."""
+        ...
 
     def settle(self, usage: Usage) -> None: ...
 
@@ -45,6 +50,16 @@ class Meter(Protocol):
 
 
 class MeterFactory(Protocol):
-    """Builds the meter of one request (implemented by the session guard)."""
+    """Builds the meter of one request (implemented by the session budget).
 
-    def meter_for(self, principal, *, session_id: str | None, opt_out: bool) -> Meter: ...
+    ``session_id`` (``X-Synth-Session-ID``) must name one of the caller's sessions;
+    ``session_hint`` (``X-Session-ID``) is used only when it does, else ignored with a warning."""
+
+    def meter_for(
+        self,
+        principal,
+        *,
+        session_id: str | None,
+        opt_out: bool,
+        session_hint: str | None = None,
+    ) -> Meter: ...

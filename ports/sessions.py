@@ -15,11 +15,13 @@ from synth_ai.domain.sessions.model import Amounts, LedgerEntry, Reservation, Se
 
 class SessionStore(Protocol):
     def create(self, session: Session, *, make_active: bool = True) -> Session:
-        """Store a new session. With ``make_active`` it becomes the caller's current session
-        and the previous current one (if any) is ended."""
+        """Store a new session, if its org has none with that id (insert-if-absent, atomic:
+        else ``SessionIdTaken`` and nothing changes). Ids are scoped per org: another org may
+        hold the same id. With ``make_active`` it becomes the caller's current session and the
+        previous current one (if any) is ended."""
         ...
 
-    def get(self, session_id: str) -> Session | None: ...
+    def get(self, org_id: str, session_id: str) -> Session | None: ...
 
     def current(self, org_id: str, user_id: str, now: float) -> Session | None:
         """The (org, user)'s current session, or None (an expired one is marked expired)."""
@@ -45,7 +47,7 @@ class SessionStore(Protocol):
         past its ``expires_at`` counts as expired, not active)."""
         ...
 
-    def update(self, session_id: str, change: Callable[[Session], Session]) -> Session:
+    def update(self, org_id: str, session_id: str, change: Callable[[Session], Session]) -> Session:
         """Atomically replace a session with ``change(session)`` (``SessionNotFound`` if absent)."""
         ...
 
@@ -53,9 +55,20 @@ class SessionStore(Protocol):
         self, reservation: Reservation, now: float, *, stale_before: float | None = None
     ) -> tuple[str, ...]:
         """Hold ``reservation.amounts`` on its session, or raise ``LimitExceeded`` /
-        ``SessionNotActive`` (persisting a ``limit_exceeded`` mark first). Returns soft-limit
-        warnings. Reservations of that session made before ``stale_before`` (their request
-        died without settling: a crashed process) are released first, uncharged."""
+        ``SessionNotActive`` (a refusal changes nothing). Returns soft-limit warnings.
+        Reservations of that session whose ``expiry()`` is before ``stale_before`` (a lease
+        nobody renewed: the process died) are released first, charging their ``progress`` to
+        the session with a ledger entry of kind ``lapsed``."""
+        ...
+
+    def release_lapsed(self, org_id: str, session_id: str, now: float) -> Session | None:
+        """Release the session's reservations whose ``expiry()`` is before ``now`` (as
+        ``reserve`` does first) and return the session as it then is (None if absent)."""
+        ...
+
+    def renew(self, reservation_id: str, expires_at: float, progress: Amounts) -> bool:
+        """Extend a reservation's lease to ``expires_at`` and record what its request has used
+        so far. False when it is no longer held (settled or released)."""
         ...
 
     def settle(self, reservation_id: str, actual: Amounts, entry: LedgerEntry, now: float) -> bool:

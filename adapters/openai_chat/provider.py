@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 
 import httpx
+from synth_ai.domain.chat.assemble import completion_chunks
 from synth_ai.domain.chat.errors import NO_UPSTREAM, UpstreamNotConfigured
 from synth_ai.domain.errors import (
     ContextLengthExceeded,
@@ -95,7 +96,7 @@ class OpenAIChatProvider:
         data["model"] = request.get("model", data.get("model"))
         return data
 
-    def stream(self, request: dict) -> _SseStream:
+    def stream(self, request: dict) -> _SseStream | _WholeCompletion:
         body = self._prepare(request, stream=True)
         with self._errors():
             req = self._http.build_request(
@@ -108,6 +109,20 @@ class OpenAIChatProvider:
             finally:
                 response.close()
             raise self._http_error(response.status_code, text)
+        if response.headers.get("content-type", "").startswith("application/json"):
+            # An upstream that ignores ``stream: true`` answers with the whole completion.
+            try:
+                data = json.loads(response.read())
+            except ValueError as exc:
+                raise UpstreamError(
+                    f"upstream {self.base_url} answered with non-JSON content"
+                ) from exc
+            finally:
+                response.close()
+            if not isinstance(data, dict) or "choices" not in data:
+                raise self._http_error(502, json.dumps(data))
+            data["model"] = request.get("model", data.get("model"))
+            return _WholeCompletion(data)
         return _SseStream(response, self, request.get("model"))
 
     def models(self) -> list[dict]:
@@ -254,3 +269,25 @@ class UnconfiguredChatProvider:
 
     def close(self) -> None:
         pass
+
+
+class _WholeCompletion:
+    """A stream over a completion the upstream sent whole: its chunks, then done."""
+
+    def __init__(self, completion: dict):
+        self._chunks = completion_chunks(completion)
+        for chunk in self._chunks:
+            chunk.setdefault("model", completion.get("model"))
+        self.done = True
+
+    def __iter__(self) -> Iterator[dict]:
+        return iter(self._chunks)
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> _WholeCompletion:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,12 +1,14 @@
 """``SessionStore`` in Redis, shared by several ``synth-ai serve`` replicas.
 
-Keys (all under one prefix, ``synth:`` by default): ``session:{id}`` (JSON document),
-``current:{org}:{user}`` (id of the current session), ``sessions:{org}`` and
-``sessions:{org}:{user}`` (sorted sets by creation time), ``reservation:{id}`` with
-``reservations:{session}`` (a sorted set by creation time, to release stale ones), and the ledger
-lists ``ledger:{org}``, ``ledger-session:{id}``, ``ledger-nosession:{org}`` (newest first).
-Reserve, settle and create run as Lua scripts (atomic); admin changes (end, limits) use
-WATCH/MULTI around the pure Python rules.
+Keys (all under one prefix, ``synth:`` by default); session ids are scoped per org, so every
+key of one session names its org: ``session:{org}/{id}`` (JSON document), ``current:{org}:{user}``
+(id of the current session), ``sessions:{org}`` and ``sessions:{org}:{user}`` (sorted sets by
+creation time), ``reservation:{id}`` with ``reservations:{org}/{session}`` (a sorted set by lease
+end, to release lapsed ones), and the ledger lists ``ledger:{org}``,
+``ledger-session:{org}/{id}``, ``ledger-nosession:{org}`` (newest first). Reserve, settle, renew
+and create run as Lua scripts (atomic; create is insert-if-absent); admin changes (end, limits)
+use WATCH/MULTI around the pure Python rules. Sessions written under the keys of an older
+synth-ai (``session:{id}``) are not read.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from collections.abc import Callable
 
 import redis
 from synth_ai.adapters.redis.client import connect, reachable
-from synth_ai.adapters.redis.session_scripts import CREATE, RESERVE, SETTLE
+from synth_ai.adapters.redis.session_scripts import CREATE, RELEASE, RENEW, RESERVE, SETTLE
 from synth_ai.adapters.wire import session_documents as docs
 from synth_ai.domain.errors import LimitExceeded
 from synth_ai.domain.sessions import model, rules
-from synth_ai.domain.sessions.errors import SessionNotFound
+from synth_ai.domain.sessions.errors import SessionIdTaken, SessionNotFound
 from synth_ai.domain.sessions.model import Amounts, LedgerEntry, Reservation, Session
 
 
@@ -31,6 +33,8 @@ class RedisSessionStore:
         self._reserve = client.register_script(RESERVE)
         self._settle = client.register_script(SETTLE)
         self._create = client.register_script(CREATE)
+        self._renew = client.register_script(RENEW)
+        self._release = client.register_script(RELEASE)
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str = "synth:") -> RedisSessionStore:
@@ -39,13 +43,18 @@ class RedisSessionStore:
     def _key(self, *parts: str) -> str:
         return self._prefix + ":".join(parts)
 
+    def _scoped(self, kind: str, org_id: str, session_id: str) -> str:
+        """``{prefix}{kind}:{org}/{id}``: ids are scoped per org (a session id has no ``/``,
+        so the key splits one way only)."""
+        return f"{self._prefix}{kind}:{org_id}/{session_id}"
+
     def _reachable(self):
         return reachable(self._redis)
 
     def _run_create(self, session: Session, mode: str, now: float) -> Session:
         keys = [
             self._key("current", session.org_id, session.user_id),
-            self._key("session", session.id),
+            self._scoped("session", session.org_id, session.id),
             self._key("sessions", session.org_id),
             self._key("sessions", session.org_id, session.user_id),
         ]
@@ -56,9 +65,14 @@ class RedisSessionStore:
             repr(session.created_at),
             self._prefix,
             mode,
+            session.org_id,
         ]
         with self._reachable():
             raw = self._create(keys=keys, args=args)
+        if raw is None:
+            raise SessionIdTaken(
+                f"session {session.id!r} already exists — choose another id", param="session_id"
+            )
         return docs.session(raw)
 
     # -- SessionStore -----------------------------------------------------------------------
@@ -66,19 +80,19 @@ class RedisSessionStore:
         self._run_create(session, "make_active" if make_active else "plain", session.created_at)
         return session
 
-    def get(self, session_id: str) -> Session | None:
+    def get(self, org_id: str, session_id: str) -> Session | None:
         with self._reachable():
-            raw = self._redis.get(self._key("session", session_id))
+            raw = self._redis.get(self._scoped("session", org_id, session_id))
         return docs.session(raw) if raw else None
 
     def current(self, org_id: str, user_id: str, now: float) -> Session | None:
         with self._reachable():
             session_id = self._redis.get(self._key("current", org_id, user_id))
-        session = self.get(session_id.decode()) if session_id else None
+        session = self.get(org_id, session_id.decode()) if session_id else None
         if session is None:
             return None
         if rules.effective(session, now).status not in model.CURRENT:
-            self.update(session.id, lambda s: rules.effective(s, now))
+            self.update(org_id, session.id, lambda s: rules.effective(s, now))
             return None
         return session
 
@@ -102,7 +116,9 @@ class RedisSessionStore:
         )
         with self._reachable():
             ids = [i.decode() for i in self._redis.zrevrange(index, 0, -1)]
-            raws = self._redis.mget([self._key("session", i) for i in ids]) if ids else []
+            raws = (
+                self._redis.mget([self._scoped("session", org_id, i) for i in ids]) if ids else []
+            )
         found = [docs.session(raw) for raw in raws if raw]
         if now is not None:
             found = rules.with_status(found, status, now)
@@ -110,8 +126,8 @@ class RedisSessionStore:
             found = [s for s in found if s.status == status]
         return found[offset : offset + limit]
 
-    def update(self, session_id: str, change: Callable[[Session], Session]) -> Session:
-        key = self._key("session", session_id)
+    def update(self, org_id: str, session_id: str, change: Callable[[Session], Session]) -> Session:
+        key = self._scoped("session", org_id, session_id)
         with self._reachable(), self._redis.pipeline() as pipe:
             while True:
                 try:
@@ -119,7 +135,11 @@ class RedisSessionStore:
                     raw = pipe.get(key)
                     if raw is None:
                         raise SessionNotFound(f"no session {session_id!r}", param="session_id")
-                    changed = change(docs.session(raw))
+                    session = docs.session(raw)
+                    changed = change(session)
+                    if changed == session:  # nothing to write: leave others' WATCH intact
+                        pipe.reset()
+                        return changed
                     current_key = self._key("current", changed.org_id, changed.user_id)
                     pipe.watch(current_key)
                     points_here = (pipe.get(current_key) or b"").decode() == session_id
@@ -136,9 +156,9 @@ class RedisSessionStore:
         self, reservation: Reservation, now: float, *, stale_before: float | None = None
     ) -> tuple[str, ...]:
         keys = [
-            self._key("session", reservation.session_id),
+            self._scoped("session", reservation.org_id, reservation.session_id),
             self._key("reservation", reservation.id),
-            self._key("reservations", reservation.session_id),
+            self._scoped("reservations", reservation.org_id, reservation.session_id),
         ]
         args = [
             json.dumps(reservation.amounts.as_dict()),
@@ -146,7 +166,7 @@ class RedisSessionStore:
             docs.dumps(reservation),
             "" if stale_before is None else repr(stale_before),
             reservation.id,
-            repr(reservation.created_at),
+            repr(reservation.expiry()),
             self._prefix,
         ]
         with self._reachable():
@@ -172,6 +192,21 @@ class RedisSessionStore:
         with self._reachable():
             return bool(self._settle(keys=keys, args=args))
 
+    def release_lapsed(self, org_id: str, session_id: str, now: float) -> Session | None:
+        keys = [
+            self._scoped("session", org_id, session_id),
+            self._scoped("reservations", org_id, session_id),
+        ]
+        with self._reachable():
+            raw = self._release(keys=keys, args=[repr(now), self._prefix])
+        return docs.session(raw) if raw else None
+
+    def renew(self, reservation_id: str, expires_at: float, progress: Amounts) -> bool:
+        keys = [self._key("reservation", reservation_id)]
+        args = [repr(expires_at), json.dumps(progress.as_dict()), reservation_id, self._prefix]
+        with self._reachable():
+            return bool(self._renew(keys=keys, args=args))
+
     def get_reservation(self, reservation_id: str) -> Reservation | None:
         with self._reachable():
             raw = self._redis.get(self._key("reservation", reservation_id))
@@ -184,7 +219,7 @@ class RedisSessionStore:
             if entry.session_id is None:
                 pipe.lpush(self._key("ledger-nosession", entry.org_id), data)
             else:
-                pipe.lpush(self._key("ledger-session", entry.session_id), data)
+                pipe.lpush(self._scoped("ledger-session", entry.org_id, entry.session_id), data)
             pipe.execute()
 
     def ledger(
@@ -197,7 +232,7 @@ class RedisSessionStore:
         offset: int = 0,
     ) -> list[LedgerEntry]:
         if session_id is not None:
-            key = self._key("ledger-session", session_id)
+            key = self._scoped("ledger-session", org_id, session_id)
         elif no_session:
             key = self._key("ledger-nosession", org_id)
         else:

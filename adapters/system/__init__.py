@@ -1,5 +1,5 @@
-"""The real clock and id generator."""
+"""The real clock, id generator and ticker."""
 
-from synth_ai.adapters.system.clock import RandomIds, SystemClock
+from synth_ai.adapters.system.clock import RandomIds, SystemClock, ThreadTicker
 
-__all__ = ["RandomIds", "SystemClock"]
+__all__ = ["RandomIds", "SystemClock", "ThreadTicker"]

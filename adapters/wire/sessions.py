@@ -17,7 +17,7 @@ import cattrs
 from attrs import define, field, frozen
 from cattrs.preconf.json import make_converter
 from synth_ai.domain.errors import InvalidInput, ValidationFailed
-from synth_ai.domain.sessions.budget import Metered
+from synth_ai.domain.sessions.meter import Metered
 from synth_ai.domain.sessions.model import (
     HARD,
     LIMIT_EXCEEDED,
@@ -302,6 +302,12 @@ class LimitIn:
         if self.limit_type not in ("hard", "soft"):
             raise InvalidInput(
                 f"limit_type must be 'hard' or 'soft', got {self.limit_type!r}", param="limit_type"
+            )
+        if self.limit_type == HARD and self.limit_value == 0:
+            raise InvalidInput(
+                f"a hard {self.metric_type} limit of 0 would refuse every request — give a value "
+                "> 0, or leave the limit out for no limit",
+                param="limit_value",
             )
         return Limit(
             self.metric_type,

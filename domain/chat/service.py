@@ -2,9 +2,12 @@
 
 The route calls ``prepare`` (bad input fails here), then ``reserve`` (the budget: ``LimitExceeded``
 before anything is spent), then ``complete`` (the finished ``chat.completion``) or ``stream``
-(the upstream's chunks, then ``DONE``). Both settle the charge exactly once, also when the
-upstream fails or the client goes away mid-stream (the generator settles in ``finally``); an
-upstream that reports no usage is charged the documented estimate of both sides.
+(the upstream's chunks, then ``DONE``; non-streaming requests are streamed from the upstream
+internally). Both hold the answer to the reserved output cap (``OutputCap``: cut with
+``finish_reason: "length"`` even when the upstream ignores the cap) and settle the charge
+exactly once, also when the upstream fails or the client goes away mid-stream (the generator
+settles in ``finally``). A stream we cut, or an upstream that reports no usage, is charged the
+typical count of the prompt and of the output that streamed.
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ import json
 import logging
 from collections.abc import Iterator
 
-from attrs import frozen
+from attrs import evolve, frozen
+from synth_ai.domain.chat.assemble import CompletionBuilder
 from synth_ai.domain.chat.errors import UpstreamNotConfigured
+from synth_ai.domain.chat.output_cap import OutputCap
 from synth_ai.domain.errors import InvalidInput, SynthError
 from synth_ai.domain.sessions.model import Usage
 from synth_ai.domain.sessions.pricing import PriceTable
-from synth_ai.domain.sessions.tokens import estimate_tokens, prompt_tokens
+from synth_ai.domain.sessions.tokens import prompt_bound, prompt_estimate
 from synth_ai.ports.chat import ChatProvider
 from synth_ai.ports.metering import Charge, Meter
 
@@ -87,34 +92,35 @@ class MeteredChat:
         return ChatCall(body, model, messages, max_out, stream, n)
 
     def reserve(self, call: ChatCall, meter: Meter) -> tuple[ChatCall, Charge]:
-        """Reserve the worst case; the call returned holds the upstream to what was reserved."""
+        """Reserve the worst case. The call returned carries the output cap the reservation
+        holds (smaller than asked when the budget affords less) and sends it upstream."""
         charge = meter.reserve(
             model=call.model,
-            prompt_tokens=prompt_tokens(call.messages, call.body.get("tools")),
+            prompt_tokens=prompt_bound(call.messages, call.body.get("tools")),
             max_output_tokens=call.max_output_tokens,
             choices=call.choices,
         )
-        if call.max_output_tokens is None and charge.max_output_tokens:
-            # The reservation assumed [session] max_output_tokens: hold the upstream to it.
-            body = {**call.body, "max_completion_tokens": charge.max_output_tokens}
-            call = ChatCall(body, call.model, call.messages, None, call.stream, call.choices)
+        cap = charge.max_output_tokens
+        if cap and (call.max_output_tokens is None or cap < call.max_output_tokens):
+            body = {**call.body, "max_completion_tokens": cap}
+            if "max_tokens" in body:
+                body["max_tokens"] = cap
+            call = evolve(call, body=body, max_output_tokens=cap)
         return call, charge
 
     def complete(self, call: ChatCall, charge: Charge) -> dict:
+        """The upstream is streamed internally, so an answer past the cap is cut here too."""
+        cap = _cap(call)
+        builder = CompletionBuilder()
         try:
-            result = self.chat.complete(call.body)
-        except BaseException:
-            charge.settle(Usage())
-            raise
-        if result.get("usage"):
-            charge.settle(Usage.from_openai(result["usage"]))
-        else:
-            text = "".join(
-                _output_text((choice or {}).get("message") or {})
-                for choice in result.get("choices") or []
-            )
-            charge.settle(_estimated_usage(call.messages, text))
-        return result
+            with self.chat.stream(call.body) as upstream:
+                for chunk in _capped(upstream, cap, call, charge):
+                    builder.add(chunk)
+            if cap.cut:
+                builder.usage = _usage_dict(_cut_usage(call, cap))
+        finally:
+            charge.settle(_settled_usage(call, cap, builder.usage))
+        return builder.completion()
 
     def stream(self, call: ChatCall, charge: Charge) -> Iterator[dict | str]:
         """Start the upstream stream now (its failure is an ordinary error), then relay its
@@ -125,7 +131,7 @@ class MeteredChat:
             charge.settle(Usage())
             raise
         wants_usage = bool((call.body.get("stream_options") or {}).get("include_usage"))
-        return _relay(upstream, charge, call.messages, wants_usage)
+        return _relay(upstream, charge, call, wants_usage)
 
     def models(self) -> list[dict]:
         """The models the upstream serves, each with its price."""
@@ -146,41 +152,66 @@ class MeteredChat:
         return data
 
 
-def _relay(upstream, charge: Charge, messages: list, wants_usage: bool) -> Iterator[dict | str]:
+def _cap(call: ChatCall) -> OutputCap:
+    limit = call.max_output_tokens
+    return OutputCap(None if limit is None else limit * call.choices)
+
+
+def _capped(upstream, cap: OutputCap, call: ChatCall, charge: Charge) -> Iterator[dict]:
+    """The upstream's chunks held to the cap: the one that reaches it is the last. The charge
+    hears how much has streamed (what a lapsed lease is charged if this process dies)."""
+    prompt = prompt_estimate(call.messages, call.body.get("tools"))
+    for chunk in upstream:
+        out = cap.apply(chunk)
+        charge.progress(Usage(input_tokens=prompt, output_tokens=cap.tokens, api_calls=1))
+        yield out
+        if cap.cut:
+            return
+
+
+def _relay(upstream, charge: Charge, call: ChatCall, wants_usage: bool) -> Iterator[dict | str]:
+    cap = _cap(call)
     usage = None
-    output: list[str] = []
     try:
-        for chunk in upstream:
+        for chunk in _capped(upstream, cap, call, charge):
             if chunk.get("usage"):
                 usage = chunk["usage"]
-            for choice in chunk.get("choices") or []:
-                output.append(_output_text(choice.get("delta") or {}))
             if not chunk.get("choices") and chunk.get("usage") and not wants_usage:
                 continue  # the client did not ask for the usage chunk we requested for metering
             yield chunk
+        if cap.cut and wants_usage:
+            yield {
+                "object": "chat.completion.chunk",
+                "choices": [],
+                "usage": _usage_dict(_cut_usage(call, cap)),
+            }
         yield DONE
     except SynthError as exc:
         log.warning("chat stream failed: %s", exc.message)
         yield exc.body()
     finally:
         upstream.close()
-        if usage:
-            charge.settle(Usage.from_openai(usage))
-        elif output:  # the upstream answered but reported no usage (or the client left early)
-            charge.settle(_estimated_usage(messages, "".join(output)))
-        else:
-            charge.settle(Usage())
+        charge.settle(_settled_usage(call, cap, usage))
 
 
-def _estimated_usage(messages: list, output_text: str) -> Usage:
-    """When the upstream reports no usage: the documented chars/4 estimate of both sides."""
-    prompt = sum(estimate_tokens(json.dumps(m.get("content") or "")) + 4 for m in messages)
-    return Usage(input_tokens=prompt, output_tokens=estimate_tokens(output_text), api_calls=1)
+def _cut_usage(call: ChatCall, cap: OutputCap) -> Usage:
+    prompt = prompt_estimate(call.messages, call.body.get("tools"))
+    return Usage(input_tokens=prompt, output_tokens=cap.tokens, api_calls=1)
 
 
-def _output_text(message_or_delta: dict) -> str:
-    parts = [message_or_delta.get("content") or "", message_or_delta.get("reasoning_content") or ""]
-    for call in message_or_delta.get("tool_calls") or []:
-        function = call.get("function") or {}
-        parts.append((function.get("name") or "") + (function.get("arguments") or ""))
-    return "".join(p for p in parts if isinstance(p, str))
+def _settled_usage(call: ChatCall, cap: OutputCap, reported: dict | None) -> Usage:
+    """What the upstream reported; when we cut the stream, or it reported nothing, the typical
+    count of the prompt and of the output that streamed (nothing streamed: nothing spent)."""
+    if reported and not cap.cut:
+        return Usage.from_openai(reported)
+    if cap.cut or cap.tokens:
+        return _cut_usage(call, cap)
+    return Usage()
+
+
+def _usage_dict(usage: Usage) -> dict:
+    return {
+        "prompt_tokens": usage.input_tokens,
+        "completion_tokens": usage.output_tokens,
+        "total_tokens": usage.total_tokens,
+    }

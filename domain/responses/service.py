@@ -13,12 +13,14 @@ import logging
 from collections.abc import Iterator
 
 from attrs import frozen
+from synth_ai.domain.chat.output_cap import OutputCap
 from synth_ai.domain.errors import InvalidInput, NotFound, SynthError
 from synth_ai.domain.responses.record import StoredResponse
 from synth_ai.domain.responses.request import ResponsesRequest
-from synth_ai.domain.responses.stream import TurnStream, completion_chunks
+from synth_ai.domain.responses.stream import TurnStream
 from synth_ai.domain.responses.translate import ChatPlan, to_chat
 from synth_ai.domain.sessions.model import Usage
+from synth_ai.domain.sessions.tokens import PromptCounts
 from synth_ai.ports.chat import ChatProvider
 from synth_ai.ports.clock import Clock, IdGenerator
 from synth_ai.ports.metering import Charge, Meter
@@ -59,12 +61,16 @@ class ResponsesBridge:
         ids: IdGenerator,
         *,
         internal_stop: bool = True,
+        prompt_counts: PromptCounts | None = None,
     ):
         self.chat = chat
         self.store = store
         self.clock = clock
         self.ids = ids
         self.internal_stop = internal_stop
+        # What the upstream counted for earlier prompts of a conversation: each later turn
+        # reserves that count plus the byte bound of what is new only.
+        self.prompt_counts = prompt_counts or PromptCounts()
 
     # -- preparing a turn ---------------------------------------------------------------------
     def prepare(self, body: dict, org_id: str) -> Turn:
@@ -139,14 +145,20 @@ class ResponsesBridge:
         return Turn(org_id, self.ids.new_id("resp"), self.clock.now(), request, history, plan)
 
     def reserve(self, turn: Turn, meter: Meter) -> Charge:
+        body = turn.plan.body
         charge = meter.reserve(
             model=turn.request.model,
-            prompt_tokens=turn.plan.prompt_tokens,
+            prompt_tokens=self.prompt_counts.bound(
+                turn.request.model, body["messages"], body.get("tools")
+            ),
             max_output_tokens=turn.request.max_output_tokens,
         )
-        if turn.request.max_output_tokens is None and charge.max_output_tokens:
-            # Hold the upstream to the output the reservation assumed ([session] cap).
-            turn.plan.body["max_completion_tokens"] = charge.max_output_tokens
+        cap = charge.max_output_tokens
+        asked = turn.request.max_output_tokens
+        if cap and (asked is None or cap < asked):
+            # Hold the upstream to the output the reservation holds ([session] cap, or what
+            # the remaining budget affords).
+            turn.plan.body["max_completion_tokens"] = cap
         return charge
 
     # -- running it ---------------------------------------------------------------------------
@@ -160,9 +172,10 @@ class ResponsesBridge:
             except SynthError as exc:
                 yield from self._end(turn, machine, once, machine.fail(_code(exc), exc.message))
                 return
+            capped = _Capped(stream, turn, charge)
             with stream:
                 try:
-                    for chunk in stream:
+                    for chunk in capped:
                         yield from machine.feed(chunk)
                 except SynthError as exc:
                     yield from self._end(turn, machine, once, machine.fail(_code(exc), exc.message))
@@ -172,22 +185,41 @@ class ResponsesBridge:
                     message = f"the bridge could not continue the stream ({type(exc).__name__})"
                     yield from self._end(turn, machine, once, machine.fail("server_error", message))
                     return
+            self._learn(turn, machine, capped)
             yield from self._end(turn, machine, once, machine.finish())
         finally:
             once.settle(machine.usage())  # the client went away, or something unexpected broke
 
     def run(self, turn: Turn, charge: Charge) -> dict:
+        """A non-streaming turn: the upstream is still streamed, so the cap holds the same way;
+        an upstream failure is raised (an ordinary HTTP error)."""
         machine = self._machine(turn)
         once = _Once(charge)
         try:
             machine.start()
-            completion = self.chat.complete(turn.plan.body)
-            for chunk in completion_chunks(completion):
-                machine.feed(chunk)
+            with self.chat.stream(turn.plan.body) as stream:
+                capped = _Capped(stream, turn, charge)
+                for chunk in capped:
+                    machine.feed(chunk)
+            self._learn(turn, machine, capped)
             list(self._end(turn, machine, once, machine.finish()))
             return machine.response()
         finally:
             once.settle(machine.usage())
+
+    def _learn(self, turn: Turn, machine: TurnStream, capped: _Capped) -> None:
+        """Remember what the upstream itself counted for this prompt (not our estimate of a
+        stream we cut), to bound the next turn of the conversation."""
+        reported = machine.upstream_usage
+        if capped.cut or not reported:
+            return
+        body = turn.plan.body
+        self.prompt_counts.learn(
+            turn.request.model,
+            body["messages"],
+            body.get("tools"),
+            Usage.from_openai(reported).input_tokens,
+        )
 
     def get(self, org_id: str, response_id: str) -> dict:
         return self._record(org_id, response_id).response
@@ -201,7 +233,7 @@ class ResponsesBridge:
             echo=turn.request.echo(),
             tools=turn.plan.tools,
             ids=self.ids,
-            prompt_estimate=turn.plan.prompt_tokens,
+            prompt_estimate=turn.plan.prompt_estimate,
         )
 
     def _end(
@@ -245,6 +277,39 @@ class ResponsesBridge:
                 code="response_not_found",
             )
         return record
+
+
+class _Capped:
+    """The upstream's chunks held to the turn's output cap (``OutputCap``). A cut stream ends
+    with ``finish_reason: "length"`` (the response is ``incomplete``) and the typical count of
+    what streamed as its usage, since the upstream's own report never comes. The charge hears
+    how much has streamed (what a lapsed lease is charged if this process dies)."""
+
+    def __init__(self, stream, turn: Turn, charge: Charge):
+        self._stream = stream
+        self._turn = turn
+        self._charge = charge
+        limit = turn.plan.body.get("max_completion_tokens")
+        self._cap = OutputCap(limit if isinstance(limit, int) else None)
+
+    @property
+    def cut(self) -> bool:
+        return self._cap.cut
+
+    def __iter__(self) -> Iterator[dict]:
+        cap, prompt = self._cap, self._turn.plan.prompt_estimate
+        for chunk in self._stream:
+            out = cap.apply(chunk)
+            self._charge.progress(Usage(input_tokens=prompt, output_tokens=cap.tokens, api_calls=1))
+            yield out
+            if cap.cut:
+                usage = {
+                    "prompt_tokens": prompt,
+                    "completion_tokens": cap.tokens,
+                    "total_tokens": prompt + cap.tokens,
+                }
+                yield {"choices": [], "usage": usage}
+                return
 
 
 def _code(error: SynthError) -> str:

@@ -163,6 +163,11 @@ class TurnStream:
             incomplete_details=self.incomplete_details,
         )
 
+    @property
+    def upstream_usage(self) -> dict | None:
+        """The ``usage`` object the stream carried, if any."""
+        return self._usage
+
     def usage(self) -> Usage:
         """Real usage when the upstream reported it, else an estimate of what was consumed."""
         if self._usage:
@@ -413,27 +418,3 @@ def _final_message(arguments: str) -> str:
         return ""
     message = value.get("final_message") if isinstance(value, dict) else None
     return message.strip() if isinstance(message, str) else ""
-
-
-def completion_chunks(completion: dict) -> list[dict]:
-    """A non-streaming ``chat.completion`` as the chunks a stream of it would have sent."""
-    chunks = []
-    for choice in completion.get("choices") or []:
-        message = dict(choice.get("message") or {})
-        calls = [
-            {"index": i, **call} for i, call in enumerate(message.pop("tool_calls", None) or [])
-        ]
-        chunks.append(
-            {
-                "choices": [
-                    {
-                        "index": choice.get("index", 0),
-                        "delta": {**message, "tool_calls": calls},
-                        "finish_reason": choice.get("finish_reason"),
-                    }
-                ]
-            }
-        )
-    if completion.get("usage"):
-        chunks.append({"choices": [], "usage": completion["usage"]})
-    return chunks

@@ -20,7 +20,7 @@ from attrs import frozen
 from synth_ai.domain.errors import InvalidInput
 from synth_ai.domain.responses.items import INTERNAL_STOP
 from synth_ai.domain.responses.request import ResponsesRequest
-from synth_ai.domain.sessions.tokens import prompt_tokens
+from synth_ai.domain.sessions.tokens import prompt_bound, prompt_estimate
 
 MISSING_OUTPUT = "(no output: this tool call was not run)"
 INTERNAL_STOP_TOOL = {
@@ -62,7 +62,8 @@ class ToolCatalog:
 class ChatPlan:
     body: dict
     tools: ToolCatalog
-    prompt_tokens: int  # estimate, for the budget reservation
+    prompt_tokens: int  # upper bound, held by the budget reservation
+    prompt_estimate: int = 0  # typical count, charged when the upstream reports no usage
 
 
 def build_catalog(tools: list[dict] | tuple[dict, ...], *, internal_stop: bool) -> ToolCatalog:
@@ -171,7 +172,8 @@ def to_chat(
     response_format = _response_format(request.text)
     if response_format is not None:
         body["response_format"] = response_format
-    return ChatPlan(body, catalog, prompt_tokens(messages, body.get("tools")))
+    tools = body.get("tools")
+    return ChatPlan(body, catalog, prompt_bound(messages, tools), prompt_estimate(messages, tools))
 
 
 def _tool_choice(choice: Any, catalog: ToolCatalog) -> Any:

@@ -1,146 +1,167 @@
 """The session budget: the real ``MeterFactory`` behind every cost-incurring request.
 
 ``meter_for(principal, session_id=…, opt_out=…)`` gives the request a meter. ``reserve``
-attaches the request to a session (the one named by ``X-Session-ID``, else the caller's current
-one, created with the server's default limits when there is none), reserves the worst case
-(``LimitExceeded`` → 429 before anything is spent) and returns a ``SessionCharge``; the route
-settles the real usage on it exactly once. Opted-out requests (``X-No-Session: true``) reserve
-nothing but still land in the org-level ledger when they settle.
+attaches the request to a session (the one named by ``X-Synth-Session-ID`` or an
+``X-Session-ID`` of the caller's, else the caller's current one, created with the server's
+default limits when there is none) and reserves the worst case before anything is spent:
+
+- the prompt's upper bound (``tokens.prompt_bound``) plus an output cap of
+  ``min(requested or [session] max_output_tokens, what the remaining budget affords)``; the
+  request is refused (``LimitExceeded`` → 429) only when not even the prompt and
+  ``min_output_tokens`` fit, and a refusal never changes the session;
+- on a lease of ``lease_seconds``, renewed while the request runs (with what it has used so
+  far), so a request whose process died stops holding budget within one lease.
+
+The route settles the real usage on the returned ``SessionCharge`` exactly once. Opted-out
+requests (``X-No-Session: true``) reserve nothing but still land in the org-level ledger.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 
-from attrs import field, frozen
 from synth_ai.domain.auth import Principal
 from synth_ai.domain.errors import InvalidInput, LimitExceeded
-from synth_ai.domain.sessions.errors import ReservationNotFound
+from synth_ai.domain.sessions import rules
+from synth_ai.domain.sessions.errors import ReservationNotFound, SessionNotFound
+from synth_ai.domain.sessions.meter import BudgetMeter, Metered, SessionCharge
 from synth_ai.domain.sessions.model import Amounts, LedgerEntry, Reservation, Usage
-from synth_ai.domain.sessions.pricing import PriceTable
+from synth_ai.domain.sessions.pricing import MILLION, PriceTable
 from synth_ai.domain.sessions.service import SessionService
+from synth_ai.domain.sessions.tokens import FRAMING_PER_MESSAGE, FRAMING_PER_REQUEST
+from synth_ai.ports.clock import Ticker
 
+__all__ = ["Budget", "BudgetMeter", "Metered", "SessionCharge"]
 
-@frozen
-class Metered:
-    """Who is charged for what: the non-usage fields of a ledger entry."""
+log = logging.getLogger(__name__)
 
-    model: str | None = None
-    kind: str = "chat"
-    gpu_type: str | None = None
-    reference_type: str | None = None
-    reference_id: str | None = None
-    metadata: dict = field(factory=dict)
-
-
-class SessionCharge:
-    """One reservation (or, opted out, none) waiting for its real usage. Thread-safe and
-    idempotent: the first ``settle`` counts, later ones do nothing."""
-
-    def __init__(
-        self,
-        budget: Budget,
-        principal: Principal,
-        what: Metered,
-        reservation_id: str | None,
-        session_id: str | None,
-        warnings: tuple[str, ...] = (),
-    ):
-        self._budget = budget
-        self._principal = principal
-        self._what = what
-        self.reservation_id = reservation_id
-        self.session_id = session_id
-        self.warnings = list(warnings)
-        # The output cap this reservation assumed (None when nothing was reserved). A route
-        # whose request set no cap sends this one upstream, so the upstream cannot produce
-        # more than was reserved.
-        self.max_output_tokens: int | None = None
-        self._lock = threading.Lock()
-        self.settled = False
-
-    def settle(self, usage: Usage) -> None:
-        with self._lock:
-            if self.settled:
-                return
-            self.settled = True
-        self._budget.settle_usage(
-            self._principal, self.reservation_id, self.session_id, self._what, usage
-        )
-
-
-class BudgetMeter:
-    """The meter of one request; after ``reserve`` it knows the session used and any warnings."""
-
-    def __init__(self, budget: Budget, principal: Principal, session_id: str | None, opt_out: bool):
-        self._budget = budget
-        self._principal = principal
-        self._requested_session = session_id
-        self.opt_out = opt_out
-        self.session_id: str | None = None
-        self.warnings: list[str] = []
-
-    def reserve(
-        self,
-        *,
-        model: str,
-        prompt_tokens: int,
-        max_output_tokens: int | None,
-        choices: int = 1,
-    ) -> SessionCharge:
-        budget = self._budget
-        max_out = max_output_tokens or budget.defaults.max_output_tokens
-        amounts = Amounts(
-            tokens=prompt_tokens + max_out * choices,
-            cost_usd=budget.prices.worst_case(model, prompt_tokens, max_out * choices),
-            api_calls=1,
-        )
-        charge = self.reserve_amounts(amounts, Metered(model=model))
-        if charge.reservation_id is not None:
-            charge.max_output_tokens = max_out
-        return charge
-
-    def reserve_usage(self, usage: Usage, what: Metered) -> SessionCharge:
-        """Reserve non-token usage (GPU hours, API calls) priced with the GPU rate."""
-        amounts = Amounts(
-            tokens=usage.total_tokens,
-            cost_usd=self._budget.prices.cost(what.model, usage, gpu_type=what.gpu_type),
-            gpu_hours=usage.gpu_hours,
-            api_calls=usage.api_calls,
-        )
-        return self.reserve_amounts(amounts, what)
-
-    def reserve_amounts(self, amounts: Amounts, what: Metered) -> SessionCharge:
-        try:
-            charge = self._budget.reserve(
-                self._principal, self._requested_session, self.opt_out, amounts, what
-            )
-        except LimitExceeded as refused:
-            self.session_id = refused.extra.get("session_id")
-            raise
-        self.session_id = charge.session_id
-        self.warnings.extend(charge.warnings)
-        return charge
+# The smallest prompt a request can have: the framing of one message holding one byte.
+TINY_PROMPT = FRAMING_PER_REQUEST + FRAMING_PER_MESSAGE + 1
+# A reservation the store refused may have lost a race with another request of the same
+# session: the affordable cap is computed again from a fresh read, this many times.
+ATTEMPTS = 8
 
 
 class Budget:
     """Reserve-then-settle over the caller's sessions: the use cases of metered requests."""
 
-    def __init__(self, sessions: SessionService, prices: PriceTable):
+    def __init__(
+        self, sessions: SessionService, prices: PriceTable, *, ticker: Ticker | None = None
+    ):
         self.sessions = sessions
         self.store = sessions.store
         self.clock = sessions.clock
         self.ids = sessions.ids
         self.defaults = sessions.defaults
         self.prices = prices
+        self._live: dict[str, SessionCharge] = {}
+        self._live_lock = threading.Lock()
+        self._ticker = ticker  # renews the leases of running requests; None: nobody renews
+        self._renewing = False
 
     # -- MeterFactory -------------------------------------------------------------------------
     def meter_for(
-        self, principal: Principal, *, session_id: str | None, opt_out: bool
+        self,
+        principal: Principal,
+        *,
+        session_id: str | None,
+        opt_out: bool,
+        session_hint: str | None = None,
     ) -> BudgetMeter:
-        return BudgetMeter(self, principal, (session_id or "").strip() or None, opt_out)
+        return BudgetMeter(
+            self,
+            principal,
+            (session_id or "").strip() or None,
+            opt_out,
+            (session_hint or "").strip() or None,
+        )
 
-    # -- reserve / settle ---------------------------------------------------------------------
+    def hinted(self, principal: Principal, hint: str | None) -> str | None:
+        """``hint`` when it names one of the caller's sessions (or ``current``), else None."""
+        if not hint:
+            return None
+        if hint == "current":
+            return hint
+        try:
+            return self.sessions.owned(principal, hint).id
+        except SessionNotFound:
+            return None
+
+    # -- reserve ------------------------------------------------------------------------------
+    def reserve_chat(
+        self,
+        principal: Principal,
+        session_id: str | None,
+        opt_out: bool,
+        *,
+        model: str,
+        prompt_tokens: int,
+        max_output_tokens: int | None,
+        choices: int = 1,
+    ) -> SessionCharge:
+        """Reserve one model call: the prompt bound plus the largest output cap (at most the
+        one asked for) that the session can still afford."""
+        what = Metered(model=model)
+        wanted = max_output_tokens or self.defaults.max_output_tokens
+        if opt_out:
+            return SessionCharge(self, principal, what, None, None)
+        price = self.prices.price_for(model)
+        fixed = Amounts(
+            tokens=prompt_tokens, cost_usd=prompt_tokens * price.input / MILLION, api_calls=1
+        )
+        per_token = Amounts(tokens=choices, cost_usd=choices * price.output / MILLION)
+        minimum = min(wanted, self.defaults.min_output_tokens)
+        for attempt in range(ATTEMPTS):
+            session = self._session(principal, session_id)
+            now = self.clock.now()
+            affordable = rules.affordable_output(
+                rules.effective(session, now), fixed, per_token, wanted
+            )
+            if affordable < wanted and session.reserved != Amounts():
+                # Room may be held by leases that lapsed (a killed process): free it first.
+                session = self.store.release_lapsed(session.org_id, session.id, now) or session
+                affordable = rules.affordable_output(
+                    rules.effective(session, now), fixed, per_token, wanted
+                )
+            cap = max(affordable, minimum)  # below the minimum: let the store refuse it
+            amounts = Amounts(
+                tokens=prompt_tokens + cap * choices,
+                cost_usd=self.prices.worst_case(model, prompt_tokens, cap * choices),
+                api_calls=1,
+            )
+            try:
+                charge = self._hold(
+                    principal, session.id, amounts, what, lease=self.defaults.lease_seconds
+                )
+            except LimitExceeded:
+                if affordable < minimum:
+                    self._mark_if_used_up(session, price, minimum)
+                    raise
+                if attempt == ATTEMPTS - 1:
+                    raise
+                continue  # another request took the room meanwhile: size it again
+            charge.hold_to(amounts, cap)
+            self._keep(charge)
+            return charge
+        raise AssertionError("unreachable")
+
+    def _mark_if_used_up(self, session, price, minimum: int) -> None:
+        """After a refusal: a session whose limit cannot fit even the smallest request any
+        more is ``limit_exceeded`` (its limit is used up); one large request never is."""
+        fixed = Amounts(
+            tokens=TINY_PROMPT, cost_usd=TINY_PROMPT * price.input / MILLION, api_calls=1
+        )
+        per_token = Amounts(tokens=1, cost_usd=price.output / MILLION)
+        now = self.clock.now()
+
+        def mark(s):
+            return rules.mark_used_up(s, fixed, per_token, minimum, now)
+
+        current = self.store.get(session.org_id, session.id)
+        if current is not None and mark(current) != current:  # write only when it changes
+            self.store.update(session.org_id, session.id, mark)
+
     def reserve(
         self,
         principal: Principal,
@@ -148,32 +169,52 @@ class Budget:
         opt_out: bool,
         amounts: Amounts,
         what: Metered,
+        *,
+        job: bool = False,
     ) -> SessionCharge:
+        """Reserve fixed ``amounts`` (a job's usage). A job's reservation is held until it
+        settles or ``reservation_ttl_seconds`` pass."""
         if opt_out:
             return SessionCharge(self, principal, what, None, None)
-        session = (
-            self.sessions.owned(principal, session_id, create=True)
-            if session_id
-            else self.sessions.current(principal)
-        )
+        session = self._session(principal, session_id)
+        lease = self.defaults.reservation_ttl_seconds if job else self.defaults.lease_seconds
+        return self._hold(principal, session.id, amounts, what, lease=lease)
+
+    def _session(self, principal: Principal, session_id: str | None):
+        if session_id:
+            return self.sessions.owned(principal, session_id, create=True)
+        return self.sessions.current(principal)
+
+    def _hold(
+        self, principal: Principal, session_id: str, amounts: Amounts, what: Metered, *, lease
+    ) -> SessionCharge:
+        now = self.clock.now()
         reservation = Reservation(
             self.ids.new_id("res"),
-            session.id,
+            session_id,
             principal.org_id,
             principal.user_id,
             amounts,
-            self.clock.now(),
+            now,
             model=what.model,
             kind=what.kind,
             gpu_type=what.gpu_type,
             reference_type=what.reference_type,
             reference_id=what.reference_id,
+            key_id=principal.key_id,
+            expires_at=now + lease,
         )
-        now = self.clock.now()
-        warnings = self.store.reserve(
-            reservation, now, stale_before=now - self.defaults.reservation_ttl_seconds
+        warnings = self.store.reserve(reservation, now, stale_before=now)
+        return SessionCharge(self, principal, what, reservation.id, session_id, warnings)
+
+    # -- settle -------------------------------------------------------------------------------
+    def amounts(self, what: Metered, usage: Usage) -> Amounts:
+        return Amounts(
+            tokens=usage.total_tokens,
+            cost_usd=self.prices.cost(what.model, usage, gpu_type=what.gpu_type),
+            gpu_hours=usage.gpu_hours,
+            api_calls=usage.api_calls,
         )
-        return SessionCharge(self, principal, what, reservation.id, session.id, warnings)
 
     def settle_reservation(self, principal: Principal, reservation_id: str, usage: Usage) -> bool:
         """Settle a reservation made by an earlier request (a job reporting what it really used)."""
@@ -200,13 +241,12 @@ class Budget:
         session_id: str | None,
         what: Metered,
         usage: Usage,
+        *,
+        charged: Amounts | None = None,
     ) -> bool:
-        actual = Amounts(
-            tokens=usage.total_tokens,
-            cost_usd=self.prices.cost(what.model, usage, gpu_type=what.gpu_type),
-            gpu_hours=usage.gpu_hours,
-            api_calls=usage.api_calls,
-        )
+        """Settle ``usage`` (charging ``charged`` instead when given: the usage held to what
+        was reserved); the ledger entry keeps the token counts the upstream reported."""
+        actual = self.amounts(what, usage) if charged is None else charged
         entry = LedgerEntry(
             self.ids.new_uuid(),
             principal.org_id,
@@ -228,6 +268,45 @@ class Budget:
             self.store.record(entry)
             return True
         return self.store.settle(reservation_id, actual, entry, self.clock.now())
+
+    def log_overrun(self, session_id: str | None, model: str | None, over: dict) -> None:
+        log.warning(
+            "upstream reported more than session %s reserved for %s (not charged): %s",
+            session_id,
+            model,
+            over,
+        )
+
+    # -- leases -------------------------------------------------------------------------------
+    def _keep(self, charge: SessionCharge) -> None:
+        with self._live_lock:
+            self._live[charge.reservation_id] = charge
+            if self._ticker is not None and not self._renewing:
+                self._renewing = True
+                self._ticker.every(
+                    max(0.05, self.defaults.lease_seconds / 3), self.renew_leases, "synth-ai-leases"
+                )
+
+    def forget(self, charge: SessionCharge) -> None:
+        with self._live_lock:
+            self._live.pop(charge.reservation_id or "", None)
+
+    def renew_leases(self) -> int:
+        """Extend the lease of every request still running here, with what each has used so
+        far (charged if this process dies before it settles). Returns how many were renewed."""
+        with self._live_lock:
+            live = list(self._live.values())
+        until = self.clock.now() + self.defaults.lease_seconds
+        renewed = 0
+        for charge in live:
+            try:
+                if self.store.renew(charge.reservation_id, until, charge.held_progress()):
+                    renewed += 1
+                else:
+                    self.forget(charge)  # settled or released meanwhile
+            except Exception:  # noqa: BLE001 - a store hiccup must not stop the keeper
+                log.exception("could not renew the lease of %s", charge.reservation_id)
+        return renewed
 
     # -- usage reports from jobs and workers ---------------------------------------------------
     def reserve_reported(self, meter: BudgetMeter, usage: Usage, what: Metered) -> SessionCharge:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from synth_ai.domain.errors import InvalidInput, LimitExceeded, NotFound
+from synth_ai.domain.errors import Conflict, InvalidInput, LimitExceeded, NotFound
 
 
 class SessionNotFound(NotFound):
@@ -21,3 +21,15 @@ class ReservationNotFound(NotFound):
 
 class BudgetExceeded(LimitExceeded):
     """A request would cross a hard limit of its session (429 ``usage_limit_reached``)."""
+
+
+class NoLimitToRaise(InvalidInput):
+    """``increase`` on a metric without a hard limit (it is unlimited: nothing to raise)."""
+
+    code = "no_limit_to_raise"
+
+
+class SessionIdTaken(Conflict):
+    """A client-chosen session id that another session already holds."""
+
+    code = "session_id_taken"

@@ -194,6 +194,15 @@ class Reservation:
     gpu_type: str | None = None
     reference_type: str | None = None
     reference_id: str | None = None
+    key_id: str | None = None
+    # A lease: the request renews it while it runs; once it lapses (the process died) the next
+    # reservation on the session releases it, charging ``progress`` (what the request had
+    # reported using at its last renewal). None: held until ``created_at`` is stale.
+    expires_at: float | None = None
+    progress: Amounts = field(factory=Amounts)
+
+    def expiry(self) -> float:
+        return self.created_at if self.expires_at is None else self.expires_at
 
 
 @frozen
@@ -223,8 +232,12 @@ class SessionDefaults:
     """What an automatically created session gets ([session] in config.toml)."""
 
     limits: tuple[Limit, ...] = (Limit("cost_usd", 20.0),)
-    max_output_tokens: int = 4096  # reserved when a request gives no max_tokens
+    max_output_tokens: int = 4096  # the cap when a request gives no max_tokens
+    # A request is refused only when its prompt and this much output no longer fit.
+    min_output_tokens: int = 16
     session_type: str = "api_call"
-    # A reservation older than this was left by a request that died without settling (a
-    # crashed process); the next reservation on its session releases it, uncharged.
+    # Requests hold their reservation on a lease they renew while they run; a lease nobody
+    # renews (the process died) lapses after this long and is released by the next reservation.
+    lease_seconds: float = 60.0
+    # A reservation made through the usage API (a job that settles later) is held this long.
     reservation_ttl_seconds: float = 6 * 3600

@@ -15,7 +15,7 @@ import math
 
 from attrs import evolve
 from synth_ai.domain.errors import InvalidInput
-from synth_ai.domain.sessions.errors import SessionNotActive
+from synth_ai.domain.sessions.errors import NoLimitToRaise, SessionNotActive
 from synth_ai.domain.sessions.model import (
     ACTIVE,
     CURRENT,
@@ -27,8 +27,10 @@ from synth_ai.domain.sessions.model import (
     SOFT,
     Amounts,
     Decision,
+    LedgerEntry,
     Limit,
     Refusal,
+    Reservation,
     Session,
     check_metric,
     fmt_number,
@@ -57,8 +59,8 @@ def decide_reservation(session: Session, amounts: Amounts, now: float) -> Decisi
     """The reservation rule. Refuses when a hard limit would be crossed by
     ``used + reserved + amounts``; otherwise adds ``amounts`` to ``reserved``.
 
-    A refusal with nothing else in flight on that metric marks the session ``limit_exceeded``
-    (no pending settlement can make room), so later requests are refused at once.
+    A refusal changes nothing: one request too large for what is left does not stop the session
+    (``limit_exceeded`` means a limit is used up, which only settling can do).
     """
     session = effective(session, now)
     if session.status in (ENDED, EXPIRED):
@@ -93,16 +95,56 @@ def decide_reservation(session: Session, amounts: Amounts, now: float) -> Decisi
         used, reserved = session.used.get(limit.metric), session.reserved.get(limit.metric)
         if used + reserved + requested > limit.value + EPSILON:
             refusal = Refusal(session.id, limit.metric, limit.value, used, requested, reserved)
-            if reserved <= EPSILON:
-                session = evolve(
-                    session, status=LIMIT_EXCEEDED, exceeded_metric=limit.metric, exceeded_at=now
-                )
             return Decision(session, refusal=refusal)
     reserved = session.reserved + amounts
     return Decision(
         evolve(session, reserved=reserved),
         warnings=_warnings(session.limits, session.used, reserved),
     )
+
+
+def affordable_output(session: Session, fixed: Amounts, per_token: Amounts, wanted: int) -> int:
+    """How many output tokens (at most ``wanted``) a request may reserve: its ``fixed`` part
+    (prompt, one API call) and ``per_token`` of output must fit under every hard limit beside
+    what is used and in flight. 0 when not even the fixed part fits."""
+    best = wanted
+    for limit in session.limits:
+        if limit.kind != HARD:
+            continue
+        room = (
+            limit.value
+            - session.used.get(limit.metric)
+            - session.reserved.get(limit.metric)
+            - fixed.get(limit.metric)
+        )
+        if room < -EPSILON:
+            return 0
+        per = per_token.get(limit.metric)
+        if per > 0:
+            best = min(best, math.floor((max(room, 0.0) + EPSILON) / per))
+    return max(0, best)
+
+
+def mark_used_up(
+    session: Session, fixed: Amounts, per_token: Amounts, minimum: int, now: float
+) -> Session:
+    """Mark an active session ``limit_exceeded`` when not even the smallest request (``fixed``
+    plus ``minimum`` output tokens) fits any more with nothing in flight: what is left of a
+    hard limit is dust no request can use. Otherwise unchanged (a refusal of one large request
+    never stops the session)."""
+    if session.status != ACTIVE or session.reserved != Amounts():
+        return session
+    for limit in session.limits:
+        if limit.kind != HARD:
+            continue
+        alone = Session(
+            session.id, session.org_id, session.user_id, 0.0, limits=(limit,), used=session.used
+        )
+        if affordable_output(alone, fixed, per_token, minimum) < minimum:
+            return evolve(
+                session, status=LIMIT_EXCEEDED, exceeded_metric=limit.metric, exceeded_at=now
+            )
+    return session
 
 
 def _warnings(limits: tuple[Limit, ...], used: Amounts, reserved: Amounts) -> tuple[str, ...]:
@@ -137,6 +179,29 @@ def settle(session: Session, reserved: Amounts, actual: Amounts, now: float) -> 
                     session, status=LIMIT_EXCEEDED, exceeded_metric=limit.metric, exceeded_at=now
                 )
     return session
+
+
+def lapse(session: Session, held: Reservation, now: float) -> tuple[Session, LedgerEntry | None]:
+    """Release a reservation whose lease lapsed (its request's process died), charging the
+    ``progress`` its last renewal reported; the ledger entry (kind ``lapsed``) says so."""
+    session = settle(session, held.amounts, held.progress, now)
+    if held.progress == Amounts():
+        return session, None
+    entry = LedgerEntry(
+        f"lapsed-{held.id}",
+        held.org_id,
+        held.user_id,
+        held.progress,
+        now,
+        session_id=held.session_id,
+        key_id=held.key_id,
+        model=held.model,
+        kind="lapsed",
+        reference_type=held.reference_type,
+        reference_id=held.reference_id,
+        metadata={"reservation_id": held.id},
+    )
+    return session, entry
 
 
 def end(session: Session, now: float) -> Session:
@@ -182,7 +247,8 @@ def set_limit(session: Session, limit: Limit, now: float = 0.0) -> Session:
 def increase_limit(
     session: Session, metric: str, increase_by: float, *, limit_id: str = "", now: float = 0.0
 ) -> Session:
-    """Raise the hard limit on ``metric`` (creating it from current usage when absent)."""
+    """Raise the hard limit on ``metric``. A metric without a hard limit is unlimited, so there
+    is nothing to raise: creating one would lower it (``NoLimitToRaise``)."""
     check_metric(None, None, metric)
     if (
         not isinstance(increase_by, int | float)
@@ -196,12 +262,12 @@ def increase_limit(
     _require_open(session)
     current = session.hard_limit(metric)
     if current is None:
-        raised = Limit(
-            metric, session.used.get(metric) + increase_by, HARD, limit_id, created_at=now
+        raise NoLimitToRaise(
+            f"session {session.id} has no hard {metric} limit to raise: {metric} is unlimited — "
+            f"to cap it, add a limit with POST /api/v1/sessions/{session.id}/limits",
+            param="metric_type",
         )
-    else:
-        raised = evolve(current, value=current.value + increase_by)
-    return set_limit(session, raised, now)
+    return set_limit(session, evolve(current, value=current.value + increase_by), now)
 
 
 def _require_open(session: Session) -> None:

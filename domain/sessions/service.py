@@ -11,7 +11,7 @@ import re
 
 from attrs import field, frozen
 from synth_ai.domain.auth import Principal
-from synth_ai.domain.errors import Conflict, Forbidden, InvalidInput
+from synth_ai.domain.errors import Forbidden, InvalidInput
 from synth_ai.domain.sessions import rules
 from synth_ai.domain.sessions.errors import SessionNotFound
 from synth_ai.domain.sessions.model import (
@@ -110,7 +110,7 @@ class SessionService:
                     param="session_id",
                 )
             return session
-        session = self.store.get(session_id)
+        session = self.store.get(principal.org_id, session_id)
         if session is None or (session.org_id, session.user_id) != (
             principal.org_id,
             principal.user_id,
@@ -148,11 +148,6 @@ class SessionService:
                     "(at most 128, not only dots, not 'current')",
                     param="session_id",
                 )
-            if self.store.get(request.session_id) is not None:
-                raise Conflict(
-                    f"session {request.session_id!r} already exists — choose another id",
-                    param="session_id",
-                )
             fields["session_id"] = request.session_id
         session = self.new_session(principal, limits=request.limits, **fields)
         self.store.create(session, make_active=request.make_active)
@@ -179,7 +174,7 @@ class SessionService:
     def end(self, principal: Principal, session_id: str) -> Session:
         session = self.owned(principal, session_id)
         now = self.clock.now()
-        return self.store.update(session.id, lambda s: rules.end(s, now))
+        return self.store.update(session.org_id, session.id, lambda s: rules.end(s, now))
 
     def set_limit(
         self, principal: Principal, session_id: str, limit: Limit
@@ -195,7 +190,7 @@ class SessionService:
             self.clock.now(),
         )
         changed = self.store.update(
-            session.id, lambda s: rules.set_limit(s, limit, limit.created_at)
+            session.org_id, session.id, lambda s: rules.set_limit(s, limit, limit.created_at)
         )
         return changed, limit
 
@@ -206,6 +201,7 @@ class SessionService:
         session = self.owned(principal, session_id)
         new_id, now = self.ids.new_uuid(), self.clock.now()
         changed = self.store.update(
+            session.org_id,
             session.id,
             lambda s: rules.increase_limit(s, metric, increase_by, limit_id=new_id, now=now),
         )

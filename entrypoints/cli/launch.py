@@ -88,31 +88,64 @@ def find_client(name: str, env_var: str, install: str) -> str:
 
 
 class BudgetedSession:
-    """A backend session with limits, ended on exit (normal, error, Ctrl+C or SIGTERM)."""
+    """A backend session with limits, ended on exit (normal, error, Ctrl+C or SIGTERM), and
+    what it spent against its limits printed when the client exits."""
 
     def __init__(self, backend, limits: list[dict], client: str):
-        self.backend = backend
+        from synth_ai.adapters.backend_http.sessions import BackendSessions
+
+        self.sessions = BackendSessions(backend)
         self.limits = limits
         self.client = client
         self.id: str | None = None
 
     def __enter__(self) -> BudgetedSession:
-        created = self.backend.post(
-            "/api/v1/sessions",
-            json={"limits": self.limits, "make_active": True, "metadata": {"client": self.client}},
+        from synth_ai.adapters.wire.sessions import CreateSessionIn, LimitIn
+
+        created = self.sessions.start(
+            CreateSessionIn(
+                limits=[LimitIn(**limit) for limit in self.limits],
+                make_active=True,
+                metadata={"client": self.client},
+            )
         )
-        created = created or {}
-        self.id = created.get("session_id") or created.get("id")
-        if not self.id:
-            raise click.ClickException(f"the backend created a session without an id: {created!r}")
+        self.id = created.session_id
         return self
 
     def __exit__(self, *exc) -> None:
         if self.id:
             try:
-                self.backend.post(f"/api/v1/sessions/{self.id}/end", json={})
+                ended = self.sessions.end(self.id)
             except Exception as error:  # noqa: BLE001 - ending must never hide the client's outcome
                 click.echo(f"warning: could not end session {self.id}: {error}", err=True)
+            else:
+                click.echo(f"synth-ai: {spend_line(ended)}", err=True)
+
+
+def spend_line(session) -> str:
+    """``session sess_… spent $0.0123 of $0.0700 (cost_usd), 12,345 tokens, 7 API calls``."""
+    used, hard = session.current_usage, session.hard_limits()
+
+    def amount(metric: str, value: float) -> str:
+        return f"${value:,.4f}" if metric == "cost_usd" else f"{value:,.6g}"
+
+    parts = []
+    for metric, label in (
+        ("cost_usd", ""),
+        ("tokens", " tokens"),
+        ("gpu_hours", " GPU hours"),
+        ("api_calls", " API calls"),
+    ):
+        value = used.get(metric, 0)
+        if metric in hard:
+            limit = hard[metric]
+            state = " — limit reached" if limit.exceeded else ""
+            parts.append(
+                f"{amount(metric, value)}{label} of {amount(metric, limit.limit_value)}{label}{state}"
+            )
+        elif value:
+            parts.append(f"{amount(metric, value)}{label}")
+    return f"session {session.session_id} spent " + (", ".join(parts) or "nothing")
 
 
 def run_foreground(argv: list[str], env: dict[str, str]) -> int:

@@ -168,10 +168,10 @@ def session():
 
 
 @session.command("start")
-@click.option("--limit-cost", type=Amount(), help="Hard limit in USD (e.g. 20).")
-@click.option("--limit-tokens", type=click.IntRange(min=0), help="Hard limit on tokens.")
-@click.option("--limit-gpu-hours", type=Amount(), help="Hard limit on GPU hours.")
-@click.option("--limit-api-calls", type=click.IntRange(min=0), help="Hard limit on API calls.")
+@click.option("--limit-cost", type=Amount(positive=True), help="Hard limit in USD (e.g. 20).")
+@click.option("--limit-tokens", type=click.IntRange(min=1), help="Hard limit on tokens.")
+@click.option("--limit-gpu-hours", type=Amount(positive=True), help="Hard limit on GPU hours.")
+@click.option("--limit-api-calls", type=click.IntRange(min=1), help="Hard limit on API calls.")
 @click.option("--soft", is_flag=True, help="Make the given limits soft: warn instead of refusing.")
 @click.option("--expires-in", help="End the session after a duration, e.g. 2h or 7d.")
 @click.option("--type", "session_type", help="A label for the session (default api_call).")

@@ -1,9 +1,11 @@
 """The budget guard as middleware: one place for every cost-incurring route.
 
-A resource opts in with ``cost_incurring = True``. Before its responder runs, the guard puts
-the caller's ``Meter`` on ``req.context.meter`` (session chosen by ``X-Synth-Session-ID`` or
-``X-Session-ID``, opted out with ``X-No-Session: true``); the responder reserves and settles
-through it (see ``synth_ai.ports.metering``).
+A resource opts in with ``cost_incurring = True``. Before its responder runs, the middleware
+puts the caller's ``Meter`` on ``req.context.meter`` (session chosen by ``X-Synth-Session-ID``,
+or by ``X-Session-ID`` when that names one of the caller's sessions — opencode fills it with its
+own chat id, which is then ignored with a warning; opted out with ``X-No-Session: true``); the
+responder reserves and settles through it (see ``synth_ai.ports.metering``). A request a hard
+limit refused gets ``x-should-retry: false``, so SDKs do not retry a 429 that cannot succeed.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ class MeteringMiddleware:
         if resource is None or not getattr(resource, "cost_incurring", False):
             return
         opt_out = (req.get_header("X-No-Session") or "").strip().lower() in TRUTHY
-        # X-Synth-Session-ID wins: opencode overwrites X-Session-ID with its own chat-session id.
-        session_id = req.get_header("X-Synth-Session-ID") or req.get_header("X-Session-ID")
         req.context.meter = self._factory.meter_for(
-            req.context.principal, session_id=session_id, opt_out=opt_out
+            req.context.principal,
+            session_id=req.get_header("X-Synth-Session-ID"),
+            opt_out=opt_out,
+            session_hint=req.get_header("X-Session-ID"),
         )
 
     def process_response(self, req, resp, resource, req_succeeded) -> None:
@@ -45,3 +48,5 @@ class MeteringMiddleware:
         warnings = getattr(meter, "warnings", None)
         if warnings:
             resp.set_header("X-Session-Warning", "; ".join(warnings))
+        if getattr(meter, "refused", False):
+            resp.set_header("x-should-retry", "false")

@@ -47,7 +47,14 @@ LIMIT_KEYS = {
     "limit_gpu_hours": "gpu_hours",
     "limit_api_calls": "api_calls",
 }
-KNOWN_SESSION_KEYS = {*LIMIT_KEYS, "limit_kind", "max_output_tokens", "reservation_ttl_seconds"}
+KNOWN_SESSION_KEYS = {
+    *LIMIT_KEYS,
+    "limit_kind",
+    "max_output_tokens",
+    "min_output_tokens",
+    "lease_seconds",
+    "reservation_ttl_seconds",
+}
 
 
 STORES = ("sqlite", "redis")
@@ -113,8 +120,26 @@ def session_defaults(settings: Settings, environ: dict | None = None) -> Session
     )
     if ttl <= 0:
         raise InvalidInput("[session] reservation_ttl_seconds must be > 0")
+    min_out = _number(
+        "[session] min_output_tokens", table.get("min_output_tokens", 16), integer=True
+    )
+    if not 1 <= min_out <= max_out:
+        raise InvalidInput(
+            f"[session] min_output_tokens must be between 1 and max_output_tokens ({max_out}), "
+            f"got {min_out}"
+        )
+    lease = _number(
+        "[session] lease_seconds",
+        env.get("SYNTH_AI_SESSION_LEASE_SECONDS", table.get("lease_seconds", 60)),
+    )
+    if lease <= 0:
+        raise InvalidInput("[session] lease_seconds must be > 0")
     return SessionDefaults(
-        limits=tuple(limits), max_output_tokens=max_out, reservation_ttl_seconds=ttl
+        limits=tuple(limits),
+        max_output_tokens=max_out,
+        min_output_tokens=min_out,
+        lease_seconds=lease,
+        reservation_ttl_seconds=ttl,
     )
 
 

@@ -193,7 +193,7 @@ def token_session(world, tokens):
 def first_answer_usage(world, tokens):
     world["upstream"].responder = None
     world["upstream"].push(
-        Reply(text="first", usage={"prompt_tokens": tokens - 50, "completion_tokens": 50})
+        Reply(text="first", usage={"prompt_tokens": tokens - 100, "completion_tokens": 100})
     )
 
 
@@ -209,7 +209,8 @@ def sdk(world, **headers) -> openai.OpenAI:
 @when("I send a first message and then a follow-up with the openai SDK in that session")
 def two_turns(world, session_id):
     client = sdk(world, **{"X-Session-ID": session_id})
-    first = client.responses.create(model="synth-small", input="first", max_output_tokens=100)
+    # A first prompt of 360 bytes: its bound (376 tokens) holds the 350 the model reports.
+    first = client.responses.create(model="synth-small", input="first " * 60, max_output_tokens=100)
     try:
         client.responses.create(
             model="synth-small",

@@ -2,7 +2,10 @@
 
 import json
 import shlex
+import threading
+import time
 
+import httpx
 import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
@@ -16,7 +19,10 @@ CHAT = "/api/synth-research/chat/completions"
 
 @pytest.fixture
 def world():
-    return {}
+    world = {}
+    yield world
+    if "serve" in world:  # a serve subprocess of the lease scenario: never left running
+        world["server"].stop()
 
 
 @given("a running synth-ai backend with a scripted chat upstream", target_fixture="server")
@@ -110,7 +116,7 @@ def refusal_is_well_formed(world, kind):
 def spend_within_limit(world, limit):
     usage = _session(world)["current_usage"]
     assert 0 < usage["cost_usd"] <= limit
-    assert usage["api_calls"] == world["streamed"]
+    assert usage["api_calls"] == world.get("streamed", 1)
 
 
 @then('"synth-ai session show" says my session is limit_exceeded and marks cost_usd EXCEEDED')
@@ -124,9 +130,9 @@ def show_says_exceeded(world):
 
 
 @when(parsers.parse('I send a chat completion with the header "{header}"'))
-def send_opted_out(world, header):
+def send_with_header(world, header):
     name, _, value = header.partition(": ")
-    world["opted_out"] = _stream(world["client"], 4000, headers={name: value})
+    world["opted_out"] = world["sent"] = _stream(world["client"], 4000, headers={name: value})
 
 
 @then("the completion succeeds without a session")
@@ -147,3 +153,145 @@ def ledger_has_it(world):
 @then("my session's usage did not change")
 def session_unchanged(world):
     assert _session(world)["current_usage"] == world["spent"]
+
+
+@when(
+    parsers.parse("I send a chat completion of synth-small asking for {max_tokens:d} output tokens")
+)
+def send_oversized(world, max_tokens):
+    world["sent"] = _stream(world["client"], max_tokens)
+
+
+@then(parsers.parse("it succeeds and the upstream was asked for at most what ${limit:f} affords"))
+def asked_for_affordable(world, upstream, limit):
+    response = world["sent"]
+    assert response.status_code == 200 and response.text.rstrip().endswith("data: [DONE]")
+    cap = upstream.requests[-1]["max_completion_tokens"]
+    assert 16 <= cap <= limit / (1.60 / 1e6)  # synth-small output costs $1.60 per million
+
+
+@then("my session is still active")
+def still_active(world):
+    assert _session(world)["status"] == "active"
+
+
+@then(parsers.parse('the completion is charged to my session with a warning naming "{chat_id}"'))
+def charged_with_warning(world, chat_id):
+    response = world["sent"]
+    assert response.status_code == 200
+    assert response.headers["X-Session-ID"] == world["session"]["session_id"]
+    assert chat_id in response.headers["X-Session-Warning"]
+
+
+# -- a killed server (leases) -------------------------------------------------------------------
+
+CRASH_KEY = "sk-synth-bdd-crash"
+
+
+@given(
+    parsers.parse(
+        "synth-ai serve with leases of {lease:d} seconds and a session with a ${limit:f} limit"
+    )
+)
+def serve_with_leases(world, upstream, tmp_path, lease, limit):
+    from tests.support.serve_process import ServeProcess
+
+    upstream.responder = lambda body: Reply(text="slow words " * 400, chunk_delay=0.2)
+    world["lease"] = lease
+
+    def serve():
+        return ServeProcess(
+            tmp_path / "crash-home",
+            upstream.base_url,
+            CRASH_KEY,
+            extra_env={"SYNTH_AI_SESSION_LEASE_SECONDS": str(lease)},
+            threads=32,
+        )
+
+    (tmp_path / "crash-home").mkdir()
+    world["serve"] = serve
+    world["server"] = serve()
+    world["auth"] = {"Authorization": f"Bearer {CRASH_KEY}"}
+    world["crash_sid"] = httpx.post(
+        f"{world['server'].url}/api/v1/sessions",
+        json={"limits": [{"metric_type": "cost_usd", "limit_value": limit}]},
+        headers=world["auth"],
+    ).json()["session_id"]
+
+
+def _crash_session(world):
+    return httpx.get(
+        f"{world['server'].url}/api/v1/sessions/{world['crash_sid']}", headers=world["auth"]
+    ).json()
+
+
+@when(
+    parsers.parse(
+        "{streams:d} chat completions are streaming and the server is killed with SIGKILL"
+    )
+)
+def kill_mid_stream(world, streams):
+    started = threading.Barrier(streams + 1, timeout=60)
+    url = world["server"].url + CHAT
+    body = {"model": "synth-small", "messages": [{"role": "user", "content": "go"}], "stream": True}
+
+    def stream():
+        try:
+            with httpx.stream(
+                "POST", url, json=body, headers=world["auth"], timeout=60
+            ) as response:
+                lines = response.iter_lines()
+                next(lines)
+                started.wait()
+                for _ in lines:
+                    pass
+        except (httpx.HTTPError, threading.BrokenBarrierError):
+            pass  # the server dies under us
+
+    for _ in range(streams):
+        threading.Thread(target=stream, daemon=True).start()
+    started.wait()
+    time.sleep(world["lease"])  # at least one renewal records what each stream has used
+    world["held"] = _crash_session(world)["reserved_usage"]["cost_usd"]
+    world["streams"] = streams
+    world["server"].process.kill()
+    world["server"].process.wait(timeout=10)
+    world["server"].stop()
+
+
+@when("the server is started again and one lease passes")
+def restart(world, upstream):
+    world["server"] = world["serve"]()
+    assert _crash_session(world)["reserved_usage"]["cost_usd"] == world["held"] > 0.1
+    time.sleep(world["lease"] + 0.5)
+    upstream.responder = lambda body: Reply(text="quick")
+
+
+@then("the next request gets the full default output cap")
+def full_cap(world, upstream):
+    answer = httpx.post(
+        world["server"].url + CHAT,
+        json={"model": "synth-small", "messages": [{"role": "user", "content": "go"}]},
+        headers={**world["auth"], "X-Synth-Session-ID": world["crash_sid"]},
+        timeout=30,
+    )
+    assert answer.status_code == 200
+    assert upstream.requests[-1]["max_completion_tokens"] == 4096
+    assert _crash_session(world)["reserved_usage"]["cost_usd"] == 0
+
+
+@then(
+    parsers.parse(
+        'each interrupted stream was charged what it had streamed, in a "{kind}" ledger entry'
+    )
+)
+def lapsed_entries(world, kind):
+    ledger = httpx.get(
+        f"{world['server'].url}/api/v1/usage",
+        params={"session_id": world["crash_sid"], "limit": 100},
+        headers=world["auth"],
+    ).json()["data"]
+    lapsed = [e for e in ledger if e["kind"] == kind]
+    assert len(lapsed) == world["streams"]
+    assert all(0 < e["usage"]["cost_usd"] for e in lapsed)
+    assert sum(e["usage"]["cost_usd"] for e in lapsed) < world["held"]

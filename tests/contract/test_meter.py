@@ -58,7 +58,7 @@ class TestBudgetMeter(MeterContract):
 
     def make_meter(self, *, refusing: bool):
         store = FakeSessionStore()
-        limits = (Limit("api_calls", 0),) if refusing else (Limit("cost_usd", 1.0),)
+        limits = (Limit("tokens", 1),) if refusing else (Limit("cost_usd", 1.0),)
         sessions = SessionService(
             store, FakeClock(), SequentialIds(), SessionDefaults(limits=limits)
         )

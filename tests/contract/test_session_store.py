@@ -13,8 +13,9 @@ from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from attrs import evolve
 from synth_ai.domain.errors import LimitExceeded
-from synth_ai.domain.sessions.errors import SessionNotActive, SessionNotFound
+from synth_ai.domain.sessions.errors import SessionIdTaken, SessionNotActive, SessionNotFound
 from synth_ai.domain.sessions.model import (
     ACTIVE,
     ENDED,
@@ -83,6 +84,16 @@ def reserve_and_settle(spec, session_id: str, worker: int, attempts: int, cost: 
     return granted
 
 
+def claim(spec, session_id: str, org: str, worker: int) -> bool:
+    """Runs in a spawned process: try to create ``session_id`` in ``org``; True if it won."""
+    store = open_store(spec)
+    try:
+        store.create(make_session(session_id, org=org, user=f"user_{worker}"), make_active=False)
+    except SessionIdTaken:
+        return False
+    return True
+
+
 def open_store(spec):
     kind = spec[0]
     if kind == "sqlite":
@@ -111,13 +122,36 @@ class SessionStoreContract(ABC):
             session_type="codex",
         )
         store.create(session)
-        assert store.get("sess_1") == session
-        assert store.get("sess_nope") is None
+        assert store.get("org_a", "sess_1") == session
+        assert store.get("org_a", "sess_nope") is None
+
+    def test_a_session_id_is_claimed_once_per_org_and_another_org_may_hold_the_same(self, store):
+        mine = store.create(make_session("run-1", metadata={"owner": "a"}))
+        with pytest.raises(SessionIdTaken):
+            store.create(make_session("run-1", user="user_b", metadata={"owner": "thief"}))
+        assert store.get("org_a", "run-1") == mine
+        theirs = store.create(make_session("run-1", org="org_b", metadata={"owner": "b"}))
+        assert store.get("org_b", "run-1") == theirs and store.get("org_a", "run-1") == mine
+        assert [s.metadata for s in store.list("org_b")] == [{"owner": "b"}]
+        assert store.get("org_c", "run-1") is None
+
+    def test_concurrent_creators_of_one_id_from_many_threads_have_exactly_one_winner(self, store):
+        def attempt(n):
+            try:
+                store.create(make_session("run-x", user=f"user_{n}"), make_active=n % 2 == 0)
+            except SessionIdTaken:
+                return False
+            return True
+
+        with ThreadPoolExecutor(8) as pool:
+            won = list(pool.map(attempt, range(16)))
+        assert won.count(True) == 1
+        assert len(store.list("org_a")) == 1
 
     def test_making_a_session_active_ends_the_previous_current_one(self, store):
         store.create(make_session("sess_1"))
         store.create(make_session("sess_2", created_at=NOW + 1))
-        assert store.get("sess_1").status == ENDED
+        assert store.get("org_a", "sess_1").status == ENDED
         assert (
             store.current_or_create("org_a", "user_a", make_session("sess_3"), NOW + 2).id
             == "sess_2"
@@ -144,7 +178,7 @@ class SessionStoreContract(ABC):
         store.create(make_session("sess_1", expires_at=NOW + 10))
         assert store.current("org_a", "user_a", NOW).id == "sess_1"
         assert store.current("org_a", "user_a", NOW + 10) is None
-        assert store.get("sess_1").status == EXPIRED
+        assert store.get("org_a", "sess_1").status == EXPIRED
 
     def test_concurrent_first_requests_share_one_current_session(self, store):
         def attempt(n):
@@ -158,7 +192,7 @@ class SessionStoreContract(ABC):
         store.create(make_session("sess_1", expires_at=NOW + 10))
         replaced = store.current_or_create("org_a", "user_a", make_session("sess_2"), NOW + 11)
         assert replaced.id == "sess_2"
-        assert store.get("sess_1").status == EXPIRED
+        assert store.get("org_a", "sess_1").status == EXPIRED
 
     def test_list_is_newest_first_and_filters_by_user_and_status(self, store):
         store.create(make_session("sess_1"))
@@ -193,13 +227,13 @@ class SessionStoreContract(ABC):
 
     def test_update_applies_a_change_atomically_and_ending_frees_the_current_slot(self, store):
         store.create(make_session("sess_1"))
-        ended = store.update("sess_1", lambda s: end(s, NOW + 5))
-        assert ended.status == ENDED and store.get("sess_1").ended_at == NOW + 5
+        ended = store.update("org_a", "sess_1", lambda s: end(s, NOW + 5))
+        assert ended.status == ENDED and store.get("org_a", "sess_1").ended_at == NOW + 5
         assert (
             store.current_or_create("org_a", "user_a", make_session("sess_2"), NOW).id == "sess_2"
         )
         with pytest.raises(SessionNotFound):
-            store.update("sess_nope", lambda s: s)
+            store.update("org_a", "sess_nope", lambda s: s)
 
     def test_reservation_is_refused_when_it_would_cross_the_hard_limit(self, store):
         store.create(make_session())
@@ -213,8 +247,10 @@ class SessionStoreContract(ABC):
             "cost_usd",
             1.0,
         )
-        assert store.get("sess_1").reserved.cost_usd == pytest.approx(0.6)
-        assert store.get("sess_1").status == ACTIVE  # room may come back when the 0.6 settles
+        assert store.get("org_a", "sess_1").reserved.cost_usd == pytest.approx(0.6)
+        assert (
+            store.get("org_a", "sess_1").status == ACTIVE
+        )  # room may come back when the 0.6 settles
 
     def test_settling_replaces_the_reservation_with_the_real_usage_once(self, store):
         store.create(make_session())
@@ -223,7 +259,7 @@ class SessionStoreContract(ABC):
         actual = Amounts(cost_usd=0.1, tokens=30, api_calls=1)
         assert store.settle("res_sess_1_1", actual, entry(1, amounts=actual), NOW) is True
         assert store.settle("res_sess_1_1", actual, entry(2, amounts=actual), NOW) is False
-        session = store.get("sess_1")
+        session = store.get("org_a", "sess_1")
         assert session.used == actual and session.reserved == Amounts()
         assert store.get_reservation("res_sess_1_1") is None
         assert [e.id for e in store.ledger("org_a", session_id="sess_1")] == ["led_sess_1_1"]
@@ -232,10 +268,10 @@ class SessionStoreContract(ABC):
         store.create(make_session())
         store.reserve(reservation("sess_1", 1, Amounts(cost_usd=1.0)), NOW)
         store.settle("res_sess_1_1", Amounts(cost_usd=1.0), entry(1), NOW)
-        assert store.get("sess_1").status == LIMIT_EXCEEDED
+        assert store.get("org_a", "sess_1").status == LIMIT_EXCEEDED
         with pytest.raises(LimitExceeded):
             store.reserve(reservation("sess_1", 2, Amounts(cost_usd=0.0, api_calls=1)), NOW)
-        raised = store.update("sess_1", lambda s: increase_limit(s, "cost_usd", 1.0))
+        raised = store.update("org_a", "sess_1", lambda s: increase_limit(s, "cost_usd", 1.0))
         assert raised.status == ACTIVE
         store.reserve(reservation("sess_1", 3, Amounts(cost_usd=0.5)), NOW)
 
@@ -245,27 +281,75 @@ class SessionStoreContract(ABC):
         store.reserve(reservation("sess_1", 2, Amounts(cost_usd=0.2)), NOW)
         # The first answer cost far more than its reservation (the upstream ignored the cap).
         store.settle("res_sess_1_1", Amounts(cost_usd=0.9), entry(1), NOW)
-        session = store.get("sess_1")
+        session = store.get("org_a", "sess_1")
         assert session.used.cost_usd == pytest.approx(0.9) and session.status == ACTIVE
         with pytest.raises(LimitExceeded):  # 0.9 used + 0.2 in flight leaves no room
             store.reserve(reservation("sess_1", 3, Amounts(cost_usd=0.05)), NOW)
         store.settle("res_sess_1_2", Amounts(cost_usd=0.2), entry(2), NOW)
-        session = store.get("sess_1")
+        session = store.get("org_a", "sess_1")
         assert session.status == LIMIT_EXCEEDED and session.exceeded_metric == "cost_usd"
         assert session.used.cost_usd == pytest.approx(1.1) and session.reserved == Amounts()
         with pytest.raises(LimitExceeded) as refused:
             store.reserve(reservation("sess_1", 4, Amounts(cost_usd=0.0, api_calls=1)), NOW)
         assert refused.value.body()["error"]["used"] == pytest.approx(1.1)
         assert store.get_reservation("res_sess_1_4") is None
-        raised = store.update("sess_1", lambda s: increase_limit(s, "cost_usd", 0.05))
+        raised = store.update("org_a", "sess_1", lambda s: increase_limit(s, "cost_usd", 0.05))
         assert raised.status == LIMIT_EXCEEDED  # 1.1 used is still past 1.05
 
-    def test_a_refusal_with_nothing_in_flight_marks_the_session_limit_exceeded(self, store):
+    def test_a_refused_request_leaves_the_session_active_for_the_next_one(self, store):
         store.create(make_session())
         with pytest.raises(LimitExceeded):
             store.reserve(reservation("sess_1", 1, Amounts(cost_usd=1.5)), NOW)
-        assert store.get("sess_1").status == LIMIT_EXCEEDED
-        assert store.get("sess_1").exceeded_metric == "cost_usd"
+        session = store.get("org_a", "sess_1")
+        assert (session.status, session.exceeded_metric, session.reserved) == (
+            ACTIVE,
+            None,
+            Amounts(),
+        )
+        store.reserve(reservation("sess_1", 2, Amounts(cost_usd=0.5)), NOW)
+
+    def test_a_renewed_lease_is_kept_and_a_lapsed_one_is_released_charging_its_progress(
+        self, store
+    ):
+        store.create(make_session())
+        held = evolve(reservation("sess_1", 1, Amounts(cost_usd=0.6)), expires_at=NOW + 60)
+        store.reserve(held, NOW, stale_before=NOW)
+        progress = Amounts(tokens=40, cost_usd=0.1, api_calls=1)
+        assert store.renew(held.id, NOW + 120, progress) is True
+        with pytest.raises(LimitExceeded):  # still held at NOW + 100: the lease was renewed
+            store.reserve(
+                reservation("sess_1", 2, Amounts(cost_usd=0.6)), NOW + 100, stale_before=NOW + 100
+            )
+        store.reserve(
+            reservation("sess_1", 3, Amounts(cost_usd=0.6)), NOW + 121, stale_before=NOW + 121
+        )
+        session = store.get("org_a", "sess_1")
+        assert session.used == progress and session.reserved.cost_usd == pytest.approx(0.6)
+        [lapsed] = [e for e in store.ledger("org_a", session_id="sess_1") if e.kind == "lapsed"]
+        assert lapsed.amounts == progress and lapsed.metadata == {"reservation_id": held.id}
+        assert store.renew(held.id, NOW + 200, progress) is False
+        assert store.settle(held.id, Amounts(cost_usd=0.6), entry(1), NOW + 122) is False
+
+    def test_lapsed_leases_can_be_released_before_sizing_a_request(self, store):
+        store.create(make_session())
+        held = evolve(reservation("sess_1", 1, Amounts(cost_usd=0.9)), expires_at=NOW + 60)
+        store.reserve(held, NOW, stale_before=NOW)
+        assert store.release_lapsed("org_a", "sess_1", NOW + 30).reserved.cost_usd == pytest.approx(
+            0.9
+        )
+        assert store.release_lapsed("org_a", "sess_1", NOW + 61).reserved == Amounts()
+        assert store.get_reservation(held.id) is None
+        assert store.release_lapsed("org_a", "sess_nope", NOW) is None
+
+    def test_a_lapsed_lease_without_progress_is_released_uncharged(self, store):
+        store.create(make_session())
+        held = evolve(reservation("sess_1", 1, Amounts(cost_usd=0.9)), expires_at=NOW + 60)
+        store.reserve(held, NOW, stale_before=NOW)
+        store.reserve(
+            reservation("sess_1", 2, Amounts(cost_usd=0.9)), NOW + 61, stale_before=NOW + 61
+        )
+        assert store.get("org_a", "sess_1").used == Amounts()
+        assert store.ledger("org_a", session_id="sess_1") == []
 
     def test_a_reservation_left_unsettled_past_its_ttl_is_released_by_the_next_one(self, store):
         store.create(make_session())
@@ -278,12 +362,12 @@ class SessionStoreContract(ABC):
             "res_sess_1_3", "sess_1", "org_a", "user_a", Amounts(cost_usd=0.5), NOW + 100
         )
         store.reserve(later, NOW + 100, stale_before=NOW + 50)
-        session = store.get("sess_1")
+        session = store.get("org_a", "sess_1")
         assert session.reserved.cost_usd == pytest.approx(0.5) and session.used == Amounts()
         assert store.get_reservation("res_sess_1_1") is None
         assert store.settle("res_sess_1_1", Amounts(cost_usd=0.9), entry(1), NOW + 101) is False
         assert store.settle("res_sess_1_3", Amounts(cost_usd=0.4), entry(3), NOW + 101) is True
-        assert store.get("sess_1").reserved == Amounts()
+        assert store.get("org_a", "sess_1").reserved == Amounts()
 
     def test_soft_limits_allow_the_reservation_and_return_a_warning(self, store):
         store.create(make_session(limits=(Limit("tokens", 10, SOFT),)))
@@ -293,13 +377,13 @@ class SessionStoreContract(ABC):
 
     def test_reserving_on_an_ended_or_expired_or_unknown_session_is_refused(self, store):
         store.create(make_session("sess_1"))
-        store.update("sess_1", lambda s: end(s, NOW))
+        store.update("org_a", "sess_1", lambda s: end(s, NOW))
         with pytest.raises(SessionNotActive):
             store.reserve(reservation("sess_1", 1, Amounts(api_calls=1)), NOW)
         store.create(make_session("sess_2", expires_at=NOW + 1))
         with pytest.raises(SessionNotActive, match="expired"):
             store.reserve(reservation("sess_2", 1, Amounts(api_calls=1)), NOW + 2)
-        assert store.get("sess_2").status == EXPIRED
+        assert store.get("org_a", "sess_2").status == EXPIRED
         with pytest.raises(SessionNotFound):
             store.reserve(reservation("sess_nope", 1, Amounts(api_calls=1)), NOW)
 
@@ -333,7 +417,7 @@ class SessionStoreContract(ABC):
 
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(attempt, range(80)))
-        session = store.get("sess_1")
+        session = store.get("org_a", "sess_1")
         assert len(granted) == 33
         assert session.used.cost_usd <= 1.0 + 1e-9
         assert session.used.api_calls == 33 and session.reserved == Amounts()
@@ -347,6 +431,19 @@ class SharedStoreContract(SessionStoreContract):
     def make_store(self):
         return open_store(self.store_spec())
 
+    def test_concurrent_creators_of_one_id_from_many_processes_have_one_winner_per_org(self):
+        spec = self.store_spec()
+        ctx = multiprocessing.get_context("spawn")
+        attempts = [(spec, "run-p", org, w) for org in ("org_a", "org_b") for w in range(4)]
+        with ctx.Pool(4) as pool:
+            won = pool.starmap(claim, attempts)
+        assert won[:4].count(True) == 1 and won[4:].count(True) == 1
+        store = open_store(spec)
+        assert {store.get(org, "run-p").org_id for org in ("org_a", "org_b")} == {
+            "org_a",
+            "org_b",
+        }
+
     def test_concurrent_reservations_from_many_processes_never_cross_the_hard_limit(self):
         spec = self.store_spec()
         store = open_store(spec)
@@ -356,10 +453,10 @@ class SharedStoreContract(SessionStoreContract):
             granted = pool.starmap(
                 reserve_and_settle, [(spec, "sess_p", w, 15, 0.03) for w in range(4)]
             )
-        session = store.get("sess_p")
+        session = store.get("org_a", "sess_p")
         assert sum(granted) == 33
         assert session.used.cost_usd <= 1.0 + 1e-9 and session.used.api_calls == 33
-        assert session.status == LIMIT_EXCEEDED and session.reserved == Amounts()
+        assert session.status == ACTIVE and session.reserved == Amounts()  # $0.01 left
 
 
 # -- the implementations ---------------------------------------------------------------------

@@ -109,7 +109,7 @@ class TestHttpTrials(TrialsContract):
         from synth_ai.adapters.backend_http.optimisation import HttpJobSessions
 
         HttpJobSessions(trials._client).open(
-            session_id="opt_broke", max_spend_usd=0.0, max_tokens=None
+            session_id="opt_broke", max_spend_usd=1e-9, max_tokens=None
         )
         return trials
 

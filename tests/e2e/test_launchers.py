@@ -80,6 +80,9 @@ def test_synth_ai_codex_runs_codex_in_a_session_with_the_configured_limits(
     )
     assert session["status"] == "ended"
     assert not (tmp_path / "user-home" / ".codex").exists()
+    spent = f"synth-ai: session {session['session_id']} spent $"
+    assert spent in result.stderr and "of $5.0000" in result.stderr  # printed at exit
+    assert "tokens of 100,000 tokens" in result.stderr
 
 
 def test_the_session_is_ended_when_codex_fails(served, scripted, tmp_path):
@@ -160,6 +163,8 @@ def test_synth_ai_opencode_uses_a_private_config_and_ends_the_session(served, sc
         "the private config directory was left behind"
     )
     assert not (home / ".config" / "opencode" / "opencode.json").exists()
+    assert f"synth-ai: session {session['session_id']} spent $" in result.stderr
+    assert "of $2.5000" in result.stderr
 
 
 def _session_file(tmp_path: Path) -> Path:

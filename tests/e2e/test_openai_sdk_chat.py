@@ -1,5 +1,6 @@
-"""The official openai SDK, given the /api/synth-research/v1 base URL, works unchanged,
-and sees a hard limit as a 429 with type usage_limit_reached."""
+"""The official openai SDK, given any base URL the docs name (/api/synth-research/v1, /api/v1,
+/v1), works unchanged, and sees a hard limit as a 429 with type usage_limit_reached that it
+does not retry."""
 
 import openai
 import pytest
@@ -8,10 +9,10 @@ from tests.support.chat_upstream import chat_upstream  # noqa: F401  (the upstre
 from tests.support.scripted_upstream import Reply
 
 
-@pytest.fixture
-def sdk(upstream, backend):
+@pytest.fixture(params=["/api/synth-research/v1", "/api/v1", "/v1"])
+def sdk(request, upstream, backend):
     client = openai.OpenAI(
-        base_url=f"{backend.url}/api/synth-research/v1", api_key=backend.api_key, max_retries=0
+        base_url=f"{backend.url}{request.param}", api_key=backend.api_key, max_retries=0
     )
     yield client
     client.close()
@@ -54,3 +55,26 @@ def test_the_openai_sdk_sees_a_hard_limit_as_usage_limit_reached(sdk, backend):
         refused.value.body["type"] == "usage_limit_reached"
         and refused.value.body["metric"] == "api_calls"
     )
+
+
+def test_the_openai_sdk_does_not_retry_a_budget_refusal(upstream, backend):
+    import httpx
+
+    sent = []
+    http = httpx.Client(event_hooks={"request": [sent.append]})
+    client = openai.OpenAI(
+        base_url=f"{backend.url}/v1", api_key=backend.api_key, max_retries=3, http_client=http
+    )
+    backend.client().post(
+        "/api/v1/sessions", json={"limits": [{"metric_type": "api_calls", "limit_value": 1}]}
+    )
+    client.chat.completions.create(
+        model="synth-small", messages=[{"role": "user", "content": "hi"}]
+    )
+    sent.clear()
+    with pytest.raises(openai.RateLimitError):
+        client.chat.completions.create(
+            model="synth-small", messages=[{"role": "user", "content": "again"}]
+        )
+    assert len(sent) == 1  # x-should-retry: false, where a plain 429 is retried 3 times
+    client.close()

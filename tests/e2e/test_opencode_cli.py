@@ -29,6 +29,68 @@ def isolated_env(tmp_path) -> dict:
     }
 
 
+def _config(tmp_path, base_url: str, headers: dict | None = None):
+    options = {"baseURL": base_url, "apiKey": E2E_KEY}
+    if headers:
+        options["headers"] = headers
+    config = tmp_path / "opencode.json"
+    config.write_text(
+        json.dumps(
+            {
+                "$schema": "https://opencode.ai/config.json",
+                "provider": {
+                    "synth": {
+                        "npm": "@ai-sdk/openai",
+                        "name": "synth-ai",
+                        "options": options,
+                        "models": {"synth-small": {"name": "synth-small"}},
+                    }
+                },
+                "model": "synth/synth-small",
+                "autoupdate": False,
+                "share": "disabled",
+                "permission": {"bash": "allow", "edit": "allow"},
+            }
+        )
+    )
+    return config
+
+
+def test_opencode_with_only_a_base_url_and_key_is_charged_to_the_current_session(
+    served, scripted, tmp_path
+):
+    """opencode as installed sends its own chat id (``ses_…``) as X-Session-ID: it is ignored,
+    and the caller's current session pays."""
+    scripted.responder = shell_then_answer(
+        "bash", {"command": "echo plain > proof.txt", "description": "Write"}, "Written."
+    )
+    auth = {"Authorization": f"Bearer {E2E_KEY}"}
+    current = httpx.post(f"{served.url}/api/v1/sessions", headers=auth, json={}).json()
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    config = _config(tmp_path, f"{served.url}/api/v1")
+    result = subprocess.run(
+        [
+            client_bin("SYNTH_AI_OPENCODE_BIN", "opencode"),
+            "run",
+            "--model",
+            "synth/synth-small",
+            "Write it.",
+        ],
+        cwd=workdir,
+        env={**isolated_env(tmp_path), "OPENCODE_CONFIG": str(config), "PWD": str(workdir)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-3000:]
+    assert (workdir / "proof.txt").read_text().strip() == "plain"
+    used = httpx.get(f"{served.url}/api/v1/sessions/{current['session_id']}", headers=auth).json()[
+        "current_usage"
+    ]
+    assert used["api_calls"] >= 2  # the tool call and the answer
+
+
 def test_opencode_run_executes_the_bash_call_and_prints_the_answer(served, scripted, tmp_path):
     scripted.responder = shell_then_answer(
         "bash",

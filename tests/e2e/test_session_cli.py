@@ -34,12 +34,19 @@ def test_start_show_increase_and_end_a_session_from_the_command_line(
         ("cost_usd", 0.01),
         ("tokens", 50000.0),
     }
-    upstream.push(Reply(text="x", usage={"prompt_tokens": 1000, "completion_tokens": 6000}))
+    # The request may reserve what $0.01 affords; the upstream says it spent more than that,
+    # so the session is charged its whole reservation and the next request finds it used up.
+    upstream.push(Reply(text="x", usage={"prompt_tokens": 10, "completion_tokens": 9000}))
     chat = backend.client().post(
         "/api/synth-research/chat/completions",
-        json={"model": "m", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 800},
+        json={"model": "m", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 9000},
     )
     assert chat.status_code == 200
+    refused = backend.client().post(
+        "/api/synth-research/chat/completions",
+        json={"model": "m", "messages": [{"role": "user", "content": "hi"}]},
+    )
+    assert refused.status_code == 429
     shown = session_cli("show")
     assert shown.returncode == 0, shown.stderr
     assert (
@@ -81,6 +88,8 @@ def test_an_unreachable_backend_says_how_to_start_one(cli):
         (("start", "--limit-cost", "nan"), "'nan' is not a finite number"),
         (("start", "--limit-gpu-hours", "inf"), "'inf' is not a finite number"),
         (("start", "--limit-cost", "ten"), "'ten' is not a number"),
+        (("start", "--limit-cost", "0"), "must be > 0, got '0'"),
+        (("start", "--limit-tokens", "0"), "0 is not in the range x>=1"),
         (("increase", "--by", "nan"), "'nan' is not a finite number"),
         (("increase", "--by", "0"), "must be > 0, got '0'"),
         (("show", "../../health"), "'../../health' is not a session id"),

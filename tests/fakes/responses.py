@@ -119,6 +119,9 @@ class _RecordedCharge:
         self.warnings: list[str] = []
         self.settled = False
 
+    def progress(self, usage) -> None:
+        self.used_so_far = usage
+
     def settle(self, usage) -> None:
         if not self.settled:
             self.settled = True
@@ -206,8 +209,12 @@ class RecordingMeterFactory:
         self.meter = RecordingMeter()
         self.calls: list[dict] = []
 
-    def meter_for(self, principal, *, session_id, opt_out):
+    def meter_for(self, principal, *, session_id, opt_out, session_hint=None):
         self.calls.append(
-            {"org_id": principal.org_id, "session_id": session_id, "opt_out": opt_out}
+            {
+                "org_id": principal.org_id,
+                "session_id": session_id or session_hint,
+                "opt_out": opt_out,
+            }
         )
         return self.meter

@@ -4,45 +4,51 @@ from __future__ import annotations
 
 import threading
 
+from attrs import evolve
 from synth_ai.domain.sessions import rules
-from synth_ai.domain.sessions.errors import SessionNotFound
-from synth_ai.domain.sessions.model import CURRENT, Amounts
+from synth_ai.domain.sessions.errors import SessionIdTaken, SessionNotFound
+from synth_ai.domain.sessions.model import CURRENT
 
 
 class FakeSessionStore:
-    """An in-memory ``SessionStore``: one lock around the same pure rules the real stores use."""
+    """An in-memory ``SessionStore``: one lock around the same pure rules the real stores use.
+    Sessions are keyed by (org, id), as ids are scoped per org."""
 
     def __init__(self):
         self._lock = threading.RLock()
-        self.sessions: dict = {}
-        self.pointers: dict = {}
+        self.sessions: dict = {}  # (org_id, id) -> Session
+        self.pointers: dict = {}  # (org_id, user_id) -> id
         self.reservations: dict = {}
         self.entries: list = []
 
+    def _put(self, session) -> None:
+        self.sessions[(session.org_id, session.id)] = session
+
     def create(self, session, *, make_active=True):
         with self._lock:
+            if (session.org_id, session.id) in self.sessions:
+                raise SessionIdTaken(f"session {session.id!r} already exists")
             if make_active:
                 previous = self._current(session.org_id, session.user_id, session.created_at)
                 if previous is not None:
-                    self.sessions[previous.id] = rules.end(previous, session.created_at)
+                    self._put(rules.end(previous, session.created_at))
                 self.pointers[(session.org_id, session.user_id)] = session.id
-            self.sessions[session.id] = session
+            self._put(session)
             return session
 
     def _current(self, org_id, user_id, now):
-
         session_id = self.pointers.get((org_id, user_id))
         if session_id is None:
             return None
-        session = rules.effective(self.sessions[session_id], now)
-        self.sessions[session_id] = session
+        session = rules.effective(self.sessions[(org_id, session_id)], now)
+        self._put(session)
         if session.status not in CURRENT:
             del self.pointers[(org_id, user_id)]
             return None
         return session
 
-    def get(self, session_id):
-        return self.sessions.get(session_id)
+    def get(self, org_id, session_id):
+        return self.sessions.get((org_id, session_id))
 
     def current(self, org_id, user_id, now):
         with self._lock:
@@ -53,12 +59,11 @@ class FakeSessionStore:
             current = self._current(org_id, user_id, now)
             if current is not None:
                 return current
-            self.sessions[new.id] = new
+            self._put(new)
             self.pointers[(org_id, user_id)] = new.id
             return new
 
     def list(self, org_id, *, user_id=None, status=None, limit=100, offset=0, now=None):
-
         found = [
             s
             for s in self.sessions.values()
@@ -71,12 +76,12 @@ class FakeSessionStore:
         found.sort(key=lambda s: (s.created_at, s.id), reverse=True)
         return found[offset : offset + limit]
 
-    def update(self, session_id, change):
+    def update(self, org_id, session_id, change):
         with self._lock:
-            if session_id not in self.sessions:
+            if (org_id, session_id) not in self.sessions:
                 raise SessionNotFound(f"no session {session_id!r}")
-            changed = change(self.sessions[session_id])
-            self.sessions[session_id] = changed
+            changed = change(self.sessions[(org_id, session_id)])
+            self._put(changed)
             key = (changed.org_id, changed.user_id)
             if changed.status not in CURRENT and self.pointers.get(key) == session_id:
                 del self.pointers[key]
@@ -84,32 +89,54 @@ class FakeSessionStore:
 
     def reserve(self, reservation, now, *, stale_before=None):
         with self._lock:
-            session = self.sessions.get(reservation.session_id)
+            session = self.sessions.get((reservation.org_id, reservation.session_id))
             if session is None:
                 raise SessionNotFound(f"no session {reservation.session_id!r}")
-            for held in list(self.reservations.values()):
-                if (
-                    stale_before is not None
-                    and held.session_id == session.id
-                    and held.created_at < stale_before
-                ):
-                    session = rules.settle(session, held.amounts, Amounts(), now)
-                    del self.reservations[held.id]
+            if stale_before is not None:
+                session = self._release(session, stale_before, now)
             decision = rules.decide_reservation(session, reservation.amounts, now)
-            self.sessions[session.id] = decision.session
+            self._put(decision.session)
             if decision.refusal is None and decision.inactive is None:
                 self.reservations[reservation.id] = reservation
         decision.raise_if_refused()
         return decision.warnings
+
+    def _release(self, session, stale_before, now):
+        for held in list(self.reservations.values()):
+            if (held.org_id, held.session_id) == (
+                session.org_id,
+                session.id,
+            ) and held.expiry() < stale_before:
+                session, lapsed = rules.lapse(session, held, now)
+                if lapsed is not None:
+                    self.entries.append(lapsed)
+                del self.reservations[held.id]
+        self._put(session)
+        return session
+
+    def release_lapsed(self, org_id, session_id, now):
+        with self._lock:
+            session = self.sessions.get((org_id, session_id))
+            return None if session is None else self._release(session, now, now)
+
+    def renew(self, reservation_id, expires_at, progress):
+        with self._lock:
+            held = self.reservations.get(reservation_id)
+            if held is None:
+                return False
+            self.reservations[reservation_id] = evolve(
+                held, expires_at=expires_at, progress=progress
+            )
+            return True
 
     def settle(self, reservation_id, actual, entry, now):
         with self._lock:
             held = self.reservations.pop(reservation_id, None)
             if held is None:
                 return False
-            session = self.sessions.get(held.session_id)
+            session = self.sessions.get((held.org_id, held.session_id))
             if session is not None:
-                self.sessions[session.id] = rules.settle(session, held.amounts, actual, now)
+                self._put(rules.settle(session, held.amounts, actual, now))
             self.entries.append(entry)
             return True
 

@@ -98,16 +98,15 @@ def test_usage_is_estimated_at_four_characters_a_token_when_the_upstream_reports
     assert session_of(client, streamed)["current_usage"]["tokens"] == used + 20 + 2 + 4
 
 
-def test_a_request_that_would_cross_a_hard_limit_is_refused_with_429_before_the_upstream_is_called(
+def test_a_request_whose_prompt_does_not_fit_is_refused_with_429_and_the_session_stays_active(
     upstream, backend
 ):
     client = backend.client()
     sid = client.post(
-        "/api/v1/sessions", json={"limits": [{"metric_type": "tokens", "limit_value": 100}]}
+        "/api/v1/sessions", json={"limits": [{"metric_type": "tokens", "limit_value": 40}]}
     ).json()["session_id"]
-    response = client.post(
-        CHAT, json={"model": "synth-small", "messages": HELLO, "max_tokens": 500}
-    )
+    long_prompt = [{"role": "user", "content": "x" * 200}]  # a bound of 216 tokens
+    response = client.post(CHAT, json={"model": "synth-small", "messages": long_prompt})
     assert response.status_code == 429
     error = response.json()["error"]
     assert (
@@ -117,46 +116,66 @@ def test_a_request_that_would_cross_a_hard_limit_is_refused_with_429_before_the_
         error["metric"],
         error["limit"],
         error["used"],
-    ) == ("usage_limit_reached", "usage_limit_reached", sid, "tokens", 100.0, 0)
+    ) == ("usage_limit_reached", "usage_limit_reached", sid, "tokens", 40.0, 0)
     assert response.headers["X-Session-ID"] == sid
+    assert response.headers["x-should-retry"] == "false"  # the openai SDK would retry a 429
     assert upstream.requests == []
-    assert client.get(f"/api/v1/sessions/{sid}").json()["status"] == "limit_exceeded"
-    raised = client.post(
-        f"/api/v1/sessions/{sid}/limits/increase",
-        json={"metric_type": "tokens", "increase_by": 1000},
-    )
-    assert raised.status_code == 200
-    assert (
-        client.post(
-            CHAT, json={"model": "synth-small", "messages": HELLO, "max_tokens": 500}
-        ).status_code
-        == 200
-    )
+    assert client.get(f"/api/v1/sessions/{sid}").json()["status"] == "active"
+    small = client.post(CHAT, json={"model": "synth-small", "messages": HELLO})  # 21 + 19 out
+    assert small.status_code == 200 and small.headers["X-Session-ID"] == sid
+    assert upstream.requests[0]["max_completion_tokens"] == 19
 
 
-def test_x_session_id_selects_a_session_and_an_unknown_one_is_404(upstream, backend):
+def test_a_request_asking_more_output_than_the_budget_affords_gets_the_affordable_cap(
+    upstream, backend
+):
+    client = backend.client()
+    sid = client.post(
+        "/api/v1/sessions", json={"limits": [{"metric_type": "tokens", "limit_value": 100}]}
+    ).json()["session_id"]
+    response = client.post(
+        CHAT, json={"model": "synth-small", "messages": HELLO, "max_tokens": 1_000_000}
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["X-Session-ID"] == sid
+    assert upstream.requests[0]["max_completion_tokens"] == 100 - 21  # the prompt bound is 21
+    assert client.get(f"/api/v1/sessions/{sid}").json()["status"] == "active"
+
+
+def test_x_session_id_selects_a_session_of_yours_and_an_unknown_one_is_ignored_with_a_warning(
+    upstream, backend
+):
     client = backend.client()
     chosen = client.post("/api/v1/sessions", json={"make_active": False}).json()["session_id"]
     response = client.post(
         CHAT, json={"model": "synth-small", "messages": HELLO}, headers={"X-Session-ID": chosen}
     )
     assert response.headers["X-Session-ID"] == chosen
-    missing = client.post(
-        CHAT, json={"model": "m", "messages": HELLO}, headers={"X-Session-ID": "sess_nope"}
+    opencode = client.post(
+        CHAT, json={"model": "m", "messages": HELLO}, headers={"X-Session-ID": "ses_opencode1"}
     )
-    assert missing.status_code == 404 and "sess_nope" in missing.json()["error"]["message"]
+    assert opencode.status_code == 200 and opencode.headers["X-Session-ID"] != chosen
+    assert "'ses_opencode1' is not one of your sessions" in opencode.headers["X-Session-Warning"]
+    strict = client.post(
+        CHAT, json={"model": "m", "messages": HELLO}, headers={"X-Synth-Session-ID": "sess_nope"}
+    )
+    assert strict.status_code == 404 and "sess_nope" in strict.json()["error"]["message"]
 
 
-def test_another_users_session_named_in_x_session_id_is_404_and_untouched(upstream, backend):
+def test_another_users_session_named_in_x_session_id_is_never_charged(upstream, backend):
     theirs = backend.client(OTHER_KEY).post("/api/v1/sessions", json={}).json()["session_id"]
     client = backend.client()
     response = client.post(
         CHAT, json={"model": "synth-small", "messages": HELLO}, headers={"X-Session-ID": theirs}
     )
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "session_not_found"
-    assert "user_other" not in response.text and "X-Session-ID" not in response.headers
-    assert upstream.requests == []
+    assert response.status_code == 200 and response.headers["X-Session-ID"] != theirs
+    assert "user_other" not in response.text
+    refused = client.post(
+        CHAT,
+        json={"model": "synth-small", "messages": HELLO},
+        headers={"X-Synth-Session-ID": theirs},
+    )
+    assert refused.status_code == 404 and refused.json()["error"]["code"] == "session_not_found"
     untouched = backend.client(OTHER_KEY).get(f"/api/v1/sessions/{theirs}").json()
     assert untouched["current_usage"]["api_calls"] == untouched["reserved_usage"]["api_calls"] == 0
 

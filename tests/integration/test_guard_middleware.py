@@ -45,15 +45,17 @@ def test_a_cost_incurring_resource_is_metered_against_the_current_session(client
     assert client.simulate_get("/pretend/free").json == {"meter": False}
 
 
-def test_the_guard_refuses_a_cost_incurring_resource_past_a_hard_limit(client):
+def test_the_middleware_refuses_a_cost_incurring_resource_once_the_limit_is_used_up(client):
     sid = client.simulate_post(
         "/api/v1/sessions", json={"limits": [{"metric_type": "tokens", "limit_value": 150}]}
     ).json["session_id"]
     assert client.simulate_post("/pretend/responses").status_code == 200  # reserves 100, settles 50
     assert client.simulate_post("/pretend/responses").status_code == 200  # 50 + 100 fits exactly
+    # 100 used: the third may reserve 10 + 40 (what is left), so its 50 use the limit up.
+    assert client.simulate_post("/pretend/responses").status_code == 200
     refused = client.simulate_post("/pretend/responses")
     assert refused.status_code == 429 and refused.json["error"]["session_id"] == sid
-    assert refused.headers["X-Session-ID"] == sid
+    assert refused.headers["X-Session-ID"] == sid and refused.headers["x-should-retry"] == "false"
 
 
 def test_opting_out_skips_the_session_but_keeps_the_ledger(client):

@@ -63,10 +63,12 @@ def test_the_budget_is_refused_mid_conversation_before_the_upstream_is_called(
 ):
     session_id = start_session(api, tokens=500)
     upstream.push(
-        Reply(text="first answer", usage={"prompt_tokens": 300, "completion_tokens": 150})
+        Reply(text="first answer", usage={"prompt_tokens": 300, "completion_tokens": 100})
     )
     client = sdk(api, session_id)
-    first = client.responses.create(model="synth-small", input="first", max_output_tokens=100)
+    first = client.responses.create(
+        model="synth-small", input="first " * 60, max_output_tokens=100
+    )  # a prompt bound of 376 tokens: the 300 the upstream counts fit in it
     with pytest.raises(openai.RateLimitError) as caught:
         client.responses.create(
             model="synth-small",
@@ -78,7 +80,9 @@ def test_the_budget_is_refused_mid_conversation_before_the_upstream_is_called(
     assert caught.value.body["type"] == "usage_limit_reached"
     assert caught.value.body["code"] == "usage_limit_reached"
     assert len(upstream.requests) == 1
-    assert session(api, session_id)["current_usage"]["tokens"] == 450
+    assert caught.value.response.headers["x-should-retry"] == "false"
+    state = session(api, session_id)
+    assert state["current_usage"]["tokens"] == 400 and state["status"] == "active"
 
 
 def test_an_upstream_failure_mid_stream_releases_the_reservation(api, upstream):

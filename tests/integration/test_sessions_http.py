@@ -2,6 +2,8 @@
 
 import uuid
 
+import pytest
+
 from tests.conftest import OTHER_KEY
 
 
@@ -158,3 +160,57 @@ def test_another_users_session_is_not_found(backend):
             response.status_code == 404 and response.json()["error"]["code"] == "session_not_found"
         )
     assert other.get("/api/v1/sessions").json() == []
+
+
+def test_a_hard_limit_of_zero_is_refused_rather_than_a_session_exceeded_from_the_start(backend):
+    client = backend.client()
+    zero = client.post(
+        "/api/v1/sessions", json={"limits": [{"metric_type": "cost_usd", "limit_value": 0}]}
+    )
+    assert zero.status_code == 400 and zero.json()["error"]["param"] == "limit_value"
+    assert "leave the limit out for no limit" in zero.json()["error"]["message"]
+
+
+def test_increasing_a_metric_without_a_limit_is_refused_and_creates_nothing(backend):
+    client = backend.client()
+    sid = client.post(
+        "/api/v1/sessions", json={"limits": [{"metric_type": "cost_usd", "limit_value": 1}]}
+    ).json()["session_id"]
+    raised = client.post(
+        f"/api/v1/sessions/{sid}/limits/increase",
+        json={"metric_type": "tokens", "increase_by": 100},
+    )
+    assert raised.status_code == 400 and raised.json()["error"]["code"] == "no_limit_to_raise"
+    limits = client.get(f"/api/v1/sessions/{sid}/limits").json()
+    assert [lim["metric_type"] for lim in limits] == ["cost_usd"]
+
+
+FOREIGN_KEY = "sk-synth-test-foreign-org-key"
+
+
+@pytest.fixture
+def two_orgs(settings):
+    from synth_ai.settings.config import ApiKey
+
+    settings.api_keys.append(ApiKey(FOREIGN_KEY, "org_foreign", "user_foreign"))
+    return settings
+
+
+def test_a_chosen_session_id_is_scoped_per_org_and_claimed_once(two_orgs, backend):
+    from concurrent.futures import ThreadPoolExecutor
+
+    mine, theirs = backend.client(), backend.client(FOREIGN_KEY)
+    assert mine.post("/api/v1/sessions", json={"session_id": "team-run-1"}).status_code == 201
+    other = theirs.post("/api/v1/sessions", json={"session_id": "team-run-1"})
+    assert other.status_code == 201 and other.json()["org_id"] == "org_foreign"
+    assert [s["org_id"] for s in theirs.get("/api/v1/sessions").json()] == ["org_foreign"]
+    assert mine.get("/api/v1/sessions/team-run-1").json()["org_id"] == "org_test"
+
+    def create(_):
+        return mine.post("/api/v1/sessions", json={"session_id": "race-1", "make_active": False})
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(create, range(8)))
+    assert sorted(a.status_code for a in answers) == [201] + [409] * 7
+    taken = next(a for a in answers if a.status_code == 409).json()["error"]
+    assert taken["code"] == "session_id_taken" and "choose another id" in taken["message"]

@@ -49,14 +49,17 @@ def test_a_job_reserves_gpu_hours_then_settles_what_it_really_used(gpu_session):
     assert again.status_code == 404 and "already settled" in again.json()["error"]["message"]
 
 
-def test_a_report_past_the_gpu_limit_is_refused_and_stops_the_job(gpu_session):
+def test_a_report_past_the_gpu_limit_is_refused_and_the_session_keeps_what_is_left(gpu_session):
     client, session = gpu_session
     assert client.post("/api/v1/usage/report", json={"gpu_hours": 1.5}).status_code == 201
     refused = client.post("/api/v1/usage/report", json={"gpu_hours": 1.0})
     assert refused.status_code == 429
     assert refused.json()["error"]["type"] == "usage_limit_reached"
     shown = client.get(f"/api/v1/sessions/{session['session_id']}").json()
-    assert shown["status"] == "limit_exceeded" and shown["current_usage"]["gpu_hours"] == 1.5
+    assert shown["status"] == "active" and shown["current_usage"]["gpu_hours"] == 1.5
+    assert client.post("/api/v1/usage/report", json={"gpu_hours": 0.5}).status_code == 201
+    used_up = client.get(f"/api/v1/sessions/{session['session_id']}").json()
+    assert used_up["status"] == "limit_exceeded"
 
 
 def test_an_empty_or_negative_report_is_refused_with_the_bad_value(backend):

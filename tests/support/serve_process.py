@@ -20,7 +20,13 @@ def free_port() -> int:
 
 class ServeProcess:
     def __init__(
-        self, home: Path, upstream_url: str, api_key: str, *, extra_env: dict | None = None
+        self,
+        home: Path,
+        upstream_url: str,
+        api_key: str,
+        *,
+        extra_env: dict | None = None,
+        threads: int = 16,
     ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -44,7 +50,7 @@ class ServeProcess:
                 "--port",
                 str(self.port),
                 "--threads",
-                "16",
+                str(threads),
             ],
             env=self.env,
             stdout=self._log_handle,

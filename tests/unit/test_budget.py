@@ -44,7 +44,7 @@ def budget(sessions):
 def test_a_first_request_creates_the_callers_current_session_with_the_default_limits(budget, store):
     meter = budget.meter_for(ALICE, session_id=None, opt_out=False)
     charge = meter.reserve(model="m", prompt_tokens=50, max_output_tokens=None)
-    session = store.get(charge.session_id)
+    session = store.get("org_a", charge.session_id)
     assert session.limits[0].metric == "cost_usd" and session.limits[0].value == 0.001
     assert session.reserved.tokens == 150 and session.reserved.cost_usd == pytest.approx(150e-6)
     assert charge.max_output_tokens == 100  # the default cap it assumed, to send upstream
@@ -54,7 +54,7 @@ def test_settling_replaces_the_worst_case_with_the_real_usage_in_the_ledger(budg
     meter = budget.meter_for(ALICE, session_id=None, opt_out=False)
     charge = meter.reserve(model="m", prompt_tokens=50, max_output_tokens=100)
     charge.settle(Usage(input_tokens=40, output_tokens=10, api_calls=1))
-    session = store.get(charge.session_id)
+    session = store.get("org_a", charge.session_id)
     assert session.reserved.cost_usd == 0 and session.used.cost_usd == pytest.approx(50e-6)
     [entry] = store.ledger("org_a", session_id=session.id)
     assert (entry.input_tokens, entry.output_tokens, entry.model) == (40, 10, "m")
@@ -63,7 +63,7 @@ def test_settling_replaces_the_worst_case_with_the_real_usage_in_the_ledger(budg
 def test_a_request_that_would_cross_the_hard_limit_is_refused_naming_the_session(budget):
     meter = budget.meter_for(ALICE, session_id=None, opt_out=False)
     with pytest.raises(LimitExceeded, match="hard cost_usd limit"):
-        meter.reserve(model="m", prompt_tokens=500, max_output_tokens=1000)
+        meter.reserve(model="m", prompt_tokens=2000, max_output_tokens=1000)
     assert meter.session_id is not None and meter.session_id.startswith("sess")
 
 
@@ -121,9 +121,9 @@ def test_ending_the_current_session_frees_its_slot_for_the_next_request(sessions
 
 def test_increasing_a_limit_reactivates_a_session_that_used_it_up(sessions, budget, store):
     meter = budget.meter_for(ALICE, session_id=None, opt_out=False)
-    charge = meter.reserve(model="m", prompt_tokens=400, max_output_tokens=500)
-    charge.settle(Usage(input_tokens=400, output_tokens=600, api_calls=1))
-    assert store.get(charge.session_id).status == LIMIT_EXCEEDED
+    charge = meter.reserve(model="m", prompt_tokens=500, max_output_tokens=500)
+    charge.settle(Usage(input_tokens=500, output_tokens=500, api_calls=1))
+    assert store.get("org_a", charge.session_id).status == LIMIT_EXCEEDED
     changed, raised = sessions.increase_limit(ALICE, "current", "cost_usd", 0.001)
     assert changed.status == "active" and raised.value == pytest.approx(0.002)
 

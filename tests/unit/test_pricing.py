@@ -4,7 +4,6 @@ import pytest
 from synth_ai.domain.errors import InvalidInput
 from synth_ai.domain.sessions.model import Usage
 from synth_ai.domain.sessions.pricing import ModelPrice, PriceTable
-from synth_ai.domain.sessions.tokens import estimate_prompt_tokens, estimate_tokens
 
 
 def test_an_alias_is_priced_as_the_upstream_model_it_stands_for():
@@ -38,13 +37,3 @@ def test_worst_case_prices_every_prompt_token_uncached_and_every_allowed_output_
 def test_a_negative_price_is_refused_with_the_bad_value():
     with pytest.raises(InvalidInput, match="-1"):
         ModelPrice(-1, 1)
-
-
-def test_the_estimators_count_four_characters_per_token_and_are_generous_for_prompts():
-    assert estimate_tokens("abcdefgh") == 2
-    assert estimate_tokens("abcdefghi") == 3
-    assert estimate_tokens("") == 0
-    prompt = [{"role": "user", "content": "x" * 300}]
-    assert estimate_prompt_tokens(prompt) == 104
-    parts = [{"role": "user", "content": [{"type": "text", "text": "x" * 30}]}]
-    assert estimate_prompt_tokens(parts) >= 10

@@ -2,9 +2,10 @@
 
 import json
 
+from synth_ai.domain.chat.assemble import completion_chunks
 from synth_ai.domain.responses.items import INTERNAL_STOP
 from synth_ai.domain.responses.request import ResponsesRequest
-from synth_ai.domain.responses.stream import TurnStream, completion_chunks
+from synth_ai.domain.responses.stream import TurnStream
 from synth_ai.domain.responses.translate import to_chat
 
 from tests.fakes import SequentialIds, chat_chunks

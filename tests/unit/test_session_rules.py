@@ -3,7 +3,7 @@
 import pytest
 from synth_ai.domain.errors import InvalidInput, LimitExceeded
 from synth_ai.domain.sessions import model, rules
-from synth_ai.domain.sessions.errors import SessionNotActive
+from synth_ai.domain.sessions.errors import NoLimitToRaise, SessionNotActive
 from synth_ai.domain.sessions.model import HARD, SOFT, Amounts, Limit, Session
 
 NOW = 1000.0
@@ -93,9 +93,9 @@ def test_changing_a_limit_keeps_the_order_the_limits_were_given_in():
     assert [lim.metric for lim in changed.limits] == ["cost_usd", "tokens"]
 
 
-def test_increasing_a_metric_without_a_limit_creates_one_above_current_usage():
-    raised = rules.increase_limit(session(used=Amounts(gpu_hours=2.0)), "gpu_hours", 1.5)
-    assert raised.hard_limit("gpu_hours").value == pytest.approx(3.5)
+def test_increasing_a_metric_without_a_limit_is_refused_rather_than_creating_a_lower_one():
+    with pytest.raises(NoLimitToRaise, match="no hard gpu_hours limit to raise"):
+        rules.increase_limit(session(used=Amounts(gpu_hours=2.0)), "gpu_hours", 1.5)
 
 
 def test_bad_limits_are_refused_with_the_bad_value():

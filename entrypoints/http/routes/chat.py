@@ -1,4 +1,6 @@
-"""``POST /api/synth-research/chat/completions`` (+ ``/v1/`` alias) and ``GET …/v1/models``.
+"""``POST …/chat/completions`` and ``GET …/models`` under every base the docs name
+(``/api/v1``, ``/v1``, ``/api/synth-research/v1``, and the original
+``/api/synth-research/chat/completions``), so an OpenAI SDK given any of them works unchanged.
 
 The completion route is cost-incurring: the session guard reserves the worst case before the
 upstream is called and the real usage is settled afterwards, also when the upstream fails or
@@ -13,8 +15,9 @@ from synth_ai.domain.chat.service import DONE, MeteredChat
 from synth_ai.http.metering import meter_of
 from synth_ai.http.payload import read_object, send_json
 
-CHAT_PATHS = ("/api/synth-research/chat/completions", "/api/synth-research/v1/chat/completions")
-MODELS_PATH = "/api/synth-research/v1/models"
+BASES = ("/api/v1", "/v1", "/api/synth-research/v1")
+CHAT_PATHS = ("/api/synth-research/chat/completions", *(f"{b}/chat/completions" for b in BASES))
+MODELS_PATHS = tuple(f"{b}/models" for b in BASES)
 
 CHAT_REQUEST = {
     "type": "object",
@@ -83,5 +86,7 @@ def register(app, spec, *, chat: MeteredChat) -> None:
                 {"name": "X-No-Session", "in": "header", "schema": {"type": "string"}},
             ],
         )
-    app.add_route(MODELS_PATH, Models(chat))
-    spec.add(MODELS_PATH, "GET", "The model aliases this backend serves, with prices", tag="chat")
+    models = Models(chat)
+    for path in MODELS_PATHS:
+        app.add_route(path, models)
+        spec.add(path, "GET", "The model aliases this backend serves, with prices", tag="chat")
