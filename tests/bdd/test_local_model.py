@@ -4,6 +4,7 @@ the real ``openai`` SDK."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -56,11 +57,17 @@ def start_serve(world):
     world["server"] = ServeProcess(world["home"], "", KEY, extra_env=world["env"])
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @when('I run "synth-ai serve"')
 def run_serve(world):
     env = {**os.environ, "SYNTH_AI_HOME": str(world["home"]), "SYNTH_API_KEY": KEY}
     world["result"] = subprocess.run(
-        [sys.executable, "-m", "synth_ai", "serve", "--port", "0"],
+        [sys.executable, "-m", "synth_ai", "serve", "--port", str(free_port())],
         env={**env, **world["env"]},
         capture_output=True,
         text=True,

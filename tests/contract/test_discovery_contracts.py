@@ -98,11 +98,6 @@ class TestAsyncioPortSweep(PortSweepContract):
     def free_ports(self, count):
         return free_ports(count)
 
-    def test_an_empty_sweep_of_a_hundred_ports_on_two_hosts_takes_well_under_a_second(self):
-        started = time.monotonic()
-        AsyncioPortSweep().open_ports(("127.0.0.1", "::1"), 1, 101, 0.5)
-        assert time.monotonic() - started < 1.0
-
 
 class TestFakePortSweep(PortSweepContract):
     def make(self, listening):
