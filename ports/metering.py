@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from synth_ai.domain.auth import Principal
 from synth_ai.domain.sessions.model import Usage
 
 
@@ -47,4 +48,6 @@ class Meter(Protocol):
 class MeterFactory(Protocol):
     """Builds the meter of one request (implemented by the session guard)."""
 
-    def meter_for(self, principal, *, session_id: str | None, opt_out: bool) -> Meter: ...
+    def meter_for(
+        self, principal: Principal, *, session_id: str | None, opt_out: bool
+    ) -> Meter: ...

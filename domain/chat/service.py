@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 from attrs import frozen
 from synth_ai.domain.chat.errors import UpstreamNotConfigured
@@ -19,7 +20,7 @@ from synth_ai.domain.errors import InvalidInput, SynthError
 from synth_ai.domain.sessions.model import Usage
 from synth_ai.domain.sessions.pricing import PriceTable
 from synth_ai.domain.sessions.tokens import estimate_tokens, prompt_tokens
-from synth_ai.ports.chat import ChatProvider
+from synth_ai.ports.chat import ChatProvider, ChatStream
 from synth_ai.ports.metering import Charge, Meter
 
 log = logging.getLogger(__name__)
@@ -31,9 +32,9 @@ DONE = "[DONE]"  # the last item of a stream that ended normally
 class ChatCall:
     """A checked Chat Completions request."""
 
-    body: dict
+    body: dict[str, Any]
     model: str
-    messages: list
+    messages: list[dict[str, Any]]
     max_output_tokens: int | None  # the larger of max_tokens / max_completion_tokens
     stream: bool
     choices: int  # ``n``: answers the upstream writes, each up to the output cap
@@ -48,7 +49,7 @@ class MeteredChat:
         if not getattr(self.chat, "configured", True):
             raise UpstreamNotConfigured()
 
-    def prepare(self, body: dict) -> ChatCall:
+    def prepare(self, body: dict[str, Any]) -> ChatCall:
         model = body.get("model")
         if not isinstance(model, str) or not model.strip():
             raise InvalidInput(
@@ -100,7 +101,7 @@ class MeteredChat:
             call = ChatCall(body, call.model, call.messages, None, call.stream, call.choices)
         return call, charge
 
-    def complete(self, call: ChatCall, charge: Charge) -> dict:
+    def complete(self, call: ChatCall, charge: Charge) -> dict[str, Any]:
         try:
             result = self.chat.complete(call.body)
         except BaseException:
@@ -116,7 +117,7 @@ class MeteredChat:
             charge.settle(_estimated_usage(call.messages, text))
         return result
 
-    def stream(self, call: ChatCall, charge: Charge) -> Iterator[dict | str]:
+    def stream(self, call: ChatCall, charge: Charge) -> Iterator[dict[str, Any] | str]:
         """Start the upstream stream now (its failure is an ordinary error), then relay its
         chunks; a failure mid-stream is one error item. Settles whatever happened, once."""
         try:
@@ -127,7 +128,7 @@ class MeteredChat:
         wants_usage = bool((call.body.get("stream_options") or {}).get("include_usage"))
         return _relay(upstream, charge, call.messages, wants_usage)
 
-    def models(self) -> list[dict]:
+    def models(self) -> list[dict[str, Any]]:
         """The models the upstream serves, each with its price."""
         self._require_upstream()
         data = []
@@ -146,7 +147,9 @@ class MeteredChat:
         return data
 
 
-def _relay(upstream, charge: Charge, messages: list, wants_usage: bool) -> Iterator[dict | str]:
+def _relay(
+    upstream: ChatStream, charge: Charge, messages: list[dict[str, Any]], wants_usage: bool
+) -> Iterator[dict[str, Any] | str]:
     usage = None
     output: list[str] = []
     try:
@@ -172,13 +175,13 @@ def _relay(upstream, charge: Charge, messages: list, wants_usage: bool) -> Itera
             charge.settle(Usage())
 
 
-def _estimated_usage(messages: list, output_text: str) -> Usage:
+def _estimated_usage(messages: list[dict[str, Any]], output_text: str) -> Usage:
     """When the upstream reports no usage: the documented chars/4 estimate of both sides."""
     prompt = sum(estimate_tokens(json.dumps(m.get("content") or "")) + 4 for m in messages)
     return Usage(input_tokens=prompt, output_tokens=estimate_tokens(output_text), api_calls=1)
 
 
-def _output_text(message_or_delta: dict) -> str:
+def _output_text(message_or_delta: dict[str, Any]) -> str:
     parts = [message_or_delta.get("content") or "", message_or_delta.get("reasoning_content") or ""]
     for call in message_or_delta.get("tool_calls") or []:
         function = call.get("function") or {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 from attrs import frozen
 from synth_ai.domain.errors import InvalidInput, NotFound, SynthError
@@ -33,7 +34,7 @@ class Turn:
     response_id: str
     created_at: float
     request: ResponsesRequest
-    history: tuple[dict, ...]
+    history: tuple[dict[str, Any], ...]
     plan: ChatPlan
 
 
@@ -67,10 +68,10 @@ class ResponsesBridge:
         self.internal_stop = internal_stop
 
     # -- preparing a turn ---------------------------------------------------------------------
-    def prepare(self, body: dict, org_id: str) -> Turn:
+    def prepare(self, body: dict[str, Any], org_id: str) -> Turn:
         return self._turn(ResponsesRequest.parse(body), org_id)
 
-    def prepare_tool_outputs(self, org_id: str, response_id: str, body: dict) -> Turn:
+    def prepare_tool_outputs(self, org_id: str, response_id: str, body: dict[str, Any]) -> Turn:
         """``submit_tool_outputs``: continue a stored response with the outputs of its calls."""
         previous = self._record(org_id, response_id)
         outputs = body.get("tool_outputs") if isinstance(body, dict) else None
@@ -124,7 +125,7 @@ class ResponsesBridge:
         return self._turn(ResponsesRequest.parse(request_body), org_id)
 
     def _turn(self, request: ResponsesRequest, org_id: str) -> Turn:
-        history: tuple[dict, ...] = ()
+        history: tuple[dict[str, Any], ...] = ()
         if request.previous_response_id:
             history = tuple(
                 self._record(
@@ -150,7 +151,7 @@ class ResponsesBridge:
         return charge
 
     # -- running it ---------------------------------------------------------------------------
-    def events(self, turn: Turn, charge: Charge) -> Iterator[dict]:
+    def events(self, turn: Turn, charge: Charge) -> Iterator[dict[str, Any]]:
         machine = self._machine(turn)
         once = _Once(charge)
         try:
@@ -176,7 +177,7 @@ class ResponsesBridge:
         finally:
             once.settle(machine.usage())  # the client went away, or something unexpected broke
 
-    def run(self, turn: Turn, charge: Charge) -> dict:
+    def run(self, turn: Turn, charge: Charge) -> dict[str, Any]:
         machine = self._machine(turn)
         once = _Once(charge)
         try:
@@ -189,7 +190,7 @@ class ResponsesBridge:
         finally:
             once.settle(machine.usage())
 
-    def get(self, org_id: str, response_id: str) -> dict:
+    def get(self, org_id: str, response_id: str) -> dict[str, Any]:
         return self._record(org_id, response_id).response
 
     # -- helpers ------------------------------------------------------------------------------
@@ -205,8 +206,8 @@ class ResponsesBridge:
         )
 
     def _end(
-        self, turn: Turn, machine: TurnStream, once: _Once, events: list[dict]
-    ) -> Iterator[dict]:
+        self, turn: Turn, machine: TurnStream, once: _Once, events: list[dict[str, Any]]
+    ) -> Iterator[dict[str, Any]]:
         """Settle and store first, so a client that reacts to the terminal event sees both.
 
         Neither failing may cost the client its terminal event: the answer is already paid for

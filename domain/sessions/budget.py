@@ -11,6 +11,7 @@ nothing but still land in the org-level ledger when they settle.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from attrs import field, frozen
 from synth_ai.domain.auth import Principal
@@ -30,7 +31,7 @@ class Metered:
     gpu_type: str | None = None
     reference_type: str | None = None
     reference_id: str | None = None
-    metadata: dict = field(factory=dict)
+    metadata: dict[str, Any] = field(factory=dict)
 
 
 class SessionCharge:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
+from typing import Any
 
 
-def prompt_tokens(messages: list | None, tools: list | None = None) -> int:
+def prompt_tokens(messages: Sequence[object] | None, tools: Sequence[object] | None = None) -> int:
     """The prompt estimate a reservation holds: messages (chars / 3, rounded up, plus 4 tokens
     of framing each) and the tool definitions sent with them."""
     return estimate_prompt_tokens(messages) + (estimate_tokens(json.dumps(tools)) if tools else 0)
@@ -22,7 +24,7 @@ def estimate_tokens(text: str) -> int:
     return math.ceil(len(text) / 4) if text else 0
 
 
-def estimate_prompt_tokens(messages: list | None) -> int:
+def estimate_prompt_tokens(messages: Sequence[object] | None) -> int:
     """A deliberately generous prompt estimate for reservations: characters / 3, rounded up,
     plus 4 tokens of framing per message, so the worst case is rarely under-reserved."""
     total = 0
@@ -34,7 +36,7 @@ def estimate_prompt_tokens(messages: list | None) -> int:
     return total
 
 
-def _text_of(message: dict) -> str:
+def _text_of(message: dict[str, Any]) -> str:
     parts = []
     for key, value in message.items():
         if key == "role":

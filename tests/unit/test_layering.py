@@ -29,15 +29,15 @@ LAYERS = {  # folder -> import name
     "entrypoints": "synth_ai",
 }
 DOMAIN_STDLIB = {
-    "__future__", "abc", "base64", "bisect", "collections", "concurrent", "contextlib", "copy",
-    "dataclasses", "datetime", "decimal", "difflib", "enum", "fnmatch", "fractions", "functools",
-    "hashlib", "heapq", "ipaddress", "itertools", "json", "logging", "math", "operator", "pathlib",
-    "random", "re", "statistics", "string", "textwrap", "threading", "types", "typing",
-    "unicodedata", "urllib", "warnings",
+    "__future__", "abc", "base64", "bisect", "builtins", "collections", "concurrent", "contextlib",
+    "copy", "dataclasses", "datetime", "decimal", "difflib", "enum", "fnmatch", "fractions",
+    "functools", "hashlib", "heapq", "ipaddress", "itertools", "json", "logging", "math",
+    "operator", "pathlib", "random", "re", "statistics", "string", "textwrap", "threading", "types",
+    "typing", "unicodedata", "urllib", "warnings",
 }  # fmt: skip
 PORTS_STDLIB = {
-    "__future__", "abc", "collections", "contextlib", "datetime", "enum", "pathlib", "types",
-    "typing",
+    "__future__", "abc", "builtins", "collections", "contextlib", "datetime", "enum", "pathlib",
+    "types", "typing",
 }  # fmt: skip
 INNER = ("synth_ai.domain", "synth_ai.ports")
 
