@@ -9,7 +9,7 @@ aliases. Failures raise the ``UpstreamError`` family from ``synth_ai.domain.erro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 
 
@@ -34,11 +34,11 @@ class ChatProvider(Protocol):
     # ``UpstreamNotConfigured``, and metered routes refuse before reserving anything.
     configured: bool
 
-    def complete(self, request: dict[str, Any]) -> dict[str, Any]:
+    def complete(self, request: Mapping[str, Any]) -> dict[str, Any]:
         """A non-streaming ``chat.completion`` response dict."""
         ...
 
-    def stream(self, request: dict[str, Any]) -> ChatStream:
+    def stream(self, request: Mapping[str, Any]) -> ChatStream:
         """Start a streaming request (``stream: true`` and ``stream_options.include_usage``)."""
         ...
 

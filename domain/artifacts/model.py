@@ -9,6 +9,7 @@ prompts lives in ``synth_ai.domain.artifacts.prompts``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from attrs import Attribute, field, frozen, validators
@@ -138,7 +139,7 @@ class ModelArtifact:
         status: str,
         created_at: float,
         weights_path: str | None = None,
-        metadata: dict[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
     ) -> ModelArtifact:
         parsed = ArtifactId.parse(model_id)
         if not parsed.is_model:
@@ -191,7 +192,7 @@ class PromptJob:
         status: str,
         now: float,
         algorithm: str | None = None,
-        metadata: dict[str, Any] | None = None,
+        metadata: Mapping[str, Any] | None = None,
     ) -> PromptJob:
         parsed = ArtifactId.parse(job_id)
         if parsed.is_model:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from attrs import frozen
@@ -181,7 +181,7 @@ def _estimated_usage(messages: list[dict[str, Any]], output_text: str) -> Usage:
     return Usage(input_tokens=prompt, output_tokens=estimate_tokens(output_text), api_calls=1)
 
 
-def _output_text(message_or_delta: dict[str, Any]) -> str:
+def _output_text(message_or_delta: Mapping[str, Any]) -> str:
     parts = [message_or_delta.get("content") or "", message_or_delta.get("reasoning_content") or ""]
     for call in message_or_delta.get("tool_calls") or []:
         function = call.get("function") or {}

@@ -6,6 +6,7 @@ named constructors so every place that emits an item emits the same shape.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 INTERNAL_STOP = "__internal_stop"
@@ -83,10 +84,10 @@ def response_object(
     model: str,
     status: str,
     output: list[dict[str, Any]],
-    echo: dict[str, Any],
-    usage: dict[str, Any] | None = None,
-    error: dict[str, Any] | None = None,
-    incomplete_details: dict[str, Any] | None = None,
+    echo: Mapping[str, Any],
+    usage: Mapping[str, Any] | None = None,
+    error: Mapping[str, Any] | None = None,
+    incomplete_details: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A full ``Response``; ``echo`` holds the request fields a response repeats back."""
     return {

@@ -8,6 +8,7 @@ clients such as Codex send many the bridge has no use for (``include``, ``prompt
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from attrs import field, frozen
@@ -48,7 +49,7 @@ class ResponsesRequest:
     extra_echo: dict[str, Any] = field(factory=dict)
 
     @classmethod
-    def parse(cls, body: dict[str, Any]) -> ResponsesRequest:
+    def parse(cls, body: Mapping[str, Any]) -> ResponsesRequest:
         if not isinstance(body, dict):
             raise InvalidInput("request body must be a JSON object")
         model = body.get("model")
@@ -127,7 +128,7 @@ def normalize_input(value: Any) -> tuple[dict[str, Any], ...]:
     return tuple(items)
 
 
-def _check_item(item: dict[str, Any], index: int) -> None:
+def _check_item(item: Mapping[str, Any], index: int) -> None:
     where = f"input[{index}]"
     kind = item["type"]
     if kind == "message":
@@ -168,7 +169,7 @@ def _tools(value: Any) -> list[dict[str, Any]]:
     return value
 
 
-def _text(body: dict[str, Any]) -> dict[str, Any] | None:
+def _text(body: Mapping[str, Any]) -> dict[str, Any] | None:
     text = _optional(body, "text", dict)
     fmt = (text or {}).get("format")
     if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
@@ -199,7 +200,7 @@ def _tool_choice(value: Any) -> Any:
 _T = TypeVar("_T")
 
 
-def _optional(body: dict[str, Any], key: str, kind: type[_T]) -> _T | None:
+def _optional(body: Mapping[str, Any], key: str, kind: type[_T]) -> _T | None:
     value = body.get(key)
     if value is None:
         return None
@@ -210,7 +211,7 @@ def _optional(body: dict[str, Any], key: str, kind: type[_T]) -> _T | None:
     return value
 
 
-def _positive_int(body: dict[str, Any], key: str) -> int | None:
+def _positive_int(body: Mapping[str, Any], key: str) -> int | None:
     value = body.get(key)
     if value is None:
         return None
@@ -219,7 +220,7 @@ def _positive_int(body: dict[str, Any], key: str) -> int | None:
     return value
 
 
-def _number(body: dict[str, Any], key: str, low: float, high: float) -> float | None:
+def _number(body: Mapping[str, Any], key: str, low: float, high: float) -> float | None:
     value = body.get(key)
     if value is None:
         return None

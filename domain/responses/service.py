@@ -10,7 +10,7 @@ fails or the client goes away — and store the response before the client can a
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from attrs import frozen
@@ -68,10 +68,10 @@ class ResponsesBridge:
         self.internal_stop = internal_stop
 
     # -- preparing a turn ---------------------------------------------------------------------
-    def prepare(self, body: dict[str, Any], org_id: str) -> Turn:
+    def prepare(self, body: Mapping[str, Any], org_id: str) -> Turn:
         return self._turn(ResponsesRequest.parse(body), org_id)
 
-    def prepare_tool_outputs(self, org_id: str, response_id: str, body: dict[str, Any]) -> Turn:
+    def prepare_tool_outputs(self, org_id: str, response_id: str, body: Mapping[str, Any]) -> Turn:
         """``submit_tool_outputs``: continue a stored response with the outputs of its calls."""
         previous = self._record(org_id, response_id)
         outputs = body.get("tool_outputs") if isinstance(body, dict) else None

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from attrs import define, field
@@ -53,7 +54,7 @@ class TurnStream:
         response_id: str,
         created_at: float,
         model: str,
-        echo: dict[str, Any],
+        echo: Mapping[str, Any],
         tools: ToolCatalog,
         ids: IdGenerator,
         prompt_estimate: int = 0,
@@ -87,7 +88,7 @@ class TurnStream:
             self._event("response.in_progress", response=snapshot),
         ]
 
-    def feed(self, chunk: dict[str, Any]) -> list[dict[str, Any]]:
+    def feed(self, chunk: Mapping[str, Any]) -> list[dict[str, Any]]:
         self.chunks_seen += 1
         events: list[dict[str, Any]] = []
         if chunk.get("usage"):
@@ -203,7 +204,7 @@ class TurnStream:
             )
         ]
 
-    def _tool_delta(self, delta: dict[str, Any]) -> list[dict[str, Any]]:
+    def _tool_delta(self, delta: Mapping[str, Any]) -> list[dict[str, Any]]:
         index = int(delta.get("index", len(self._calls)))
         call = self._calls.get(index)
         if call is None:
@@ -419,7 +420,7 @@ def _final_message(arguments: str) -> str:
     return message.strip() if isinstance(message, str) else ""
 
 
-def completion_chunks(completion: dict[str, Any]) -> list[dict[str, Any]]:
+def completion_chunks(completion: Mapping[str, Any]) -> list[dict[str, Any]]:
     """A non-streaming ``chat.completion`` as the chunks a stream of it would have sent."""
     chunks = []
     for choice in completion.get("choices") or []:

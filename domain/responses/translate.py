@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from attrs import frozen
@@ -73,7 +74,7 @@ def build_catalog(
     namespaces: dict[str, str] = {}
     seen: set[str] = set()
 
-    def add(tool: dict[str, Any], namespace: str | None) -> None:
+    def add(tool: Mapping[str, Any], namespace: str | None) -> None:
         kind = tool.get("type")
         if kind == "namespace":
             for inner in tool.get("tools") or []:
@@ -118,7 +119,7 @@ def build_catalog(
     return ToolCatalog(tuple(chat_tools), frozenset(custom), namespaces)
 
 
-def _custom_description(tool: dict[str, Any]) -> str:
+def _custom_description(tool: Mapping[str, Any]) -> str:
     description = str(tool.get("description") or "")
     fmt = tool.get("format") or {}
     if isinstance(fmt, dict) and fmt.get("type") == "grammar" and fmt.get("definition"):
@@ -194,7 +195,7 @@ def _tool_choice(choice: Any, catalog: ToolCatalog) -> Any:
     return choice
 
 
-def _response_format(text: dict[str, Any] | None) -> dict[str, Any] | None:
+def _response_format(text: Mapping[str, Any] | None) -> dict[str, Any] | None:
     fmt = (text or {}).get("format")
     if not isinstance(fmt, dict):
         return None

@@ -10,7 +10,7 @@ drive them over a store in ``budget.py`` (metered requests) and ``service.py`` (
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar, cast, overload
 
 from attrs import Attribute, field, frozen, validators
@@ -181,7 +181,7 @@ class Usage:
         return self.input_tokens + self.output_tokens
 
     @classmethod
-    def from_openai(cls, usage: dict[str, Any] | None, *, api_calls: int = 1) -> Usage:
+    def from_openai(cls, usage: Mapping[str, Any] | None, *, api_calls: int = 1) -> Usage:
         """From a Chat Completions or Responses ``usage`` object (either naming)."""
         usage = usage or {}
         details = usage.get("prompt_tokens_details") or usage.get("input_tokens_details") or {}

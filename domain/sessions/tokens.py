@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 
@@ -36,7 +36,7 @@ def estimate_prompt_tokens(messages: Sequence[object] | None) -> int:
     return total
 
 
-def _text_of(message: dict[str, Any]) -> str:
+def _text_of(message: Mapping[str, Any]) -> str:
     parts = []
     for key, value in message.items():
         if key == "role":

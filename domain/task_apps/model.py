@@ -7,7 +7,7 @@ Wire-compatible with the public synth-ai task apps: ``GET /info``, ``GET /task_i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from attrs import Attribute, field, frozen, validators
@@ -207,7 +207,7 @@ class RolloutResponse:
         obs: dict[str, Any],
         action: dict[str, Any],
         reward: float,
-        info: dict[str, Any] | None = None,
+        info: Mapping[str, Any] | None = None,
         inference_url: str | None = None,
     ) -> RolloutResponse:
         """The common shape: one observation, one policy call, one scored answer."""
