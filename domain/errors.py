@@ -8,6 +8,8 @@ own errors live beside its model (``domain/<capability>/errors.py``) and subclas
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class SynthError(Exception):
     """Base of every expected, user-facing failure."""
@@ -15,7 +17,9 @@ class SynthError(Exception):
     type = "server_error"
     code: str | None = None
 
-    def __init__(self, message: str, *, param: str | None = None, code: str | None = None, **extra):
+    def __init__(
+        self, message: str, *, param: str | None = None, code: str | None = None, **extra: Any
+    ):
         super().__init__(message)
         self.message = message
         self.param = param
@@ -23,7 +27,7 @@ class SynthError(Exception):
             self.code = code
         self.extra = extra
 
-    def body(self) -> dict:
+    def body(self) -> dict[str, Any]:
         error = {"message": self.message, "type": self.type, "code": self.code, "param": self.param}
         error.update(self.extra)
         return {"error": error}

@@ -31,7 +31,11 @@ class ArtifactListing:
             [(m.created_at, 0, m) for m in models] + [(p.created_at, 1, p) for p in prompts],
             key=lambda item: -item[0],
         )[:limit]
-        return cls([m for _, k, m in merged if k == 0], [p for _, k, p in merged if k == 1], total)
+        return cls(
+            [m for _, _, m in merged if isinstance(m, ModelArtifact)],
+            [p for _, _, p in merged if isinstance(p, PromptJob)],
+            total,
+        )
 
 
 class ArtifactCatalog(Protocol):

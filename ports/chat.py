@@ -9,8 +9,8 @@ aliases. Failures raise the ``UpstreamError`` family from ``synth_ai.domain.erro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Protocol
+from collections.abc import Iterator, Mapping
+from typing import Any, Protocol
 
 
 class ChatStream(Protocol):
@@ -20,13 +20,13 @@ class ChatStream(Protocol):
     without ``[DONE]`` raises ``UpstreamError`` from the iterator.
     """
 
-    def __iter__(self) -> Iterator[dict]: ...
+    def __iter__(self) -> Iterator[dict[str, Any]]: ...
 
     def close(self) -> None: ...
 
     def __enter__(self) -> ChatStream: ...
 
-    def __exit__(self, *exc) -> None: ...
+    def __exit__(self, *exc: object) -> None: ...
 
 
 class ChatProvider(Protocol):
@@ -34,14 +34,14 @@ class ChatProvider(Protocol):
     # ``UpstreamNotConfigured``, and metered routes refuse before reserving anything.
     configured: bool
 
-    def complete(self, request: dict) -> dict:
+    def complete(self, request: Mapping[str, Any]) -> dict[str, Any]:
         """A non-streaming ``chat.completion`` response dict."""
         ...
 
-    def stream(self, request: dict) -> ChatStream:
+    def stream(self, request: Mapping[str, Any]) -> ChatStream:
         """Start a streaming request (``stream: true`` and ``stream_options.include_usage``)."""
         ...
 
-    def models(self) -> list[dict]:
+    def models(self) -> list[dict[str, Any]]:
         """The models this provider serves, as OpenAI ``model`` objects."""
         ...

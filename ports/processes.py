@@ -7,15 +7,21 @@ reads what a process logs to a file (cloudflared prints its quick-tunnel URL the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 from attrs import field, frozen
 
 
+# Typed converters: mypy cannot infer the item type of a bare ``converter=tuple``.
+def _argv(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(items)
+
+
 @frozen
 class RunningProcess:
     pid: int
-    argv: tuple[str, ...] = field(converter=tuple)
+    argv: tuple[str, ...] = field(converter=_argv)
 
 
 class ProcessInspector(Protocol):

@@ -7,6 +7,7 @@ the pure rules of ``synth_ai.domain.sessions.model`` (``decide_reservation`` / `
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from typing import Protocol
 
@@ -90,6 +91,6 @@ class SessionStore(Protocol):
         no_session: bool = False,
         limit: int = 100,
         offset: int = 0,
-    ) -> list[LedgerEntry]:
+    ) -> builtins.list[LedgerEntry]:
         """Newest first; ``session_id`` filters one session, ``no_session`` the opted-out ones."""
         ...

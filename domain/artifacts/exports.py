@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from pathlib import PurePath
 
-from attrs import field, frozen
+from attrs import Attribute, field, frozen
 from synth_ai.domain.artifacts.errors import (
     InvalidExport,
     WeightsMissing,
@@ -19,7 +20,7 @@ _REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*/[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 _TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")
 
 
-def _repo_id(instance, attribute, value: str) -> None:
+def _repo_id(instance: object, attribute: Attribute[str], value: str) -> None:
     if not isinstance(value, str) or not _REPO.match(value) or len(value) > 96:
         raise InvalidExport(
             f"invalid repo id {value!r} — use ORG/NAME (letters, digits, '-', '_', '.')",
@@ -28,7 +29,12 @@ def _repo_id(instance, attribute, value: str) -> None:
         )
 
 
-def _tags(instance, attribute, value: tuple[str, ...]) -> None:
+# Typed converters: mypy cannot infer the item type of a bare ``converter=tuple``.
+def _tags_tuple(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(items)
+
+
+def _tags(instance: object, attribute: Attribute[tuple[str, ...]], value: tuple[str, ...]) -> None:
     for tag in value:
         if not _TAG.match(tag):
             raise InvalidExport(
@@ -47,7 +53,7 @@ class ExportRequest:
     model_id: str
     repo_id: str = field(validator=_repo_id)
     private: bool = True
-    tags: tuple[str, ...] = field(default=(), converter=tuple, validator=_tags)
+    tags: tuple[str, ...] = field(default=(), converter=_tags_tuple, validator=_tags)
     prefer_merged: bool = True
 
     def __attrs_post_init__(self) -> None:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
-from attrs import field, frozen, validators
+from attrs import Attribute, field, frozen, validators
 from synth_ai.domain.artifacts.errors import (
     InvalidArtifactId,
     InvalidListType,
@@ -105,11 +106,11 @@ def check_list_type(kind: str | None) -> str:
     return kind
 
 
-def _status(instance, attribute, value) -> None:
+def _status(instance: object, attribute: Attribute[str], value: str) -> None:
     check_status(value, param=attribute.name)
 
 
-def _snapshot_id(instance, attribute, value) -> None:
+def _snapshot_id(instance: object, attribute: Attribute[str], value: str) -> None:
     """A snapshot id is a URL path segment and a file name, so no '/', spaces or leading '.'."""
     if not isinstance(value, str) or not _JOB.match(value):
         raise InvalidSnapshotId(
@@ -177,7 +178,7 @@ class ModelArtifact:
         status: str,
         created_at: float,
         weights_path: str | None = None,
-        metadata: dict | None = None,
+        metadata: Mapping[str, Any] | None = None,
     ) -> ModelArtifact:
         parsed = ArtifactId.parse(model_id)
         if not parsed.is_model:
@@ -230,7 +231,7 @@ class PromptJob:
         status: str,
         now: float,
         algorithm: str | None = None,
-        metadata: dict | None = None,
+        metadata: Mapping[str, Any] | None = None,
     ) -> PromptJob:
         parsed = ArtifactId.parse(job_id)
         if parsed.is_model:

@@ -14,6 +14,7 @@ parts), ``pattern`` (prompt templates) or ``text``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from attrs import frozen
@@ -88,7 +89,7 @@ def _get(data: Any, *path: str) -> Any:
     return data
 
 
-def best_prompt(snapshot: dict[str, Any] | None) -> list[PromptMessage]:
+def best_prompt(snapshot: Mapping[str, Any] | None) -> list[PromptMessage]:
     """The optimised prompt held in a snapshot payload, as role/content messages ([] if none)."""
     if not isinstance(snapshot, dict):
         return []

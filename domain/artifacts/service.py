@@ -8,6 +8,7 @@ from JSON; outputs are domain records the same converters serialise.
 
 from __future__ import annotations
 
+import builtins
 from pathlib import Path
 from typing import Any
 
@@ -158,10 +159,10 @@ class ArtifactService:
         job = self.catalog.get_prompt_job(prompt_job_id(job_id))
         return self._detail(job)
 
-    def best_prompt(self, job_id: str) -> list[PromptMessage]:
+    def best_prompt(self, job_id: str) -> builtins.list[PromptMessage]:
         return self.prompt(job_id).best_prompt
 
-    def snapshots(self, job_id: str) -> list[PromptSnapshot]:
+    def snapshots(self, job_id: str) -> builtins.list[PromptSnapshot]:
         return self.catalog.list_snapshots(prompt_job_id(job_id))
 
     def snapshot(self, job_id: str, snapshot_id: str) -> PromptSnapshot:
@@ -190,7 +191,7 @@ class ArtifactService:
 
     def snapshots_to_download(
         self, job_id: str, *, snapshot_id: str | None = None, every: bool = False
-    ) -> tuple[PromptJob, list[PromptSnapshot], str]:
+    ) -> tuple[PromptJob, builtins.list[PromptSnapshot], str]:
         """The job, the snapshots ``download`` writes, and the file's base name."""
         from synth_ai.domain.errors import InvalidInput
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from synth_ai.domain.errors import ServiceUnavailable
 
 NO_UPSTREAM = (
@@ -14,5 +16,5 @@ NO_UPSTREAM = (
 class UpstreamNotConfigured(ServiceUnavailable):
     code = "upstream_not_configured"
 
-    def __init__(self, message: str = NO_UPSTREAM, **kwargs):
+    def __init__(self, message: str = NO_UPSTREAM, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)

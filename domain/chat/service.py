@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 from attrs import evolve, frozen
 from synth_ai.domain.chat.assemble import CompletionBuilder
@@ -36,9 +37,9 @@ DONE = "[DONE]"  # the last item of a stream that ended normally
 class ChatCall:
     """A checked Chat Completions request."""
 
-    body: dict
+    body: dict[str, Any]
     model: str
-    messages: list
+    messages: list[dict[str, Any]]
     max_output_tokens: int | None  # the larger of max_tokens / max_completion_tokens
     stream: bool
     choices: int  # ``n``: answers the upstream writes, each up to the output cap
@@ -53,7 +54,7 @@ class MeteredChat:
         if not getattr(self.chat, "configured", True):
             raise UpstreamNotConfigured()
 
-    def prepare(self, body: dict) -> ChatCall:
+    def prepare(self, body: dict[str, Any]) -> ChatCall:
         model = body.get("model")
         if not isinstance(model, str) or not model.strip():
             raise InvalidInput(
@@ -122,7 +123,7 @@ class MeteredChat:
             charge.settle(_settled_usage(call, cap, builder.usage))
         return builder.completion()
 
-    def stream(self, call: ChatCall, charge: Charge) -> Iterator[dict | str]:
+    def stream(self, call: ChatCall, charge: Charge) -> Iterator[dict[str, Any] | str]:
         """Start the upstream stream now (its failure is an ordinary error), then relay its
         chunks; a failure mid-stream is one error item. Settles whatever happened, once."""
         try:
@@ -133,7 +134,7 @@ class MeteredChat:
         wants_usage = bool((call.body.get("stream_options") or {}).get("include_usage"))
         return _relay(upstream, charge, call, wants_usage)
 
-    def models(self) -> list[dict]:
+    def models(self) -> list[dict[str, Any]]:
         """The models the upstream serves, each with its price."""
         self._require_upstream()
         data = []

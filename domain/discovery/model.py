@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from typing import Any
 
 from attrs import field, frozen
@@ -45,6 +46,15 @@ class Health(enum.Enum):
     UNREACHABLE = "unreachable"
 
 
+# Typed converters: mypy cannot infer the item type of a bare ``converter=tuple``.
+def _sources(items: Iterable[Source]) -> tuple[Source, ...]:
+    return tuple(items)
+
+
+def _strings(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(items)
+
+
 @frozen
 class Candidate:
     """One place a task app may answer, as one source saw it.
@@ -56,7 +66,7 @@ class Candidate:
     """
 
     url: str
-    sources: tuple[Source, ...] = field(converter=tuple)
+    sources: tuple[Source, ...] = field(converter=_sources)
     kind: AppKind = AppKind.LOCAL
     port: int | None = None
     app_id: str | None = None
@@ -69,7 +79,7 @@ class Candidate:
     task_app_path: str | None = None
     created_at: float | None = None
     local_url: str | None = None
-    addresses: tuple[str, ...] = field(default=(), converter=tuple)
+    addresses: tuple[str, ...] = field(default=(), converter=_strings)
 
     @property
     def via(self) -> Source:
@@ -146,17 +156,25 @@ def _host_port(url: str) -> str:
 class ScanRequest:
     first_port: int = 8000
     last_port: int = 8100
-    hosts: tuple[str, ...] = field(default=("127.0.0.1", "::1"), converter=tuple)
+    hosts: tuple[str, ...] = field(default=("127.0.0.1", "::1"), converter=_strings)
     timeout: float = 2.0
     api_key: str | None = None
     send_key_anywhere: bool = False
 
 
+def _apps(items: Iterable[DiscoveredApp]) -> tuple[DiscoveredApp, ...]:
+    return tuple(items)
+
+
+def _stale(items: Iterable[StaleRecord]) -> tuple[StaleRecord, ...]:
+    return tuple(items)
+
+
 @frozen
 class ScanReport:
-    apps: tuple[DiscoveredApp, ...] = field(converter=tuple)
-    stale: tuple[StaleRecord, ...] = field(default=(), converter=tuple)
-    problems: tuple[str, ...] = field(default=(), converter=tuple)
+    apps: tuple[DiscoveredApp, ...] = field(converter=_apps)
+    stale: tuple[StaleRecord, ...] = field(default=(), converter=_stale)
+    problems: tuple[str, ...] = field(default=(), converter=_strings)
     duration_ms: float = 0.0
 
     def count(self, health: Health) -> int:

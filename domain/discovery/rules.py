@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -138,14 +139,14 @@ def _object(answer: HttpAnswer | None) -> dict[str, Any]:
     return answer.body if answer is not None and isinstance(answer.body, dict) else {}
 
 
-def _looks_like_health(body: dict[str, Any]) -> bool:
+def _looks_like_health(body: Mapping[str, Any]) -> bool:
     return any(key in body for key in ("healthy", "service", "auth")) or body.get("status") in (
         "ok",
         "healthy",
     )
 
 
-def _looks_like_info(body: dict[str, Any]) -> bool:
+def _looks_like_info(body: Mapping[str, Any]) -> bool:
     service = body.get("service")
     return (
         isinstance(service, dict)

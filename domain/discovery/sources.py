@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from typing import TypedDict
 from urllib.parse import urlsplit
 
 from attrs import field, frozen
@@ -29,10 +30,22 @@ def from_open_port(host: str, port: int) -> Candidate:
     return Candidate(url=origin_url(host, port), sources=(Source.PORT_SCAN,), port=port)
 
 
+class _RecordFields(TypedDict):
+    """What every candidate from one service record shares."""
+
+    app_id: str | None
+    record_id: str
+    record_pid: int
+    tunnel_pid: int | None
+    task_app_path: str | None
+    created_at: float
+    trusted: bool
+
+
 def from_service_record(record: ServiceRecord, *, live: bool) -> list[Candidate]:
     """A local record is one candidate; a tunnel record is its public URL plus its local side.
     Only a live record (its pid runs synth-ai) is trusted with the key."""
-    common = dict(
+    common = _RecordFields(
         app_id=record.app_id,
         record_id=record.id,
         record_pid=record.pid,

@@ -6,6 +6,7 @@ named constructors so every place that emits an item emits the same shape.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 INTERNAL_STOP = "__internal_stop"
@@ -18,11 +19,11 @@ TERMINAL_EVENTS = {
 }
 
 
-def output_text(text: str) -> dict:
+def output_text(text: str) -> dict[str, Any]:
     return {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
 
 
-def message_item(item_id: str, text: str | None, status: str) -> dict:
+def message_item(item_id: str, text: str | None, status: str) -> dict[str, Any]:
     content = [] if text is None else [output_text(text)]
     return {
         "id": item_id,
@@ -33,12 +34,14 @@ def message_item(item_id: str, text: str | None, status: str) -> dict:
     }
 
 
-def reasoning_item(item_id: str, text: str | None, status: str) -> dict:
+def reasoning_item(item_id: str, text: str | None, status: str) -> dict[str, Any]:
     content = [] if text is None else [{"type": "reasoning_text", "text": text}]
     return {"id": item_id, "type": "reasoning", "status": status, "summary": [], "content": content}
 
 
-def function_call_item(item_id: str, call_id: str, name: str, arguments: str, status: str) -> dict:
+def function_call_item(
+    item_id: str, call_id: str, name: str, arguments: str, status: str
+) -> dict[str, Any]:
     return {
         "id": item_id,
         "type": "function_call",
@@ -51,7 +54,7 @@ def function_call_item(item_id: str, call_id: str, name: str, arguments: str, st
 
 def custom_tool_call_item(
     item_id: str, call_id: str, name: str, input_text: str, status: str
-) -> dict:
+) -> dict[str, Any]:
     return {
         "id": item_id,
         "type": "custom_tool_call",
@@ -64,7 +67,7 @@ def custom_tool_call_item(
 
 def usage_object(
     input_tokens: int, output_tokens: int, cached_tokens: int = 0, reasoning_tokens: int = 0
-) -> dict:
+) -> dict[str, Any]:
     return {
         "input_tokens": input_tokens,
         "input_tokens_details": {"cached_tokens": cached_tokens},
@@ -80,12 +83,12 @@ def response_object(
     created_at: float,
     model: str,
     status: str,
-    output: list[dict],
-    echo: dict[str, Any],
-    usage: dict | None = None,
-    error: dict | None = None,
-    incomplete_details: dict | None = None,
-) -> dict:
+    output: list[dict[str, Any]],
+    echo: Mapping[str, Any],
+    usage: Mapping[str, Any] | None = None,
+    error: Mapping[str, Any] | None = None,
+    incomplete_details: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """A full ``Response``; ``echo`` holds the request fields a response repeats back."""
     return {
         "id": response_id,
@@ -112,7 +115,7 @@ def response_object(
     }
 
 
-def output_text_of(output: list[dict]) -> str:
+def output_text_of(output: list[dict[str, Any]]) -> str:
     """The concatenated assistant text of an output list (the SDK's ``output_text``)."""
     return "".join(
         part.get("text", "")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from attrs import frozen
 
 
@@ -15,10 +17,10 @@ class StoredResponse:
 
     id: str
     org_id: str
-    response: dict
-    input_items: tuple[dict, ...]
-    output_items: tuple[dict, ...]
+    response: dict[str, Any]
+    input_items: tuple[dict[str, Any], ...]
+    output_items: tuple[dict[str, Any], ...]
     created_at: float
 
-    def history(self) -> list[dict]:
+    def history(self) -> list[dict[str, Any]]:
         return [*self.input_items, *self.output_items]

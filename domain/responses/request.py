@@ -8,7 +8,8 @@ clients such as Codex send many the bridge has no use for (``include``, ``prompt
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from attrs import field, frozen
 from synth_ai.domain.errors import InvalidInput
@@ -31,24 +32,24 @@ ROLES = frozenset({"user", "developer", "system", "assistant"})
 @frozen
 class ResponsesRequest:
     model: str
-    input: tuple[dict, ...]
+    input: tuple[dict[str, Any], ...]
     instructions: str | None = None
-    tools: tuple[dict, ...] = ()
+    tools: tuple[dict[str, Any], ...] = ()
     tool_choice: Any = "auto"
     parallel_tool_calls: bool | None = None
     max_output_tokens: int | None = None
     temperature: float | None = None
     top_p: float | None = None
-    text: dict | None = None
+    text: dict[str, Any] | None = None
     store: bool = True
     previous_response_id: str | None = None
     stream: bool = False
-    metadata: dict | None = None
-    reasoning: dict | None = None
-    extra_echo: dict = field(factory=dict)
+    metadata: dict[str, Any] | None = None
+    reasoning: dict[str, Any] | None = None
+    extra_echo: dict[str, Any] = field(factory=dict)
 
     @classmethod
-    def parse(cls, body: dict) -> ResponsesRequest:
+    def parse(cls, body: Mapping[str, Any]) -> ResponsesRequest:
         if not isinstance(body, dict):
             raise InvalidInput("request body must be a JSON object")
         model = body.get("model")
@@ -74,7 +75,7 @@ class ResponsesRequest:
             reasoning=_optional(body, "reasoning", dict),
         )
 
-    def echo(self) -> dict:
+    def echo(self) -> dict[str, Any]:
         """The request fields a ``Response`` object repeats back."""
         return {
             "instructions": self.instructions,
@@ -94,7 +95,7 @@ class ResponsesRequest:
         }
 
 
-def normalize_input(value: Any) -> tuple[dict, ...]:
+def normalize_input(value: Any) -> tuple[dict[str, Any], ...]:
     """``input`` as a tuple of items: a string is one user message; messages get ``type``."""
     if value is None:
         return ()
@@ -127,7 +128,7 @@ def normalize_input(value: Any) -> tuple[dict, ...]:
     return tuple(items)
 
 
-def _check_item(item: dict, index: int) -> None:
+def _check_item(item: Mapping[str, Any], index: int) -> None:
     where = f"input[{index}]"
     kind = item["type"]
     if kind == "message":
@@ -154,7 +155,7 @@ def _check_item(item: dict, index: int) -> None:
             )
 
 
-def _tools(value: Any) -> list[dict]:
+def _tools(value: Any) -> list[dict[str, Any]]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
@@ -168,7 +169,7 @@ def _tools(value: Any) -> list[dict]:
     return value
 
 
-def _text(body: dict) -> dict | None:
+def _text(body: Mapping[str, Any]) -> dict[str, Any] | None:
     text = _optional(body, "text", dict)
     fmt = (text or {}).get("format")
     if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
@@ -196,7 +197,10 @@ def _tool_choice(value: Any) -> Any:
     raise InvalidInput("'tool_choice' must be a string or an object", param="tool_choice")
 
 
-def _optional(body: dict, key: str, kind: type) -> Any:
+_T = TypeVar("_T")
+
+
+def _optional(body: Mapping[str, Any], key: str, kind: type[_T]) -> _T | None:
     value = body.get(key)
     if value is None:
         return None
@@ -207,7 +211,7 @@ def _optional(body: dict, key: str, kind: type) -> Any:
     return value
 
 
-def _positive_int(body: dict, key: str) -> int | None:
+def _positive_int(body: Mapping[str, Any], key: str) -> int | None:
     value = body.get(key)
     if value is None:
         return None
@@ -216,7 +220,7 @@ def _positive_int(body: dict, key: str) -> int | None:
     return value
 
 
-def _number(body: dict, key: str, low: float, high: float) -> float | None:
+def _number(body: Mapping[str, Any], key: str, low: float, high: float) -> float | None:
     value = body.get(key)
     if value is None:
         return None

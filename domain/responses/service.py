@@ -10,7 +10,8 @@ fails or the client goes away — and store the response before the client can a
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from attrs import frozen
 from synth_ai.domain.chat.output_cap import OutputCap
@@ -35,7 +36,7 @@ class Turn:
     response_id: str
     created_at: float
     request: ResponsesRequest
-    history: tuple[dict, ...]
+    history: tuple[dict[str, Any], ...]
     plan: ChatPlan
 
 
@@ -73,10 +74,10 @@ class ResponsesBridge:
         self.prompt_counts = prompt_counts or PromptCounts()
 
     # -- preparing a turn ---------------------------------------------------------------------
-    def prepare(self, body: dict, org_id: str) -> Turn:
+    def prepare(self, body: Mapping[str, Any], org_id: str) -> Turn:
         return self._turn(ResponsesRequest.parse(body), org_id)
 
-    def prepare_tool_outputs(self, org_id: str, response_id: str, body: dict) -> Turn:
+    def prepare_tool_outputs(self, org_id: str, response_id: str, body: Mapping[str, Any]) -> Turn:
         """``submit_tool_outputs``: continue a stored response with the outputs of its calls."""
         previous = self._record(org_id, response_id)
         outputs = body.get("tool_outputs") if isinstance(body, dict) else None
@@ -130,7 +131,7 @@ class ResponsesBridge:
         return self._turn(ResponsesRequest.parse(request_body), org_id)
 
     def _turn(self, request: ResponsesRequest, org_id: str) -> Turn:
-        history: tuple[dict, ...] = ()
+        history: tuple[dict[str, Any], ...] = ()
         if request.previous_response_id:
             history = tuple(
                 self._record(
@@ -162,7 +163,7 @@ class ResponsesBridge:
         return charge
 
     # -- running it ---------------------------------------------------------------------------
-    def events(self, turn: Turn, charge: Charge) -> Iterator[dict]:
+    def events(self, turn: Turn, charge: Charge) -> Iterator[dict[str, Any]]:
         machine = self._machine(turn)
         once = _Once(charge)
         try:
@@ -237,8 +238,8 @@ class ResponsesBridge:
         )
 
     def _end(
-        self, turn: Turn, machine: TurnStream, once: _Once, events: list[dict]
-    ) -> Iterator[dict]:
+        self, turn: Turn, machine: TurnStream, once: _Once, events: list[dict[str, Any]]
+    ) -> Iterator[dict[str, Any]]:
         """Settle and store first, so a client that reacts to the terminal event sees both.
 
         Neither failing may cost the client its terminal event: the answer is already paid for

@@ -14,6 +14,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
 from attrs import define, field
 from synth_ai.domain.responses import items as wire
@@ -52,7 +54,7 @@ class TurnStream:
         response_id: str,
         created_at: float,
         model: str,
-        echo: dict,
+        echo: Mapping[str, Any],
         tools: ToolCatalog,
         ids: IdGenerator,
         prompt_estimate: int = 0,
@@ -64,31 +66,31 @@ class TurnStream:
         self.tools = tools
         self.ids = ids
         self.prompt_estimate = prompt_estimate
-        self.output: list[dict] = []
+        self.output: list[dict[str, Any]] = []
         self.status = "in_progress"
-        self.error: dict | None = None
-        self.incomplete_details: dict | None = None
+        self.error: dict[str, Any] | None = None
+        self.incomplete_details: dict[str, Any] | None = None
         self.stop_arguments: str | None = None
         self.chunks_seen = 0
         self._seq = 0
         self._open: _Open | None = None
         self._calls: dict[int, _Call] = {}
         self._finish_reason: str | None = None
-        self._usage: dict | None = None
+        self._usage: dict[str, Any] | None = None
         self._generated: list[str] = []
         self._reasoning_chars = 0
 
     # -- public API ---------------------------------------------------------------------------
-    def start(self) -> list[dict]:
+    def start(self) -> list[dict[str, Any]]:
         snapshot = self.response()
         return [
             self._event("response.created", response=snapshot),
             self._event("response.in_progress", response=snapshot),
         ]
 
-    def feed(self, chunk: dict) -> list[dict]:
+    def feed(self, chunk: Mapping[str, Any]) -> list[dict[str, Any]]:
         self.chunks_seen += 1
-        events: list[dict] = []
+        events: list[dict[str, Any]] = []
         if chunk.get("usage"):
             self._usage = chunk["usage"]
         for choice in chunk.get("choices") or []:
@@ -107,7 +109,7 @@ class TurnStream:
                 self._finish_reason = choice["finish_reason"]
         return events
 
-    def finish(self) -> list[dict]:
+    def finish(self) -> list[dict[str, Any]]:
         """The end of a healthy upstream stream: close what is open, then the terminal event."""
         waiting = [  # calls that waited while another streamed
             call
@@ -131,9 +133,9 @@ class TurnStream:
             self.status = "completed"
         return events + [self._terminal()]
 
-    def fail(self, code: str, message: str) -> list[dict]:
+    def fail(self, code: str, message: str) -> list[dict[str, Any]]:
         """The upstream failed: close open text, drop a half-streamed call, send ``response.failed``."""
-        events: list[dict] = []
+        events: list[dict[str, Any]] = []
         if self._open is not None and self._open.kind == "call":
             self.output.pop()
             self._open = None
@@ -142,7 +144,7 @@ class TurnStream:
         self.error = {"code": code, "message": message}
         return events + [self._terminal()]
 
-    def response(self) -> dict:
+    def response(self) -> dict[str, Any]:
         usage = self.usage()
         return wire.response_object(
             response_id=self.response_id,
@@ -182,18 +184,19 @@ class TurnStream:
         return self._seq
 
     # -- items ------------------------------------------------------------------------------
-    def _reasoning(self, text: str) -> list[dict]:
+    def _reasoning(self, text: str) -> list[dict[str, Any]]:
         self._reasoning_chars += len(text)
         return self._delta("reasoning", "response.reasoning_text.delta", text)
 
-    def _text(self, text: str) -> list[dict]:
+    def _text(self, text: str) -> list[dict[str, Any]]:
         return self._delta("message", "response.output_text.delta", text, logprobs=[])
 
-    def _delta(self, kind: str, event_type: str, text: str, **extra) -> list[dict]:
+    def _delta(self, kind: str, event_type: str, text: str, **extra: Any) -> list[dict[str, Any]]:
         """Open a ``kind`` item unless it is the open one, then stream ``text`` into it."""
         self._generated.append(text)
         events = [] if self._is_open(kind) else self._close() + self._add(kind)
         opened = self._open
+        assert opened is not None  # the open item is now a ``kind`` one
         opened.text.append(text)
         return events + [
             self._event(
@@ -206,7 +209,7 @@ class TurnStream:
             )
         ]
 
-    def _tool_delta(self, delta: dict) -> list[dict]:
+    def _tool_delta(self, delta: Mapping[str, Any]) -> list[dict[str, Any]]:
         index = int(delta.get("index", len(self._calls)))
         call = self._calls.get(index)
         if call is None:
@@ -219,7 +222,7 @@ class TurnStream:
         fragment = function.get("arguments") or ""
         if fragment:
             self._generated.append(fragment)
-        events: list[dict] = []
+        events: list[dict[str, Any]] = []
         if call.output_index < 0 and call.kind != "stop" and call.name:
             call.arguments += fragment
             if self._is_open("call"):
@@ -235,6 +238,7 @@ class TurnStream:
             fragment
             and call.kind == "function"
             and self._is_open("call")
+            and self._open is not None
             and self._open.call is call
         ):
             events.append(
@@ -247,7 +251,7 @@ class TurnStream:
             )
         return events
 
-    def _open_call(self, call: _Call) -> list[dict]:
+    def _open_call(self, call: _Call) -> list[dict[str, Any]]:
         call.kind = self.tools.kind_of(call.name)
         call.call_id = call.call_id or self.ids.new_id("call")
         if call.kind == "stop":
@@ -273,7 +277,7 @@ class TurnStream:
             )
         return events
 
-    def _call_item(self, call: _Call, *, status: str, empty: bool = False) -> dict:
+    def _call_item(self, call: _Call, *, status: str, empty: bool = False) -> dict[str, Any]:
         if call.kind == "custom":
             item = wire.custom_tool_call_item(
                 call.item_id,
@@ -293,7 +297,7 @@ class TurnStream:
     def _is_open(self, kind: str) -> bool:
         return self._open is not None and self._open.kind == kind
 
-    def _add(self, kind: str) -> list[dict]:
+    def _add(self, kind: str) -> list[dict[str, Any]]:
         item_id = self.ids.new_id("rs" if kind == "reasoning" else "msg")
         output_index = len(self.output)
         item = (wire.reasoning_item if kind == "reasoning" else wire.message_item)(
@@ -315,13 +319,14 @@ class TurnStream:
             ),
         ]
 
-    def _close(self, status: str = "completed") -> list[dict]:
+    def _close(self, status: str = "completed") -> list[dict[str, Any]]:
         opened, self._open = self._open, None
         if opened is None:
             return []
         index, item_id = opened.output_index, opened.item_id
         if opened.kind == "call":
             call = opened.call
+            assert call is not None  # an open "call" item always holds its call
             item = self._call_item(call, status=status)
             self.output[index] = item
             if call.kind == "custom":
@@ -354,7 +359,7 @@ class TurnStream:
         if opened.kind == "reasoning":
             item = wire.reasoning_item(item_id, text, status)
             part = item["content"][0]
-            done = self._event(
+            text_done = self._event(
                 "response.reasoning_text.done",
                 item_id=item_id,
                 output_index=index,
@@ -364,7 +369,7 @@ class TurnStream:
         else:
             item = wire.message_item(item_id, text, status)
             part = item["content"][0]
-            done = self._event(
+            text_done = self._event(
                 "response.output_text.done",
                 item_id=item_id,
                 output_index=index,
@@ -374,7 +379,7 @@ class TurnStream:
             )
         self.output[index] = item
         return [
-            done,
+            text_done,
             self._event(
                 "response.content_part.done",
                 item_id=item_id,
@@ -386,10 +391,10 @@ class TurnStream:
         ]
 
     # -- events -----------------------------------------------------------------------------
-    def _terminal(self) -> dict:
+    def _terminal(self) -> dict[str, Any]:
         return self._event(wire.TERMINAL_EVENTS[self.status], response=self.response())
 
-    def _event(self, kind: str, **data) -> dict:
+    def _event(self, kind: str, **data: Any) -> dict[str, Any]:
         event = {"type": kind, "sequence_number": self._seq, **data}
         self._seq += 1
         return event
@@ -407,7 +412,7 @@ def _custom_input(arguments: str) -> str:
     except ValueError:
         return arguments
     if isinstance(value, dict) and isinstance(value.get("input"), str):
-        return value["input"]
+        return str(value["input"])
     return arguments
 
 

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from attrs import frozen
@@ -48,7 +49,7 @@ INTERNAL_STOP_TOOL = {
 class ToolCatalog:
     """The function tools sent upstream, and how to map a call of each back to an output item."""
 
-    chat_tools: tuple[dict, ...]
+    chat_tools: tuple[dict[str, Any], ...]
     custom: frozenset[str]  # names of custom (free-form) tools
     namespaces: dict[str, str]  # function name → namespace it came from
 
@@ -60,19 +61,21 @@ class ToolCatalog:
 
 @frozen
 class ChatPlan:
-    body: dict
+    body: dict[str, Any]
     tools: ToolCatalog
     prompt_tokens: int  # upper bound, held by the budget reservation
     prompt_estimate: int = 0  # typical count, charged when the upstream reports no usage
 
 
-def build_catalog(tools: list[dict] | tuple[dict, ...], *, internal_stop: bool) -> ToolCatalog:
-    chat_tools: list[dict] = []
+def build_catalog(
+    tools: list[dict[str, Any]] | tuple[dict[str, Any], ...], *, internal_stop: bool
+) -> ToolCatalog:
+    chat_tools: list[dict[str, Any]] = []
     custom: set[str] = set()
     namespaces: dict[str, str] = {}
     seen: set[str] = set()
 
-    def add(tool: dict, namespace: str | None) -> None:
+    def add(tool: Mapping[str, Any], namespace: str | None) -> None:
         kind = tool.get("type")
         if kind == "namespace":
             for inner in tool.get("tools") or []:
@@ -117,7 +120,7 @@ def build_catalog(tools: list[dict] | tuple[dict, ...], *, internal_stop: bool) 
     return ToolCatalog(tuple(chat_tools), frozenset(custom), namespaces)
 
 
-def _custom_description(tool: dict) -> str:
+def _custom_description(tool: Mapping[str, Any]) -> str:
     description = str(tool.get("description") or "")
     fmt = tool.get("format") or {}
     if isinstance(fmt, dict) and fmt.get("type") == "grammar" and fmt.get("definition"):
@@ -132,7 +135,7 @@ def _custom_description(tool: dict) -> str:
 
 def to_chat(
     request: ResponsesRequest,
-    history: list[dict] | tuple[dict, ...] = (),
+    history: list[dict[str, Any]] | tuple[dict[str, Any], ...] = (),
     *,
     internal_stop: bool = True,
 ) -> ChatPlan:
@@ -151,7 +154,7 @@ def to_chat(
         and not isinstance(request.tool_choice, dict)
     )
     catalog = build_catalog([*request.tools, *extra_tools], internal_stop=wants_stop)
-    messages: list[dict] = []
+    messages: list[dict[str, Any]] = []
     if request.instructions:
         messages.append({"role": "system", "content": request.instructions})
     messages.extend(to_messages(items))
@@ -194,7 +197,7 @@ def _tool_choice(choice: Any, catalog: ToolCatalog) -> Any:
     return choice
 
 
-def _response_format(text: dict | None) -> dict | None:
+def _response_format(text: Mapping[str, Any] | None) -> dict[str, Any] | None:
     fmt = (text or {}).get("format")
     if not isinstance(fmt, dict):
         return None
@@ -210,7 +213,7 @@ def _response_format(text: dict | None) -> dict | None:
 
 
 # -- messages ---------------------------------------------------------------------------------
-def to_messages(items: list[dict]) -> list[dict]:
+def to_messages(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     outputs = {
         item["call_id"]: item
         for item in items
@@ -219,8 +222,8 @@ def to_messages(items: list[dict]) -> list[dict]:
     called = {
         item["call_id"] for item in items if item["type"] in ("function_call", "custom_tool_call")
     }
-    messages: list[dict] = []
-    pending: dict | None = None  # the assistant message collecting adjacent tool calls
+    messages: list[dict[str, Any]] = []
+    pending: dict[str, Any] | None = None  # the assistant message collecting adjacent tool calls
 
     def flush() -> None:
         nonlocal pending
@@ -278,7 +281,7 @@ def to_messages(items: list[dict]) -> list[dict]:
     return messages
 
 
-def merge_leading_system(messages: list[dict]) -> list[dict]:
+def merge_leading_system(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One leading ``system`` message from the run of them that opens the conversation.
 
     ``instructions`` and the client's opening ``developer``/``system`` items (Codex sends
@@ -299,12 +302,12 @@ def merge_leading_system(messages: list[dict]) -> list[dict]:
     return [{"role": "system", "content": merged}, *messages[run:]]
 
 
-def _content(content: Any) -> tuple[str, list | None]:
+def _content(content: Any) -> tuple[str, list[dict[str, Any]] | None]:
     """Text of a message, plus chat content parts when it holds images."""
     if isinstance(content, str):
         return content, None
     texts: list[str] = []
-    parts: list[dict] = []
+    parts: list[dict[str, Any]] = []
     has_image = False
     for part in content:
         if not isinstance(part, dict):

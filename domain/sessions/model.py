@@ -10,8 +10,10 @@ drive them over a store in ``budget.py`` (metered requests) and ``service.py`` (
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar, cast, overload
 
-from attrs import field, frozen, validators
+from attrs import Attribute, field, frozen, validators
 from synth_ai.domain.errors import InvalidInput
 from synth_ai.domain.sessions.errors import BudgetExceeded, SessionNotActive
 
@@ -28,14 +30,17 @@ EPSILON = 1e-9  # float slack when comparing dollar and hour sums
 SESSION_ID_PATTERN = r"^(?!\.+$)[A-Za-z0-9_.:-]{1,128}$"
 
 
-def check_metric(instance, attribute, value) -> None:
+def check_metric(instance: object, attribute: Attribute[str] | None, value: str) -> None:
     if value not in METRICS:
         raise InvalidInput(
             f"unknown metric {value!r} — use one of {', '.join(METRICS)}", param="metric_type"
         )
 
 
-def _non_negative(instance, attribute, value) -> None:
+_Number = TypeVar("_Number", bound=float)
+
+
+def _non_negative(instance: object, attribute: Attribute[_Number], value: _Number) -> None:
     if (
         not isinstance(value, int | float)
         or isinstance(value, bool)
@@ -57,7 +62,7 @@ class Amounts:
     api_calls: int = field(default=0, validator=_non_negative)
 
     def get(self, metric: str) -> float:
-        return getattr(self, metric)
+        return cast(float, getattr(self, metric))
 
     def __add__(self, other: Amounts) -> Amounts:
         return Amounts(*(_round(getattr(self, m) + getattr(other, m)) for m in METRICS))
@@ -80,18 +85,23 @@ class Limit:
     created_at: float = 0.0
 
 
+# Typed converters: mypy cannot infer the item type of a bare ``converter=tuple``.
+def _limits(items: Iterable[Limit]) -> tuple[Limit, ...]:
+    return tuple(items)
+
+
 @frozen
 class Session:
     id: str
     org_id: str
     user_id: str
     created_at: float
-    limits: tuple[Limit, ...] = field(default=(), converter=tuple)
+    limits: tuple[Limit, ...] = field(default=(), converter=_limits)
     status: str = field(default=ACTIVE, validator=validators.in_(STATUSES))
     used: Amounts = field(factory=Amounts)
     reserved: Amounts = field(factory=Amounts)
     session_type: str = "api_call"
-    metadata: dict = field(factory=dict)
+    metadata: dict[str, Any] = field(factory=dict)
     api_key_id: str | None = None
     expires_at: float | None = None
     ended_at: float | None = None
@@ -142,6 +152,10 @@ class Decision:
             raise self.refusal.error()
 
 
+@overload
+def _round(value: int) -> int: ...
+@overload
+def _round(value: float) -> float: ...
 def _round(value: float) -> float:
     """Sums of dollars and hours are kept to 10 decimals, so releasing every reservation
     returns ``reserved`` to exactly zero (the Redis scripts round the same way)."""
@@ -167,7 +181,7 @@ class Usage:
         return self.input_tokens + self.output_tokens
 
     @classmethod
-    def from_openai(cls, usage: dict | None, *, api_calls: int = 1) -> Usage:
+    def from_openai(cls, usage: Mapping[str, Any] | None, *, api_calls: int = 1) -> Usage:
         """From a Chat Completions or Responses ``usage`` object (either naming)."""
         usage = usage or {}
         details = usage.get("prompt_tokens_details") or usage.get("input_tokens_details") or {}
@@ -224,7 +238,7 @@ class LedgerEntry:
     cached_tokens: int = 0
     reference_type: str | None = None
     reference_id: str | None = None
-    metadata: dict = field(factory=dict)
+    metadata: dict[str, Any] = field(factory=dict)
 
 
 @frozen

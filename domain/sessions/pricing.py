@@ -9,15 +9,19 @@ table's ``default`` price, so an unknown model is never free.
 from __future__ import annotations
 
 import math
+from typing import TypeVar
 
-from attrs import field, frozen
+from attrs import Attribute, field, frozen
 from synth_ai.domain.errors import InvalidInput
 from synth_ai.domain.sessions.model import Usage
 
 MILLION = 1_000_000
 
 
-def _price(instance, attribute, value) -> None:
+_Price = TypeVar("_Price", bound=float | None)
+
+
+def _price(instance: object, attribute: Attribute[_Price], value: _Price) -> None:
     if value is None and attribute.name == "cached":
         return
     if (

@@ -12,6 +12,7 @@ contract tests hold both to the same behaviour).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from attrs import evolve
 from synth_ai.domain.errors import InvalidInput
@@ -50,7 +51,7 @@ def stored_statuses(status: str) -> tuple[str, ...]:
     return (EXPIRED, *CURRENT) if status == EXPIRED else (status,)
 
 
-def with_status(sessions, status: str | None, now: float) -> list[Session]:
+def with_status(sessions: Iterable[Session], status: str | None, now: float) -> list[Session]:
     """``sessions`` whose status as of ``now`` is ``status`` (all when None)."""
     return [s for s in sessions if status is None or effective(s, now).status == status]
 
@@ -96,10 +97,10 @@ def decide_reservation(session: Session, amounts: Amounts, now: float) -> Decisi
         if used + reserved + requested > limit.value + EPSILON:
             refusal = Refusal(session.id, limit.metric, limit.value, used, requested, reserved)
             return Decision(session, refusal=refusal)
-    reserved = session.reserved + amounts
+    reserved_after = session.reserved + amounts
     return Decision(
-        evolve(session, reserved=reserved),
-        warnings=_warnings(session.limits, session.used, reserved),
+        evolve(session, reserved=reserved_after),
+        warnings=_warnings(session.limits, session.used, reserved_after),
     )
 
 

@@ -7,7 +7,9 @@ The HTTP routes (``/api/v1/sessions…``, ``/api/v1/usage``) parse, call one met
 
 from __future__ import annotations
 
+import builtins
 import re
+from typing import Any
 
 from attrs import field, frozen
 from synth_ai.domain.auth import Principal
@@ -36,7 +38,7 @@ class StartSession:
     limits: tuple[Limit, ...] | None = None
     session_type: str | None = None
     expires_at: float | None = None
-    metadata: dict = field(factory=dict)
+    metadata: dict[str, Any] = field(factory=dict)
     make_active: bool = True
     session_id: str | None = None  # chosen by the client
     org_id: str | None = None  # must be the caller's own when given
@@ -64,7 +66,7 @@ class SessionService:
 
     # -- finding a caller's session -----------------------------------------------------------
     def new_session(
-        self, principal: Principal, *, limits: tuple[Limit, ...] | None = None, **fields
+        self, principal: Principal, *, limits: tuple[Limit, ...] | None = None, **fields: Any
     ) -> Session:
         now = self.clock.now()
         chosen = self.defaults.limits if limits is None else limits
@@ -136,7 +138,10 @@ class SessionService:
                 f"expires_at {request.expires_at!r} is in the past — give a future time",
                 param="expires_at",
             )
-        fields: dict = {"expires_at": request.expires_at, "metadata": dict(request.metadata)}
+        fields: dict[str, Any] = {
+            "expires_at": request.expires_at,
+            "metadata": dict(request.metadata),
+        }
         if request.tracing_session_id:
             fields["metadata"]["tracing_session_id"] = request.tracing_session_id
         if request.session_type:
@@ -209,7 +214,7 @@ class SessionService:
 
     def usage(
         self, principal: Principal, session_id: str, metric: str | None, page: Page
-    ) -> list[LedgerEntry]:
+    ) -> builtins.list[LedgerEntry]:
         """The ledger entries charged to one of the caller's sessions, newest first."""
         if metric is not None and metric not in METRICS:
             raise InvalidInput(
@@ -223,7 +228,7 @@ class SessionService:
 
     def ledger(
         self, principal: Principal, *, session_id: str | None, no_session: bool, page: Page
-    ) -> list[LedgerEntry]:
+    ) -> builtins.list[LedgerEntry]:
         """The org-level ledger: every settled charge, with or without a session."""
         return self.store.ledger(
             principal.org_id,

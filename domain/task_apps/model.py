@@ -7,16 +7,17 @@ Wire-compatible with the public synth-ai task apps: ``GET /info``, ``GET /task_i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from attrs import field, frozen, validators
+from attrs import Attribute, field, frozen, validators
 from synth_ai.domain.errors import ValidationFailed
 from synth_ai.domain.task_apps.errors import InvalidTaskApp
 
 _APP_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
-def _app_id(instance, attribute, value: str) -> None:
+def _app_id(instance: object, attribute: Attribute[str], value: str) -> None:
     if not _APP_ID.match(value or ""):
         raise InvalidTaskApp(
             f"task app id {value!r} is invalid — use 1-64 letters, digits, '.', '_' or '-' "
@@ -24,10 +25,19 @@ def _app_id(instance, attribute, value: str) -> None:
         )
 
 
+# Typed converters: mypy cannot infer the item type of a bare ``converter=tuple``.
+def _seeds(items: Iterable[int]) -> tuple[int, ...]:
+    return tuple(items)
+
+
+def _splits(items: Iterable[DatasetSplit]) -> tuple[DatasetSplit, ...]:
+    return tuple(items)
+
+
 @frozen
 class DatasetSplit:
     name: str
-    seeds: tuple[int, ...] = field(converter=tuple)
+    seeds: tuple[int, ...] = field(converter=_seeds)
 
 
 @frozen
@@ -35,7 +45,7 @@ class Dataset:
     """Seeds grouped by split; a seed picks one task instance."""
 
     id: str
-    splits: tuple[DatasetSplit, ...] = field(converter=tuple)
+    splits: tuple[DatasetSplit, ...] = field(converter=_splits)
     default_split: str = "train"
     description: str = ""
 
@@ -60,7 +70,7 @@ class Dataset:
         names = ", ".join(p.name for p in self.splits)
         raise InvalidTaskApp(f"unknown split {split!r} — this dataset has: {names}")
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "description": self.description,
@@ -82,13 +92,13 @@ class TaskDescriptor:
 class TaskInfo:
     """What a rollout on one seed looks like (``GET /task_info?seed=…``)."""
 
-    task: dict
+    task: dict[str, Any]
     environment: str
-    dataset: dict
-    rubric: dict
-    inference: dict
-    limits: dict
-    task_metadata: dict = field(factory=dict)
+    dataset: dict[str, Any]
+    rubric: dict[str, Any]
+    inference: dict[str, Any]
+    limits: dict[str, Any]
+    task_metadata: dict[str, Any] = field(factory=dict)
 
 
 # -- rollouts ------------------------------------------------------------------------------
@@ -146,7 +156,7 @@ class RolloutRequest:
 @frozen
 class RolloutStep:
     obs: dict[str, Any]
-    tool_calls: list[dict] = field(factory=list)
+    tool_calls: list[dict[str, Any]] = field(factory=list)
     reward: float | None = None
     done: bool = False
     truncated: bool | None = None
@@ -194,10 +204,10 @@ class RolloutResponse:
         cls,
         request: RolloutRequest,
         *,
-        obs: dict,
-        action: dict,
+        obs: dict[str, Any],
+        action: dict[str, Any],
         reward: float,
-        info: dict | None = None,
+        info: Mapping[str, Any] | None = None,
         inference_url: str | None = None,
     ) -> RolloutResponse:
         """The common shape: one observation, one policy call, one scored answer."""

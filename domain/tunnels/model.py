@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 import fnmatch
 import re
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from attrs import field, frozen
@@ -89,6 +91,11 @@ class TunnelRecord:
         return f"https://{self.hostname}"
 
 
+# Typed converters: mypy cannot infer the item type of a bare ``converter=tuple``.
+def _rules(items: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    return tuple(items)
+
+
 @frozen
 class EdgeOverrides:
     """Where to send requests for tunnel hostnames instead of DNS (testing, private edges).
@@ -98,10 +105,10 @@ class EdgeOverrides:
     ``Host: abc.trycloudflare.com``.
     """
 
-    rules: tuple[tuple[str, str], ...] = field(factory=tuple, converter=tuple)
+    rules: tuple[tuple[str, str], ...] = field(factory=tuple, converter=_rules)
 
     @classmethod
-    def parse(cls, value: str | dict | None) -> EdgeOverrides:
+    def parse(cls, value: str | dict[str, Any] | None) -> EdgeOverrides:
         if not value:
             return cls()
         if isinstance(value, dict):

@@ -33,11 +33,12 @@ DOMAIN_STDLIB = {
     "dataclasses", "datetime", "decimal", "difflib", "enum", "fnmatch", "fractions", "functools",
     "hashlib", "heapq", "ipaddress", "itertools", "json", "logging", "math", "operator", "pathlib",
     "random", "re", "statistics", "string", "textwrap", "threading", "traceback", "types", "typing",
+    "builtins",
     "unicodedata", "urllib", "warnings",
 }  # fmt: skip
 PORTS_STDLIB = {
-    "__future__", "abc", "collections", "contextlib", "datetime", "enum", "pathlib", "types",
-    "typing",
+    "__future__", "abc", "builtins", "collections", "contextlib", "datetime", "enum", "pathlib",
+    "types", "typing",
 }  # fmt: skip
 INNER = ("synth_ai.domain", "synth_ai.ports")
 
