@@ -128,9 +128,20 @@ def _model_hub(settings: Settings) -> HfModelHub:
     )
 
 
-def _export_roots(settings: Settings) -> tuple[str, ...] | None:
+def _export_roots(settings: Settings) -> tuple[str, ...]:
+    """``[artifacts] export_roots``; with none configured, only ``$SYNTH_AI_HOME/models``."""
     roots = settings.section("artifacts").get("export_roots")
-    return None if roots is None else tuple(str(r) for r in roots)
+    if roots is None:
+        return (str(settings.home / "models"),)
+    return tuple(str(r) for r in roots)
+
+
+def _protected_paths(settings: Settings) -> tuple[str, ...]:
+    """What no export may ever include: the home itself, its config (keys) and database."""
+    return tuple(
+        str(p.expanduser().resolve())
+        for p in (settings.home, settings.config_path, settings.sqlite_path)
+    )
 
 
 def _artifact_service(org_id: str, catalogs, clock, ids, hub, weights, settings: Settings):
@@ -144,6 +155,7 @@ def _artifact_service(org_id: str, catalogs, clock, ids, hub, weights, settings:
         hub=hub,
         weights=weights,
         export_roots=_export_roots(settings),
+        protected=_protected_paths(settings),
     )
 
 

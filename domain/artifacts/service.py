@@ -16,6 +16,7 @@ from synth_ai.domain.artifacts.errors import InvalidArtifactId, UnknownSnapshot
 from synth_ai.domain.artifacts.exports import (
     ExportRequest,
     ExportResult,
+    check_weights_location,
     model_card,
     select_weights,
 )
@@ -99,16 +100,29 @@ class ArtifactService:
         hub: ModelHub | None = None,
         weights: WeightsFiles | None = None,
         export_roots: tuple[str, ...] | None = None,
+        protected: tuple[str, ...] = (),
     ):
+        """``export_roots`` (when given) confine both the weights a model may be registered with
+        and what an export may upload; ``protected`` paths (the home, its config and database)
+        may never be inside a weights folder."""
         self.catalog = catalog
         self._clock = clock
         self._ids = ids
         self._hub = hub
         self._weights = weights
         self._export_roots = export_roots
+        self._protected = protected
 
     # registration ------------------------------------------------------------------------
     def register_model(self, command: RegisterModel) -> ModelArtifact:
+        if command.weights_path and self._export_roots is not None and self._weights is not None:
+            check_weights_location(
+                command.id,
+                command.weights_path,
+                self._weights.resolve(command.weights_path),
+                self._roots(),
+                self._protected,
+            )
         model = ModelArtifact.new(
             command.id,
             status=command.status,
@@ -225,12 +239,8 @@ class ArtifactService:
             raise RuntimeError("ArtifactService was built without a model hub and weights files")
         model = self.catalog.get_model(str(ArtifactId.parse(request.model_id)))
         folder = self._weights.inspect(model.weights_path) if model.weights_path else None
-        roots = (
-            None
-            if self._export_roots is None
-            else tuple(self._weights.resolve(r) for r in self._export_roots)
-        )
-        path, variant = select_weights(model, request.prefer_merged, folder, roots)
+        roots = None if self._export_roots is None else self._roots()
+        path, variant = select_weights(model, request.prefer_merged, folder, roots, self._protected)
         upload = self._hub.upload_folder(
             Path(path),
             repo_id=request.repo_id,
@@ -250,6 +260,10 @@ class ArtifactService:
         )
 
     # helpers ------------------------------------------------------------------------------
+    def _roots(self) -> tuple[str, ...]:
+        assert self._weights is not None and self._export_roots is not None
+        return tuple(self._weights.resolve(r) for r in self._export_roots)
+
     def _when(self, given: float | None) -> float:
         return self._clock.now() if given is None else given
 
