@@ -7,6 +7,7 @@ budget reservations, so two writers never interleave.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ class Database:
     def connect(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._make_private()
             conn = sqlite3.connect(
                 self.path, timeout=30.0, isolation_level=None, check_same_thread=False
             )
@@ -35,6 +36,20 @@ class Database:
             conn.execute("PRAGMA foreign_keys=ON")
             self._local.conn = conn
         return conn
+
+    def _make_private(self) -> None:
+        """The folder 0700 and the file 0600 (SQLite gives -wal/-shm the file's mode), as for
+        config.toml: the database holds every org's sessions, prompts and usage."""
+        folder = self.path.parent
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for path, mode in ((folder, 0o700), (self.path, 0o600)):
+            try:
+                if path == self.path and not path.exists():
+                    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                if path.stat().st_mode & 0o777 != mode and path.stat().st_uid == os.getuid():
+                    os.chmod(path, mode)
+            except FileExistsError:
+                pass  # another thread created it a moment ago, with the same mode
 
     def ensure_schema(self, name: str, script: str) -> None:
         if name in self._schemas:
