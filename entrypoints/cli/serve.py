@@ -23,21 +23,24 @@ def serve(obj, host, port, threads):
     from synth_ai.adapters.waitress_host import BackgroundServer, PortInUse
     from synth_ai.container import create_container
     from synth_ai.http import create_app
+    from synth_ai.http.limits import request_limits, waitress_adjustments
     from synth_ai.settings.config import ensure_server_key
 
     settings, new_key = ensure_server_key(obj.settings)
     host = host or settings.host
     port = settings.port if port is None else port
     container = create_container(settings)
+    threads = threads or settings.threads
     app = create_app(container)
     try:
         server = BackgroundServer.start(
             app,
             host,
             port,
-            threads=threads or settings.threads,
+            threads=threads,
             channel_timeout=300,
             connection_limit=1000,
+            **waitress_adjustments(request_limits(settings)),
         )
     except PortInUse:
         raise click.ClickException(

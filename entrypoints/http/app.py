@@ -8,6 +8,7 @@ import falcon
 from synth_ai import __version__
 from synth_ai.domain.errors import SynthError
 from synth_ai.http.errors import handle_synth_error, handle_unexpected, serialize_http_error
+from synth_ai.http.limits import BodyLimitsMiddleware, request_limits
 from synth_ai.http.metering import MeteringMiddleware
 from synth_ai.http.middleware import AuthMiddleware
 from synth_ai.http.openapi import OpenApiSpec
@@ -25,6 +26,7 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
     container.init_resources()
     app = falcon.App(
         middleware=[
+            BodyLimitsMiddleware(request_limits(container.settings())),
             AuthMiddleware(container.authenticator()),
             MeteringMiddleware(container.meter_factory()),
         ]

@@ -27,6 +27,8 @@ class MeteringMiddleware:
     def process_resource(self, req, resp, resource, params) -> None:
         if resource is None or not getattr(resource, "cost_incurring", False):
             return
+        if req.method == "OPTIONS":  # answered by Falcon (Allow), costs nothing, carries no key
+            return
         opt_out = (req.get_header("X-No-Session") or "").strip().lower() in TRUTHY
         # X-Synth-Session-ID wins: opencode overwrites X-Session-ID with its own chat-session id.
         session_id = req.get_header("X-Synth-Session-ID") or req.get_header("X-Session-ID")
