@@ -15,7 +15,8 @@ import click
     "--threads",
     type=int,
     default=None,
-    help="Waitress worker threads; each open stream (SSE) holds one (default 64).",
+    help="Waitress worker threads; each open stream (SSE) holds one (default 64). An eighth "
+    "is kept for /health and short requests; past the rest, new requests get 503.",
 )
 @click.pass_obj
 def serve(obj, host, port, threads):
@@ -23,6 +24,7 @@ def serve(obj, host, port, threads):
     from synth_ai.adapters.waitress_host import BackgroundServer, PortInUse
     from synth_ai.container import create_container
     from synth_ai.http import create_app
+    from synth_ai.http.admission import admitted
     from synth_ai.http.limits import request_limits, waitress_adjustments
     from synth_ai.settings.config import ensure_server_key
 
@@ -31,7 +33,7 @@ def serve(obj, host, port, threads):
     port = settings.port if port is None else port
     container = create_container(settings)
     threads = threads or settings.threads
-    app = create_app(container)
+    app = admitted(create_app(container), settings, threads)
     try:
         server = BackgroundServer.start(
             app,
