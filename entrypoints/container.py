@@ -165,6 +165,19 @@ def _weights_files():
     return LocalWeightsFiles()
 
 
+def _health_checks(settings: Settings, db) -> list:
+    """What ``/health`` checks: the SQLite file (artifacts and tunnels live there whatever
+    the session store), and Redis when it is the store."""
+    from synth_ai.adapters.sqlite.health import SqliteHealth
+
+    checks = [SqliteHealth(db)]
+    if _store_backend(settings) == "redis":
+        from synth_ai.adapters.redis.health import RedisHealth
+
+        checks.append(RedisHealth(settings.redis_url))
+    return checks
+
+
 # -- Responses bridge (issue 5) -----------------------------------------------------------------
 def _sqlite_response_store(db):
     from synth_ai.adapters.sqlite.responses import SqliteResponseStore
@@ -238,6 +251,7 @@ class Container(containers.DeclarativeContainer):
     artifact_catalog = providers.Factory(SqliteArtifactCatalog, database=sqlite)
     model_hub = providers.ThreadSafeSingleton(_model_hub, settings=settings)
     weights_files = providers.ThreadSafeSingleton(_weights_files)
+    health_checks = providers.ThreadSafeSingleton(_health_checks, settings=settings, db=sqlite)
     artifact_service = providers.Factory(  # call with org_id=...
         _artifact_service,
         catalogs=artifact_catalog.provider,

@@ -32,6 +32,7 @@ def serve(obj, host, port, threads):
     host = host or settings.host
     port = settings.port if port is None else port
     container = create_container(settings)
+    container.sqlite().verify()  # a damaged synth.db stops here, in one line (exit 1)
     threads = threads or settings.threads
     app = admitted(create_app(container), settings, threads)
     try:

@@ -50,7 +50,7 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
 def _route_services(container) -> dict[str, dict]:
     """What each converted route module needs, resolved once (``register(app, spec, **these)``)."""
     return {
-        "synth_ai.http.routes.core": {},
+        "synth_ai.http.routes.core": {"health_checks": container.health_checks()},
         "synth_ai.http.routes.tunnels": {"tunnels": container.managed_tunnels()},
         "synth_ai.http.routes.artifacts": {"artifacts_for": _per_org(container.artifact_service)},
     }

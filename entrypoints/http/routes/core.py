@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from synth_ai import __version__
 from synth_ai.http.payload import send_json
+from synth_ai.ports.health import HealthCheck
 
 
 class Health:
+    """200 while every store can serve requests, 503 (with which one failed) otherwise."""
+
     auth_required = False
 
+    def __init__(self, checks: Sequence[HealthCheck]):
+        self._checks = checks
+
     def on_get(self, req, resp):
+        reports = [check.check() for check in self._checks]
+        healthy = all(report.ok for report in reports)
         send_json(
-            resp, {"status": "ok", "healthy": True, "service": "synth-ai", "version": __version__}
+            resp,
+            {
+                "status": "ok" if healthy else "unhealthy",
+                "healthy": healthy,
+                "service": "synth-ai",
+                "version": __version__,
+                "checks": {r.name: {"ok": r.ok, "detail": r.detail} for r in reports},
+            },
+            status=200 if healthy else 503,
         )
 
 
@@ -34,8 +52,8 @@ class OpenApi:
         send_json(resp, self._spec.document())
 
 
-def register(app, spec) -> None:
-    app.add_route("/health", Health())
+def register(app, spec, *, health_checks: Sequence[HealthCheck] = ()) -> None:
+    app.add_route("/health", Health(health_checks))
     spec.add("/health", "GET", "Liveness of the backend", tag="core", auth=False)
     app.add_route("/api/v1/me", Me())
     spec.add("/api/v1/me", "GET", "The org and user behind the API key", tag="core")
