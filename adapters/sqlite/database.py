@@ -6,7 +6,7 @@ budget reservations, so two writers never interleave.
 
 A full disk, a read-only or damaged file is ``StoreUnavailable`` (a 503), the transaction rolled
 back so nothing is half-written; ``last_failure`` keeps it for ``/health`` for 30 s or until a
-succeeds again. ``verify()`` refuses, at start, a file that is not a sound database.
+write succeeds again. ``verify()`` refuses, at start, a file that is not a sound database.
 """
 
 from __future__ import annotations

@@ -8,6 +8,25 @@ from synth_ai import __version__
 from synth_ai.http.payload import send_json
 from synth_ai.ports.health import HealthCheck
 
+HEALTH_SCHEMA = {
+    "type": "object",
+    "required": ["status", "healthy", "service", "version", "checks"],
+    "properties": {
+        "status": {"enum": ["ok", "unhealthy"]},
+        "healthy": {"type": "boolean"},
+        "service": {"type": "string"},
+        "version": {"type": "string"},
+        "checks": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "required": ["ok", "detail"],
+                "properties": {"ok": {"type": "boolean"}, "detail": {"type": "string"}},
+            },
+        },
+    },
+}
+
 
 class Health:
     """200 while every store can serve requests, 503 (with which one failed) otherwise."""
@@ -54,7 +73,15 @@ class OpenApi:
 
 def register(app, spec, *, health_checks: Sequence[HealthCheck] = ()) -> None:
     app.add_route("/health", Health(health_checks))
-    spec.add("/health", "GET", "Liveness of the backend", tag="core", auth=False)
+    spec.add(
+        "/health",
+        "GET",
+        "Whether the backend and its stores can serve requests (503 when not)",
+        tag="core",
+        auth=False,
+        response=HEALTH_SCHEMA,
+        responses={503: HEALTH_SCHEMA},
+    )
     app.add_route("/api/v1/me", Me())
     spec.add("/api/v1/me", "GET", "The org and user behind the API key", tag="core")
     app.add_route("/openapi.json", OpenApi(spec))
