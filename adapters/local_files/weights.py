@@ -10,7 +10,7 @@ from synth_ai.ports.artifacts import WeightsFolder
 
 class LocalWeightsFiles:
     def inspect(self, path: str) -> WeightsFolder:
-        folder = Path(path).expanduser()
+        folder = _expanded(path)
         if not folder.is_dir():
             return WeightsFolder(str(folder), str(folder.resolve()), False)
         subfolders = frozenset(p.name for p in folder.iterdir() if p.is_dir())
@@ -32,4 +32,12 @@ class LocalWeightsFiles:
         )
 
     def resolve(self, path: str) -> str:
-        return str(Path(path).expanduser().resolve())
+        return str(_expanded(path).resolve())
+
+
+def _expanded(path: str) -> Path:
+    """``~`` expanded; ``~someone`` of an unknown user stays as written (a relative path)."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:
+        return Path(path)

@@ -29,6 +29,7 @@ from synth_ai.domain.artifacts.model import (
     check_status,
 )
 from synth_ai.domain.artifacts.prompts import PromptMessage, best_prompt
+from synth_ai.domain.errors import InvalidInput
 from synth_ai.ports.artifacts import (
     ArtifactCatalog,
     ArtifactListing,
@@ -37,6 +38,8 @@ from synth_ai.ports.artifacts import (
     WeightsFiles,
 )
 from synth_ai.ports.clock import Clock, IdGenerator
+
+LATEST = 253_402_300_799.0  # 9999-12-31T23:59:59Z: the last time ISO 8601 (and Python) can write
 
 # -- commands ---------------------------------------------------------------------------------
 
@@ -115,6 +118,10 @@ class ArtifactService:
 
     # registration ------------------------------------------------------------------------
     def register_model(self, command: RegisterModel) -> ModelArtifact:
+        if command.weights_path is not None and "\x00" in command.weights_path:
+            raise InvalidInput(
+                "weights_path holds a NUL character — send the folder's path", param="weights_path"
+            )
         if command.weights_path and self._export_roots is not None and self._weights is not None:
             check_weights_location(
                 command.id,
@@ -184,7 +191,7 @@ class ArtifactService:
     def find(self, raw: str) -> ModelArtifact | PromptDetail:
         """A model or a prompt job by its id; ids of unknown form try models, then prompts
         (a backend with its own id scheme may hold such ids)."""
-        from synth_ai.domain.errors import InvalidInput, NotFound
+        from synth_ai.domain.errors import NotFound
 
         try:
             parsed = ArtifactId.parse(raw)
@@ -206,7 +213,6 @@ class ArtifactService:
         self, job_id: str, *, snapshot_id: str | None = None, every: bool = False
     ) -> tuple[PromptJob, list[PromptSnapshot], str]:
         """The job, the snapshots ``download`` writes, and the file's base name."""
-        from synth_ai.domain.errors import InvalidInput
 
         parsed = ArtifactId.parse(job_id)
         if parsed.is_model:
@@ -265,7 +271,15 @@ class ArtifactService:
         return tuple(self._weights.resolve(r) for r in self._export_roots)
 
     def _when(self, given: float | None) -> float:
-        return self._clock.now() if given is None else given
+        if given is None:
+            return self._clock.now()
+        if not 0 <= given <= LATEST:
+            raise InvalidInput(
+                f"created_at {given!r} is not a time synth-ai can store — send seconds since "
+                "1970 (before the year 10000) or an ISO 8601 string",
+                param="created_at",
+            )
+        return given
 
     def _snapshot(self, job_id: str, report: ReportSnapshot) -> PromptSnapshot:
         return PromptSnapshot(

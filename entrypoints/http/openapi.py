@@ -56,7 +56,10 @@ class OpenApiSpec:
             "operationId": f"{method.lower()}_{path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
         }
         params = list(parameters or [])
+        declared = {p["name"] for p in params if p.get("in") == "path"}
         for name in _path_params(path):
+            if name in declared:
+                continue
             params.append(
                 {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
             )

@@ -45,13 +45,17 @@ def read_json(req, *, required: bool = True) -> Any:
             code="malformed_json",
         )
     try:
-        body = json.loads(text)
+        body = json.loads(text, parse_constant=_not_json)
     except RecursionError:
         raise _too_deep(limits.max_depth) from None
     except ValueError as exc:
         raise InvalidInput(f"request body is not valid JSON: {exc}", code="malformed_json") from exc
     _check_tree(body, limits)
     return body
+
+
+def _not_json(token: str):
+    raise ValueError(f"{token} is not a JSON value")
 
 
 def _too_deep(depth: int) -> InvalidInput:
