@@ -55,7 +55,7 @@ def read_json(req, *, required: bool = True) -> Any:
 
 
 def _not_json(token: str):
-    raise ValueError(f"{token} is not a JSON value")
+    raise ValueError(f"{token} is not a JSON value (JSON has no NaN or infinite numbers)")
 
 
 def _too_deep(depth: int) -> InvalidInput:
