@@ -79,7 +79,8 @@ def fuzz(url: str, report: Path) -> dict:
         "--report-json-path",
         str(report),
     ]
-    run = subprocess.run(command, capture_output=True, text=True, timeout=240)
+    # Its cache (.schemathesis/) goes where it runs: the test's folder, never the checkout.
+    run = subprocess.run(command, capture_output=True, text=True, timeout=240, cwd=report.parent)
     assert report.exists(), run.stdout[-3000:] + run.stderr[-3000:]
     return json.loads(report.read_text())
 
