@@ -178,9 +178,20 @@ def _model_hub(settings: Settings) -> HfModelHub:
     )
 
 
-def _export_roots(settings: Settings) -> tuple[str, ...] | None:
+def _export_roots(settings: Settings) -> tuple[str, ...]:
+    """``[artifacts] export_roots``; with none configured, only ``$SYNTH_AI_HOME/models``."""
     roots = settings.section("artifacts").get("export_roots")
-    return None if roots is None else tuple(str(r) for r in roots)
+    if roots is None:
+        return (str(settings.home / "models"),)
+    return tuple(str(r) for r in roots)
+
+
+def _protected_paths(settings: Settings) -> tuple[str, ...]:
+    """What no export may ever include: the home itself, its config (keys) and database."""
+    return tuple(
+        str(p.expanduser().resolve())
+        for p in (settings.home, settings.config_path, settings.sqlite_path)
+    )
 
 
 def _artifact_service(org_id: str, catalogs, clock, ids, hub, weights, settings: Settings):
@@ -194,6 +205,7 @@ def _artifact_service(org_id: str, catalogs, clock, ids, hub, weights, settings:
         hub=hub,
         weights=weights,
         export_roots=_export_roots(settings),
+        protected=_protected_paths(settings),
     )
 
 
@@ -201,6 +213,19 @@ def _weights_files():
     from synth_ai.adapters.local_files import LocalWeightsFiles
 
     return LocalWeightsFiles()
+
+
+def _health_checks(settings: Settings, db) -> list:
+    """What ``/health`` checks: the SQLite file (artifacts and tunnels live there whatever
+    the session store), and Redis when it is the store."""
+    from synth_ai.adapters.sqlite.health import SqliteHealth
+
+    checks = [SqliteHealth(db)]
+    if _store_backend(settings) == "redis":
+        from synth_ai.adapters.redis.health import RedisHealth
+
+        checks.append(RedisHealth(settings.redis_url))
+    return checks
 
 
 # -- Responses bridge: helpers of the providers below --------------------------------------
@@ -373,6 +398,7 @@ class Container(containers.DeclarativeContainer):
     artifact_catalog = providers.Factory(SqliteArtifactCatalog, database=sqlite)
     model_hub = providers.ThreadSafeSingleton(_model_hub, settings=settings)
     weights_files = providers.ThreadSafeSingleton(_weights_files)
+    health_checks = providers.ThreadSafeSingleton(_health_checks, settings=settings, db=sqlite)
     artifact_service = providers.Factory(  # call with org_id=...
         _artifact_service,
         catalogs=artifact_catalog.provider,

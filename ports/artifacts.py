@@ -111,6 +111,8 @@ class WeightsFolder:
     """Names of the direct sub-directories (``merged``, ``adapter`` …)."""
     holds_files: bool = False
     """Whether any regular file lies anywhere below it."""
+    links: frozenset[str] = frozenset()
+    """Where each symlink below it really points (resolved), files and folders alike."""
 
 
 class WeightsFiles(Protocol):

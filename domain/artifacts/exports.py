@@ -72,13 +72,15 @@ def select_weights(
     prefer_merged: bool,
     folder: WeightsFolder | None,
     export_roots: tuple[str, ...] | None = None,
+    protected: tuple[str, ...] = (),
 ) -> tuple[str, str]:
     """The folder to upload and its variant: ``merged``, ``adapter`` or ``full``.
 
     ``folder`` is what the filesystem says about ``model.weights_path`` (``None`` when no path
-    is registered); ``export_roots`` (resolved, when given) are the only folders weights may be
-    uploaded from, so a key holder cannot register ``/etc`` as weights and publish the
-    server's files.
+    is registered). ``export_roots`` (resolved, when given) are the only folders weights may
+    be uploaded from — the folder itself and every symlink below it must stay inside one —
+    and no ``protected`` path (the home, its config and database) may be inside the folder,
+    so a key holder cannot register ``/etc`` or the server's home as weights and publish it.
     """
     if not model.weights_path or folder is None:
         raise WeightsMissing(
@@ -88,14 +90,15 @@ def select_weights(
         )
     root = folder.path
     if export_roots is not None:
-        resolved = PurePath(folder.resolved)
-        if not any(resolved.is_relative_to(PurePath(r)) for r in export_roots):
-            allowed = ", ".join(export_roots) or "(none)"
-            raise WeightsOutsideExportRoots(
-                f"weights of {model.id} at {root} are outside the export roots ({allowed}) — move them "
-                "there or add the folder to [artifacts] export_roots on the backend",
-                param="model_id",
-            )
+        check_weights_location(model.id, root, folder.resolved, export_roots, protected)
+        for target in sorted(folder.links):
+            if not _inside(target, export_roots):
+                raise WeightsOutsideExportRoots(
+                    f"weights of {model.id} at {root} hold a symlink to {target}, outside the "
+                    f"export roots ({_listed(export_roots)}) — copy the file into the folder "
+                    "instead of linking it",
+                    param="model_id",
+                )
     if not folder.is_dir:
         raise WeightsMissing(
             f"weights of {model.id} not found: {root} is not a directory", param="model_id"
@@ -109,6 +112,39 @@ def select_weights(
             f"weights folder {root} of {model.id} holds no files", param="model_id"
         )
     return root, "full"
+
+
+def check_weights_location(
+    model_id: str,
+    path: str,
+    resolved: str,
+    export_roots: tuple[str, ...],
+    protected: tuple[str, ...] = (),
+) -> None:
+    """Refuse (403) a weights folder outside every export root, or one holding a protected path."""
+    if not _inside(resolved, export_roots):
+        raise WeightsOutsideExportRoots(
+            f"weights of {model_id} at {path} are outside the export roots "
+            f"({_listed(export_roots)}) — move them there or add the folder to "
+            "[artifacts] export_roots on the backend",
+            param="model_id",
+        )
+    for secret in protected:
+        if PurePath(secret).is_relative_to(PurePath(resolved)):
+            raise WeightsOutsideExportRoots(
+                f"weights of {model_id} at {path} would include {secret}, which holds the "
+                f"backend's keys or data — register a folder under {_listed(export_roots)} "
+                "that holds only the weights",
+                param="model_id",
+            )
+
+
+def _inside(path: str, roots: tuple[str, ...]) -> bool:
+    return any(PurePath(path).is_relative_to(PurePath(root)) for root in roots)
+
+
+def _listed(roots: tuple[str, ...]) -> str:
+    return ", ".join(roots) or "(none)"
 
 
 def model_card(model: ModelArtifact, repo_id: str, tags: tuple[str, ...], variant: str) -> str:

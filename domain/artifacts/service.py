@@ -17,6 +17,7 @@ from synth_ai.domain.artifacts.errors import InvalidArtifactId, UnknownSnapshot
 from synth_ai.domain.artifacts.exports import (
     ExportRequest,
     ExportResult,
+    check_weights_location,
     model_card,
     select_weights,
 )
@@ -29,6 +30,7 @@ from synth_ai.domain.artifacts.model import (
     check_status,
 )
 from synth_ai.domain.artifacts.prompts import PromptMessage, best_prompt
+from synth_ai.domain.errors import InvalidInput
 from synth_ai.ports.artifacts import (
     ArtifactCatalog,
     ArtifactListing,
@@ -37,6 +39,8 @@ from synth_ai.ports.artifacts import (
     WeightsFiles,
 )
 from synth_ai.ports.clock import Clock, IdGenerator
+
+LATEST = 253_402_300_799.0  # 9999-12-31T23:59:59Z: the last time ISO 8601 (and Python) can write
 
 # -- commands ---------------------------------------------------------------------------------
 
@@ -100,16 +104,33 @@ class ArtifactService:
         hub: ModelHub | None = None,
         weights: WeightsFiles | None = None,
         export_roots: tuple[str, ...] | None = None,
+        protected: tuple[str, ...] = (),
     ):
+        """``export_roots`` (when given) confine both the weights a model may be registered with
+        and what an export may upload; ``protected`` paths (the home, its config and database)
+        may never be inside a weights folder."""
         self.catalog = catalog
         self._clock = clock
         self._ids = ids
         self._hub = hub
         self._weights = weights
         self._export_roots = export_roots
+        self._protected = protected
 
     # registration ------------------------------------------------------------------------
     def register_model(self, command: RegisterModel) -> ModelArtifact:
+        if command.weights_path is not None and "\x00" in command.weights_path:
+            raise InvalidInput(
+                "weights_path holds a NUL character — send the folder's path", param="weights_path"
+            )
+        if command.weights_path and self._export_roots is not None and self._weights is not None:
+            check_weights_location(
+                command.id,
+                command.weights_path,
+                self._weights.resolve(command.weights_path),
+                self._roots(),
+                self._protected,
+            )
         model = ModelArtifact.new(
             command.id,
             status=command.status,
@@ -171,7 +192,7 @@ class ArtifactService:
     def find(self, raw: str) -> ModelArtifact | PromptDetail:
         """A model or a prompt job by its id; ids of unknown form try models, then prompts
         (a backend with its own id scheme may hold such ids)."""
-        from synth_ai.domain.errors import InvalidInput, NotFound
+        from synth_ai.domain.errors import NotFound
 
         try:
             parsed = ArtifactId.parse(raw)
@@ -193,7 +214,6 @@ class ArtifactService:
         self, job_id: str, *, snapshot_id: str | None = None, every: bool = False
     ) -> tuple[PromptJob, builtins.list[PromptSnapshot], str]:
         """The job, the snapshots ``download`` writes, and the file's base name."""
-        from synth_ai.domain.errors import InvalidInput
 
         parsed = ArtifactId.parse(job_id)
         if parsed.is_model:
@@ -226,12 +246,8 @@ class ArtifactService:
             raise RuntimeError("ArtifactService was built without a model hub and weights files")
         model = self.catalog.get_model(str(ArtifactId.parse(request.model_id)))
         folder = self._weights.inspect(model.weights_path) if model.weights_path else None
-        roots = (
-            None
-            if self._export_roots is None
-            else tuple(self._weights.resolve(r) for r in self._export_roots)
-        )
-        path, variant = select_weights(model, request.prefer_merged, folder, roots)
+        roots = None if self._export_roots is None else self._roots()
+        path, variant = select_weights(model, request.prefer_merged, folder, roots, self._protected)
         upload = self._hub.upload_folder(
             Path(path),
             repo_id=request.repo_id,
@@ -251,8 +267,20 @@ class ArtifactService:
         )
 
     # helpers ------------------------------------------------------------------------------
+    def _roots(self) -> tuple[str, ...]:
+        assert self._weights is not None and self._export_roots is not None
+        return tuple(self._weights.resolve(r) for r in self._export_roots)
+
     def _when(self, given: float | None) -> float:
-        return self._clock.now() if given is None else given
+        if given is None:
+            return self._clock.now()
+        if not 0 <= given <= LATEST:
+            raise InvalidInput(
+                f"created_at {given!r} is not a time synth-ai can store — send seconds since "
+                "1970 (before the year 10000) or an ISO 8601 string",
+                param="created_at",
+            )
+        return given
 
     def _snapshot(self, job_id: str, report: ReportSnapshot) -> PromptSnapshot:
         return PromptSnapshot(

@@ -149,7 +149,19 @@ class LazyGroup(click.Group):
     default=None,
     help="Backend URL (a running 'synth-ai serve'); default: the local store.",
 )
-@click.option("--api-key", envvar="SYNTH_API_KEY", default=None, help="API key for the backend.")
+@click.option(
+    "--api-key",
+    envvar="SYNTH_API_KEY",
+    default=None,
+    help="API key for the backend. On the command line it shows in 'ps' to every user of the "
+    "machine: prefer SYNTH_API_KEY or --api-key-file.",
+)
+@click.option(
+    "--api-key-file",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default=None,
+    help="Read the API key from this file ('-' for stdin), so it never appears in 'ps'.",
+)
 @click.option(
     "--timeout",
     type=PositiveFloat(example="30"),
@@ -157,9 +169,25 @@ class LazyGroup(click.Group):
     help="HTTP timeout in seconds, > 0 (default 30).",
 )
 @click.pass_context
-def cli(ctx, base_url, api_key, timeout):
+def cli(ctx, base_url, api_key, api_key_file, timeout):
     """synth-ai: optimise LLM prompts and policies against task apps."""
+    if api_key_file is not None:
+        api_key = _read_key(api_key_file)
     ctx.obj = CliContext(base_url, api_key, timeout)
+
+
+def _read_key(path: str) -> str:
+    """The first line of ``path`` (or stdin), or a usage error saying what is wrong with it."""
+    try:
+        with click.open_file(path, encoding="utf-8") as handle:
+            key = handle.readline().strip()
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot read {path}: {exc.strerror or exc}", param_hint="--api-key-file"
+        ) from exc
+    if not key:
+        raise click.BadParameter(f"{path} holds no key", param_hint="--api-key-file")
+    return key
 
 
 def main() -> None:

@@ -17,7 +17,8 @@ from synth_ai.cli.options import PORT, PositiveInt
     "--threads",
     type=PositiveInt(),
     default=None,
-    help="Waitress worker threads; each open stream (SSE) holds one (default 64).",
+    help="Waitress worker threads; each open stream (SSE) holds one (default 64). An eighth "
+    "is kept for /health and short requests; past the rest, new requests get 503.",
 )
 @click.pass_obj
 def serve(obj, host, port, threads):
@@ -25,22 +26,27 @@ def serve(obj, host, port, threads):
     from synth_ai.adapters.waitress_host import BackgroundServer, PortInUse
     from synth_ai.container import create_container
     from synth_ai.http import create_app
+    from synth_ai.http.admission import admitted
+    from synth_ai.http.limits import request_limits, waitress_adjustments
     from synth_ai.settings.config import ensure_server_key
 
     settings, new_key = ensure_server_key(obj.settings)
     host = host or settings.host
     port = settings.port if port is None else port
     container = create_container(settings)
-    app = create_app(container)
+    container.sqlite().verify()  # a damaged synth.db stops here, in one line (exit 1)
+    threads = threads or settings.threads
+    app = admitted(create_app(container), settings, threads)
     upstream = _load_local_model(container, settings)  # a missing extra fails here, in one line
     try:
         server = BackgroundServer.start(
             app,
             host,
             port,
-            threads=threads or settings.threads,
+            threads=threads,
             channel_timeout=300,
             connection_limit=1000,
+            **waitress_adjustments(request_limits(settings)),
         )
     except PortInUse:
         raise click.ClickException(

@@ -11,6 +11,7 @@ import falcon
 from synth_ai import __version__
 from synth_ai.domain.errors import SynthError
 from synth_ai.http.errors import handle_synth_error, handle_unexpected, serialize_http_error
+from synth_ai.http.limits import BodyLimitsMiddleware, request_limits
 from synth_ai.http.metering import MeteringMiddleware
 from synth_ai.http.middleware import AuthMiddleware
 from synth_ai.http.openapi import OpenApiSpec
@@ -38,7 +39,11 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
     container.init_resources()
     budget, session_service = container.budget(), container.sessions()
     app = falcon.App(
-        middleware=[AuthMiddleware(container.authenticator()), MeteringMiddleware(budget)]
+        middleware=[
+            BodyLimitsMiddleware(request_limits(container.settings())),
+            AuthMiddleware(container.authenticator()),
+            MeteringMiddleware(budget),
+        ]
     )
     app.req_options.strip_url_path_trailing_slash = True
     app.req_options.auto_parse_form_urlencoded = False
@@ -47,7 +52,7 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
     app.add_error_handler(SynthError, handle_synth_error)
     spec = OpenApiSpec("synth-ai backend", __version__)
 
-    core.register(app, spec)
+    core.register(app, spec, health_checks=container.health_checks())
     tunnels.register(app, spec, tunnels=container.managed_tunnels())
     artifacts.register(app, spec, artifacts_for=_per_org(container.artifact_service))
     sessions.register(app, spec, sessions=session_service)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 
 import falcon
 from synth_ai.domain.errors import (
@@ -90,18 +91,24 @@ def serialize_http_error(req, resp, exc: falcon.HTTPError) -> None:
 
 
 def handle_unexpected(req, resp, exc: Exception, params) -> None:
+    """A 500 that names a request id the server log files the details under — never the
+    exception's text, which may hold paths, SQL or secrets."""
     if isinstance(exc, falcon.HTTPError | falcon.HTTPStatus):
         raise exc
-    log.exception("unhandled error on %s %s", req.method, req.path)
+    request_id = f"req_{uuid.uuid4().hex[:16]}"
+    log.exception("unhandled error on %s %s (request id %s)", req.method, req.path, request_id)
     resp.status = falcon.HTTP_500
     resp.content_type = falcon.MEDIA_JSON
+    resp.set_header("X-Request-ID", request_id)
     resp.text = json.dumps(
         {
             "error": {
-                "message": f"internal error: {type(exc).__name__}: {exc}",
+                "message": f"internal error — the server log has the details under request id "
+                f"{request_id}",
                 "type": "server_error",
                 "code": "internal_error",
                 "param": None,
+                "request_id": request_id,
             }
         }
     )

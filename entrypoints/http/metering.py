@@ -29,6 +29,8 @@ class MeteringMiddleware:
     def process_resource(self, req, resp, resource, params) -> None:
         if resource is None or not getattr(resource, "cost_incurring", False):
             return
+        if req.method == "OPTIONS":  # answered by Falcon (Allow), costs nothing, carries no key
+            return
         opt_out = (req.get_header("X-No-Session") or "").strip().lower() in TRUTHY
         req.context.meter = self._factory.meter_for(
             req.context.principal,

@@ -46,7 +46,9 @@ class OpenApiSpec:
         parameters: list[dict] | None = None,
         streaming: bool = False,
         status: int = 200,
+        responses: dict[int, dict] | None = None,
     ) -> None:
+        """``responses``: other statuses that answer a body of their own (not the error body)."""
         path = template(path)
         operation: dict[str, Any] = {
             "summary": summary,
@@ -54,7 +56,10 @@ class OpenApiSpec:
             "operationId": f"{method.lower()}_{path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
         }
         params = list(parameters or [])
+        declared = {p["name"] for p in params if p.get("in") == "path"}
         for name in _path_params(path):
+            if name in declared:
+                continue
             params.append(
                 {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
             )
@@ -70,6 +75,13 @@ class OpenApiSpec:
             content["text/event-stream"] = {"schema": {"type": "string"}}
         operation["responses"] = {
             str(status): {"description": "OK", "content": content},
+            **{
+                str(code): {
+                    "description": "See summary",
+                    "content": {"application/json": {"schema": schema}},
+                }
+                for code, schema in (responses or {}).items()
+            },
             "default": {
                 "description": "Error",
                 "content": {"application/json": {"schema": ERROR_SCHEMA}},

@@ -9,6 +9,7 @@ import cattrs
 import falcon
 from cattrs.preconf.json import make_converter
 from synth_ai.domain.errors import InvalidInput, ValidationFailed
+from synth_ai.http.limits import RequestLimits, too_large
 
 T = TypeVar("T")
 
@@ -17,22 +18,95 @@ lenient = make_converter()
 
 
 def read_json(req, *, required: bool = True) -> Any:
-    """The request body as JSON, or a 400 that says what was wrong with it."""
-    raw = req.bounded_stream.read()
+    """The request body as JSON, or a 400/413 that says what was wrong with it.
+
+    The body must be UTF-8 without a byte-order mark, within the size cap, nested at most
+    ``max_depth`` deep, free of lone surrogates, and each ``metadata`` within its cap
+    (``synth_ai.http.limits``).
+    """
+    limits = getattr(req.context, "limits", None) or RequestLimits()
+    raw = req.bounded_stream.read(limits.max_body_bytes + 1)
+    if len(raw) > limits.max_body_bytes:
+        raise too_large(len(raw), limits.max_body_bytes)
     if not raw:
         if required:
             raise InvalidInput("request body is empty — send a JSON object", code="empty_body")
         return {}
     try:
-        return json.loads(raw, parse_constant=_refuse_constant)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            f"request body is not UTF-8 ({exc.reason} at byte {exc.start}) — send JSON as UTF-8",
+            code="malformed_json",
+        ) from exc
+    if text.startswith("\ufeff"):
+        raise InvalidInput(
+            "request body starts with a byte-order mark — send UTF-8 JSON without one",
+            code="malformed_json",
+        )
+    try:
+        body = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise _too_deep(limits.max_depth) from None
     except _NonFinite as exc:
         raise InvalidInput(
             f"request body holds {exc}: JSON has no NaN or infinity (inf) — send a finite "
             "number or null",
             code="malformed_json",
         ) from None
-    except (ValueError, UnicodeDecodeError) as exc:
+    except ValueError as exc:
         raise InvalidInput(f"request body is not valid JSON: {exc}", code="malformed_json") from exc
+    _check_tree(body, limits)
+    return body
+
+
+def _too_deep(depth: int) -> InvalidInput:
+    return InvalidInput(
+        f"request body is nested more than {depth} levels deep", code="malformed_json"
+    )
+
+
+def _check_tree(body: Any, limits: RequestLimits) -> None:
+    """Depth, lone surrogates and ``metadata`` size, walked without recursion."""
+    stack: list[tuple[Any, int, str]] = [(body, 1, "$")]
+    while stack:
+        value, depth, path = stack.pop()
+        if isinstance(value, str):
+            _check_text(value, path)
+        elif isinstance(value, dict | list):
+            if depth > limits.max_depth:
+                raise _too_deep(limits.max_depth)
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                where = f"{path}.{key}" if isinstance(value, dict) else f"{path}[{key}]"
+                if isinstance(key, str):
+                    _check_text(key, path)
+                    if key == "metadata" and item is not None:
+                        _check_metadata(item, where, limits.max_metadata_bytes)
+                stack.append((item, depth + 1, where))
+
+
+def _check_text(text: str, path: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(
+            f"a string at {path} holds a lone UTF-16 surrogate (such as \\ud800) — send "
+            "valid Unicode",
+            param=path,
+            code="malformed_json",
+        ) from None
+
+
+def _check_metadata(value: Any, path: str, cap: int) -> None:
+    size = len(json.dumps(value, ensure_ascii=False, default=str).encode("utf-8", "replace"))
+    if size > cap:
+        raise InvalidInput(
+            f"{path} is {size} bytes of JSON; metadata may hold at most {cap} — keep large data "
+            "elsewhere and store a reference",
+            param=path,
+            code="metadata_too_large",
+        )
 
 
 class _NonFinite(ValueError):

@@ -153,7 +153,7 @@ def hub_is_down(hub):
     parsers.parse('a trainer has reported the model "{model_id}" with merged and adapter weights')
 )
 def report_model(world, tmp_path, model_id):
-    root = tmp_path / "weights"
+    root = tmp_path / "server-home" / "models" / "weights"  # the backend's models folder
     for variant, name in (
         ("merged", "model.safetensors"),
         ("adapter", "adapter_model.safetensors"),

@@ -91,7 +91,7 @@ class TestFakeModelHub(ModelHubContract):
 class TestHfModelHub(ModelHubContract):
     def make_hub(self, request):
         request.getfixturevalue("monkeypatch").setenv("HF_HUB_DISABLE_XET", "1")
-        stand_in = FakeHub.start(token=TOKEN, lfs_threshold=100)
+        stand_in = FakeHub.start(token=TOKEN)  # regular uploads: no LFS, so no Xet either
         request.addfinalizer(stand_in.close)
 
         def stored(repo_id: str) -> dict[str, bytes]:

@@ -59,17 +59,22 @@ class ArtifactsCliContract:
         raise NotImplementedError
 
     @pytest.fixture
-    def seeded(self, run, tmp_path):
+    def weights(self, tmp_path):
+        """Where the model's weights lie (a backend takes them only under its models folder)."""
+        return tmp_path / "weights"
+
+    @pytest.fixture
+    def seeded(self, run, tmp_path, weights):
         job_file = tmp_path / "job.json"
         job_file.write_text(json.dumps(JOB))
-        (tmp_path / "weights").mkdir()
+        weights.mkdir(parents=True)
         for args in (
             ["register-prompt", str(job_file)],
             [
                 "register-model",
                 "ft:Qwen/Qwen3-0.6B:job_ft1",
                 "--weights",
-                str(tmp_path / "weights"),
+                str(weights),
             ],
             ["register-model", "rl:meta-llama/Llama-3.2-1B:job_rl1", "--status", "failed"],
         ):
@@ -202,6 +207,10 @@ class TestArtifactsCliOnTheLocalStore(ArtifactsCliContract):
 
 
 class TestArtifactsCliAgainstABackend(ArtifactsCliContract):
+    @pytest.fixture
+    def weights(self, backend):
+        return backend.container.settings().home / "models" / "weights"
+
     @pytest.fixture
     def run(self, cli, backend, tmp_path):
         env = {

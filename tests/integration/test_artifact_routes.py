@@ -7,8 +7,11 @@ MODEL = "ft:Qwen/Qwen3-0.6B:v2:job_9"
 
 def test_a_model_id_with_slashes_and_colons_is_found_raw_or_percent_encoded(backend):
     client = backend.client()
+    weights = str(backend.container.settings().home / "models" / "w")
     assert (
-        client.post("/api/artifacts/models", json={"id": MODEL, "weights_path": "/w"}).status_code
+        client.post(
+            "/api/artifacts/models", json={"id": MODEL, "weights_path": weights}
+        ).status_code
         == 201
     )
     for path in (

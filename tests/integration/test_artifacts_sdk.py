@@ -5,8 +5,10 @@ from synth_ai import Artifacts
 SNAPSHOT = {"object": {"messages": [{"role": "system", "content": "Answer in one word."}]}}
 
 
-def report(artifacts):
-    artifacts.report_model("rl:Qwen/Qwen3-0.6B:job_sdk", weights_path="/w", metadata={"steps": 10})
+def report(artifacts, weights: str = "/w"):
+    artifacts.report_model(
+        "rl:Qwen/Qwen3-0.6B:job_sdk", weights_path=weights, metadata={"steps": 10}
+    )
     artifacts.report_prompt_job("pl_5d4", algorithm="mipro")
     artifacts.report_snapshot(
         "pl_5d4", {"messages": [{"role": "system", "content": "worse"}]}, score=0.2
@@ -24,7 +26,8 @@ def test_a_trainer_reports_to_the_local_store_with_zero_configuration():
 
 def test_a_trainer_reports_to_a_backend_given_its_url(backend, tmp_path, monkeypatch):
     monkeypatch.setenv("SYNTH_AI_HOME", str(tmp_path / "trainer-home"))
-    report(Artifacts(base_url=backend.url, api_key=backend.api_key))
+    weights = str(backend.container.settings().home / "models" / "job_sdk")  # where it exports from
+    report(Artifacts(base_url=backend.url, api_key=backend.api_key), weights)
     listed = backend.client().get("/api/artifacts").json()
     assert [m["id"] for m in listed["rl_models"]] == ["rl:Qwen/Qwen3-0.6B:job_sdk"]
     assert listed["prompts"][0]["best_score"] == 0.8

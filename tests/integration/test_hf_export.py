@@ -113,10 +113,11 @@ def test_a_refused_hub_token_is_one_clear_line(cli, hub, model_dir):
     assert "me/qwen" not in hub.repos
 
 
-def test_remote_export_runs_on_the_backend(cli, hub, model_dir, backend):
+def test_remote_export_runs_on_the_backend(cli, hub, model_dir, backend, settings, tmp_path):
     from dependency_injector import providers
     from synth_ai.adapters.hf_hub import HfModelHub
 
+    settings.document["artifacts"] = {"export_roots": [str(tmp_path)]}
     backend.container.model_hub.override(providers.Object(HfModelHub(hub.url)))
     remote = {"SYNTH_BACKEND_URL": backend.url, "SYNTH_API_KEY": backend.api_key}
     assert (
@@ -155,22 +156,75 @@ def test_the_export_route_refuses_a_bad_repo_id_with_422_or_400(backend):
     assert response.status_code == 422
 
 
-def test_the_backend_exports_only_from_its_configured_export_roots(
+def test_the_backend_takes_weights_only_from_its_configured_export_roots(
     hub, model_dir, backend, settings, tmp_path
 ):
+    settings.document["artifacts"] = {"export_roots": [str(tmp_path / "models")]}
+    client = backend.client()
+    response = client.post(
+        "/api/artifacts/models", json={"id": MODEL, "weights_path": str(model_dir)}
+    )
+    assert response.status_code == 403
+    message = response.json()["error"]["message"]
+    assert "outside the export roots" in message and str(tmp_path / "models") in message
+    assert "me/leak" not in hub.repos
+
+
+@pytest.fixture
+def serving_hub(hub, backend):
     from dependency_injector import providers
     from synth_ai.adapters.hf_hub import HfModelHub
 
-    settings.document["artifacts"] = {"export_roots": [str(tmp_path / "models")]}
     backend.container.model_hub.override(providers.Object(HfModelHub(hub.url, "hf_test_token")))
+    return hub
+
+
+def test_with_no_export_roots_configured_only_the_homes_models_folder_is_exportable(
+    serving_hub, backend, settings
+):
+    """Default-deny: the home itself, its config and database, /etc, and symlinks out of
+    ``$SYNTH_AI_HOME/models`` are each refused with a 403 naming that folder."""
     client = backend.client()
-    client.post("/api/artifacts/models", json={"id": MODEL, "weights_path": str(model_dir)})
+    models = settings.home / "models"
+    settings.config_path.parent.mkdir(parents=True, exist_ok=True)
+    settings.config_path.write_text('[server]\napi_keys = [{key = "sk-secret"}]\n')
+    linked = models / "linked"
+    linked.mkdir(parents=True)
+    (linked / "model.safetensors").symlink_to(settings.config_path)
+    (models / "escape").symlink_to(settings.home)
+    attempts = {
+        "ft:b:home": str(settings.home),
+        "ft:b:etc": "/etc/ssl",
+        "ft:b:escape": str(models / "escape"),
+    }
+    for model_id, path in attempts.items():
+        response = client.post("/api/artifacts/models", json={"id": model_id, "weights_path": path})
+        assert response.status_code == 403, (model_id, response.text)
+        assert str(models) in response.json()["error"]["message"]
+    assert (
+        client.post(
+            "/api/artifacts/models", json={"id": "ft:b:linked", "weights_path": str(linked)}
+        ).status_code
+        == 201
+    )
     response = client.post(
-        "/api/learning/exports/hf", json={"model_id": MODEL, "repo_id": "me/leak"}
+        "/api/learning/exports/hf", json={"model_id": "ft:b:linked", "repo_id": "me/leak"}
     )
     assert response.status_code == 403
-    assert "outside the export roots" in response.json()["error"]["message"]
-    assert "me/leak" not in hub.repos
+    assert "symlink" in response.json()["error"]["message"]
+    assert "me/leak" not in serving_hub.repos
+    good = models / "good"
+    (good / "merged").mkdir(parents=True)
+    (good / "merged" / "model.safetensors").write_bytes(b"w")
+    client.post("/api/artifacts/models", json={"id": "ft:b:good", "weights_path": str(good)})
+    response = client.post(
+        "/api/learning/exports/hf", json={"model_id": "ft:b:good", "repo_id": "me/good"}
+    )
+    assert response.status_code == 200, response.text
+    assert sorted(serving_hub.repos["me/good"].files) == ["README.md", "model.safetensors"]
+    assert b"sk-secret" not in b"".join(
+        f for repo in serving_hub.repos.values() for f in repo.files.values()
+    )
 
 
 def test_an_unreachable_hub_is_one_clear_line_before_any_progress(cli, model_dir):
@@ -197,11 +251,14 @@ def test_an_unknown_model_fails_with_one_line_and_no_progress_bar(cli, hub):
     ]
 
 
-def test_the_export_route_answers_502_when_the_hub_is_unreachable(model_dir, backend):
+def test_the_export_route_answers_502_when_the_hub_is_unreachable(
+    model_dir, backend, settings, tmp_path
+):
     from dependency_injector import providers
     from synth_ai.adapters.hf_hub import HfModelHub
     from synth_ai.adapters.waitress_host import find_free_port
 
+    settings.document["artifacts"] = {"export_roots": [str(tmp_path)]}
     endpoint = f"http://127.0.0.1:{find_free_port()}"
     backend.container.model_hub.override(providers.Object(HfModelHub(endpoint, "hf_x")))
     client = backend.client()
@@ -214,11 +271,12 @@ def test_the_export_route_answers_502_when_the_hub_is_unreachable(model_dir, bac
 
 
 def test_a_hub_refusing_the_token_on_a_remote_export_is_not_blamed_on_the_api_key(
-    cli, hub, model_dir, backend
+    cli, hub, model_dir, backend, settings, tmp_path
 ):
     from dependency_injector import providers
     from synth_ai.adapters.hf_hub import HfModelHub
 
+    settings.document["artifacts"] = {"export_roots": [str(tmp_path)]}
     backend.container.model_hub.override(providers.Object(HfModelHub(hub.url)))
     remote = {"SYNTH_BACKEND_URL": backend.url, "SYNTH_API_KEY": backend.api_key}
     cli("artifacts", "register-model", MODEL, "--weights", str(model_dir), env=remote)

@@ -2,7 +2,6 @@
 
 import pytest
 from synth_ai.domain.artifacts.errors import InvalidArtifactId, UnknownSnapshot
-from synth_ai.domain.artifacts.exports import ExportRequest
 from synth_ai.domain.artifacts.service import (
     ArtifactService,
     RegisterModel,
@@ -60,7 +59,7 @@ def test_download_takes_the_best_snapshot_and_refuses_a_job_without_one(artifact
     assert ([s.snapshot_id for s in snapshots], name) == (["s1"], "best")
 
 
-def test_an_export_through_a_symlink_out_of_the_export_roots_is_refused():
+def test_weights_registered_through_a_symlink_out_of_the_export_roots_are_refused():
     catalog = FakeArtifactCatalog()
     weights = FakeWeightsFiles(
         folders={"/models/m": ["merged/model.safetensors"]}, links={"/models/m": "/etc"}
@@ -73,6 +72,14 @@ def test_an_export_through_a_symlink_out_of_the_export_roots_is_refused():
         weights=weights,
         export_roots=("/models",),
     )
-    artifacts.register_model(RegisterModel("ft:b:j", weights_path="/models/m"))
     with pytest.raises(Forbidden, match="outside the export roots"):
-        artifacts.export(ExportRequest("ft:b:j", "me/m"))
+        artifacts.register_model(RegisterModel("ft:b:j", weights_path="/models/m"))
+    with pytest.raises(Forbidden, match="would include /srv/config.toml"):
+        ArtifactService(
+            catalog,
+            clock=FakeClock(),
+            ids=SequentialIds(),
+            weights=FakeWeightsFiles(),
+            export_roots=("/",),
+            protected=("/srv/config.toml",),
+        ).register_model(RegisterModel("ft:b:j", weights_path="/srv"))

@@ -15,10 +15,11 @@ from synth_ai.domain.artifacts.service import (
     RegisterPromptJob,
     ReportSnapshot,
 )
+from synth_ai.http.openapi import template
 from synth_ai.http.payload import query_int, read_object, send_json
+from synth_ai.http.routes import artifact_schemas as schemas
 
 TAG = "artifacts"
-OBJ = {"type": "object"}
 
 ArtifactsFor = Callable[[str], ArtifactService]
 """The artifact use cases of one org (its catalog), by org id."""
@@ -139,25 +140,21 @@ def register(app, spec, *, artifacts_for: ArtifactsFor) -> None:
             [("POST", "Upload a model's files to the Hugging Face Hub")],
         ),
     ]
-    list_params = [
-        {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 50}},
-        {"name": "type", "in": "query", "schema": {"enum": ["models", "prompts", "all"]}},
-        {"name": "status", "in": "query", "schema": {"type": "string"}},
-    ]
     for path, resource_cls, operations in routes:
         resource = resource_cls(artifacts_for)
         if path == "/api/prompt-learning/online/jobs/{job_id}/artifacts":
             app.add_route(path, _GetOnly(resource))
         else:
             app.add_route(path, resource)
+        ids = [param for name, param in schemas.IDS.items() if "{" + name in path]
         for method, summary in operations:
             spec.add(
                 path,
                 method,
                 summary,
                 tag=TAG,
-                request=OBJ if method == "POST" else None,
-                parameters=list_params if path == "/api/artifacts" else None,
+                request=schemas.REQUESTS.get(template(path)) if method == "POST" else None,
+                parameters=schemas.LIST_PARAMS if path == "/api/artifacts" else ids,
                 status=201 if method == "POST" and "exports" not in path else 200,
             )
 

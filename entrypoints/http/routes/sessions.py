@@ -115,6 +115,9 @@ class SessionUsage(_Resource):
         send_json(resp, to_json(usage_records(entries, metric)))
 
 
+ARRAY = {"type": "array", "items": {"type": "object"}}  # these routes answer a bare list
+
+
 def register(app, spec, *, sessions: SessionService) -> None:
     page = [
         {"name": "limit", "in": "query", "schema": {"type": "integer"}},
@@ -134,6 +137,7 @@ def register(app, spec, *, sessions: SessionService) -> None:
         "GET",
         "Your sessions, newest first",
         tag="sessions",
+        response=ARRAY,
         parameters=[
             {"name": "status", "in": "query", "schema": {"enum": list(STATUSES)}},
             *page,
@@ -146,7 +150,7 @@ def register(app, spec, *, sessions: SessionService) -> None:
             "/{session_id}/limits",
             Limits,
             [
-                ("GET", "A session's limits with usage against each", None),
+                ("GET", "A session's limits with usage against each", None, ARRAY),
                 ("POST", "Add or replace a limit", LIMIT_SCHEMA),
             ],
         ),
@@ -164,17 +168,18 @@ def register(app, spec, *, sessions: SessionService) -> None:
         (
             "/{session_id}/usage",
             SessionUsage,
-            [("GET", "Usage records charged to a session", None)],
+            [("GET", "Usage records charged to a session", None, ARRAY)],
         ),
     ]
     for suffix, resource, operations in routes:
         app.add_route(BASE + suffix, resource(sessions))
-        for method, summary, schema in operations:
+        for method, summary, schema, *response in operations:
             spec.add(
                 BASE + suffix,
                 method,
                 summary,
                 tag="sessions",
                 request=schema,
+                response=response[0] if response else None,
                 parameters=page if suffix.endswith("/usage") else None,
             )

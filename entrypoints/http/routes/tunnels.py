@@ -62,10 +62,19 @@ def register(app, spec, *, tunnels: ManagedTunnelService) -> None:
         request={
             "type": "object",
             "required": ["local_port"],
+            "additionalProperties": False,
             "properties": {
-                "subdomain": {"type": "string"},
-                "local_port": {"type": "integer"},
-                "local_host": {"type": "string", "default": "127.0.0.1"},
+                "subdomain": {
+                    "type": ["string", "null"],
+                    "pattern": r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)?$",
+                    "description": "empty or null: a random one",
+                },
+                "local_port": {"type": "integer", "minimum": 1, "maximum": 65535},
+                "local_host": {
+                    "type": "string",
+                    "pattern": r"^[^/ ]+$",
+                    "default": "127.0.0.1",
+                },
             },
         },
     )
