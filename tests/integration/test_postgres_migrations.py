@@ -80,3 +80,34 @@ def test_synth_ai_db_migrate_against_no_server_exits_1_with_one_line(cli):
     assert done.returncode == 1
     assert "unreachable" in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_database_made_by_the_first_schema_is_upgraded_keeping_its_sessions(
+    postgres_url, postgres_schema
+):
+    from synth_ai.adapters.postgres import PostgresSessionStore
+    from synth_ai.domain.sessions.model import Limit, Session
+
+    [(version, name, first_sql), *later] = migration_files()
+    assert later, "needs a second migration to upgrade to"
+    with psycopg.connect(postgres_url) as conn:  # what a release with only 0001 left behind
+        conn.execute(f"CREATE SCHEMA {postgres_schema}")
+        conn.execute(f"SET search_path = {postgres_schema}")
+        conn.execute(first_sql)
+        conn.execute(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+            "applied_at TIMESTAMPTZ NOT NULL)"
+        )
+        conn.execute("INSERT INTO schema_migrations VALUES (%s, %s, now())", (version, name))
+    old = Database(postgres_url, schema=postgres_schema, migrate_on_start=False)
+    session = Session("sess_old", "org_a", "user_a", 1.0, limits=(Limit("cost_usd", 5.0),))
+    try:
+        PostgresSessionStore(old).create(session)
+    finally:
+        old.close()
+    upgraded = Database(postgres_url, schema=postgres_schema)
+    try:
+        assert PostgresSessionStore(upgraded).get("org_a", "sess_old") == session
+        assert upgraded.applied() == [v for v, _, _ in migration_files()]
+    finally:
+        upgraded.close()
