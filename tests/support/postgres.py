@@ -34,3 +34,16 @@ def drop_schema(url: str, schema: str) -> None:
 
     with psycopg.connect(url, connect_timeout=5, autocommit=True) as conn:
         conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def schema_url(url: str, schema: str) -> str:
+    """``url`` whose connections use ``schema`` (created here), for code that takes only a URL
+    (settings, ``synth-ai`` in a subprocess)."""
+    from urllib.parse import quote
+
+    import psycopg
+
+    with psycopg.connect(url, connect_timeout=5, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options={quote(f'-csearch_path={schema}')}"
