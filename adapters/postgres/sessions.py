@@ -71,6 +71,11 @@ class PostgresSessionStore:
         ).fetchone()
         if row is None:
             return None
+        # Read without a row lock first: a lock is a write (WAL, a flushed commit), and the
+        # common answer, "still current", changes nothing.
+        session = self._load(conn, org_id, row["session_id"], lock=False)
+        if session is None or rules.effective(session, now).status in model.CURRENT:
+            return session
         session = self._load(conn, org_id, row["session_id"])
         if session is None:
             return None
@@ -215,6 +220,13 @@ class PostgresSessionStore:
 
     def release_lapsed(self, org_id: str, session_id: str, now: float) -> Session | None:
         with self._db.transaction() as conn:
+            lapsed = conn.execute(
+                "SELECT 1 FROM org_session_reservations "
+                "WHERE org_id = %s AND session_id = %s AND expires_at < %s LIMIT 1",
+                (org_id, session_id, now),
+            ).fetchone()
+            if lapsed is None:  # nothing to release: a plain read, no lock, no write
+                return self._load(conn, org_id, session_id, lock=False)
             session = self._load(conn, org_id, session_id)
             return None if session is None else self._release_stale(conn, session, now, now)
 
