@@ -282,6 +282,12 @@ def _redis_trial_store(client, settings: Settings):
     return RedisTrialStore(client, prefix=_redis_prefix(settings))
 
 
+def _postgres_trial_store(db):
+    from synth_ai.adapters.postgres.trials import PostgresTrialStore
+
+    return PostgresTrialStore(db)
+
+
 def _interceptor(trials, budget, sessions, ids):
     from synth_ai.domain.optimisation.interceptor import Interceptor
 
@@ -465,12 +471,11 @@ class Container(containers.DeclarativeContainer):
     )
 
     # -- prompt optimisation: the interceptor's trials (in this process with the SQLite store;
-    # in Redis, shared by replicas, with the redis store; in this process with postgres too,
-    # so optimisation rollouts must reach the replica that started the trial)
+    # in Redis or PostgreSQL, shared by replicas, with those stores)
     interceptor_trials = providers.Selector(
         settings.provided.store,
         sqlite=providers.ThreadSafeSingleton(_trial_store),
-        postgres=providers.ThreadSafeSingleton(_trial_store),
+        postgres=providers.ThreadSafeSingleton(_postgres_trial_store, db=postgres),
         redis=providers.ThreadSafeSingleton(
             _redis_trial_store, client=redis_client, settings=settings
         ),

@@ -1,4 +1,5 @@
-"""Two ``serve`` replicas on one PostgreSQL share sessions: a hard limit holds across both."""
+"""Two ``serve`` replicas on one PostgreSQL share sessions (a hard limit holds across both) and
+the interceptor's trials."""
 
 from concurrent.futures import ThreadPoolExecutor
 
@@ -66,3 +67,29 @@ def test_requests_spread_over_two_replicas_share_one_session_and_its_hard_limit(
         ledger = client.get("/api/v1/usage", params={"session_id": sid, "limit": 100}).json()
         assert len([e for e in ledger["data"] if e["kind"] == "chat"]) == 10
         client.close()
+
+
+def test_an_interceptor_trial_opened_on_one_replica_serves_policy_calls_on_the_other(replicas):
+    headers = {"Authorization": f"Bearer {TEST_KEY}"}
+    first, second = (httpx.Client(base_url=url, headers=headers, timeout=30) for url in replicas)
+    first.post(
+        "/api/v1/sessions",
+        json={"session_id": "opt_replicas", "make_active": False, "limits": []},
+    )
+    trial = first.post(
+        "/api/interceptor/trials",
+        json={"session_id": "opt_replicas", "prefix": [{"role": "system", "content": "Be brief."}]},
+    ).json()["trial_id"]
+
+    answer = httpx.post(
+        f"{replicas[1]}/api/interceptor/{trial}.s1/v1/chat/completions",
+        json={"model": "m", "messages": [{"role": "user", "content": "hi"}]},
+    )
+    record = first.delete(f"/api/interceptor/trials/{trial}").json()
+
+    assert answer.status_code == 200, answer.text
+    assert record["rollouts"]["s1"]["calls"] == 1
+    assert record["rollouts"]["s1"]["exchanges"][0]["output"] == "ok"
+    assert second.get(f"/api/interceptor/trials/{trial}").status_code == 404
+    first.close()
+    second.close()

@@ -7,6 +7,7 @@ from synth_ai.adapters.postgres.artifacts import PostgresArtifactCatalog
 from synth_ai.adapters.postgres.experiments import PostgresExperimentStore
 from synth_ai.adapters.postgres.responses import PostgresResponseStore
 from synth_ai.adapters.postgres.sessions import PostgresSessionStore
+from synth_ai.adapters.postgres.trials import PostgresTrialStore
 from synth_ai.adapters.postgres.tunnels import PostgresTunnelRecords
 from synth_ai.domain.errors import ServiceUnavailable
 from synth_ai.settings.config import load_settings
@@ -27,6 +28,7 @@ def test_every_stateful_port_is_served_by_postgres(container):
     assert isinstance(container.artifact_catalog(org_id="org_test"), PostgresArtifactCatalog)
     assert isinstance(container.tunnel_records(), PostgresTunnelRecords)
     assert isinstance(container.experiment_store(), PostgresExperimentStore)
+    assert isinstance(container.interceptor_trials(), PostgresTrialStore)
 
 
 def test_a_session_made_over_http_is_kept_in_postgres(backend, postgres_url, postgres_schema):
