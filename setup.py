@@ -23,5 +23,8 @@ for name, folder in ROOTS.items():
 setup(
     packages=packages,
     package_dir=ROOTS,
-    package_data={"synth_ai": ["py.typed", "examples/*.py", "examples/data/*"]},
+    package_data={
+        "synth_ai": ["py.typed", "examples/*.py", "examples/data/*"],
+        "synth_ai.adapters.postgres": ["migrations/*.sql"],
+    },
 )

@@ -5,7 +5,10 @@ guard (reserve + settle on the configured store), one whose meter factory meters
 Requests alternate between them so both see the same machine load. Prints one JSON line per
 measurement; the ratio is the number to watch, never the absolute seconds.
 
-    .venv/bin/python -m bench.bench_guard [--requests 300] [--store sqlite|redis] [--redis-url URL]
+    .venv/bin/python -m bench.bench_guard [--requests 300] [--store sqlite|redis|postgres]
+        [--redis-url URL] [--postgres-url URL]
+
+``--store sqlite,redis,postgres`` measures each store in turn in one run.
 """
 
 from __future__ import annotations
@@ -66,25 +69,43 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+STORES = ("sqlite", "redis", "postgres")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300)
-    parser.add_argument("--store", choices=["sqlite", "redis"], default="sqlite")
+    parser.add_argument("--store", default="sqlite", help="one or more of sqlite,redis,postgres")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
+    stores = args.store.split(",")
+    if not stores or any(store not in STORES for store in stores):
+        parser.error(f"--store takes {', '.join(STORES)} (comma-separated), got {args.store!r}")
+    for store in stores:
+        measure(store, args)
 
+
+def measure(store: str, args: argparse.Namespace) -> None:
     upstream = ScriptedUpstream.start()
     upstream.responder = lambda body: Reply(
         text="ok", usage={"prompt_tokens": 10, "completion_tokens": 5}
     )
     home = Path(tempfile.mkdtemp(prefix="synth-bench-"))
     prefix = f"synth-bench:{uuid.uuid4().hex[:8]}:"
+    schema = f"synth_bench_{uuid.uuid4().hex[:8]}"  # with the postgres store: dropped after
+    postgres_url = args.postgres_url
+    if store == "postgres":
+        from tests.support.postgres import schema_url
+
+        postgres_url = schema_url(args.postgres_url, schema)
     settings = Settings(
         home=home,
         api_keys=[ApiKey(KEY, "org_bench", "user_bench")],
         upstream_url=upstream.base_url,
-        store=args.store,
+        store=store,
         redis_url=args.redis_url,
+        postgres_url=postgres_url,
         document={"store": {"redis_prefix": prefix}},
     )
     guarded_container = create_container(settings)
@@ -122,15 +143,19 @@ def main() -> None:
         guarded_container.shutdown_resources()
         bare_container.shutdown_resources()
         shutil.rmtree(home, ignore_errors=True)
-        if args.store == "redis":
+        if store == "redis":
             drop_prefix(args.redis_url, prefix)
+        if store == "postgres":
+            from tests.support.postgres import drop_schema
+
+            drop_schema(args.postgres_url, schema)
     p50 = {name: statistics.median(values) * 1000 for name, values in samples.items()}
     for name, values in samples.items():
         print(
             json.dumps(
                 {
                     "bench": "session_guard",
-                    "store": args.store,
+                    "store": store,
                     "variant": name,
                     "requests": len(values),
                     "p50_ms": round(p50[name], 3),
@@ -142,7 +167,7 @@ def main() -> None:
         json.dumps(
             {
                 "bench": "session_guard",
-                "store": args.store,
+                "store": store,
                 "measure": "guarded/unguarded p50 ratio",
                 "ratio": round(p50["guarded"] / p50["unguarded"], 3),
                 "added_p50_ms": round(p50["guarded"] - p50["unguarded"], 3),

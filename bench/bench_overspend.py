@@ -13,7 +13,7 @@ limit) and ``overrun_tokens_recorded`` = what the upstream reported beyond the r
 (recorded on the ledger entries as ``overrun``, never charged: with a byte-bounded prompt and
 the stream cut at the cap there should be none).
 
-    .venv/bin/python -m bench.bench_overspend [--requests 200] [--store sqlite|redis]
+    .venv/bin/python -m bench.bench_overspend [--requests 200] [--store sqlite|redis|postgres]
         [--scripts latin,cjk,emoji] [--upstreams honest,ignores_cap] [--redis-url URL]
 """
 
@@ -98,17 +98,24 @@ def measure(
     store: str,
     requests: int,
     redis_url: str = "redis://127.0.0.1:6379/0",
+    postgres_url: str = "postgresql://postgres@127.0.0.1:5432/test",
 ) -> dict:
     upstream = ScriptedUpstream.start(threads=64)
     upstream.responder = _responder(script, behaviour)
     home = Path(tempfile.mkdtemp(prefix="synth-bench-overspend-"))
     prefix = f"synth-bench:{uuid.uuid4().hex[:8]}:"
+    schema = f"synth_bench_{uuid.uuid4().hex[:8]}"  # with the postgres store: dropped after
+    if store == "postgres":
+        from tests.support.postgres import schema_url
+
+        postgres_url_in_use = schema_url(postgres_url, schema)
     settings = Settings(
         home=home,
         api_keys=[ApiKey(KEY, "org_bench", "user_bench")],
         upstream_url=upstream.base_url,
         store=store,
         redis_url=redis_url,
+        postgres_url=postgres_url_in_use if store == "postgres" else postgres_url,
         model_aliases={"synth-small": "gpt-4.1-mini"},
         document={"store": {"redis_prefix": prefix}},
     )
@@ -156,6 +163,10 @@ def measure(
         shutil.rmtree(home, ignore_errors=True)
         if store == "redis":
             drop_prefix(redis_url, prefix)
+        if store == "postgres":
+            from tests.support.postgres import drop_schema
+
+            drop_schema(postgres_url, schema)
     settled = final["current_usage"]["cost_usd"]
     overrun = sum(sum((e["metadata"].get("overrun") or {}).values()) for e in ledger)
     return {
@@ -180,10 +191,11 @@ def measure(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--store", choices=["sqlite", "redis"], default="sqlite")
+    parser.add_argument("--store", choices=["sqlite", "redis", "postgres"], default="sqlite")
     parser.add_argument("--scripts", default=",".join(SCRIPTS))
     parser.add_argument("--upstreams", default=",".join(UPSTREAMS))
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     for script in args.scripts.split(","):
         for behaviour in args.upstreams.split(","):
@@ -193,6 +205,7 @@ def main() -> None:
                 store=args.store,
                 requests=args.requests,
                 redis_url=args.redis_url,
+                postgres_url=args.postgres_url,
             )
             print(json.dumps(result), flush=True)
 

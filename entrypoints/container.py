@@ -56,6 +56,12 @@ def _tunnel_records(db):
     return SqliteTunnelRecords(db)
 
 
+def _postgres_tunnel_records(db):
+    from synth_ai.adapters.postgres.tunnels import PostgresTunnelRecords
+
+    return PostgresTunnelRecords(db)
+
+
 def _managed_tunnels(api, records, clock, ids, config):
     from synth_ai.domain.tunnels.service import ManagedTunnelService
 
@@ -147,6 +153,39 @@ def _store_backend(settings: Settings) -> str:
     return store_backend(settings)
 
 
+def _durable_backend(settings: Settings) -> str:
+    """Where artifacts and tunnel records live: PostgreSQL with the postgres store, else the
+    SQLite file (the redis store keeps them in SQLite too)."""
+    return "postgres" if _store_backend(settings) == "postgres" else "sqlite"
+
+
+def _postgres_database(settings: Settings):
+    """One pool per process, shared by every PostgreSQL adapter; opens on first use, migrates."""
+    from synth_ai.adapters.postgres.database import Database as PostgresDatabase
+    from synth_ai.settings.validation import NumberSource
+
+    size = NumberSource({}, settings.section("store"), "store", settings.config_path).read(
+        "postgres_pool_size", 16, integer=True, low=1
+    )
+    database = PostgresDatabase(settings.postgres_url, max_size=int(size))
+    try:
+        yield database
+    finally:
+        database.close()
+
+
+def _postgres_session_store(db):
+    from synth_ai.adapters.postgres.sessions import PostgresSessionStore
+
+    return PostgresSessionStore(db)
+
+
+def _postgres_artifact_catalog(db, org_id: str):
+    from synth_ai.adapters.postgres.artifacts import PostgresArtifactCatalog
+
+    return PostgresArtifactCatalog(db, org_id)
+
+
 def _redis_client(settings: Settings):
     from synth_ai.adapters.redis.client import connect
 
@@ -235,6 +274,12 @@ def _sqlite_response_store(db):
     return SqliteResponseStore(db)
 
 
+def _postgres_response_store(db):
+    from synth_ai.adapters.postgres.responses import PostgresResponseStore
+
+    return PostgresResponseStore(db)
+
+
 def _redis_response_store(client, settings: Settings):
     from synth_ai.adapters.redis.responses import DEFAULT_TTL, RedisResponseStore
     from synth_ai.settings.validation import NumberSource
@@ -262,6 +307,12 @@ def _redis_trial_store(client, settings: Settings):
     return RedisTrialStore(client, prefix=_redis_prefix(settings))
 
 
+def _postgres_trial_store(db):
+    from synth_ai.adapters.postgres.trials import PostgresTrialStore
+
+    return PostgresTrialStore(db)
+
+
 def _interceptor(trials, budget, sessions, ids):
     from synth_ai.domain.optimisation.interceptor import Interceptor
 
@@ -285,6 +336,12 @@ def _sqlite_experiment_store(db):
     from synth_ai.adapters.sqlite.experiments import SqliteExperimentStore
 
     return SqliteExperimentStore(db)
+
+
+def _postgres_experiment_store(db):
+    from synth_ai.adapters.postgres.experiments import PostgresExperimentStore
+
+    return PostgresExperimentStore(db)
 
 
 def _redis_experiment_store(client, settings: Settings):
@@ -336,6 +393,9 @@ class Container(containers.DeclarativeContainer):
     ids = providers.ThreadSafeSingleton(RandomIds)
     ticker = providers.ThreadSafeSingleton(ThreadTicker)
     sqlite = providers.ThreadSafeSingleton(Database, path=settings.provided.sqlite_path)
+    # [store] backend = "postgres": one pool shared by every PostgreSQL adapter (lazy, migrates)
+    postgres = providers.Resource(_postgres_database, settings=settings)
+    durable_backend = providers.Callable(_durable_backend, settings=settings)
     authenticator = providers.ThreadSafeSingleton(
         ApiKeyAuthenticator, keys=settings.provided.api_keys
     )
@@ -343,7 +403,11 @@ class Container(containers.DeclarativeContainer):
     # -- task apps and tunnels: managed tunnels (backend), cloudflared, services.json
     tunnel_settings = providers.ThreadSafeSingleton(_tunnel_settings, settings=settings)
     cloudflare_api = providers.Resource(_cloudflare_api, config=tunnel_settings)
-    tunnel_records = providers.ThreadSafeSingleton(_tunnel_records, db=sqlite)
+    tunnel_records = providers.Selector(
+        durable_backend,
+        sqlite=providers.ThreadSafeSingleton(_tunnel_records, db=sqlite),
+        postgres=providers.ThreadSafeSingleton(_postgres_tunnel_records, db=postgres),
+    )
     managed_tunnels = providers.Factory(
         _managed_tunnels,
         api=cloudflare_api,
@@ -384,6 +448,7 @@ class Container(containers.DeclarativeContainer):
         redis=providers.ThreadSafeSingleton(
             _redis_session_store, client=redis_client, settings=settings
         ),
+        postgres=providers.ThreadSafeSingleton(_postgres_session_store, db=postgres),
     )
     prices = providers.ThreadSafeSingleton(price_table, settings=settings)
     session_defaults = providers.ThreadSafeSingleton(session_defaults, settings=settings)
@@ -395,7 +460,11 @@ class Container(containers.DeclarativeContainer):
     chat = providers.Factory(MeteredChat, chat=chat_provider, prices=prices)
 
     # --- artifacts: catalog per org (call with org_id=...), and the model hub for exports ---
-    artifact_catalog = providers.Factory(SqliteArtifactCatalog, database=sqlite)
+    artifact_catalog = providers.Selector(  # call with org_id=...
+        durable_backend,
+        sqlite=providers.Factory(SqliteArtifactCatalog, database=sqlite),
+        postgres=providers.Factory(_postgres_artifact_catalog, db=postgres),
+    )
     model_hub = providers.ThreadSafeSingleton(_model_hub, settings=settings)
     weights_files = providers.ThreadSafeSingleton(_weights_files)
     health_checks = providers.ThreadSafeSingleton(_health_checks, settings=settings, db=sqlite)
@@ -416,6 +485,7 @@ class Container(containers.DeclarativeContainer):
         redis=providers.ThreadSafeSingleton(
             _redis_response_store, client=redis_client, settings=settings
         ),
+        postgres=providers.ThreadSafeSingleton(_postgres_response_store, db=postgres),
     )
     responses_bridge = providers.ThreadSafeSingleton(
         ResponsesBridge,
@@ -427,10 +497,11 @@ class Container(containers.DeclarativeContainer):
     )
 
     # -- prompt optimisation: the interceptor's trials (in this process with the SQLite store;
-    # in Redis, shared by replicas, with the redis store)
+    # in Redis or PostgreSQL, shared by replicas, with those stores)
     interceptor_trials = providers.Selector(
         settings.provided.store,
         sqlite=providers.ThreadSafeSingleton(_trial_store),
+        postgres=providers.ThreadSafeSingleton(_postgres_trial_store, db=postgres),
         redis=providers.ThreadSafeSingleton(
             _redis_trial_store, client=redis_client, settings=settings
         ),
@@ -447,6 +518,7 @@ class Container(containers.DeclarativeContainer):
         redis=providers.ThreadSafeSingleton(
             _redis_experiment_store, client=redis_client, settings=settings
         ),
+        postgres=providers.ThreadSafeSingleton(_postgres_experiment_store, db=postgres),
     )
     job_queue = providers.Resource(_job_queue, config=queue_settings)
     job_files = providers.ThreadSafeSingleton(_job_files)

@@ -104,6 +104,33 @@ def redis_url() -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """PostgreSQL for integration tests. Found or started by scripts/test; never skipped."""
+    from tests.support import postgres
+
+    url = postgres.postgres_url()
+    try:
+        postgres.check(url)
+    except Exception as exc:  # noqa: BLE001
+        pytest.fail(
+            f"PostgreSQL is not reachable at {url} ({exc}) — run the suite with scripts/test, "
+            "which finds or starts one, or set SYNTH_AI_TEST_POSTGRES_URL",
+            pytrace=False,
+        )
+    return url
+
+
+@pytest.fixture
+def postgres_schema(postgres_url):
+    """A schema of its own for this test (dropped after), so parallel workers never collide."""
+    from tests.support import postgres
+
+    schema = postgres.new_schema()
+    yield schema
+    postgres.drop_schema(postgres_url, schema)
+
+
 @pytest.fixture
 def redis_prefix() -> str:
     """A key prefix unique to this test, so parallel workers never share keys."""

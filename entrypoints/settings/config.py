@@ -39,6 +39,9 @@ class ApiKey:
     user_id: str = DEFAULT_USER
 
 
+DEFAULT_POSTGRES_URL = "postgresql://127.0.0.1:5432/synth_ai"
+
+
 def synth_home(environ: dict | None = None) -> Path:
     env = os.environ if environ is None else environ
     return Path(env.get("SYNTH_AI_HOME") or Path.home() / ".synth-ai").expanduser()
@@ -56,6 +59,7 @@ class Settings:
     timeout: float = 30.0
     store: str = "sqlite"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    postgres_url: str = DEFAULT_POSTGRES_URL
     upstream_url: str | None = None
     upstream_api_key: str | None = None
     upstream_timeout: float = 120.0
@@ -174,6 +178,8 @@ def load_settings(environ: dict | None = None) -> Settings:
         store=(env.get("SYNTH_AI_STORE") or store.get("backend", "sqlite")).lower(),
         redis_url=env.get("SYNTH_AI_REDIS_URL")
         or store.get("redis_url", "redis://127.0.0.1:6379/0"),
+        postgres_url=env.get("SYNTH_AI_POSTGRES_URL")
+        or store.get("postgres_url", DEFAULT_POSTGRES_URL),
         document=doc,
     )
 

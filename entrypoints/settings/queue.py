@@ -45,9 +45,10 @@ class QueueSettings:
             )
         except (TypeError, ValueError) as exc:
             raise InvalidInput(f"bad value in [queue] of {settings.config_path}: {exc}") from exc
-        if values.store not in ("sqlite", "redis"):
+        if values.store not in ("sqlite", "redis", "postgres"):
             raise InvalidInput(
-                f"[queue] store must be sqlite or redis, got {values.store!r}", param="queue.store"
+                f"[queue] store must be sqlite, redis or postgres, got {values.store!r}",
+                param="queue.store",
             )
         if values.concurrency < 1:
             raise InvalidInput("[queue] concurrency must be at least 1", param="queue.concurrency")

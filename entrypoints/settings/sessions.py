@@ -57,15 +57,16 @@ KNOWN_SESSION_KEYS = {
 }
 
 
-STORES = ("sqlite", "redis")
+STORES = ("sqlite", "redis", "postgres")
 
 
 def store_backend(settings: Settings) -> str:
     """``[store] backend`` (``SYNTH_AI_STORE``), refused clearly when it names no adapter."""
     if settings.store not in STORES:
         raise InvalidInput(
-            f"unknown [store] backend {settings.store!r} — use 'sqlite' (one machine) or "
-            "'redis' (several serve replicas), in config.toml or SYNTH_AI_STORE"
+            f"unknown [store] backend {settings.store!r} — use 'sqlite' (one machine), "
+            "'postgres' (several replicas, durable) or 'redis' (several replicas, fast), "
+            "in config.toml or SYNTH_AI_STORE"
         )
     return settings.store
 

@@ -14,7 +14,7 @@ from pytest_bdd import given, scenarios, then, when
 from synth_ai.adapters.llama_cpp.turns import gemma_prompt
 
 from tests.support.local_model import local_model_path  # noqa: F401  (the fixture)
-from tests.support.serve_process import ServeProcess
+from tests.support.serve_process import ServeProcess, free_port
 
 scenarios("local_model.feature")
 KEY = "sk-synth-bdd-local-key"

@@ -1,4 +1,5 @@
-"""One contract for every ArtifactCatalog: the fake, SQLite, and the backend over HTTP."""
+"""One contract for every ArtifactCatalog: the fake, SQLite, PostgreSQL, and the backend over
+HTTP."""
 
 from __future__ import annotations
 
@@ -165,6 +166,51 @@ class TestSqliteArtifactCatalog(ArtifactCatalogContract):
         assert theirs.list_artifacts().total_count == 0
         with pytest.raises(NotFound):
             theirs.get_model("ft:m:j1")
+
+
+class TestPostgresArtifactCatalog(ArtifactCatalogContract):
+    def make_catalog(self, request):
+        from synth_ai.adapters.postgres import Database
+        from synth_ai.adapters.postgres.artifacts import PostgresArtifactCatalog
+
+        url = request.getfixturevalue("postgres_url")
+        database = Database(url, schema=request.getfixturevalue("postgres_schema"), max_size=2)
+        request.addfinalizer(database.close)
+        return PostgresArtifactCatalog(database, "org_contract")
+
+    def test_catalogs_of_two_orgs_never_see_each_others_artifacts(
+        self, postgres_url, postgres_schema
+    ):
+        from synth_ai.adapters.postgres import Database
+        from synth_ai.adapters.postgres.artifacts import PostgresArtifactCatalog
+
+        database = Database(postgres_url, schema=postgres_schema, max_size=2)
+        try:
+            mine, theirs = (
+                PostgresArtifactCatalog(database, "org_a"),
+                PostgresArtifactCatalog(database, "org_b"),
+            )
+            mine.register_model(model("ft:m:j1", 1.0))
+            assert theirs.list_artifacts().total_count == 0
+            with pytest.raises(NotFound):
+                theirs.get_model("ft:m:j1")
+        finally:
+            database.close()
+
+    def test_snapshots_stored_from_many_threads_keep_the_best_and_every_one(self, catalog):
+        from concurrent.futures import ThreadPoolExecutor
+
+        catalog.register_prompt_job(job("pl_ab12", 1.0))
+        with ThreadPoolExecutor(8) as pool:
+            list(
+                pool.map(
+                    lambda n: catalog.add_snapshot(snap("pl_ab12", f"s{n}", n / 100, 2.0)),
+                    range(40),
+                )
+            )
+        stored = catalog.list_snapshots("pl_ab12")
+        assert sorted(s.snapshot_id for s in stored) == sorted(f"s{n}" for n in range(40))
+        assert catalog.get_prompt_job("pl_ab12").best_snapshot_id == "s39"
 
 
 class TestHttpArtifactCatalog(ArtifactCatalogContract):

@@ -1,4 +1,4 @@
-"""The ExperimentStore contract on the fake, on SQLite and on real Redis."""
+"""The ExperimentStore contract on the fake, on SQLite, on real Redis and on PostgreSQL."""
 
 import os
 import uuid
@@ -37,3 +37,20 @@ class TestRedisExperimentStore(ExperimentStoreContract):
 
     def make_store(self):
         return RedisExperimentStore.from_url(self.url, prefix=self.prefix)
+
+
+class TestPostgresExperimentStore(ExperimentStoreContract):
+    @pytest.fixture(autouse=True)
+    def _postgres(self, postgres_url, postgres_schema):
+        self.url, self.schema, self.opened = postgres_url, postgres_schema, []
+        yield
+        for database in self.opened:
+            database.close()
+
+    def make_store(self):
+        from synth_ai.adapters.postgres import Database as PostgresDatabase
+        from synth_ai.adapters.postgres.experiments import PostgresExperimentStore
+
+        database = PostgresDatabase(self.url, schema=self.schema, max_size=8)
+        self.opened.append(database)
+        return PostgresExperimentStore(database)

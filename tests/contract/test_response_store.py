@@ -1,4 +1,4 @@
-"""One contract for every ``ResponseStore``: the fake, SQLite and Redis."""
+"""One contract for every ``ResponseStore``: the fake, SQLite, Redis and PostgreSQL."""
 
 from abc import ABC, abstractmethod
 
@@ -113,3 +113,29 @@ class TestRedisResponseStore(ResponseStoreContract):
         store.save(record())
         ttl = redis.Redis.from_url(redis_url).ttl(f"{redis_prefix}response:org_a:resp_1")
         assert 0 < ttl <= 60
+
+
+class TestPostgresResponseStore(ResponseStoreContract):
+    @pytest.fixture(autouse=True)
+    def _database(self, postgres_url, postgres_schema):
+        from synth_ai.adapters.postgres import Database
+
+        self.db = Database(postgres_url, schema=postgres_schema, max_size=2)
+        yield
+        self.db.close()
+
+    def make_store(self):
+        from synth_ai.adapters.postgres.responses import PostgresResponseStore
+
+        return PostgresResponseStore(self.db)
+
+    def test_a_failing_database_is_service_unavailable(self, store, postgres_url, postgres_schema):
+        import psycopg
+        from synth_ai.domain.errors import ServiceUnavailable
+
+        store.get("org_a", "resp_1")  # opens the pool and migrates
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f"DROP TABLE {postgres_schema}.responses")
+        for attempt in (lambda: store.save(record()), lambda: store.get("org_a", "resp_1")):
+            with pytest.raises(ServiceUnavailable, match="PostgreSQL"):
+                attempt()

@@ -1,6 +1,6 @@
-"""The ``SessionStore`` contract, run on the fake, SQLite and Redis.
+"""The ``SessionStore`` contract, run on the fake, SQLite, Redis and PostgreSQL.
 
-Each subclass provides ``make_store()``. Stores shared between processes (SQLite, Redis) get it
+Each subclass provides ``make_store()``. Stores shared between processes (SQLite, Redis, PostgreSQL) get it
 from ``SharedStoreContract``, whose one factory ``store_spec()`` is a picklable recipe that
 ``open_store`` turns back into a store, also inside a spawned process.
 """
@@ -94,12 +94,22 @@ def claim(spec, session_id: str, org: str, worker: int) -> bool:
     return True
 
 
+OPENED: list = []  # PostgreSQL pools opened in this process, closed after each test
+
+
 def open_store(spec):
     kind = spec[0]
     if kind == "sqlite":
         from synth_ai.adapters.sqlite import Database, SqliteSessionStore
 
         return SqliteSessionStore(Database(spec[1]))
+    if kind == "postgres":
+        from synth_ai.adapters.postgres import Database as PostgresDatabase
+        from synth_ai.adapters.postgres import PostgresSessionStore
+
+        database = PostgresDatabase(spec[1], schema=spec[2], max_size=4)
+        OPENED.append(database)
+        return PostgresSessionStore(database)
     from synth_ai.adapters.redis.sessions import RedisSessionStore
 
     return RedisSessionStore.from_url(spec[1], prefix=spec[2])
@@ -485,6 +495,18 @@ class TestRedisSessionStore(SharedStoreContract):
 
     def store_spec(self):
         return ("redis", self.url, self.prefix)
+
+
+class TestPostgresSessionStore(SharedStoreContract):
+    @pytest.fixture(autouse=True)
+    def _postgres(self, postgres_url, postgres_schema):
+        self.url, self.schema = postgres_url, postgres_schema
+        yield
+        while OPENED:
+            OPENED.pop().close()
+
+    def store_spec(self):
+        return ("postgres", self.url, self.schema)
 
 
 def test_a_refusal_by_the_redis_script_is_never_overruled_by_the_python_rule(

@@ -1,4 +1,5 @@
-"""One contract for every ``TrialStore`` (the interceptor's side): in memory and Redis."""
+"""One contract for every ``TrialStore`` (the interceptor's side): in memory, Redis and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -72,6 +73,17 @@ class TestInMemoryTrialStore(TrialStoreContract):
     @pytest.fixture
     def store(self):
         return InMemoryTrialStore()
+
+
+class TestPostgresTrialStore(TrialStoreContract):
+    @pytest.fixture
+    def store(self, postgres_url, postgres_schema):
+        from synth_ai.adapters.postgres import Database
+        from synth_ai.adapters.postgres.trials import PostgresTrialStore
+
+        database = Database(postgres_url, schema=postgres_schema, max_size=8)
+        yield PostgresTrialStore(database)
+        database.close()
 
 
 class TestRedisTrialStore(TrialStoreContract):

@@ -1,4 +1,4 @@
-"""``TunnelRecords``: managed tunnels the backend issued, in SQLite and in the fake."""
+"""``TunnelRecords``: managed tunnels the backend issued, in SQLite, PostgreSQL and the fake."""
 
 import abc
 
@@ -56,6 +56,26 @@ class TestSqliteTunnelRecords(TunnelRecordsContract):
         database = Database(request.getfixturevalue("tmp_path") / "synth.db")
         request.addfinalizer(database.close)
         return SqliteTunnelRecords(database)
+
+
+class TestPostgresTunnelRecords(TunnelRecordsContract):
+    def make_records(self, request):
+        from synth_ai.adapters.postgres import Database as PostgresDatabase
+        from synth_ai.adapters.postgres.tunnels import PostgresTunnelRecords
+
+        database = PostgresDatabase(
+            request.getfixturevalue("postgres_url"),
+            schema=request.getfixturevalue("postgres_schema"),
+            max_size=2,
+        )
+        request.addfinalizer(database.close)
+        return PostgresTunnelRecords(database)
+
+    def test_adding_a_subdomain_again_replaces_its_record(self, records):
+        records.add("org_a", tunnel("t1", "demo"))
+        records.add("org_b", tunnel("t2", "demo", 2.0))
+        owner, found = records.find_subdomain("demo")
+        assert (owner, found.id) == ("org_b", "t2") and records.list("org_a") == []
 
 
 class TestInMemoryTunnelRecords(TunnelRecordsContract):

@@ -30,3 +30,29 @@ def test_the_guard_bench_prints_both_p50s_and_their_ratio_as_json_lines(redis_ur
     assert {line.get("variant") for line in lines[:2]} == {"guarded", "unguarded"}
     assert lines[0]["requests"] == 5 and lines[0]["p50_ms"] > 0
     assert lines[2]["ratio"] > 0 and "added_p50_ms" in lines[2]
+
+
+def test_one_guard_bench_run_measures_sqlite_redis_and_postgres(redis_url, postgres_url):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.bench_guard",
+            "--requests",
+            "3",
+            "--store",
+            "sqlite,redis,postgres",
+            "--redis-url",
+            redis_url,
+            "--postgres-url",
+            postgres_url,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    ratios = [line for line in lines if "ratio" in line]
+    assert [line["store"] for line in ratios] == ["sqlite", "redis", "postgres"]

@@ -1,4 +1,4 @@
-"""200 concurrent requests through real Waitress against a hard cost limit, on both stores.
+"""200 concurrent requests through real Waitress against a hard cost limit, on every store.
 
 Settled spend must stay within the limit, and every refused request must have received a
 well-formed 429 ``usage_limit_reached``.
@@ -20,9 +20,16 @@ LIMIT_USD = 0.01
 REQUESTS = 200
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", "redis", "postgres"])
 def store_settings(request, settings):
-    if request.param == "redis":
+    if request.param == "postgres":
+        from tests.support.postgres import schema_url
+
+        url = request.getfixturevalue("postgres_url")
+        schema = request.getfixturevalue("postgres_schema")
+        settings.store, settings.postgres_url = "postgres", schema_url(url, schema)
+        yield settings
+    elif request.param == "redis":
         url = request.getfixturevalue("redis_url")
         prefix = request.getfixturevalue("redis_prefix")
         settings.store, settings.redis_url = "redis", url

@@ -24,8 +24,17 @@ def upstream():
     upstream.close()
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+@pytest.fixture(params=["sqlite", "redis", "postgres"])
 def home(request, tmp_path, redis_url, redis_prefix):
+    if request.param == "postgres":
+        from tests.support.postgres import schema_url
+
+        url = schema_url(
+            request.getfixturevalue("postgres_url"), request.getfixturevalue("postgres_schema")
+        )
+        (tmp_path / "config.toml").write_text(
+            f'[store]\nbackend = "postgres"\npostgres_url = "{url}"\n'
+        )
     if request.param == "redis":
         (tmp_path / "config.toml").write_text(
             f'[store]\nbackend = "redis"\nredis_url = "{redis_url}"\n'

@@ -22,3 +22,17 @@ def test_concurrent_cjk_requests_to_a_cap_ignoring_upstream_never_overspend_on_r
     )
     assert result["other_status"] == 0 and result["granted"] > 0
     assert result["settled_usd"] <= LIMIT_USD + 1e-9 and result["reserved_after_usd"] == 0
+
+
+def test_concurrent_cjk_requests_to_a_cap_ignoring_upstream_never_overspend_on_postgres(
+    postgres_url,
+):
+    result = measure(
+        script="cjk",
+        behaviour="ignores_cap",
+        store="postgres",
+        requests=30,
+        postgres_url=postgres_url,
+    )
+    assert result["other_status"] == 0 and result["granted"] > 0 and result["refused_429"] > 0
+    assert result["settled_usd"] <= LIMIT_USD + 1e-9 and result["reserved_after_usd"] == 0

@@ -1,0 +1,196 @@
+"""One PostgreSQL database shared by every store: a connection pool and versioned migrations.
+
+Migrations are the numbered SQL files in ``migrations/`` (``0001_sessions.sql`` …). ``migrate``
+applies the ones not yet recorded in ``schema_migrations``, each in its own transaction together
+with its row there, under a transaction-level advisory lock so replicas starting at once apply
+each file exactly once. A file is never edited after release: a change is a new file.
+
+Nothing connects at construction: the pool opens on first use. With ``schema`` every connection
+runs with that ``search_path`` (the schema is created when missing), which is how tests isolate
+themselves from parallel workers on one database.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any
+
+from synth_ai.domain.errors import ServiceUnavailable
+
+# Any 64-bit constant works; it only has to be the same for every replica of this schema.
+_MIGRATION_LOCK = 0x5A17_0016
+_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+def migration_files() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every packaged migration, in version order."""
+    found = []
+    for entry in resources.files("synth_ai.adapters.postgres").joinpath("migrations").iterdir():
+        match = _FILE.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), match.group(2), entry.read_text("utf-8")))
+    found.sort()
+    versions = [version for version, _, _ in found]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"two PostgreSQL migrations share a version: {versions}")
+    return found
+
+
+class Database:
+    def __init__(
+        self,
+        url: str,
+        *,
+        schema: str | None = None,
+        min_size: int = 1,
+        max_size: int = 10,
+        migrate_on_start: bool = True,
+    ):
+        self.url = url
+        self.schema = schema
+        self._min_size, self._max_size = min_size, max_size
+        self._migrate_on_start = migrate_on_start
+        self._pool = None
+        self._lock = threading.Lock()
+
+    # -- connections ------------------------------------------------------------------------
+    def _kwargs(self) -> dict[str, Any]:
+        from psycopg.rows import dict_row
+
+        kwargs: dict[str, Any] = {"row_factory": dict_row}
+        if self.schema:
+            kwargs["options"] = f"-c search_path={self.schema}"
+        return kwargs
+
+    def _open(self):
+        import psycopg
+        from psycopg_pool import ConnectionPool
+
+        if self.schema and not re.fullmatch(r"[a-z_][a-z0-9_]*", self.schema):
+            raise ValueError(f"schema {self.schema!r} must be a lower-case SQL identifier")
+        # One direct connection first: an unreachable server fails here, fast and once, instead
+        # of the pool retrying in the background until its timeout.
+        with psycopg.connect(self.url, connect_timeout=5) as conn:
+            if self.schema:
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+                conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
+        pool = ConnectionPool(
+            self.url,
+            min_size=self._min_size,
+            max_size=self._max_size,
+            kwargs=self._kwargs(),
+            open=True,
+            timeout=30.0,
+            name="synth-ai",
+        )
+        return pool
+
+    @property
+    def pool(self):
+        if self._pool is None:
+            with self._lock:
+                if self._pool is None:
+                    logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
+                    try:
+                        pool = self._open()
+                        if self._migrate_on_start:
+                            self._migrate(pool)
+                    except ImportError as exc:
+                        raise ServiceUnavailable(
+                            f"the PostgreSQL store needs psycopg ({exc}) — "
+                            "pip install 'synth-ai[postgres]'"
+                        ) from exc
+                    except Exception as exc:  # noqa: BLE001 — psycopg may not be importable
+                        raise unreachable(self.url, exc) from exc
+                    self._pool = pool
+        return self._pool
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """A connection inside one transaction: committed on success, rolled back on error."""
+        with self.pool.connection() as conn, conn.transaction():
+            yield conn
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
+        with self.pool.connection() as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    # -- migrations -------------------------------------------------------------------------
+    def migrate(self) -> list[str]:
+        """Apply pending migrations; returns the names applied (``0002_responses`` …)."""
+        try:
+            return self._migrate(self.pool)
+        except ServiceUnavailable:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise unreachable(self.url, exc) from exc
+
+    def applied(self) -> list[int]:
+        with self.pool.connection() as conn:
+            _ensure_table(conn)
+            return [
+                row["version"]
+                for row in conn.execute("SELECT version FROM schema_migrations ORDER BY version")
+            ]
+
+    @staticmethod
+    def _migrate(pool) -> list[str]:
+        applied = []
+        with pool.connection() as conn:
+            _ensure_table(conn)
+            for version, name, sql in migration_files():
+                with conn.transaction():
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+                    done = conn.execute(
+                        "SELECT 1 FROM schema_migrations WHERE version = %s", (version,)
+                    ).fetchone()
+                    if done:
+                        continue
+                    conn.execute(sql)
+                    conn.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at) "
+                        "VALUES (%s, %s, now())",
+                        (version, name),
+                    )
+                    applied.append(f"{version:04d}_{name}")
+        return applied
+
+
+def _ensure_table(conn) -> None:
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+        )
+
+
+def unreachable(url: str, exc: BaseException) -> ServiceUnavailable:
+    """The one line a user sees when PostgreSQL cannot be used."""
+    import psycopg
+    import psycopg_pool
+
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, psycopg.OperationalError | psycopg_pool.PoolTimeout):
+        return ServiceUnavailable(
+            f"PostgreSQL at {_redact(url)} is unreachable ({detail}) — start it, or fix "
+            "[store] postgres_url / SYNTH_AI_POSTGRES_URL"
+        )
+    return ServiceUnavailable(
+        f"PostgreSQL at {_redact(url)} failed while opening the store ({detail}) — "
+        "check the database and the user's rights"
+    )
+
+
+def _redact(url: str) -> str:
+    return re.sub(r"://([^:@/]+):[^@/]*@", r"://\1:***@", url)

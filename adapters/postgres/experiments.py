@@ -1,0 +1,455 @@
+"""``ExperimentStore`` on PostgreSQL: workers and schedulers on many machines.
+
+Every step that changes an experiment's jobs first takes that experiment's row lock
+(``SELECT … FOR UPDATE``), so dispatch, claims, outcomes, releases, cancels and lease recovery of
+one experiment are serialised as SQLite's ``BEGIN IMMEDIATE`` serialises them on one machine,
+while different experiments proceed in parallel. Locks are taken experiment first, then jobs;
+steps that span experiments lock them in id order, so they never deadlock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+from synth_ai.adapters.postgres.database import Database
+from synth_ai.adapters.postgres.experiment_journal import (
+    PostgresJobJournal,
+    PostgresWorkerRegistry,
+)
+from synth_ai.domain.experiments.model import (
+    CANCELED,
+    QUEUED,
+    RUNNING,
+    TERMINAL,
+    Experiment,
+    Job,
+    lost_job_outcome,
+    slots_for,
+    status_from_counts,
+)
+from synth_ai.ports.experiments import Recovered
+
+Outcome = Mapping[str, Any]
+
+_JOB_COLUMNS = (
+    "job_id, experiment_id, idx, job_type, config_path, config_overrides, env_path, status, "
+    "attempts, created_at, dispatched_at, started_at, finished_at, lease_owner, "
+    "lease_expires_at, cancel_requested, reason, result, progress"
+)
+_EXPERIMENT_COLUMNS = (
+    "experiment_id, org_id, name, description, parallelism, metadata, status, created_at, "
+    "started_at, finished_at, canceled"
+)
+
+
+def _job(row) -> Job:
+    return Job(
+        job_id=row["job_id"],
+        experiment_id=row["experiment_id"],
+        index=row["idx"],
+        job_type=row["job_type"],
+        config_path=row["config_path"],
+        config_overrides=json.loads(row["config_overrides"]),
+        env_path=row["env_path"],
+        status=row["status"],
+        attempts=row["attempts"],
+        created_at=row["created_at"],
+        dispatched_at=row["dispatched_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        lease_owner=row["lease_owner"],
+        lease_expires_at=row["lease_expires_at"],
+        cancel_requested=bool(row["cancel_requested"]),
+        reason=row["reason"],
+        result=json.loads(row["result"]),
+        progress=json.loads(row["progress"]),
+    )
+
+
+def _experiment(row) -> Experiment:
+    return Experiment(
+        experiment_id=row["experiment_id"],
+        org_id=row["org_id"],
+        name=row["name"],
+        description=row["description"],
+        parallelism=row["parallelism"],
+        metadata=json.loads(row["metadata"]),
+        status=row["status"],
+        created_at=row["created_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        canceled=bool(row["canceled"]),
+    )
+
+
+def _job_values(j: Job) -> tuple:
+    return (
+        j.job_id,
+        j.experiment_id,
+        j.index,
+        j.job_type,
+        j.config_path,
+        json.dumps(dict(j.config_overrides)),
+        j.env_path,
+        j.status,
+        j.attempts,
+        j.created_at,
+        j.dispatched_at,
+        j.started_at,
+        j.finished_at,
+        j.lease_owner,
+        j.lease_expires_at,
+        int(j.cancel_requested),
+        j.reason,
+        json.dumps(dict(j.result)),
+        json.dumps(dict(j.progress)),
+    )
+
+
+class PostgresExperimentStore(PostgresJobJournal, PostgresWorkerRegistry):
+    """Experiments, jobs and leases here; progress, logs and workers in ``experiment_journal``."""
+
+    def __init__(self, database: Database):
+        self._db = database
+
+    # -- experiments ------------------------------------------------------------------------------
+    def create(self, experiment: Experiment, jobs: Sequence[Job]) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(
+                f"INSERT INTO experiments ({_EXPERIMENT_COLUMNS}) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                (
+                    experiment.experiment_id,
+                    experiment.org_id,
+                    experiment.name,
+                    experiment.description,
+                    experiment.parallelism,
+                    json.dumps(dict(experiment.metadata)),
+                    experiment.status,
+                    experiment.created_at,
+                    experiment.started_at,
+                    experiment.finished_at,
+                    int(experiment.canceled),
+                ),
+            )
+            marks = ", ".join(["%s"] * 19)
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO experiment_jobs ({_JOB_COLUMNS}) VALUES ({marks})",
+                    [_job_values(j) for j in jobs],
+                )
+
+    def get(self, experiment_id: str) -> Experiment | None:
+        rows = self._db.query(
+            f"SELECT {_EXPERIMENT_COLUMNS} FROM experiments WHERE experiment_id = %s",
+            (experiment_id,),
+        )
+        return _experiment(rows[0]) if rows else None
+
+    def list(self, *, org_id: str | None, status: str | None = None, limit: int = 50):
+        sql, params = f"SELECT {_EXPERIMENT_COLUMNS} FROM experiments WHERE TRUE", []
+        if org_id is not None:
+            sql += " AND org_id = %s"
+            params.append(org_id)
+        if status is not None:
+            sql += " AND status = %s"
+            params.append(status)
+        sql += " ORDER BY created_at DESC, experiment_id DESC LIMIT %s"
+        params.append(limit)
+        return [_experiment(r) for r in self._db.query(sql, tuple(params))]
+
+    def jobs(self, experiment_id: str) -> list[Job]:
+        with self._db.pool.connection() as conn:
+            return self._jobs(conn, experiment_id)
+
+    @staticmethod
+    def _jobs(conn, experiment_id: str) -> list[Job]:
+        rows = conn.execute(
+            f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE experiment_id = %s ORDER BY idx",
+            (experiment_id,),
+        ).fetchall()
+        return [_job(r) for r in rows]
+
+    def job(self, job_id: str) -> Job | None:
+        rows = self._db.query(
+            f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE job_id = %s", (job_id,)
+        )
+        return _job(rows[0]) if rows else None
+
+    def active_experiments(self) -> list[str]:
+        rows = self._db.query(
+            "SELECT experiment_id FROM experiments WHERE NOT (status = ANY(%s)) "
+            "ORDER BY created_at",
+            (list(TERMINAL),),
+        )
+        return [r["experiment_id"] for r in rows]
+
+    # -- locks --------------------------------------------------------------------------------------
+    @staticmethod
+    def _lock(conn, experiment_ids: Iterable[str]) -> dict[str, dict]:
+        """Row-lock experiments in id order; their rows (missing ids are absent)."""
+        ids = sorted(set(experiment_ids))
+        if not ids:
+            return {}
+        rows = conn.execute(
+            "SELECT experiment_id, parallelism, canceled, status, started_at, finished_at "
+            "FROM experiments WHERE experiment_id = ANY(%s) ORDER BY experiment_id FOR UPDATE",
+            (ids,),
+        ).fetchall()
+        return {r["experiment_id"]: r for r in rows}
+
+    @staticmethod
+    def _experiment_of(conn, job_id: str) -> str | None:
+        row = conn.execute(
+            "SELECT experiment_id FROM experiment_jobs WHERE job_id = %s", (job_id,)
+        ).fetchone()
+        return row["experiment_id"] if row else None
+
+    def _lock_job_experiment(self, conn, job_id: str) -> str | None:
+        experiment_id = self._experiment_of(conn, job_id)
+        if experiment_id is not None:
+            self._lock(conn, [experiment_id])
+        return experiment_id
+
+    def _refresh(self, conn, experiment_id: str, now: float) -> None:
+        """Recompute the experiment's state from per-state counts (its row is locked)."""
+        row = conn.execute(
+            "SELECT status, started_at, finished_at, canceled FROM experiments "
+            "WHERE experiment_id = %s",
+            (experiment_id,),
+        ).fetchone()
+        if row is None:
+            return
+        rows = conn.execute(
+            "SELECT status, COUNT(*) AS n, MIN(started_at) AS first FROM experiment_jobs "
+            "WHERE experiment_id = %s GROUP BY status",
+            (experiment_id,),
+        ).fetchall()
+        status = status_from_counts(
+            {r["status"]: r["n"] for r in rows}, canceled=bool(row["canceled"])
+        )
+        started = row["started_at"]
+        if started is None:
+            firsts = [r["first"] for r in rows if r["first"] is not None]
+            started = min(firsts) if firsts else None
+        finished = (row["finished_at"] or now) if status in TERMINAL else None
+        if (status, started, finished) != (row["status"], row["started_at"], row["finished_at"]):
+            conn.execute(
+                "UPDATE experiments SET status = %s, started_at = %s, finished_at = %s "
+                "WHERE experiment_id = %s",
+                (status, started, finished, experiment_id),
+            )
+
+    # -- dispatch and leases ------------------------------------------------------------------------
+    def reserve_dispatch(self, experiment_id: str, now: float) -> list[Job]:
+        with self._db.transaction() as conn:
+            return self._reserve(conn, experiment_id, now)
+
+    def _reserve(self, conn, experiment_id: str | None, now: float) -> list[Job]:
+        if experiment_id is None:
+            return []
+        row = self._lock(conn, [experiment_id]).get(experiment_id)
+        if row is None or row["canceled"]:
+            return []
+        in_flight = conn.execute(
+            "SELECT COUNT(*) AS n FROM experiment_jobs WHERE experiment_id = %s AND "
+            "(status = %s OR (status = %s AND dispatched_at IS NOT NULL))",
+            (experiment_id, RUNNING, QUEUED),
+        ).fetchone()["n"]
+        slots = slots_for(row["parallelism"], in_flight)
+        if slots == 0:
+            return []
+        rows = conn.execute(
+            f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE experiment_id = %s "
+            "AND status = %s AND dispatched_at IS NULL AND cancel_requested = 0 "
+            "ORDER BY idx LIMIT %s",
+            (experiment_id, QUEUED, slots),
+        ).fetchall()
+        chosen = [attrs.evolve(_job(r), dispatched_at=now) for r in rows]
+        if chosen:
+            conn.execute(
+                "UPDATE experiment_jobs SET dispatched_at = %s WHERE job_id = ANY(%s)",
+                (now, [j.job_id for j in chosen]),
+            )
+        return chosen
+
+    def stale_dispatches(self, older_than: float, now: float) -> list[Job]:
+        where = "status = %s AND dispatched_at IS NOT NULL AND dispatched_at < %s"
+        with self._db.transaction() as conn:
+            candidates = conn.execute(
+                f"SELECT DISTINCT experiment_id FROM experiment_jobs WHERE {where}",
+                (QUEUED, older_than),
+            ).fetchall()
+            self._lock(conn, [r["experiment_id"] for r in candidates])
+            rows = conn.execute(
+                f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE {where} ORDER BY job_id",
+                (QUEUED, older_than),
+            ).fetchall()
+            if rows:
+                conn.execute(
+                    "UPDATE experiment_jobs SET dispatched_at = %s WHERE job_id = ANY(%s)",
+                    (now, [r["job_id"] for r in rows]),
+                )
+        return [_job(r) for r in rows]
+
+    def claim(self, job_id: str, worker_id: str, now: float, lease_seconds: float) -> Job | None:
+        with self._db.transaction() as conn:
+            experiment_id = self._lock_job_experiment(conn, job_id)
+            if experiment_id is None:
+                return None
+            row = conn.execute(
+                "UPDATE experiment_jobs SET status = %s, attempts = attempts + 1, "
+                "started_at = %s, lease_owner = %s, lease_expires_at = %s, finished_at = NULL "
+                "WHERE job_id = %s AND status = %s AND cancel_requested = 0 "
+                f"RETURNING {_JOB_COLUMNS}",
+                (RUNNING, now, worker_id, now + lease_seconds, job_id, QUEUED),
+            ).fetchone()
+            if row is None:
+                return None
+            job = _job(row)
+            state = conn.execute(
+                "SELECT status FROM experiments WHERE experiment_id = %s", (experiment_id,)
+            ).fetchone()
+            if state is not None and state["status"] != RUNNING:  # a claim only starts one
+                self._refresh(conn, experiment_id, now)
+        return job
+
+    def renew(
+        self, worker_id: str, job_ids: Iterable[str], now: float, lease_seconds: float
+    ) -> set[str]:
+        ids = sorted(set(job_ids))
+        if not ids:
+            return set()
+        with self._db.transaction() as conn:
+            conn.execute(
+                "SELECT 1 FROM experiment_jobs WHERE job_id = ANY(%s) ORDER BY job_id FOR UPDATE",
+                (ids,),
+            )
+            conn.execute(
+                "UPDATE experiment_jobs SET lease_expires_at = %s WHERE lease_owner = %s "
+                "AND status = %s AND job_id = ANY(%s)",
+                (now + lease_seconds, worker_id, RUNNING, ids),
+            )
+            rows = conn.execute(
+                "SELECT job_id FROM experiment_jobs WHERE job_id = ANY(%s) AND "
+                "(cancel_requested = 1 OR status <> %s OR lease_owner IS DISTINCT FROM %s)",
+                (ids, RUNNING, worker_id),
+            ).fetchall()
+        return {r["job_id"] for r in rows}
+
+    def finish(
+        self,
+        job_id: str,
+        worker_id: str,
+        status: str,
+        reason: str | None,
+        result: Outcome,
+        now: float,
+    ) -> bool:
+        with self._db.transaction() as conn:
+            experiment_id = self._lock_job_experiment(conn, job_id)
+            return self._finish(conn, experiment_id, job_id, worker_id, status, reason, result, now)
+
+    def finish_and_dispatch(
+        self,
+        job_id: str,
+        worker_id: str,
+        status: str,
+        reason: str | None,
+        result: Outcome,
+        now: float,
+    ) -> tuple[bool, list[Job]]:
+        with self._db.transaction() as conn:
+            experiment_id = self._lock_job_experiment(conn, job_id)
+            stored = self._finish(
+                conn, experiment_id, job_id, worker_id, status, reason, result, now
+            )
+            return stored, self._reserve(conn, experiment_id, now)
+
+    def _finish(
+        self, conn, experiment_id, job_id, worker_id, status, reason, result: Outcome, now
+    ) -> bool:
+        if experiment_id is None:
+            return False
+        cur = conn.execute(
+            "UPDATE experiment_jobs SET status = %s, reason = %s, result = %s, "
+            "finished_at = %s, lease_owner = NULL, lease_expires_at = NULL "
+            "WHERE job_id = %s AND status = %s AND lease_owner = %s",
+            (status, reason, json.dumps(dict(result)), now, job_id, RUNNING, worker_id),
+        )
+        if cur.rowcount != 1:
+            return False
+        unfinished = conn.execute(
+            "SELECT 1 FROM experiment_jobs WHERE experiment_id = %s AND status IN (%s, %s) LIMIT 1",
+            (experiment_id, QUEUED, RUNNING),
+        ).fetchone()
+        if unfinished is None:  # the last job: the experiment ends now (else it stays running)
+            self._refresh(conn, experiment_id, now)
+        return True
+
+    def release(self, job_id: str, worker_id: str, now: float) -> bool:
+        with self._db.transaction() as conn:
+            experiment_id = self._lock_job_experiment(conn, job_id)
+            if experiment_id is None:
+                return False
+            cur = conn.execute(
+                "UPDATE experiment_jobs SET status = CASE WHEN cancel_requested = 1 THEN %s "
+                "ELSE %s END, attempts = GREATEST(attempts - 1, 0), dispatched_at = NULL, "
+                "lease_owner = NULL, lease_expires_at = NULL, started_at = NULL, "
+                "finished_at = CASE WHEN cancel_requested = 1 THEN %s ELSE NULL END "
+                "WHERE job_id = %s AND status = %s AND lease_owner = %s",
+                (CANCELED, QUEUED, now, job_id, RUNNING, worker_id),
+            )
+            if cur.rowcount != 1:
+                return False
+            self._refresh(conn, experiment_id, now)
+        return True
+
+    def recover_expired(self, now: float, max_attempts: int) -> list[Recovered]:
+        where = "status = %s AND lease_expires_at < %s"
+        recovered: list[Recovered] = []
+        with self._db.transaction() as conn:
+            candidates = conn.execute(
+                f"SELECT DISTINCT experiment_id FROM experiment_jobs WHERE {where}",
+                (RUNNING, now),
+            ).fetchall()
+            self._lock(conn, [r["experiment_id"] for r in candidates])
+            rows = conn.execute(
+                f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE {where} ORDER BY job_id",
+                (RUNNING, now),
+            ).fetchall()
+            for row in rows:
+                job = _job(row)
+                status, reason = lost_job_outcome(job, max_attempts)
+                conn.execute(
+                    "UPDATE experiment_jobs SET status = %s, reason = %s, dispatched_at = NULL, "
+                    "lease_owner = NULL, lease_expires_at = NULL, finished_at = %s "
+                    "WHERE job_id = %s",
+                    (status, reason, None if status == QUEUED else now, job.job_id),
+                )
+                recovered.append(Recovered(job, status))
+            for experiment_id in sorted({r.job.experiment_id for r in recovered}):
+                self._refresh(conn, experiment_id, now)
+        return recovered
+
+    def cancel(self, experiment_id: str, now: float) -> list[Job]:
+        with self._db.transaction() as conn:
+            self._lock(conn, [experiment_id])
+            conn.execute(
+                "UPDATE experiments SET canceled = 1 WHERE experiment_id = %s", (experiment_id,)
+            )
+            conn.execute(
+                "UPDATE experiment_jobs SET status = %s, reason = 'canceled', finished_at = %s "
+                "WHERE experiment_id = %s AND status = %s",
+                (CANCELED, now, experiment_id, QUEUED),
+            )
+            conn.execute(
+                "UPDATE experiment_jobs SET cancel_requested = 1 "
+                "WHERE experiment_id = %s AND status = %s",
+                (experiment_id, RUNNING),
+            )
+            self._refresh(conn, experiment_id, now)
+            return [j for j in self._jobs(conn, experiment_id) if j.status == RUNNING]

@@ -1,0 +1,26 @@
+-- The experiment queue's source of truth: experiments, jobs with leases and dispatch state,
+-- job logs, the worker registry and the scheduler lease.
+CREATE TABLE experiments (
+  experiment_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT,
+  parallelism INTEGER NOT NULL, metadata TEXT NOT NULL, status TEXT NOT NULL,
+  created_at DOUBLE PRECISION NOT NULL, started_at DOUBLE PRECISION,
+  finished_at DOUBLE PRECISION, canceled INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX experiments_org ON experiments (org_id, created_at);
+CREATE INDEX experiments_status ON experiments (status, created_at);
+CREATE TABLE experiment_jobs (
+  job_id TEXT PRIMARY KEY, experiment_id TEXT NOT NULL REFERENCES experiments (experiment_id),
+  idx INTEGER NOT NULL, job_type TEXT NOT NULL, config_path TEXT NOT NULL,
+  config_overrides TEXT NOT NULL, env_path TEXT, status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, created_at DOUBLE PRECISION NOT NULL,
+  dispatched_at DOUBLE PRECISION, started_at DOUBLE PRECISION, finished_at DOUBLE PRECISION,
+  lease_owner TEXT, lease_expires_at DOUBLE PRECISION,
+  cancel_requested INTEGER NOT NULL DEFAULT 0, reason TEXT, result TEXT NOT NULL DEFAULT '{}',
+  progress TEXT NOT NULL DEFAULT '{}', checkpoint TEXT);
+CREATE INDEX experiment_jobs_exp ON experiment_jobs (experiment_id, idx);
+CREATE INDEX experiment_jobs_status ON experiment_jobs (status);
+CREATE INDEX experiment_jobs_exp_status ON experiment_jobs (experiment_id, status, idx);
+CREATE TABLE experiment_logs (
+  job_id TEXT NOT NULL, seq INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (job_id, seq));
+CREATE TABLE experiment_workers (worker_id TEXT PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE experiment_leases (
+  name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at DOUBLE PRECISION NOT NULL);
