@@ -70,3 +70,15 @@ Feature: Prompt optimisation — GEPA and MIPRO against any task app, budgeted, 
     Then the job is canceled and its pl_ job says canceled
     When I stop the worker with "synth-ai queue stop"
     Then no process of any worker is alive
+
+  Scenario: queue stop --now hands a running GEPA job back and the next worker resumes it
+    Given a queue worker started with "synth-ai queue start --background" on the real Redis broker
+    And an experiment file of one GEPA job whose model calls are slow
+    And I submitted it with "synth-ai experiment submit"
+    When the job has run 6 rollouts
+    And I stop the worker with "synth-ai queue stop --now"
+    And I start a worker again with "synth-ai queue start --background"
+    Then "synth-ai experiment status --format json" soon shows the experiment completed
+    And the job resumed from its checkpoint and its pl_ job says succeeded
+    When I stop the worker with "synth-ai queue stop"
+    Then no process of any worker is alive

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 
+import httpx
 import tomlkit
 from pytest_bdd import given, parsers, then, when
 
@@ -17,7 +18,7 @@ from tests.conftest import run_cli
 from tests.fakes.optimisation import RULE_WORDS, prompt_learning
 from tests.support.queue import pid_alive, wait_for
 
-SLOW_CALL_S = 0.25  # the scripted model's delay when a scenario needs a job to be caught running
+SLOW_CALL_S = 0.4  # the scripted model's delay when a scenario needs a job to be caught running
 
 
 def _cli(world, *args: str, timeout: float = 120):
@@ -39,6 +40,19 @@ def _view(world) -> dict:
 
 def _jobs(world) -> list[dict]:
     return _view(world)["jobs"]
+
+
+def _rollouts_done(world) -> int:
+    """The first job's stored progress, read over HTTP (a CLI run per poll would be too slow
+    to catch a job mid-search on a loaded machine)."""
+    env = world["env"]
+    response = httpx.get(
+        f"{env['SYNTH_BACKEND_URL']}/api/experiments/{world['experiment_id']}",
+        headers={"Authorization": f"Bearer {env['SYNTH_API_KEY']}"},
+        timeout=10,
+    )
+    response.raise_for_status()
+    return response.json()["jobs"][0]["progress"].get("done", 0)
 
 
 def _remember_workers(world) -> None:
@@ -179,7 +193,7 @@ def download_each(world):
 
 @when(parsers.parse("the job has run {n:d} rollouts and I kill the worker with SIGKILL"))
 def kill_mid_job(world, n):
-    wait_for(lambda: _jobs(world)[0]["progress"].get("done", 0) >= n, timeout=60, interval=0.3)
+    wait_for(lambda: _rollouts_done(world) >= n, timeout=60, interval=0.1)
     (pid,) = world["queue_home"].worker_pids()
     os.kill(pid, signal.SIGKILL)
     wait_for(lambda: not pid_alive(pid), timeout=10)
@@ -187,7 +201,7 @@ def kill_mid_job(world, n):
 
 @when(parsers.parse("the job has run {n:d} rollouts"))
 def has_run(world, n):
-    wait_for(lambda: _jobs(world)[0]["progress"].get("done", 0) >= n, timeout=60, interval=0.3)
+    wait_for(lambda: _rollouts_done(world) >= n, timeout=60, interval=0.1)
 
 
 @when(parsers.parse('I start a worker again with "{command}"'))
@@ -203,6 +217,16 @@ def resumed(world):
     result = job["result"]
     assert 0 < result["rollouts_this_attempt"] < result["rollouts"]
     assert result["best_score"] == 1.0
+
+
+@then("the job resumed from its checkpoint and its pl_ job says succeeded")
+def handed_back_and_resumed(world):
+    (job,) = _jobs(world)
+    result = job["result"]
+    assert job["status"] == "completed" and result["best_score"] == 1.0
+    assert 0 < result["rollouts_this_attempt"] < result["rollouts"]
+    shown = _ok(world, "artifacts", "show", result["artifact_id"], "--format", "json")
+    assert json.loads(shown.stdout)["status"] == "succeeded"
 
 
 @when(parsers.parse('I cancel it with "{command}"'))
