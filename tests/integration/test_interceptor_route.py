@@ -56,7 +56,7 @@ def test_a_policy_call_gets_the_candidate_prompt_without_an_api_key_and_is_meter
     assert answer.status_code == 200, answer.text
     assert answer.headers["X-Session-ID"] == job_session
     assert upstream.requests[-1]["messages"] == [*PREFIX, TASK_MESSAGES[1]]
-    session = backend.container.session_store().get(job_session)
+    session = backend.container.session_store().get("org_test", job_session)
     assert session.used.api_calls == 1 and session.used.cost_usd > 0
     with backend.client() as client:
         record = client.delete(f"/api/interceptor/trials/{trial}").json()

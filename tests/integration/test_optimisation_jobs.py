@@ -66,7 +66,7 @@ def catalog(backend):
 
 
 def session_usage(backend, session_id: str):
-    return backend.container.session_store().get(session_id)
+    return backend.container.session_store().get("org_test", session_id)
 
 
 def run_job(runner, kind, config, tmp_path, **ctx_args):
