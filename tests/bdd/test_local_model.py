@@ -13,7 +13,7 @@ from pytest_bdd import given, scenarios, then, when
 from synth_ai.adapters.llama_cpp.turns import gemma_prompt
 
 from tests.support.local_model import local_model_path  # noqa: F401  (the fixture)
-from tests.support.serve_process import ServeProcess, free_port
+from tests.support.serve_process import ServeProcess
 
 scenarios("local_model.feature")
 KEY = "sk-synth-bdd-local-key"
@@ -60,7 +60,7 @@ def start_serve(world):
 def run_serve(world):
     env = {**os.environ, "SYNTH_AI_HOME": str(world["home"]), "SYNTH_API_KEY": KEY}
     world["result"] = subprocess.run(
-        [sys.executable, "-m", "synth_ai", "serve", "--port", str(free_port())],
+        [sys.executable, "-m", "synth_ai", "serve", "--port", "0"],
         env={**env, **world["env"]},
         capture_output=True,
         text=True,
