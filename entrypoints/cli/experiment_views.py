@@ -64,7 +64,33 @@ def _best(job: Job) -> str:
     value: Any = job.progress.get("best_score", job.result.get("best_score"))
     if value is None:
         value = job.result.get("mean_score")
-    return "-" if value is None else f"{value:.4g}" if isinstance(value, float) else str(value)
+    return _score(value)
+
+
+def _score(value: Any) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _candidates(job: Job) -> str:
+    """Optimisation jobs: candidates validated / tried (GEPA rejects some on a minibatch)."""
+    p = job.progress
+    if "candidates" not in p:
+        return "-"
+    tried = p.get("candidates_tried")
+    if tried is None or tried == p["candidates"]:
+        return str(p["candidates"])
+    return f"{p['candidates']}/{tried}"
+
+
+def _train(job: Job) -> str:
+    return _score(job.progress.get("best_train_score"))
+
+
+def _spend(job: Job) -> str:
+    value = job.progress.get("spend_usd", job.result.get("spend_usd"))
+    return "-" if value is None else f"${value:.4f}"
 
 
 def _eta(job: Job) -> str:
@@ -95,7 +121,10 @@ def view_table(view: ExperimentView, now: float):
         "state",
         "attempts",
         "progress",
+        "cands",
         "best",
+        "train",
+        "spend",
         "elapsed",
         "eta",
         "reason",
@@ -110,7 +139,10 @@ def view_table(view: ExperimentView, now: float):
             + (" (cancel requested)" if job.cancel_requested and job.status == "running" else ""),
             str(job.attempts),
             _progress(job),
+            _candidates(job),
             _best(job),
+            _train(job),
+            _spend(job),
             _elapsed(job, now),
             _eta(job),
             job.reason or "",

@@ -66,6 +66,18 @@ def start(cli_ctx, concurrency, broker, background, alongside):
     _run_foreground(cli_ctx, config, concurrency, pids)
 
 
+def _worker_env(settings) -> dict[str, str]:
+    """The background worker's environment: this one, plus the home and the backend chosen
+    here (``--base-url`` / ``--api-key`` reach the worker, so its optimisation jobs use that
+    backend instead of starting one in-process)."""
+    env = {**os.environ, "SYNTH_AI_HOME": str(settings.home)}
+    if settings.backend_url:
+        env["SYNTH_BACKEND_URL"] = settings.backend_url
+    if settings.client_api_key:
+        env["SYNTH_API_KEY"] = settings.client_api_key
+    return env
+
+
 def _spawn(settings, broker: str, concurrency: int) -> None:
     log = _log_path(settings)
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -86,7 +98,7 @@ def _spawn(settings, broker: str, concurrency: int) -> None:
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            env={**os.environ, "SYNTH_AI_HOME": str(settings.home)},
+            env=_worker_env(settings),
         )
     pids = _pids(settings)
     deadline = time.monotonic() + 20

@@ -2,7 +2,9 @@
 
 ``synth-ai serve`` runs in a subprocess on the scripted model; ``synth-ai optimize`` runs in
 another with ``SYNTH_BACKEND_URL`` set, so the job's sessions, interceptor trials and artifact
-go through that backend as a queue worker's would.
+go through that backend as a queue worker's would. The backend's home is also the CLI's and
+the queue worker's (one store), with a Redis queue of the test's own; the queue scenarios'
+steps are in ``optimisation_queue_steps``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import pytest
 import tomlkit
 from pytest_bdd import given, parsers, scenarios, then, when
 
+from tests.bdd.optimisation_queue_steps import *  # noqa: F403 - the queue scenarios' steps
 from tests.conftest import TEST_KEY, run_cli
 from tests.fakes.optimisation import (
     RULE_WORDS,
@@ -22,6 +25,7 @@ from tests.fakes.optimisation import (
     prompt_learning,
     start_model,
 )
+from tests.support.queue import REDIS_URL, QueueHome
 from tests.support.serve_process import ServeProcess
 
 scenarios("prompt_optimisation.feature")
@@ -34,16 +38,22 @@ def world(tmp_path):
 
 @given("a synth-ai backend is serving with a scripted model", target_fixture="server")
 def server(tmp_path, world):
-    upstream, _ = start_model()
-    home = tmp_path / "serve-home"
-    home.mkdir()
-    served = ServeProcess(home, upstream.base_url, TEST_KEY)
+    upstream, model = start_model()
+    queue_home = QueueHome(tmp_path / "home", REDIS_URL)
+    served = ServeProcess(queue_home.home, upstream.base_url, TEST_KEY, extra_env=queue_home.env)
+    world.update(model=model, queue_home=queue_home, worker_pids=set())
     world["env"] = {
+        **queue_home.env,
         "SYNTH_BACKEND_URL": served.url,
         "SYNTH_API_KEY": TEST_KEY,
-        "SYNTH_AI_HOME": str(tmp_path / "cli-home"),
+        "COLUMNS": "250",
     }
     yield served
+    watch = world.get("watch")
+    if watch is not None and watch.poll() is None:
+        watch.kill()
+        watch.communicate(timeout=10)
+    queue_home.close()
     served.stop()
     upstream.close()
 

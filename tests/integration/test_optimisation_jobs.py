@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 
 import attrs
+import httpx
 import pytest
 from synth_ai.domain.artifacts.prompts import best_prompt
 from synth_ai.optimise.runners import BackendLink, OptimisationRunner
@@ -215,3 +216,39 @@ def test_a_task_app_that_builds_its_messages_from_the_prompt_gets_no_doubled_dem
     for body in with_demos:
         turns = [(m["role"], m["content"]) for m in body["messages"]]
         assert len(turns) == len(set(turns)), "a demonstration was sent twice"
+
+
+def test_a_worker_without_a_backend_url_starts_one_in_process_for_the_job_and_stops_it_after(
+    model, task_app, settings, tmp_path
+):
+    from synth_ai.container import create_container
+    from synth_ai.optimise.runners import backend_for
+
+    assert settings.backend_url is None
+    urls = []
+
+    @contextlib.contextmanager
+    def recorded(worker_settings):
+        with backend_for(worker_settings) as link:
+            urls.append(link.url)
+            yield link
+
+    runner = OptimisationRunner("gepa", attrs.evolve(settings), backend=recorded)
+    outcome = runner.run(FakeJobContext(prompt_learning("gepa", task_app.url), workdir=tmp_path))
+
+    assert outcome.status == "completed", outcome
+    assert outcome.result["best_score"] == 1.0
+    assert model.calls["policy"] == outcome.result["rollouts"]
+    (url,) = urls
+    assert url.startswith("http://127.0.0.1:")
+    with pytest.raises(httpx.ConnectError):  # stopped with its job
+        httpx.get(url + "/health", timeout=2)
+    # The job's pl_ artifact is in the worker's own home, where `synth-ai artifacts` looks.
+    container = create_container(settings)
+    try:
+        job = container.artifact_catalog(org_id="org_test").get_prompt_job(
+            outcome.result["artifact_id"]
+        )
+    finally:
+        container.shutdown_resources()
+    assert job.status == "succeeded"

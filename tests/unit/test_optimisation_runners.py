@@ -49,3 +49,32 @@ def test_a_backend_that_cannot_be_reached_is_a_failed_outcome_not_an_exception(s
         "failed",
         "backend not reachable at http://127.0.0.1:9",
     )
+
+
+def test_a_worker_with_a_configured_backend_uses_it_and_starts_none_of_its_own(
+    settings, monkeypatch
+):
+    import synth_ai.adapters.waitress_host as waitress_host
+    from synth_ai.optimise.runners import backend_for
+
+    def no_server(*args, **kwargs):
+        raise AssertionError("a backend was started in-process")
+
+    monkeypatch.setattr(waitress_host.BackgroundServer, "start", no_server)
+    settings.backend_url = "http://backend.example:8000"
+
+    with backend_for(settings) as link:
+        assert link.url == "http://backend.example:8000"
+
+
+def test_a_background_worker_inherits_the_backend_and_key_given_on_the_command_line(settings):
+    from synth_ai.cli.queue import _worker_env
+
+    settings.backend_url = "http://backend.example:8000"
+    settings.client_api_key = "sk-from-the-flag"
+
+    env = _worker_env(settings)
+
+    assert env["SYNTH_BACKEND_URL"] == "http://backend.example:8000"
+    assert env["SYNTH_API_KEY"] == "sk-from-the-flag"
+    assert env["SYNTH_AI_HOME"] == str(settings.home)
