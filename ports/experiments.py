@@ -9,6 +9,7 @@ message that arrives for a job that is no longer claimable is dropped, so duplic
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -48,20 +49,20 @@ class ExperimentStore(Protocol):
         self, *, org_id: str | None, status: str | None = None, limit: int = 50
     ) -> list[Experiment]: ...
 
-    def jobs(self, experiment_id: str) -> list[Job]: ...
+    def jobs(self, experiment_id: str) -> builtins.list[Job]: ...
 
     def job(self, job_id: str) -> Job | None: ...
 
-    def active_experiments(self) -> list[str]:
+    def active_experiments(self) -> builtins.list[str]:
         """Ids of experiments not yet finished (for the repair tick)."""
         ...
 
     # -- dispatch and leases (each one atomic) ------------------------------------------------
-    def reserve_dispatch(self, experiment_id: str, now: float) -> list[Job]:
+    def reserve_dispatch(self, experiment_id: str, now: float) -> builtins.list[Job]:
         """Mark the next jobs the dispatch rule allows as dispatched, and return them."""
         ...
 
-    def stale_dispatches(self, older_than: float, now: float) -> list[Job]:
+    def stale_dispatches(self, older_than: float, now: float) -> builtins.list[Job]:
         """Dispatched jobs no worker claimed since ``older_than``; their time is reset."""
         ...
 
@@ -95,7 +96,7 @@ class ExperimentStore(Protocol):
         reason: str | None,
         result: Mapping[str, Any],
         now: float,
-    ) -> tuple[bool, list[Job]]:
+    ) -> tuple[bool, builtins.list[Job]]:
         """``finish`` and ``reserve_dispatch`` of the job's experiment in one atomic step."""
         ...
 
@@ -103,9 +104,9 @@ class ExperimentStore(Protocol):
         """Hand a running job back (worker stopping): queued again, this attempt not counted."""
         ...
 
-    def recover_expired(self, now: float, max_attempts: int) -> list[Recovered]: ...
+    def recover_expired(self, now: float, max_attempts: int) -> builtins.list[Recovered]: ...
 
-    def cancel(self, experiment_id: str, now: float) -> list[Job]:
+    def cancel(self, experiment_id: str, now: float) -> builtins.list[Job]:
         """Queued jobs → canceled; running ones flagged. Returns the running jobs."""
         ...
 
@@ -114,7 +115,7 @@ class ExperimentStore(Protocol):
 
     def append_log(self, job_id: str, lines: Sequence[str]) -> None: ...
 
-    def read_log(self, job_id: str, offset: int = 0) -> tuple[list[str], int]:
+    def read_log(self, job_id: str, offset: int = 0) -> tuple[builtins.list[str], int]:
         """Lines from ``offset`` and the offset after them."""
         ...
 
@@ -127,7 +128,7 @@ class ExperimentStore(Protocol):
 
     def remove_worker(self, worker_id: str) -> None: ...
 
-    def workers(self) -> list[WorkerRecord]: ...
+    def workers(self) -> builtins.list[WorkerRecord]: ...
 
     def try_lead(self, name: str, owner: str, now: float, ttl: float) -> bool:
         """Take or keep the named lease (the one scheduler in the cluster)."""
@@ -165,6 +166,6 @@ class ExperimentsClient(Protocol):
 
     def job(self, job_id: str) -> Job: ...
 
-    def logs(self, job_id: str, offset: int = 0) -> tuple[list[str], int]: ...
+    def logs(self, job_id: str, offset: int = 0) -> tuple[builtins.list[str], int]: ...
 
     def cancel(self, experiment_id: str) -> ExperimentView: ...

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from synth_ai.domain.auth import Principal
 from synth_ai.domain.sessions.model import Usage
 
 
@@ -57,7 +58,7 @@ class MeterFactory(Protocol):
 
     def meter_for(
         self,
-        principal,
+        principal: Principal,
         *,
         session_id: str | None,
         opt_out: bool,

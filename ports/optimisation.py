@@ -21,7 +21,7 @@ from attrs import define, field, frozen
 class Exchange:
     """One policy call seen by the interceptor: the task's own messages and the answer."""
 
-    messages: list[dict]
+    messages: list[dict[str, Any]]
     output: str
 
 
@@ -51,7 +51,7 @@ class Spend:
 
 
 class TaskAppRollouts(Protocol):
-    def rollout(self, request: dict) -> dict:
+    def rollout(self, request: dict[str, Any]) -> dict[str, Any]:
         """POST /rollout; a failure raises the ``UpstreamError`` family."""
         ...
 
@@ -59,7 +59,9 @@ class TaskAppRollouts(Protocol):
 class Trials(Protocol):
     """One trial per evaluated batch of a candidate; its rollouts are told apart by a tag."""
 
-    def open(self, *, prefix: list[dict], session_id: str, model: str | None = None) -> str:
+    def open(
+        self, *, prefix: list[dict[str, Any]], session_id: str, model: str | None = None
+    ) -> str:
         """Register a trial (the candidate's leading messages; ``model``, when given, is the
         policy model every call of the trial uses, whatever the task app asks for)."""
         ...
@@ -91,7 +93,7 @@ class MeteredChat(Protocol):
         *,
         session_id: str,
         model: str,
-        messages: list[dict],
+        messages: list[dict[str, Any]],
         temperature: float,
         max_tokens: int,
     ) -> str:
@@ -123,7 +125,7 @@ class Trial:
     user_id: str
     key_id: str | None
     session_id: str
-    prefix: list[dict]
+    prefix: list[dict[str, Any]]
     rollouts: dict[str, RolloutCalls] = field(factory=dict)
     model: str | None = None
 

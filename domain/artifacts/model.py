@@ -147,7 +147,7 @@ def _not_json_at(value: Any, path: str = "$") -> tuple[str, str] | None:
     return None
 
 
-def _finite(instance, attribute, value) -> None:
+def _finite(instance: object, attribute: Attribute[Any], value: Any) -> None:
     """Only plain JSON is stored: NaN and infinities (JSON cannot carry them and no score
     compares) and objects such as ``...`` are refused here, not by the store."""
     found = _not_json_at(value)

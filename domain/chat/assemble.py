@@ -6,6 +6,8 @@ cut them the same way; the client still gets one ``chat.completion`` object.
 
 from __future__ import annotations
 
+from typing import Any
+
 from attrs import define, field
 
 
@@ -16,11 +18,11 @@ class _Choice:
     content: list[str] = field(factory=list)
     reasoning: list[str] = field(factory=list)
     reasoning_key: str = "reasoning_content"
-    calls: dict[int, dict] = field(factory=dict)
+    calls: dict[int, dict[str, Any]] = field(factory=dict)
     finish_reason: str | None = None
 
-    def message(self) -> dict:
-        message: dict = {"role": self.role, "content": "".join(self.content) or None}
+    def message(self) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": self.role, "content": "".join(self.content) or None}
         if self.reasoning:
             message[self.reasoning_key] = "".join(self.reasoning)
         if self.calls:
@@ -30,11 +32,11 @@ class _Choice:
 
 class CompletionBuilder:
     def __init__(self) -> None:
-        self._head: dict = {}
+        self._head: dict[str, Any] = {}
         self._choices: dict[int, _Choice] = {}
-        self.usage: dict | None = None
+        self.usage: dict[str, Any] | None = None
 
-    def add(self, chunk: dict) -> None:
+    def add(self, chunk: dict[str, Any]) -> None:
         if not self._head:
             self._head = {
                 key: chunk[key]
@@ -68,7 +70,7 @@ class CompletionBuilder:
             if raw.get("finish_reason"):
                 choice.finish_reason = raw["finish_reason"]
 
-    def completion(self) -> dict:
+    def completion(self) -> dict[str, Any]:
         result = {
             "id": self._head.get("id", "chatcmpl-assembled"),
             "object": "chat.completion",
@@ -90,7 +92,7 @@ class CompletionBuilder:
         return result
 
 
-def completion_chunks(completion: dict) -> list[dict]:
+def completion_chunks(completion: dict[str, Any]) -> list[dict[str, Any]]:
     """A non-streaming ``chat.completion`` as the chunks a stream of it would have sent."""
     chunks = []
     for choice in completion.get("choices") or []:

@@ -11,6 +11,7 @@ is never more than was reserved.
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from synth_ai.domain.sessions.tokens import TokenCounter
 
@@ -28,7 +29,7 @@ class OutputCap:
         """Output counted so far (all choices together)."""
         return self.counter.tokens
 
-    def apply(self, chunk: dict) -> dict:
+    def apply(self, chunk: dict[str, Any]) -> dict[str, Any]:
         """The chunk as it may go out. After the one that reached the cap (``cut`` is then
         True), the caller must not pass on anything else the upstream sends."""
         choices = chunk.get("choices") or []
@@ -44,7 +45,7 @@ class OutputCap:
                 break
         return out
 
-    def _fit(self, delta: dict) -> bool:
+    def _fit(self, delta: dict[str, Any]) -> bool:
         """Count the delta's output, trimming it in place to the cap; True when trimmed."""
         for key in ("reasoning_content", "reasoning", "content"):
             if self._fit_field(delta, key):
@@ -57,7 +58,7 @@ class OutputCap:
                 return True
         return False
 
-    def _fit_field(self, holder: dict, key: str) -> bool:
+    def _fit_field(self, holder: dict[str, Any], key: str) -> bool:
         text = holder.get(key)
         if not isinstance(text, str) or not text:
             return False

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from attrs import evolve, frozen
@@ -25,7 +25,7 @@ from synth_ai.domain.errors import InvalidInput, SynthError
 from synth_ai.domain.sessions.model import Usage
 from synth_ai.domain.sessions.pricing import PriceTable
 from synth_ai.domain.sessions.tokens import prompt_bound, prompt_estimate
-from synth_ai.ports.chat import ChatProvider
+from synth_ai.ports.chat import ChatProvider, ChatStream
 from synth_ai.ports.metering import Charge, Meter
 
 log = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ class MeteredChat:
             call = evolve(call, body=body, max_output_tokens=cap)
         return call, charge
 
-    def complete(self, call: ChatCall, charge: Charge) -> dict:
+    def complete(self, call: ChatCall, charge: Charge) -> dict[str, Any]:
         """The upstream is streamed internally, so an answer past the cap is cut here too."""
         cap = _cap(call)
         builder = CompletionBuilder()
@@ -158,7 +158,9 @@ def _cap(call: ChatCall) -> OutputCap:
     return OutputCap(None if limit is None else limit * call.choices)
 
 
-def _capped(upstream, cap: OutputCap, call: ChatCall, charge: Charge) -> Iterator[dict]:
+def _capped(
+    upstream: Iterable[dict[str, Any]], cap: OutputCap, call: ChatCall, charge: Charge
+) -> Iterator[dict[str, Any]]:
     """The upstream's chunks held to the cap: the one that reaches it is the last. The charge
     hears how much has streamed (what a lapsed lease is charged if this process dies)."""
     prompt = prompt_estimate(call.messages, call.body.get("tools"))
@@ -170,7 +172,9 @@ def _capped(upstream, cap: OutputCap, call: ChatCall, charge: Charge) -> Iterato
             return
 
 
-def _relay(upstream, charge: Charge, call: ChatCall, wants_usage: bool) -> Iterator[dict | str]:
+def _relay(
+    upstream: ChatStream, charge: Charge, call: ChatCall, wants_usage: bool
+) -> Iterator[dict[str, Any] | str]:
     cap = _cap(call)
     usage = None
     try:
@@ -200,7 +204,7 @@ def _cut_usage(call: ChatCall, cap: OutputCap) -> Usage:
     return Usage(input_tokens=prompt, output_tokens=cap.tokens, api_calls=1)
 
 
-def _settled_usage(call: ChatCall, cap: OutputCap, reported: dict | None) -> Usage:
+def _settled_usage(call: ChatCall, cap: OutputCap, reported: dict[str, Any] | None) -> Usage:
     """What the upstream reported; when we cut the stream, or it reported nothing, the typical
     count of the prompt and of the output that streamed (nothing streamed: nothing spent)."""
     if reported and not cap.cut:
@@ -210,7 +214,7 @@ def _settled_usage(call: ChatCall, cap: OutputCap, reported: dict | None) -> Usa
     return Usage()
 
 
-def _usage_dict(usage: Usage) -> dict:
+def _usage_dict(usage: Usage) -> dict[str, Any]:
     return {
         "prompt_tokens": usage.input_tokens,
         "completion_tokens": usage.output_tokens,

@@ -7,6 +7,7 @@ only repairs what events missed — expired leases of dead workers, lost message
 
 from __future__ import annotations
 
+import builtins
 import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -119,7 +120,9 @@ class Experiments:
         return ExperimentView(experiment, tuple(jobs))
 
     # -- reads ----------------------------------------------------------------------------------
-    def list(self, *, org_id: str | None, status: str | None = None, limit: int = 50):
+    def list(
+        self, *, org_id: str | None, status: str | None = None, limit: int = 50
+    ) -> builtins.list[Experiment]:
         if status is not None and status not in STATES:
             raise InvalidExperiment(
                 f"status must be one of {', '.join(STATES)}, got {status!r}", param="status"
@@ -150,7 +153,9 @@ class Experiments:
             )
         return job
 
-    def logs(self, job_id: str, *, org_id: str | None, offset: int = 0) -> tuple[list[str], int]:
+    def logs(
+        self, job_id: str, *, org_id: str | None, offset: int = 0
+    ) -> tuple[builtins.list[str], int]:
         self.job(job_id, org_id=org_id)
         return self.store.read_log(job_id, offset)
 
@@ -166,7 +171,7 @@ class Experiments:
         return self.status(experiment_id, org_id=org_id)
 
     # -- dispatch -------------------------------------------------------------------------------
-    def dispatch(self, experiment_id: str) -> list[Job]:
+    def dispatch(self, experiment_id: str) -> builtins.list[Job]:
         jobs = self.store.reserve_dispatch(experiment_id, self.clock.now())
         if jobs:
             self.queue.publish(jobs)
@@ -277,7 +282,7 @@ class ScopedExperiments:
             request, org_id=self._org_id, base_dir=base_dir, source=source
         )
 
-    def list(self, *, status: str | None = None, limit: int = 50) -> list[Experiment]:
+    def list(self, *, status: str | None = None, limit: int = 50) -> builtins.list[Experiment]:
         return self._experiments.list(org_id=self._org_id, status=status, limit=limit)
 
     def status(self, experiment_id: str) -> ExperimentView:
@@ -286,7 +291,7 @@ class ScopedExperiments:
     def job(self, job_id: str) -> Job:
         return self._experiments.job(job_id, org_id=self._org_id)
 
-    def logs(self, job_id: str, offset: int = 0) -> tuple[list[str], int]:
+    def logs(self, job_id: str, offset: int = 0) -> tuple[builtins.list[str], int]:
         return self._experiments.logs(job_id, org_id=self._org_id, offset=offset)
 
     def cancel(self, experiment_id: str) -> ExperimentView:

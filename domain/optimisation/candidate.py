@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from attrs import field, frozen
 
@@ -23,7 +25,7 @@ class PromptMessage:
     role: str
     text: str
 
-    def to_wire(self) -> dict:
+    def to_wire(self) -> dict[str, Any]:
         return {"role": self.role, "content": self.text}
 
 
@@ -33,11 +35,19 @@ class Demo:
     assistant: str
 
 
+def _demos(demos: Iterable[Demo]) -> tuple[Demo, ...]:
+    return tuple(demos)
+
+
+def _template(messages: Iterable[PromptMessage]) -> tuple[PromptMessage, ...]:
+    return tuple(messages)
+
+
 @frozen
 class Candidate:
     instruction: str
-    demos: tuple[Demo, ...] = field(default=(), converter=tuple)
-    template: tuple[PromptMessage, ...] = field(default=(), converter=tuple)
+    demos: tuple[Demo, ...] = field(default=(), converter=_demos)
+    template: tuple[PromptMessage, ...] = field(default=(), converter=_template)
 
     @classmethod
     def from_messages(cls, messages: tuple[PromptMessage, ...]) -> Candidate:
@@ -65,7 +75,7 @@ class Candidate:
     def with_demos(self, demos: tuple[Demo, ...]) -> Candidate:
         return Candidate(self.instruction, demos, self.template)
 
-    def prefix(self) -> list[dict]:
+    def prefix(self) -> list[dict[str, Any]]:
         """What the interceptor places before the task's own (non-system) messages."""
         out = [{"role": "system", "content": self.instruction}] if self.instruction else []
         for demo in self.demos:
@@ -75,7 +85,7 @@ class Candidate:
             ]
         return out
 
-    def messages(self) -> list[dict]:
+    def messages(self) -> list[dict[str, Any]]:
         """The whole prompt, template included: the snapshot and ``prompt_messages`` shape."""
         return self.prefix() + [m.to_wire() for m in self.template]
 
@@ -84,7 +94,7 @@ class Candidate:
         raw = json.dumps(self.messages(), sort_keys=True).encode()
         return hashlib.sha256(raw).hexdigest()[:16]
 
-    def to_state(self) -> dict:
+    def to_state(self) -> dict[str, Any]:
         return {
             "instruction": self.instruction,
             "demos": [[d.user, d.assistant] for d in self.demos],
@@ -92,7 +102,7 @@ class Candidate:
         }
 
     @classmethod
-    def from_state(cls, state: dict) -> Candidate:
+    def from_state(cls, state: dict[str, Any]) -> Candidate:
         return cls(
             state["instruction"],
             tuple(Demo(u, a) for u, a in state.get("demos", [])),
@@ -100,7 +110,9 @@ class Candidate:
         )
 
 
-def substitute(candidate_prefix: list[dict], task_messages: list[dict]) -> list[dict]:
+def substitute(
+    candidate_prefix: list[dict[str, Any]], task_messages: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """The chat messages the policy sees: the candidate first, then the task's own turns.
 
     The task's system messages are replaced by the candidate's instruction (when the candidate

@@ -9,7 +9,7 @@ the key, the value and what to give. ``SCHEMA`` is also where the documented def
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from attrs import frozen
 from synth_ai.domain.optimisation.candidate import Candidate, PromptMessage
@@ -252,29 +252,31 @@ class OptimisationConfig:
 
     @property
     def train_seeds(self) -> tuple[int, ...]:
-        return self["gepa.evaluation.seeds"] if self.algorithm == "gepa" else self["mipro.seeds"]
+        key = "gepa.evaluation.seeds" if self.algorithm == "gepa" else "mipro.seeds"
+        return cast("tuple[int, ...]", self[key])
 
     @property
     def validation_seeds(self) -> tuple[int, ...]:
         if self.algorithm == "gepa":
-            return self["gepa.evaluation.validation_seeds"]
-        return self["mipro.validation_seeds"]
+            return cast("tuple[int, ...]", self["gepa.evaluation.validation_seeds"])
+        return cast("tuple[int, ...]", self["mipro.validation_seeds"])
 
     @property
     def rollout_budget(self) -> int:
-        return self["gepa.rollout.budget"] if self.algorithm == "gepa" else self["mipro.budget"]
+        key = "gepa.rollout.budget" if self.algorithm == "gepa" else "mipro.budget"
+        return cast(int, self[key])
 
     @property
     def max_concurrent(self) -> int:
         if self.algorithm == "gepa":
-            return self["gepa.rollout.max_concurrent"]
-        return self["mipro.max_concurrent"]
+            return cast(int, self["gepa.rollout.max_concurrent"])
+        return cast(int, self["mipro.max_concurrent"])
 
     @property
     def proposer_model(self) -> str:
         if self.algorithm == "gepa":
-            return self["gepa.proposer.model"] or self["policy.model"]
-        return self["mipro.meta_model"] or self["policy.model"]
+            return cast(str, self["gepa.proposer.model"] or self["policy.model"])
+        return cast(str, self["mipro.meta_model"] or self["policy.model"])
 
 
 def _resolve_aliases(document: Mapping[str, Any], source: str) -> Mapping[str, Any]:

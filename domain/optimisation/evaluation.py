@@ -29,10 +29,10 @@ class RolloutResult:
     score: float
     output: str = ""
     feedback: str = ""
-    messages: tuple[dict, ...] = ()  # the task's own messages the policy saw
+    messages: tuple[dict[str, Any], ...] = ()  # the task's own messages the policy saw
     error: str | None = None
 
-    def to_state(self) -> dict:
+    def to_state(self) -> dict[str, Any]:
         return {
             "seed": self.seed,
             "score": self.score,
@@ -43,7 +43,7 @@ class RolloutResult:
         }
 
     @classmethod
-    def from_state(cls, state: dict) -> RolloutResult:
+    def from_state(cls, state: dict[str, Any]) -> RolloutResult:
         return cls(
             state["seed"],
             state["score"],
@@ -58,14 +58,14 @@ class RolloutResult:
 class Journal:
     """Rollouts by ``candidate-key:seed`` and model answers by prompt key; JSON-safe state."""
 
-    rollouts: dict[str, dict] = field(factory=dict)
+    rollouts: dict[str, dict[str, Any]] = field(factory=dict)
     answers: dict[str, str] = field(factory=dict)
     extra: dict[str, Any] = field(factory=dict)
     ran_now: int = 0  # rollouts actually run in this attempt (not replayed)
     calls_now: int = 0  # proposer calls actually made in this attempt
 
     @classmethod
-    def from_state(cls, state: dict | None) -> Journal:
+    def from_state(cls, state: dict[str, Any] | None) -> Journal:
         state = dict(state or {})
         return cls(
             dict(state.get("rollouts", {})),
@@ -73,7 +73,7 @@ class Journal:
             dict(state.get("extra", {})),
         )
 
-    def to_state(self) -> dict:
+    def to_state(self) -> dict[str, Any]:
         return {"rollouts": self.rollouts, "answers": self.answers, "extra": self.extra}
 
     @property
@@ -81,7 +81,7 @@ class Journal:
         return len(self.rollouts)
 
 
-def _score(response: dict) -> float:
+def _score(response: dict[str, Any]) -> float:
     metrics = response.get("metrics") or {}
     for key in ("outcome_score", "mean_return"):
         value = metrics.get(key)
@@ -91,19 +91,21 @@ def _score(response: dict) -> float:
     return float(returns[0]) if returns else 0.0
 
 
-def _feedback(response: dict) -> str:
+def _feedback(response: dict[str, Any]) -> str:
     details = (response.get("metrics") or {}).get("details") or {}
-    if isinstance(details.get("feedback"), str):
-        return details["feedback"]
+    feedback = details.get("feedback")
+    if isinstance(feedback, str):
+        return feedback
     for trajectory in reversed(response.get("trajectories") or []):
         for step in reversed(trajectory.get("steps") or []):
             info = step.get("info") or {}
-            if isinstance(info.get("feedback"), str):
-                return info["feedback"]
+            feedback = info.get("feedback")
+            if isinstance(feedback, str):
+                return feedback
     return ""
 
 
-def _trajectory_output(response: dict) -> str:
+def _trajectory_output(response: dict[str, Any]) -> str:
     for trajectory in reversed(response.get("trajectories") or []):
         for step in reversed(trajectory.get("steps") or []):
             if step.get("tool_calls"):
@@ -209,7 +211,7 @@ class Evaluator:
 
     def _one(
         self, trial: str, key: str, prompt: Candidate, seed: int
-    ) -> tuple[dict | None, str | None]:
+    ) -> tuple[dict[str, Any] | None, str | None]:
         if self.cancelled():  # stop at the next rollout boundary, not the next batch
             return None, CANCELED
         request = {
@@ -235,7 +237,8 @@ class Evaluator:
             "mode": "eval",
         }
         try:
-            response = self.rollouts.rollout(request)
+            # typed as object: a task app may answer /rollout with any JSON value
+            response: object = self.rollouts.rollout(request)
         except SynthError as exc:
             return None, exc.message
         if not isinstance(response, dict):
@@ -243,7 +246,9 @@ class Evaluator:
         return response, None
 
 
-def _result(seed: int, response: dict | None, error: str | None, calls: RolloutCalls):
+def _result(
+    seed: int, response: dict[str, Any] | None, error: str | None, calls: RolloutCalls
+) -> RolloutResult:
     if response is None:
         return RolloutResult(seed, 0.0, feedback=f"the rollout failed: {error}", error=error)
     last = calls.exchanges[-1] if calls.exchanges else None

@@ -10,6 +10,7 @@ calls carry no API key, the owner who opened the trial pays.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from attrs import frozen
 from synth_ai.domain.auth import Principal
@@ -25,8 +26,8 @@ from synth_ai.ports.optimisation import Exchange, Trial, TrialStore
 class PolicyCall:
     trial_id: str
     rollout: str
-    messages: list[dict]  # what the task app sent
-    body: dict  # what the chat route serves
+    messages: list[dict[str, Any]]  # what the task app sent
+    body: dict[str, Any]  # what the chat route serves
     meter: Meter
     principal: Principal
 
@@ -47,7 +48,12 @@ class Interceptor:
         self.session_of = session_of
 
     def open_trial(
-        self, principal: Principal, *, session_id: str, prefix: list[dict], model: str | None
+        self,
+        principal: Principal,
+        *,
+        session_id: str,
+        prefix: list[dict[str, Any]],
+        model: str | None,
     ) -> Trial:
         trial = Trial(
             self.ids.new_id("trial"),
@@ -73,7 +79,7 @@ class Interceptor:
         trial = self.read(principal, trial_id)
         return self.trials.pop(trial_id) or trial
 
-    def prepare(self, target: str, body: dict) -> PolicyCall:
+    def prepare(self, target: str, body: dict[str, Any]) -> PolicyCall:
         trial_id, _, rollout = target.partition(".")  # "<trial id>.<rollout tag>"
         trial = self.trials.get(trial_id)
         if trial is None:

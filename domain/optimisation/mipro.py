@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import random
 import re
+from typing import Any
 
 from synth_ai.domain.optimisation.candidate import Candidate, Demo
 from synth_ai.domain.optimisation.evaluation import RolloutResult
@@ -46,14 +47,15 @@ def parse_instruction(text: str) -> str:
 
 def _user_turn(result: RolloutResult) -> str:
     for message in reversed(result.messages):
-        if message.get("role") == "user" and isinstance(message.get("content"), str):
-            return message["content"]
+        content = message.get("content")
+        if message.get("role") == "user" and isinstance(content, str):
+            return content
     return ""
 
 
 def proposer_prompt(
     current: str, observations: list[RolloutResult], number: int, total: int, tip: str
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     examples = "\n\n".join(
         f"Input: {_user_turn(r) or '(seed ' + str(r.seed) + ')'}\n"
         f"Answer: {r.output}\nScore: {r.score:.2f}\nFeedback: {r.feedback or '(none)'}"
@@ -144,7 +146,12 @@ class MiproSearch:
                 run.validate(candidate, "mipro")
 
     @staticmethod
-    def _top_sampled(run, instructions, demo_sets, initial) -> list[Candidate]:
+    def _top_sampled(
+        run: OptimisationRun,
+        instructions: list[str],
+        demo_sets: list[tuple[Demo, ...]],
+        initial: Candidate,
+    ) -> list[Candidate]:
         scored = []
         for i, instruction in enumerate(instructions):
             for j, demos in enumerate(demo_sets):

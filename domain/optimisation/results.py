@@ -6,6 +6,7 @@ from typing import Any
 
 from synth_ai.domain.artifacts.model import PromptJob, PromptSnapshot
 from synth_ai.domain.optimisation.run import OptimisationRun, ScoredCandidate
+from synth_ai.ports.artifacts import ArtifactCatalog
 
 ARTIFACT_STATUS = {None: "succeeded", "budget_exhausted": "succeeded", "canceled": "canceled"}
 
@@ -70,7 +71,13 @@ def job_metadata(run: OptimisationRun, *, job_ref: str, attempt: int) -> dict[st
 
 
 def record(
-    catalog, run: OptimisationRun, *, job_id: str, algorithm: str, now: float, **ref
+    catalog: ArtifactCatalog,
+    run: OptimisationRun,
+    *,
+    job_id: str,
+    algorithm: str,
+    now: float,
+    **ref: Any,
 ) -> None:
     """Write (or rewrite, on a re-run) the job and one snapshot per validated candidate."""
     status = ARTIFACT_STATUS.get(run.stop_reason, "failed")

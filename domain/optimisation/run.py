@@ -152,7 +152,9 @@ class OptimisationRun:
         return next((s for s in self.scored.values() if s.origin == "baseline"), None)
 
     # -- model calls (reflection, proposals) ------------------------------------------------
-    def ask(self, messages: list[dict], *, model: str, temperature: float, max_tokens: int) -> str:
+    def ask(
+        self, messages: list[dict[str, Any]], *, model: str, temperature: float, max_tokens: int
+    ) -> str:
         """A proposer/reflection answer through the job's session (journaled for resume)."""
         raw = json.dumps([model, temperature, max_tokens, messages], sort_keys=True).encode()
         key = hashlib.sha256(raw).hexdigest()[:24]

@@ -114,7 +114,14 @@ class OptimisePrompt:
             return JobOutcome("failed", "budget_exhausted before the baseline was scored", summary)
         return JobOutcome("completed", run.stop_reason, summary)
 
-    def _new_run(self, ctx, config, journal, artifact_id: str, session_id: str):
+    def _new_run(
+        self,
+        ctx: JobContext,
+        config: OptimisationConfig,
+        journal: Journal,
+        artifact_id: str,
+        session_id: str,
+    ) -> OptimisationRun:
         evaluator = Evaluator(
             rollouts=self.rollouts_for(config, ctx.env),
             trials=self.trials,
@@ -143,7 +150,9 @@ class OptimisePrompt:
             checkpoint=lambda: ctx.save_checkpoint(journal.to_state()),
         )
 
-    def _search(self, run: OptimisationRun, config: OptimisationConfig, ctx) -> str | None:
+    def _search(
+        self, run: OptimisationRun, config: OptimisationConfig, ctx: JobContext
+    ) -> str | None:
         """Score the baseline, then let the algorithm search; what went wrong, if anything."""
         try:
             initial = config.initial_candidate

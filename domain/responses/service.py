@@ -10,7 +10,7 @@ fails or the client goes away — and store the response before the client can a
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from attrs import frozen
@@ -191,7 +191,7 @@ class ResponsesBridge:
         finally:
             once.settle(machine.usage())  # the client went away, or something unexpected broke
 
-    def run(self, turn: Turn, charge: Charge) -> dict:
+    def run(self, turn: Turn, charge: Charge) -> dict[str, Any]:
         """A non-streaming turn: the upstream is still streamed, so the cap holds the same way;
         an upstream failure is raised (an ordinary HTTP error)."""
         machine = self._machine(turn)
@@ -222,7 +222,7 @@ class ResponsesBridge:
             Usage.from_openai(reported).input_tokens,
         )
 
-    def get(self, org_id: str, response_id: str) -> dict:
+    def get(self, org_id: str, response_id: str) -> dict[str, Any]:
         return self._record(org_id, response_id).response
 
     # -- helpers ------------------------------------------------------------------------------
@@ -286,7 +286,7 @@ class _Capped:
     what streamed as its usage, since the upstream's own report never comes. The charge hears
     how much has streamed (what a lapsed lease is charged if this process dies)."""
 
-    def __init__(self, stream, turn: Turn, charge: Charge):
+    def __init__(self, stream: Iterable[dict[str, Any]], turn: Turn, charge: Charge):
         self._stream = stream
         self._turn = turn
         self._charge = charge
@@ -297,7 +297,7 @@ class _Capped:
     def cut(self) -> bool:
         return self._cap.cut
 
-    def __iter__(self) -> Iterator[dict]:
+    def __iter__(self) -> Iterator[dict[str, Any]]:
         cap, prompt = self._cap, self._turn.plan.prompt_estimate
         for chunk in self._stream:
             out = cap.apply(chunk)

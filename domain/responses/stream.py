@@ -166,7 +166,7 @@ class TurnStream:
         )
 
     @property
-    def upstream_usage(self) -> dict | None:
+    def upstream_usage(self) -> dict[str, Any] | None:
         """The ``usage`` object the stream carried, if any."""
         return self._usage
 

@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 from synth_ai.domain.auth import Principal
 from synth_ai.domain.errors import InvalidInput, LimitExceeded
 from synth_ai.domain.sessions import rules
 from synth_ai.domain.sessions.errors import ReservationNotFound, SessionNotFound
 from synth_ai.domain.sessions.meter import BudgetMeter, Metered, SessionCharge
-from synth_ai.domain.sessions.model import Amounts, LedgerEntry, Reservation, Usage
-from synth_ai.domain.sessions.pricing import MILLION, PriceTable
+from synth_ai.domain.sessions.model import Amounts, LedgerEntry, Reservation, Session, Usage
+from synth_ai.domain.sessions.pricing import MILLION, ModelPrice, PriceTable
 from synth_ai.domain.sessions.service import SessionService
 from synth_ai.domain.sessions.tokens import FRAMING_PER_MESSAGE, FRAMING_PER_REQUEST
 from synth_ai.ports.clock import Ticker
@@ -146,7 +147,7 @@ class Budget:
             return charge
         raise AssertionError("unreachable")
 
-    def _mark_if_used_up(self, session, price, minimum: int) -> None:
+    def _mark_if_used_up(self, session: Session, price: ModelPrice, minimum: int) -> None:
         """After a refusal: a session whose limit cannot fit even the smallest request any
         more is ``limit_exceeded`` (its limit is used up); one large request never is."""
         fixed = Amounts(
@@ -155,7 +156,7 @@ class Budget:
         per_token = Amounts(tokens=1, cost_usd=price.output / MILLION)
         now = self.clock.now()
 
-        def mark(s):
+        def mark(s: Session) -> Session:
             return rules.mark_used_up(s, fixed, per_token, minimum, now)
 
         current = self.store.get(session.org_id, session.id)
@@ -180,13 +181,19 @@ class Budget:
         lease = self.defaults.reservation_ttl_seconds if job else self.defaults.lease_seconds
         return self._hold(principal, session.id, amounts, what, lease=lease)
 
-    def _session(self, principal: Principal, session_id: str | None):
+    def _session(self, principal: Principal, session_id: str | None) -> Session:
         if session_id:
             return self.sessions.owned(principal, session_id, create=True)
         return self.sessions.current(principal)
 
     def _hold(
-        self, principal: Principal, session_id: str, amounts: Amounts, what: Metered, *, lease
+        self,
+        principal: Principal,
+        session_id: str,
+        amounts: Amounts,
+        what: Metered,
+        *,
+        lease: float,
     ) -> SessionCharge:
         now = self.clock.now()
         reservation = Reservation(
@@ -269,7 +276,7 @@ class Budget:
             return True
         return self.store.settle(reservation_id, actual, entry, self.clock.now())
 
-    def log_overrun(self, session_id: str | None, model: str | None, over: dict) -> None:
+    def log_overrun(self, session_id: str | None, model: str | None, over: dict[str, Any]) -> None:
         log.warning(
             "upstream reported more than session %s reserved for %s (not charged): %s",
             session_id,
@@ -279,6 +286,7 @@ class Budget:
 
     # -- leases -------------------------------------------------------------------------------
     def _keep(self, charge: SessionCharge) -> None:
+        assert charge.reservation_id is not None  # only held charges are kept
         with self._live_lock:
             self._live[charge.reservation_id] = charge
             if self._ticker is not None and not self._renewing:
@@ -299,6 +307,7 @@ class Budget:
         until = self.clock.now() + self.defaults.lease_seconds
         renewed = 0
         for charge in live:
+            assert charge.reservation_id is not None  # only held charges are kept
             try:
                 if self.store.renew(charge.reservation_id, until, charge.held_progress()):
                     renewed += 1

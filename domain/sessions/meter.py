@@ -10,7 +10,8 @@ that lapses charges.
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from attrs import evolve, field, frozen
 from synth_ai.domain.auth import Principal
@@ -30,12 +31,12 @@ class Metered:
     gpu_type: str | None = None
     reference_type: str | None = None
     reference_id: str | None = None
-    metadata: dict = field(factory=dict)
+    metadata: dict[str, Any] = field(factory=dict)
 
 
-def held_to(actual: Amounts, ceiling: Amounts) -> tuple[Amounts, dict]:
+def held_to(actual: Amounts, ceiling: Amounts) -> tuple[Amounts, dict[str, Any]]:
     """``actual`` held to ``ceiling`` metric by metric, and what it reported beyond it."""
-    held = Amounts(*(min(actual.get(m), ceiling.get(m)) for m in METRICS))
+    held = Amounts(*(min(getattr(actual, m), getattr(ceiling, m)) for m in METRICS))
     over = {m: actual.get(m) - held.get(m) for m in METRICS if actual.get(m) > held.get(m)}
     return held, over
 
@@ -153,7 +154,7 @@ class BudgetMeter:
             )
         )
 
-    def _held(self, reserve) -> SessionCharge:
+    def _held(self, reserve: Callable[[str | None], SessionCharge]) -> SessionCharge:
         session_id = self._requested_session or self._budget.hinted(self._principal, self._hint)
         if self._hint and not self._requested_session and session_id is None:
             self.warnings.append(

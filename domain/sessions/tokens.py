@@ -20,6 +20,7 @@ import json
 import math
 import threading
 from collections import OrderedDict
+from typing import Any
 
 # Role markers and separators a chat template wraps each message in, and the assistant header
 # the answer starts after (no template in use spends more).
@@ -31,7 +32,7 @@ def utf8_bytes(text: str) -> int:
     return len(text.encode("utf-8", "surrogatepass"))
 
 
-def prompt_bound(messages: list | None, tools: list | None = None) -> int:
+def prompt_bound(messages: list[Any] | None, tools: list[Any] | None = None) -> int:
     """An upper bound on the prompt tokens of ``messages`` and ``tools`` (see the module)."""
     total = FRAMING_PER_REQUEST
     for message in messages or []:
@@ -41,7 +42,7 @@ def prompt_bound(messages: list | None, tools: list | None = None) -> int:
     return total
 
 
-def prompt_estimate(messages: list | None, tools: list | None = None) -> int:
+def prompt_estimate(messages: list[Any] | None, tools: list[Any] | None = None) -> int:
     """The typical prompt count, charged when the upstream reports no usage."""
     total = 0
     for message in messages or []:
@@ -93,7 +94,7 @@ def _quarters(char: str) -> int:
     return 1 if char < "\x80" else _QUARTERS[utf8_bytes(char)]
 
 
-def _text_of(message) -> str:
+def _text_of(message: Any) -> str:
     """Every string of a message but its role (the framing covers it): name, content parts,
     tool calls and their arguments."""
     if isinstance(message, str):
@@ -124,7 +125,7 @@ class PromptCounts:
         self._lock = threading.Lock()
 
     @staticmethod
-    def _prefix_keys(model: str, messages: list, tools: list | None) -> list[str]:
+    def _prefix_keys(model: str, messages: list[Any], tools: list[Any] | None) -> list[str]:
         digest = hashlib.sha256(json.dumps([model, tools or []], sort_keys=True).encode())
         keys = []
         for message in messages:
@@ -132,7 +133,9 @@ class PromptCounts:
             keys.append(digest.copy().hexdigest())
         return keys
 
-    def learn(self, model: str, messages: list, tools: list | None, prompt_tokens: int) -> None:
+    def learn(
+        self, model: str, messages: list[Any], tools: list[Any] | None, prompt_tokens: int
+    ) -> None:
         if not messages or prompt_tokens <= 0:
             return
         key = self._prefix_keys(model, messages, tools)[-1]
@@ -142,7 +145,7 @@ class PromptCounts:
             while len(self._seen) > self._size:
                 self._seen.popitem(last=False)
 
-    def bound(self, model: str, messages: list, tools: list | None = None) -> int:
+    def bound(self, model: str, messages: list[Any], tools: list[Any] | None = None) -> int:
         """The counted prefix plus the byte bound of the rest; ``prompt_bound`` when no prefix
         of this conversation was counted."""
         keys = self._prefix_keys(model, messages, tools)
