@@ -56,7 +56,13 @@ def initial_messages() -> list[dict]:
 
 
 def job_configs(task_app_url: str, task_key: str, model: str, reduced: bool) -> dict[str, dict]:
-    """The ``[prompt_learning]`` documents of the experiment's jobs (``gepa`` only when asked)."""
+    """The ``[prompt_learning]`` documents of the experiment's jobs.
+
+    On the local model the proposer (the same 270M model) gets a few dozen tokens: more only
+    costs time, its proposals are weak either way. A hosted model gets room for a real one.
+    """
+    local = model == "local"
+    proposer_tokens = (24 if reduced else 48) if local else 512
     train = list(range(0, 6 if reduced else 10))
     validation = list(range(10, 16 if reduced else 25))
     common = {
@@ -81,7 +87,7 @@ def job_configs(task_app_url: str, task_key: str, model: str, reduced: bool) -> 
             "validation_seeds": validation,
             "num_instructions": 1 if reduced else 2,
             "meta_temperature": 0.7,
-            "meta_max_completion_tokens": 24 if reduced else 48,
+            "meta_max_completion_tokens": proposer_tokens,
             "max_demos": 3,
             "num_demo_sets": 3 if reduced else 8,
             "few_shot_score_threshold": 1.0,
@@ -97,7 +103,7 @@ def job_configs(task_app_url: str, task_key: str, model: str, reduced: bool) -> 
             "perfect_score": 1.0,
             "rollout": {"budget": 24 if reduced else 120, "max_concurrent": 4, "minibatch_size": 3},
             "evaluation": {"seeds": train, "validation_seeds": validation},
-            "proposer": {"temperature": 0.7, "max_completion_tokens": 24 if reduced else 48},
+            "proposer": {"temperature": 0.7, "max_completion_tokens": proposer_tokens},
         },
     }
     return {"mipro": mipro, "gepa": gepa}
