@@ -113,28 +113,3 @@ def test_the_demo_says_in_one_line_that_it_needs_python_3_11(tmp_path):
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [done.stderr.strip()]
     assert "needs Python >= 3.11 (found: Python 3.10.12)" in done.stderr
-
-
-def test_the_demo_says_in_one_line_that_the_first_build_needs_a_compiler(tmp_path):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    for tool in ("dirname", "bash"):
-        (bin_dir / tool).symlink_to(subprocess.check_output(["which", tool], text=True).strip())
-    (bin_dir / "python3").symlink_to(sys.executable)
-    env = {
-        "PATH": str(bin_dir),
-        "HOME": str(tmp_path),
-        "SYNTH_AI_WHEELHOUSE": str(tmp_path / "empty-wheelhouse"),
-    }
-
-    done = subprocess.run(
-        [str(bin_dir / "bash"), str(ROOT / "scripts" / "demo")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
-
-    assert done.returncode == 1, done.stderr
-    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
-    assert "needs a C compiler" in done.stderr and "SYNTH_AI_UPSTREAM_URL" in done.stderr
