@@ -24,6 +24,10 @@ import time
 from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parent
+sys.path.insert(0, str(EXAMPLES))
+
+from demo_report import print_summary, summarise  # noqa: E402
+
 TASK_APP = EXAMPLES / "sentiment_task_app.py"
 INSTRUCTION = (
     "Classify the sentiment of the review as positive, negative or neutral. Answer with one word."
@@ -51,7 +55,10 @@ def free_port() -> int:
 def initial_messages() -> list[dict]:
     messages = [{"role": "system", "pattern": INSTRUCTION}]
     for text, label in INITIAL_DEMOS:
-        messages += [{"role": "user", "pattern": text}, {"role": "assistant", "pattern": label}]
+        messages += [
+            {"role": "user", "pattern": text},
+            {"role": "assistant", "pattern": label},
+        ]
     return messages
 
 
@@ -101,7 +108,11 @@ def job_configs(task_app_url: str, task_key: str, model: str, reduced: bool) -> 
         "gepa": {
             "candidate_selection": "pareto",
             "perfect_score": 1.0,
-            "rollout": {"budget": 24 if reduced else 120, "max_concurrent": 4, "minibatch_size": 3},
+            "rollout": {
+                "budget": 24 if reduced else 120,
+                "max_concurrent": 4,
+                "minibatch_size": 3,
+            },
             "evaluation": {"seeds": train, "validation_seeds": validation},
             "proposer": {"temperature": 0.7, "max_completion_tokens": proposer_tokens},
         },
@@ -213,7 +224,10 @@ def run_experiment(env: dict[str, str], experiment_file: Path, kinds: list[str])
     org_id = _local_org(settings)
     request = parse_request(json.loads(experiment_file.read_text()), source=str(experiment_file))
     view = experiments.submit(
-        request, org_id=org_id, base_dir=experiment_file.parent, source=str(experiment_file)
+        request,
+        org_id=org_id,
+        base_dir=experiment_file.parent,
+        source=str(experiment_file),
     )
     experiment_id = view.experiment.experiment_id
     say(f"==> experiment {experiment_id}: {', '.join(kinds)} on the in-memory queue")
@@ -262,73 +276,6 @@ def show_artifact(env: dict[str, str], artifact_id: str) -> dict:
     return json.loads(done.stdout)
 
 
-def prompt_text(messages: list[dict]) -> list[str]:
-    lines = []
-    for m in messages:
-        text = " ".join(str(m.get("content") or m.get("pattern") or "").split())
-        lines.append(f"{m.get('role')}: {text}")
-    return lines
-
-
-def summarise(kind: str, job, artifact: dict) -> dict:
-    meta = artifact.get("metadata") or {}
-    best = meta.get("best_snapshot") or {}
-    totals = meta.get("totals") or {}
-    initial = best_messages = None
-    for snapshot in artifact.get("snapshots") or []:
-        if snapshot.get("origin") == "baseline" or snapshot.get("snapshot_id") == "cand_000":
-            initial = snapshot.get("messages")
-    best_messages = best.get("messages") if isinstance(best, dict) else None
-    return {
-        "kind": kind,
-        "status": job.status,
-        "reason": job.reason,
-        "artifact_id": artifact.get("artifact_id") or artifact.get("id"),
-        "baseline_score": meta.get("baseline_score"),
-        "best_score": artifact.get("best_score"),
-        "learning_curve": meta.get("learning_curve"),
-        "spend_usd": totals.get("spend_usd"),
-        "tokens": totals.get("tokens"),
-        "rollouts": totals.get("rollouts"),
-        "initial_messages": initial or initial_messages(),
-        "best_messages": best_messages,
-    }
-
-
-def print_summary(result: dict, home: Path) -> None:
-    def score(value) -> str:
-        return "n/a" if value is None else f"{float(value):.3f}"
-
-    say()
-    say(
-        f"=== {result['kind']}: {result['status']}"
-        + (f" ({result['reason']})" if result["reason"] else "")
-    )
-    say(f"  baseline validation score: {score(result['baseline_score'])}")
-    say(f"  best validation score:     {score(result['best_score'])}")
-    if result["learning_curve"]:
-        curve = ", ".join(f"{r}:{float(s):.2f}" for r, s in result["learning_curve"])
-        say(f"  learning curve (rollouts:best): {curve}")
-    spend = result["spend_usd"]
-    say(
-        f"  spend counted: ${float(spend or 0):.4f}, {result['tokens'] or 0} tokens, "
-        f"{result['rollouts'] or 0} rollouts"
-    )
-    initial = prompt_text(result["initial_messages"])
-    best = prompt_text(result["best_messages"] or [])
-    width = max([len(line) for line in initial] + [20])
-    width = min(width, 70)
-    say(f"  {'initial prompt':{width}} | best prompt")
-    for i in range(max(len(initial), len(best))):
-        left = initial[i] if i < len(initial) else ""
-        right = best[i] if i < len(best) else ""
-        say(f"  {left[:width]:{width}} | {right}")
-    artifact = result["artifact_id"]
-    say(f"  artifact: {artifact}")
-    say(f"    SYNTH_AI_HOME={home} .venv/bin/synth-ai artifacts show {artifact}")
-    say(f"    SYNTH_AI_HOME={home} .venv/bin/synth-ai artifacts download {artifact} --format yaml")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reduced", action="store_true", help="fewer seeds and trials (tests)")
@@ -364,7 +311,8 @@ def main(argv: list[str] | None = None) -> int:
                 if not artifact_id:
                     say(f"=== {job.job_type}: {job.status} ({job.reason or 'no artifact'})")
                     continue
-                result = summarise(job.job_type, job, show_artifact(job_env, artifact_id))
+                artifact = show_artifact(job_env, artifact_id)
+                result = summarise(job.job_type, job, artifact, initial_messages())
                 results.append(result)
                 print_summary(result, home)
     finally:
@@ -388,7 +336,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def write_experiment(
-    home: Path, task_app_url: str, task_key: str, model: str, reduced: bool, kinds: list[str]
+    home: Path,
+    task_app_url: str,
+    task_key: str,
+    model: str,
+    reduced: bool,
+    kinds: list[str],
 ) -> Path:
     import tomlkit
 
