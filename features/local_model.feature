@@ -15,3 +15,9 @@ Feature: The local model, offline
     And llama-cpp-python cannot be imported
     When I run "synth-ai serve"
     Then it exits 1 with one line that says "pip install 'synth-ai[local]'"
+
+  Scenario: The demo says in one line that the first build of the local model needs a compiler
+    Given no llama-cpp-python wheel has been built on this machine
+    And no C compiler is on the PATH
+    When I run "scripts/demo"
+    Then it exits 1 with one line that names a C compiler and SYNTH_AI_UPSTREAM_URL

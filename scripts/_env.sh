@@ -5,7 +5,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 PYTHON="${PYTHON:-python3}"
 if ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null; then
-  echo "synth-ai needs Python >= 3.11 (found: $("$PYTHON" --version 2>&1)); set PYTHON=/path/to/python3.11" >&2
+  echo "synth-ai needs Python >= 3.11 (found: $("$PYTHON" --version 2>&1 | head -1)); set PYTHON=/path/to/python3.11" >&2
   exit 1
 fi
 # Wheels built here once (llama-cpp-python for the [local] extra compiles from source, ~20 min on

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import openai
 import pytest
@@ -120,3 +121,37 @@ def one_line(world):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "pip install 'synth-ai[local]'" in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+@given("no llama-cpp-python wheel has been built on this machine")
+def empty_wheelhouse(world, tmp_path):
+    world["env"]["SYNTH_AI_WHEELHOUSE"] = str(tmp_path / "empty-wheelhouse")
+    world["env"]["HOME"] = str(tmp_path)
+
+
+@given("no C compiler is on the PATH")
+def no_compiler(world, tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("dirname", "bash"):
+        (bin_dir / tool).symlink_to(subprocess.check_output(["which", tool], text=True).strip())
+    (bin_dir / "python3").symlink_to(sys.executable)
+    world["env"]["PATH"] = str(bin_dir)
+    world["bash"] = str(bin_dir / "bash")
+
+
+@when('I run "scripts/demo"')
+def run_demo(world):
+    script = Path(__file__).resolve().parents[2] / "scripts" / "demo"
+    world["result"] = subprocess.run(
+        [world["bash"], str(script)], env=world["env"], capture_output=True, text=True, timeout=30
+    )
+
+
+@then("it exits 1 with one line that names a C compiler and SYNTH_AI_UPSTREAM_URL")
+def demo_one_line(world):
+    result = world["result"]
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "needs a C compiler" in lines[0] and "SYNTH_AI_UPSTREAM_URL" in lines[0]
