@@ -41,7 +41,10 @@ class HttpArtifactCatalog:
         self, *, kind: str = "all", status: str | None = None, limit: int = 50
     ) -> ArtifactListing:
         params = {"type": kind, "status": status, "limit": limit}
-        return wire.listing_from(self._client.get("/api/artifacts", params=params))
+        found = wire.listing_from(self._client.get("/api/artifacts", params=params))
+        # The route limits each type (as the public client asks); this port means the newest
+        # ``limit`` of all together.
+        return ArtifactListing.newest(found.models, found.prompts, limit, found.total_count)
 
     def get_model(self, model_id: str) -> ModelArtifact:
         return wire.model_from(self._client.get(f"/api/artifacts/models/{_seg(model_id)}"))

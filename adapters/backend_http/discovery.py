@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from synth_ai.adapters.backend_http.client import BackendClient
+from synth_ai.adapters.wire import tunnels as wire
 from synth_ai.domain.tunnels.model import TunnelRecord
 
 
@@ -15,8 +16,7 @@ class BackendTunnelDirectory:
 
     def list_tunnels(self, timeout: float | None = None) -> list[TunnelRecord]:
         body = self._client.get("/api/v1/tunnels/")
-        items = body.get("tunnels", []) if isinstance(body, dict) else []
-        return [_record(item) for item in items if isinstance(item, dict) and item.get("hostname")]
+        return [_record(item) for item in wire.listed(body) if item.get("hostname")]
 
 
 def _record(item: dict) -> TunnelRecord:

@@ -16,7 +16,15 @@ from attrs import define, field
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter
 from synth_ai.adapters.wire.strict import structure_or_422
-from synth_ai.domain.artifacts.exports import ExportRequest, ExportResult, split_tags
+from synth_ai.domain.artifacts.errors import InvalidExport
+from synth_ai.domain.artifacts.exports import (
+    ExportRequest,
+    ExportResult,
+    StoredWeights,
+    parse_weights_key,
+    split_tags,
+    weights_key,
+)
 from synth_ai.domain.artifacts.model import ModelArtifact, PromptJob, PromptSnapshot
 from synth_ai.domain.artifacts.prompts import PromptMessage
 from synth_ai.domain.artifacts.service import (
@@ -30,6 +38,7 @@ from synth_ai.domain.timestamps import epoch, iso
 from synth_ai.ports.artifacts import ArtifactListing
 
 T = TypeVar("T")
+FINAL_STATUSES = ("succeeded", "failed", "canceled")
 
 
 def _timestamp(value: Any, _type: Any = None) -> float | None:
@@ -44,26 +53,64 @@ def _iso(value: float | None) -> str | None:
 @define
 class ExportIn:
     """``POST /api/learning/exports/hf``: visibility as ``private`` or ``visibility``, tags as a
-    list or a comma-separated string, and an optional Hub token."""
+    list or a comma-separated string, and an optional Hub token.
 
-    model_id: str
+    The public synth-ai 0.2.24 client's body is accepted too: ``key`` (from
+    ``GET /api/learning/models/on-wasabi``) in place of ``model_id``, ``artifact_kind``
+    (``lora`` prefers the adapter, ``training_file`` the merged weights; the key's own variant
+    wins), ``repo_type`` (only ``model``), and ``base_model``/``bucket``/``folder_name``, which
+    are read but not needed: the registered model knows its base and its folder."""
+
     repo_id: str
+    model_id: str | None = None
     private: bool | None = None
     visibility: str | None = None
     tags: list[str] | str = field(factory=list)
-    prefer_merged: bool = True
+    prefer_merged: bool | None = None
     hf_token: str | None = None
+    key: str | None = None
+    artifact_kind: str | None = None
+    repo_type: str | None = None
+    base_model: str | None = None
+    bucket: str | None = None
+    folder_name: str | None = None
 
     def to_request(self) -> ExportRequest:
         private = self.private if self.private is not None else self.visibility != "public"
         tags = split_tags(self.tags) if isinstance(self.tags, str) else tuple(self.tags)
-        return ExportRequest(self.model_id, self.repo_id, private, tags, self.prefer_merged)
+        if self.repo_type not in (None, "model"):
+            raise InvalidExport(
+                f"repo_type {self.repo_type!r} is not supported — only 'model' repos are exported",
+                param="repo_type",
+                code="invalid_repo_type",
+            )
+        prefer_merged = self.prefer_merged
+        if prefer_merged is None and self.artifact_kind is not None:
+            prefer_merged = self.artifact_kind != "lora"
+        model_id = self.model_id
+        if self.key is not None:
+            keyed, keyed_merged = parse_weights_key(self.key)
+            if model_id is not None and model_id != keyed:
+                raise InvalidExport(
+                    f"key {self.key!r} names another model than model_id {model_id!r} — send one",
+                    param="key",
+                    code="key_mismatch",
+                )
+            model_id, prefer_merged = keyed, keyed_merged
+        if model_id is None:
+            raise InvalidExport(
+                "no model to export — send model_id (or a key from GET /api/learning/models/on-wasabi)",
+                param="model_id",
+                code="missing_model_id",
+            )
+        merged = True if prefer_merged is None else prefer_merged
+        return ExportRequest(model_id, self.repo_id, private, tags, merged)
 
     @classmethod
     def of(cls, request: ExportRequest, hf_token: str | None = None) -> ExportIn:
         return cls(
-            request.model_id,
             request.repo_id,
+            request.model_id,
             private=request.private,
             tags=list(request.tags),
             prefer_merged=request.prefer_merged,
@@ -89,10 +136,16 @@ def _record_converter() -> cattrs.Converter:
     snapshot_out = make_dict_unstructure_fn(PromptSnapshot, conv, created_at=out)
 
     def model(m: ModelArtifact) -> dict[str, Any]:
-        return {"type": "rl" if m.kind == "rl" else "fine_tuned", **model_out(m)}
+        # ``dtype`` (shown by the public client's ``artifacts show``) from the registered
+        # metadata; ``"unknown"`` rather than a ``None`` it would print.
+        dtype = m.metadata.get("dtype") if isinstance(m.metadata.get("dtype"), str) else None
+        kind = "rl" if m.kind == "rl" else "fine_tuned"
+        return {"type": kind, **model_out(m), "dtype": dtype or "unknown"}
 
     def job(j: PromptJob) -> dict[str, Any]:
-        document = {"id": j.job_id, "type": "prompt", **job_out(j)}
+        # ``finished_at``: when a job reached a final status (its last update), else ``None``.
+        finished = _iso(j.updated_at) if j.status in FINAL_STATUSES else None
+        document = {"id": j.job_id, "type": "prompt", **job_out(j), "finished_at": finished}
         if document["algorithm"] is None:
             del document["algorithm"]  # the public client slices it
         return document
@@ -207,7 +260,29 @@ def listing(found: ArtifactListing) -> dict[str, Any]:
 
 
 def export_result(result: ExportResult) -> dict[str, Any]:
-    return records.unstructure(result)
+    """Our fields plus ``repo_url``, which the public client prints."""
+    return {**records.unstructure(result), "repo_url": result.url}
+
+
+def stored_weights(found: list[StoredWeights]) -> dict[str, Any]:
+    """``GET /api/learning/models/on-wasabi``, as the public client reads it: each model's
+    ``wasabi.merged`` / ``wasabi.adapter`` with ``present`` and the ``key`` to export."""
+
+    def variant(s: StoredWeights, name: str, present: bool) -> dict[str, Any]:
+        return {"present": present, "key": weights_key(s.model.id, name) if present else None}
+
+    return {
+        "models": [
+            {
+                **model(s.model),
+                "wasabi": {
+                    "merged": variant(s, "merged", s.merged),
+                    "adapter": variant(s, "adapter", s.adapter),
+                },
+            }
+            for s in found
+        ]
+    }
 
 
 # -- back in (the backend client) -------------------------------------------------------------

@@ -50,8 +50,24 @@ def record(r: TunnelRecord) -> dict[str, Any]:
     return _conv.unstructure(r, TunnelRecord)
 
 
-def records(found: list[TunnelRecord]) -> dict[str, Any]:
-    return {"tunnels": [record(r) for r in found]}
+def records(found: list[TunnelRecord], org_id: str) -> list[dict[str, Any]]:
+    """``GET /api/v1/tunnels/``: a JSON list, as the public synth-ai client's
+    ``fetch_managed_tunnels`` requires, each entry with the ``org_id`` it checks and a
+    ``metadata`` object beside our own fields."""
+    return [
+        {
+            **record(r),
+            "org_id": org_id,
+            "metadata": {"local_host": r.local_host, "local_port": r.local_port},
+        }
+        for r in found
+    ]
+
+
+def listed(body: Any) -> list[dict[str, Any]]:
+    """The entries of a listing: the list itself, or (older servers) ``{"tunnels": [...]}``."""
+    items = body.get("tunnels", []) if isinstance(body, dict) else body
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
 
 def record_from(document: dict[str, Any]) -> TunnelRecord:

@@ -185,3 +185,47 @@ class ExportResult:
     files: list[str]
     commit: str | None = None
     status: str = "succeeded"
+
+
+# -- the public client's export form ---------------------------------------------------------
+# synth-ai 0.2.24 asks ``GET /api/learning/models/on-wasabi`` which weights are stored, then
+# posts the ``key`` it found there. Our keys are opaque: ``<model_id>#merged`` or
+# ``<model_id>#adapter``, resolved back to the model and the folder to prefer.
+
+KEY_VARIANTS = ("merged", "adapter")
+
+
+@frozen
+class StoredWeights:
+    """Which variants of a model's weights folder an export could upload."""
+
+    model: ModelArtifact
+    merged: bool
+    adapter: bool
+
+
+def stored_weights(model: ModelArtifact, folder: WeightsFolder | None) -> StoredWeights:
+    """``merged`` is a ``merged/`` sub-folder, or a plain folder of files (uploaded whole)."""
+    if folder is None or not folder.is_dir:
+        return StoredWeights(model, False, False)
+    plain = folder.holds_files and not folder.subfolders & set(KEY_VARIANTS)
+    return StoredWeights(
+        model, "merged" in folder.subfolders or plain, "adapter" in folder.subfolders
+    )
+
+
+def weights_key(model_id: str, variant: str) -> str:
+    return f"{model_id}#{variant}"
+
+
+def parse_weights_key(key: str) -> tuple[str, bool]:
+    """The model id and ``prefer_merged`` a key names, or ``InvalidExport`` saying what keys are."""
+    model_id, sep, variant = key.rpartition("#")
+    if not sep or not model_id or variant not in KEY_VARIANTS:
+        raise InvalidExport(
+            f"unknown weights key {key!r} — use a key from GET /api/learning/models/on-wasabi "
+            "(MODEL_ID#merged or MODEL_ID#adapter)",
+            param="key",
+            code="unknown_key",
+        )
+    return model_id, variant == "merged"

@@ -17,9 +17,11 @@ from synth_ai.domain.artifacts.errors import InvalidArtifactId, UnknownSnapshot
 from synth_ai.domain.artifacts.exports import (
     ExportRequest,
     ExportResult,
+    StoredWeights,
     check_weights_location,
     model_card,
     select_weights,
+    stored_weights,
 )
 from synth_ai.domain.artifacts.model import (
     ArtifactId,
@@ -94,6 +96,10 @@ class SnapshotReported:
 # -- the service --------------------------------------------------------------------------------
 
 
+MODELS_SCANNED = 1000
+"""How many models ``list_each_type`` reads to fill both model types."""
+
+
 class ArtifactService:
     def __init__(
         self,
@@ -166,6 +172,27 @@ class ArtifactService:
         return self.catalog.list_artifacts(
             kind=check_list_type(kind), status=check_status(status), limit=limit
         )
+
+    def list_each_type(
+        self, *, kind: str | None = "all", status: str | None = None, limit: int = 50
+    ) -> ArtifactListing:
+        """Up to ``limit`` of each type (fine-tuned/PEFT models, RL models, prompt jobs), newest
+        first, as ``GET /api/artifacts`` serves them to the public client (``--limit`` is
+        "maximum items per type" there). Models are read up to ``MODELS_SCANNED`` at once."""
+        kind, status = check_list_type(kind), check_status(status)
+        models: builtins.list[ModelArtifact] = []
+        prompts: builtins.list[PromptJob] = []
+        total = 0
+        if kind in ("models", "all"):
+            found = self.catalog.list_artifacts(kind="models", status=status, limit=MODELS_SCANNED)
+            rl = [m for m in found.models if m.kind == "rl"][:limit]
+            other = [m for m in found.models if m.kind != "rl"][:limit]
+            models = sorted(rl + other, key=lambda m: -m.created_at)
+            total += found.total_count
+        if kind in ("prompts", "all"):
+            found = self.catalog.list_artifacts(kind="prompts", status=status, limit=limit)
+            prompts, total = found.prompts, total + found.total_count
+        return ArtifactListing(models, prompts, total)
 
     def model(self, model_id: str) -> ModelArtifact:
         parsed = ArtifactId.parse(model_id)
@@ -265,6 +292,18 @@ class ArtifactService:
             upload.files,
             upload.commit,
         )
+
+    def stored_weights(self, limit: int = 1000) -> builtins.list[StoredWeights]:
+        """Every registered model with the weights variants it could export (the public
+        client's ``GET /api/learning/models/on-wasabi``)."""
+        found = self.catalog.list_artifacts(kind="models", status=None, limit=limit)
+        return [
+            stored_weights(
+                m,
+                self._weights.inspect(m.weights_path) if self._weights and m.weights_path else None,
+            )
+            for m in found.models
+        ]
 
     # helpers ------------------------------------------------------------------------------
     def _roots(self) -> tuple[str, ...]:

@@ -110,7 +110,7 @@ def recorded_at(world, url):
 
 @then(parsers.parse('the backend lists the tunnel "{hostname}"'))
 def backend_lists(backend, hostname):
-    tunnels = backend.client().get("/api/v1/tunnels").json()["tunnels"]
+    tunnels = backend.client().get("/api/v1/tunnels").json()
     assert [t["hostname"] for t in tunnels] == [hostname]
 
 

@@ -43,13 +43,13 @@ def test_posting_a_subdomain_issues_a_tunnel_with_hostname_and_token(backend, cl
         "hostname": "demo.tunnels.example.test",
         "service": "http://127.0.0.1:8114",
     }
-    listed = backend.client().get("/api/v1/tunnels/").json()["tunnels"]
+    listed = backend.client().get("/api/v1/tunnels/").json()
     assert [t["hostname"] for t in listed] == ["demo.tunnels.example.test"]
 
 
 def test_tunnels_are_private_to_the_org_and_subdomains_cannot_be_taken(backend):
     backend.client().post("/api/v1/tunnels", json={"subdomain": "mine", "local_port": 8114})
-    assert backend.client(THIRD_ORG_KEY).get("/api/v1/tunnels").json()["tunnels"] == []
+    assert backend.client(THIRD_ORG_KEY).get("/api/v1/tunnels").json() == []
     response = backend.client(THIRD_ORG_KEY).post(
         "/api/v1/tunnels", json={"subdomain": "mine", "local_port": 1}
     )
@@ -88,3 +88,30 @@ def test_a_backend_without_cloudflare_settings_answers_503_saying_what_to_set(sy
     container.shutdown_resources()
     assert response.status_code == 503
     assert "cloudflare_account_id" in response.json()["error"]["message"]
+
+
+def test_the_public_client_reads_the_managed_tunnel_listing(backend, tmp_path):
+    """synth-ai 0.2.24's ``fetch_managed_tunnels``, unchanged, against our listing."""
+    import json
+    import subprocess
+
+    from tests.support.anchor import anchor_env, anchor_venv
+
+    backend.client().post("/api/v1/tunnels/", json={"subdomain": "demo", "local_port": 8114})
+    script = (
+        "import asyncio, json, os\n"
+        "from synth_ai.cloudflare import fetch_managed_tunnels\n"
+        "found = asyncio.run(fetch_managed_tunnels(os.environ['SYNTH_API_KEY']))\n"
+        "print(json.dumps([[t.id, t.hostname, t.org_id, t.metadata] for t in found]))\n"
+    )
+    ran = subprocess.run(
+        [str(anchor_venv() / "bin" / "python"), "-c", script],
+        env=anchor_env(backend.url, TEST_KEY, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    [(tunnel_id, hostname, org_id, metadata)] = json.loads(ran.stdout.strip().splitlines()[-1])
+    assert (hostname, org_id) == ("demo.tunnels.example.test", "org_test") and tunnel_id
+    assert metadata == {"local_host": "127.0.0.1", "local_port": 8114}

@@ -35,7 +35,7 @@ class _Artifacts:
 
 class ArtifactList(_Artifacts):
     def on_get(self, req, resp):
-        found = self.artifacts(req).list(
+        found = self.artifacts(req).list_each_type(
             kind=req.get_param("type"),
             status=req.get_param("status"),
             limit=query_int(req, "limit", 50, minimum=1, maximum=1000),
@@ -89,12 +89,17 @@ class HfExport(_Artifacts):
         send_json(resp, wire.export_result(result))
 
 
+class StoredWeightsList(_Artifacts):
+    def on_get(self, req, resp):
+        send_json(resp, wire.stored_weights(self.artifacts(req).stored_weights()))
+
+
 def register(app, spec, *, artifacts_for: ArtifactsFor) -> None:
     routes = [
         (
             "/api/artifacts",
             ArtifactList,
-            [("GET", "List models and prompt jobs (?limit&type&status)")],
+            [("GET", "List models and prompt jobs (?limit per type &type&status)")],
         ),
         (
             "/api/artifacts/models",
@@ -138,6 +143,11 @@ def register(app, spec, *, artifacts_for: ArtifactsFor) -> None:
             "/api/learning/exports/hf",
             HfExport,
             [("POST", "Upload a model's files to the Hugging Face Hub")],
+        ),
+        (
+            "/api/learning/models/on-wasabi",
+            StoredWeightsList,
+            [("GET", "Models whose weights can be exported, with the key to export each variant")],
         ),
     ]
     for path, resource_cls, operations in routes:

@@ -1,4 +1,7 @@
-"""``GET|POST /api/v1/tunnels/``: managed Cloudflare tunnels issued by the backend."""
+"""``GET|POST /api/v1/tunnels/``: managed Cloudflare tunnels issued by the backend.
+
+The listing is a JSON list whose entries carry ``org_id`` (the public synth-ai 0.2.24 client
+refuses anything else)."""
 
 from __future__ import annotations
 
@@ -27,7 +30,8 @@ class Tunnels:
         self._tunnels = tunnels
 
     def on_get(self, req, resp):
-        send_json(resp, wire.records(self._tunnels.list(req.context.principal.org_id)))
+        org_id = req.context.principal.org_id
+        send_json(resp, wire.records(self._tunnels.list(org_id), org_id))
 
     def on_post(self, req, resp):
         body = wire.read_create(read_object(req))
@@ -48,8 +52,15 @@ def register(app, spec, *, tunnels: ManagedTunnelService) -> None:
         "Managed tunnels issued to this organisation",
         tag="tunnels",
         response={
-            "type": "object",
-            "properties": {"tunnels": {"type": "array", "items": TUNNEL_SCHEMA}},
+            "type": "array",
+            "items": {
+                **TUNNEL_SCHEMA,
+                "properties": {
+                    **TUNNEL_SCHEMA["properties"],
+                    "org_id": {"type": "string"},
+                    "metadata": {"type": "object"},
+                },
+            },
         },
     )
     spec.add(
