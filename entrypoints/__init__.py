@@ -12,7 +12,7 @@ _LAZY: dict[str, str] = {
 }
 
 _LAZY.update(
-    {  # task apps (issue 3)
+    {  # task apps
         "InProcessTaskApp": "synth_ai.task_app.in_process:InProcessTaskApp",
         "TaskAppConfig": "synth_ai.task_app.config:TaskAppConfig",
         "create_task_app": "synth_ai.task_app.app:create_task_app",

@@ -30,7 +30,10 @@ def test_a_generation_closed_part_way_stops_at_its_next_token(local_model_path):
 
 def test_a_stream_closed_part_way_leaves_the_model_to_the_next_request(local_model_path):
     local = provider(local_model_path)
-    stream = local.stream({"model": "local", "messages": REVIEW, "max_tokens": 64})
+    # Greedy, so the answer surely starts with text (sampled, it may end its turn at once).
+    stream = local.stream(
+        {"model": "local", "messages": REVIEW, "max_tokens": 64, "temperature": 0}
+    )
     chunks = iter(stream)
     assert next(chunks)["choices"][0]["delta"]["role"] == "assistant"
     assert next(chunks)["choices"][0]["delta"]["content"]
