@@ -429,7 +429,7 @@ class Container(containers.DeclarativeContainer):
         _scan_task_apps, settings=settings, processes=process_inspector
     )
 
-    # [upstream] provider: any OpenAI-compatible URL, or the in-process llama.cpp model (issue 15)
+    # [upstream] provider: any OpenAI-compatible URL, or the in-process llama.cpp model
     chat_provider = providers.Selector(
         providers.Callable(_upstream_provider, settings=settings),
         openai=providers.Resource(_chat_provider, settings=settings),
