@@ -19,6 +19,11 @@ from synth_ai.adapters.postgres.experiment_journal import (
     PostgresJobJournal,
     PostgresWorkerRegistry,
 )
+from synth_ai.adapters.wire.experiment_rows import (
+    JOB_COLUMNS,
+    experiment_from_row,
+    job_from_row,
+)
 from synth_ai.domain.experiments.model import (
     CANCELED,
     QUEUED,
@@ -34,55 +39,10 @@ from synth_ai.ports.experiments import Recovered
 
 Outcome = Mapping[str, Any]
 
-_JOB_COLUMNS = (
-    "job_id, experiment_id, idx, job_type, config_path, config_overrides, env_path, status, "
-    "attempts, created_at, dispatched_at, started_at, finished_at, lease_owner, "
-    "lease_expires_at, cancel_requested, reason, result, progress"
-)
 _EXPERIMENT_COLUMNS = (
     "experiment_id, org_id, name, description, parallelism, metadata, status, created_at, "
     "started_at, finished_at, canceled"
 )
-
-
-def _job(row) -> Job:
-    return Job(
-        job_id=row["job_id"],
-        experiment_id=row["experiment_id"],
-        index=row["idx"],
-        job_type=row["job_type"],
-        config_path=row["config_path"],
-        config_overrides=json.loads(row["config_overrides"]),
-        env_path=row["env_path"],
-        status=row["status"],
-        attempts=row["attempts"],
-        created_at=row["created_at"],
-        dispatched_at=row["dispatched_at"],
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-        lease_owner=row["lease_owner"],
-        lease_expires_at=row["lease_expires_at"],
-        cancel_requested=bool(row["cancel_requested"]),
-        reason=row["reason"],
-        result=json.loads(row["result"]),
-        progress=json.loads(row["progress"]),
-    )
-
-
-def _experiment(row) -> Experiment:
-    return Experiment(
-        experiment_id=row["experiment_id"],
-        org_id=row["org_id"],
-        name=row["name"],
-        description=row["description"],
-        parallelism=row["parallelism"],
-        metadata=json.loads(row["metadata"]),
-        status=row["status"],
-        created_at=row["created_at"],
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-        canceled=bool(row["canceled"]),
-    )
 
 
 def _job_values(j: Job) -> tuple:
@@ -138,7 +98,7 @@ class PostgresExperimentStore(PostgresJobJournal, PostgresWorkerRegistry):
             marks = ", ".join(["%s"] * 19)
             with conn.cursor() as cursor:
                 cursor.executemany(
-                    f"INSERT INTO experiment_jobs ({_JOB_COLUMNS}) VALUES ({marks})",
+                    f"INSERT INTO experiment_jobs ({JOB_COLUMNS}) VALUES ({marks})",
                     [_job_values(j) for j in jobs],
                 )
 
@@ -147,7 +107,7 @@ class PostgresExperimentStore(PostgresJobJournal, PostgresWorkerRegistry):
             f"SELECT {_EXPERIMENT_COLUMNS} FROM experiments WHERE experiment_id = %s",
             (experiment_id,),
         )
-        return _experiment(rows[0]) if rows else None
+        return experiment_from_row(rows[0]) if rows else None
 
     def list(self, *, org_id: str | None, status: str | None = None, limit: int = 50):
         sql, params = f"SELECT {_EXPERIMENT_COLUMNS} FROM experiments WHERE TRUE", []
@@ -159,7 +119,7 @@ class PostgresExperimentStore(PostgresJobJournal, PostgresWorkerRegistry):
             params.append(status)
         sql += " ORDER BY created_at DESC, experiment_id DESC LIMIT %s"
         params.append(limit)
-        return [_experiment(r) for r in self._db.query(sql, tuple(params))]
+        return [experiment_from_row(r) for r in self._db.query(sql, tuple(params))]
 
     def jobs(self, experiment_id: str) -> list[Job]:
         with self._db.pool.connection() as conn:
@@ -168,16 +128,16 @@ class PostgresExperimentStore(PostgresJobJournal, PostgresWorkerRegistry):
     @staticmethod
     def _jobs(conn, experiment_id: str) -> list[Job]:
         rows = conn.execute(
-            f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE experiment_id = %s ORDER BY idx",
+            f"SELECT {JOB_COLUMNS} FROM experiment_jobs WHERE experiment_id = %s ORDER BY idx",
             (experiment_id,),
         ).fetchall()
-        return [_job(r) for r in rows]
+        return [job_from_row(r) for r in rows]
 
     def job(self, job_id: str) -> Job | None:
         rows = self._db.query(
-            f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE job_id = %s", (job_id,)
+            f"SELECT {JOB_COLUMNS} FROM experiment_jobs WHERE job_id = %s", (job_id,)
         )
-        return _job(rows[0]) if rows else None
+        return job_from_row(rows[0]) if rows else None
 
     def active_experiments(self) -> list[str]:
         rows = self._db.query(
@@ -263,12 +223,12 @@ class PostgresExperimentStore(PostgresJobJournal, PostgresWorkerRegistry):
         if slots == 0:
             return []
         rows = conn.execute(
-            f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE experiment_id = %s "
+            f"SELECT {JOB_COLUMNS} FROM experiment_jobs WHERE experiment_id = %s "
             "AND status = %s AND dispatched_at IS NULL AND cancel_requested = 0 "
             "ORDER BY idx LIMIT %s",
             (experiment_id, QUEUED, slots),
         ).fetchall()
-        chosen = [attrs.evolve(_job(r), dispatched_at=now) for r in rows]
+        chosen = [attrs.evolve(job_from_row(r), dispatched_at=now) for r in rows]
         if chosen:
             conn.execute(
                 "UPDATE experiment_jobs SET dispatched_at = %s WHERE job_id = ANY(%s)",
@@ -285,7 +245,7 @@ class PostgresExperimentStore(PostgresJobJournal, PostgresWorkerRegistry):
             ).fetchall()
             self._lock(conn, [r["experiment_id"] for r in candidates])
             rows = conn.execute(
-                f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE {where} ORDER BY job_id",
+                f"SELECT {JOB_COLUMNS} FROM experiment_jobs WHERE {where} ORDER BY job_id",
                 (QUEUED, older_than),
             ).fetchall()
             if rows:
@@ -293,7 +253,7 @@ class PostgresExperimentStore(PostgresJobJournal, PostgresWorkerRegistry):
                     "UPDATE experiment_jobs SET dispatched_at = %s WHERE job_id = ANY(%s)",
                     (now, [r["job_id"] for r in rows]),
                 )
-        return [_job(r) for r in rows]
+        return [job_from_row(r) for r in rows]
 
     def claim(self, job_id: str, worker_id: str, now: float, lease_seconds: float) -> Job | None:
         with self._db.transaction() as conn:
@@ -304,12 +264,12 @@ class PostgresExperimentStore(PostgresJobJournal, PostgresWorkerRegistry):
                 "UPDATE experiment_jobs SET status = %s, attempts = attempts + 1, "
                 "started_at = %s, lease_owner = %s, lease_expires_at = %s, finished_at = NULL "
                 "WHERE job_id = %s AND status = %s AND cancel_requested = 0 "
-                f"RETURNING {_JOB_COLUMNS}",
+                f"RETURNING {JOB_COLUMNS}",
                 (RUNNING, now, worker_id, now + lease_seconds, job_id, QUEUED),
             ).fetchone()
             if row is None:
                 return None
-            job = _job(row)
+            job = job_from_row(row)
             state = conn.execute(
                 "SELECT status FROM experiments WHERE experiment_id = %s", (experiment_id,)
             ).fetchone()
@@ -418,11 +378,11 @@ class PostgresExperimentStore(PostgresJobJournal, PostgresWorkerRegistry):
             ).fetchall()
             self._lock(conn, [r["experiment_id"] for r in candidates])
             rows = conn.execute(
-                f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE {where} ORDER BY job_id",
+                f"SELECT {JOB_COLUMNS} FROM experiment_jobs WHERE {where} ORDER BY job_id",
                 (RUNNING, now),
             ).fetchall()
             for row in rows:
-                job = _job(row)
+                job = job_from_row(row)
                 status, reason = lost_job_outcome(job, max_attempts)
                 conn.execute(
                     "UPDATE experiment_jobs SET status = %s, reason = %s, dispatched_at = NULL, "

@@ -9,6 +9,11 @@ from typing import Any
 import attrs
 from synth_ai.adapters.sqlite.database import Database
 from synth_ai.adapters.sqlite.experiment_journal import SqliteJobJournal, SqliteWorkerRegistry
+from synth_ai.adapters.wire.experiment_rows import (
+    JOB_COLUMNS,
+    experiment_from_row,
+    job_from_row,
+)
 from synth_ai.domain.experiments.model import (
     CANCELED,
     QUEUED,
@@ -48,52 +53,6 @@ CREATE TABLE IF NOT EXISTS experiment_leases (
   name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at REAL NOT NULL);
 """
 
-_JOB_COLUMNS = (
-    "job_id, experiment_id, idx, job_type, config_path, config_overrides, env_path, status, "
-    "attempts, created_at, dispatched_at, started_at, finished_at, lease_owner, "
-    "lease_expires_at, cancel_requested, reason, result, progress"
-)
-
-
-def _job(row) -> Job:
-    return Job(
-        job_id=row["job_id"],
-        experiment_id=row["experiment_id"],
-        index=row["idx"],
-        job_type=row["job_type"],
-        config_path=row["config_path"],
-        config_overrides=json.loads(row["config_overrides"]),
-        env_path=row["env_path"],
-        status=row["status"],
-        attempts=row["attempts"],
-        created_at=row["created_at"],
-        dispatched_at=row["dispatched_at"],
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-        lease_owner=row["lease_owner"],
-        lease_expires_at=row["lease_expires_at"],
-        cancel_requested=bool(row["cancel_requested"]),
-        reason=row["reason"],
-        result=json.loads(row["result"]),
-        progress=json.loads(row["progress"]),
-    )
-
-
-def _experiment(row) -> Experiment:
-    return Experiment(
-        experiment_id=row["experiment_id"],
-        org_id=row["org_id"],
-        name=row["name"],
-        description=row["description"],
-        parallelism=row["parallelism"],
-        metadata=json.loads(row["metadata"]),
-        status=row["status"],
-        created_at=row["created_at"],
-        started_at=row["started_at"],
-        finished_at=row["finished_at"],
-        canceled=bool(row["canceled"]),
-    )
-
 
 class SqliteExperimentStore(SqliteJobJournal, SqliteWorkerRegistry):
     """Experiments, jobs and leases here; progress, logs and workers in ``experiment_journal``."""
@@ -122,7 +81,7 @@ class SqliteExperimentStore(SqliteJobJournal, SqliteWorkerRegistry):
                 ),
             )
             conn.executemany(
-                f"INSERT INTO experiment_jobs ({_JOB_COLUMNS}) VALUES "
+                f"INSERT INTO experiment_jobs ({JOB_COLUMNS}) VALUES "
                 "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
@@ -152,7 +111,7 @@ class SqliteExperimentStore(SqliteJobJournal, SqliteWorkerRegistry):
 
     def get(self, experiment_id: str) -> Experiment | None:
         rows = self._db.query("SELECT * FROM experiments WHERE experiment_id = ?", (experiment_id,))
-        return _experiment(rows[0]) if rows else None
+        return experiment_from_row(rows[0]) if rows else None
 
     def list(self, *, org_id: str | None, status: str | None = None, limit: int = 50):
         sql, params = "SELECT * FROM experiments WHERE 1=1", []
@@ -164,23 +123,23 @@ class SqliteExperimentStore(SqliteJobJournal, SqliteWorkerRegistry):
             params.append(status)
         sql += " ORDER BY created_at DESC, experiment_id DESC LIMIT ?"
         params.append(limit)
-        return [_experiment(r) for r in self._db.query(sql, tuple(params))]
+        return [experiment_from_row(r) for r in self._db.query(sql, tuple(params))]
 
     def jobs(self, experiment_id: str) -> list[Job]:
         return self._jobs(self._db.connect(), experiment_id)
 
     def _jobs(self, conn, experiment_id: str) -> list[Job]:
         rows = conn.execute(
-            f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE experiment_id = ? ORDER BY idx",
+            f"SELECT {JOB_COLUMNS} FROM experiment_jobs WHERE experiment_id = ? ORDER BY idx",
             (experiment_id,),
         ).fetchall()
-        return [_job(r) for r in rows]
+        return [job_from_row(r) for r in rows]
 
     def job(self, job_id: str) -> Job | None:
         rows = self._db.query(
-            f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE job_id = ?", (job_id,)
+            f"SELECT {JOB_COLUMNS} FROM experiment_jobs WHERE job_id = ?", (job_id,)
         )
-        return _job(rows[0]) if rows else None
+        return job_from_row(rows[0]) if rows else None
 
     def active_experiments(self) -> list[str]:
         placeholders = ",".join("?" * len(TERMINAL))
@@ -241,12 +200,12 @@ class SqliteExperimentStore(SqliteJobJournal, SqliteWorkerRegistry):
         if slots == 0:
             return []
         rows = conn.execute(
-            f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE experiment_id = ? "
+            f"SELECT {JOB_COLUMNS} FROM experiment_jobs WHERE experiment_id = ? "
             "AND status = ? AND dispatched_at IS NULL AND cancel_requested = 0 "
             "ORDER BY idx LIMIT ?",
             (experiment_id, QUEUED, slots),
         ).fetchall()
-        chosen = [attrs.evolve(_job(r), dispatched_at=now) for r in rows]
+        chosen = [attrs.evolve(job_from_row(r), dispatched_at=now) for r in rows]
         conn.executemany(
             "UPDATE experiment_jobs SET dispatched_at = ? WHERE job_id = ?",
             [(now, j.job_id) for j in chosen],
@@ -256,7 +215,7 @@ class SqliteExperimentStore(SqliteJobJournal, SqliteWorkerRegistry):
     def stale_dispatches(self, older_than: float, now: float) -> list[Job]:
         with self._db.transaction(immediate=True) as conn:
             rows = conn.execute(
-                f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE status = ? "
+                f"SELECT {JOB_COLUMNS} FROM experiment_jobs WHERE status = ? "
                 "AND dispatched_at IS NOT NULL AND dispatched_at < ?",
                 (QUEUED, older_than),
             ).fetchall()
@@ -264,7 +223,7 @@ class SqliteExperimentStore(SqliteJobJournal, SqliteWorkerRegistry):
                 "UPDATE experiment_jobs SET dispatched_at = ? WHERE job_id = ?",
                 [(now, r["job_id"]) for r in rows],
             )
-        return [_job(r) for r in rows]
+        return [job_from_row(r) for r in rows]
 
     def claim(self, job_id: str, worker_id: str, now: float, lease_seconds: float) -> Job | None:
         with self._db.transaction(immediate=True) as conn:
@@ -276,9 +235,9 @@ class SqliteExperimentStore(SqliteJobJournal, SqliteWorkerRegistry):
             )
             if cur.rowcount != 1:
                 return None
-            job = _job(
+            job = job_from_row(
                 conn.execute(
-                    f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE job_id = ?", (job_id,)
+                    f"SELECT {JOB_COLUMNS} FROM experiment_jobs WHERE job_id = ?", (job_id,)
                 ).fetchone()
             )
             state = conn.execute(
@@ -375,12 +334,12 @@ class SqliteExperimentStore(SqliteJobJournal, SqliteWorkerRegistry):
         recovered: list[Recovered] = []
         with self._db.transaction(immediate=True) as conn:
             rows = conn.execute(
-                f"SELECT {_JOB_COLUMNS} FROM experiment_jobs WHERE status = ? "
+                f"SELECT {JOB_COLUMNS} FROM experiment_jobs WHERE status = ? "
                 "AND lease_expires_at < ?",
                 (RUNNING, now),
             ).fetchall()
             for row in rows:
-                job = _job(row)
+                job = job_from_row(row)
                 status, reason = lost_job_outcome(job, max_attempts)
                 conn.execute(
                     "UPDATE experiment_jobs SET status = ?, reason = ?, dispatched_at = NULL, "
