@@ -15,7 +15,7 @@ import cattrs
 from attrs import define, field
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 from cattrs.preconf.json import make_converter
-from synth_ai.adapters.wire.strict import structure_or_422
+from synth_ai.adapters.wire.strict import input_converter, structure_or_422
 from synth_ai.domain.artifacts.errors import InvalidExport
 from synth_ai.domain.artifacts.exports import (
     ExportRequest,
@@ -120,7 +120,7 @@ class ExportIn:
 
 def _input_converter() -> cattrs.Converter:
     """Bodies a client sends: unknown keys refused, timestamps as numbers or ISO strings."""
-    conv = make_converter(forbid_extra_keys=True)
+    conv = input_converter()
     stamp = override(struct_hook=_timestamp)
     for cls in (RegisterModel, ReportSnapshot, RegisterPromptJob):
         conv.register_structure_hook(cls, make_dict_structure_fn(cls, conv, created_at=stamp))

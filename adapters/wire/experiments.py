@@ -10,13 +10,13 @@ from typing import Any
 
 import cattrs
 from attrs import define, field
-from cattrs.preconf.json import make_converter
+from synth_ai.adapters.wire.strict import input_converter
 from synth_ai.domain.errors import ValidationFailed
 from synth_ai.domain.experiments.model import Experiment, ExperimentView, Job, JobSpec
 from synth_ai.domain.experiments.submission import ExperimentRequest
 from synth_ai.domain.timestamps import epoch, iso
 
-_strict = make_converter(forbid_extra_keys=True)
+_strict = input_converter()
 
 
 @define

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import cattrs
 from attrs import field, frozen
-from cattrs.preconf.json import make_converter
+from synth_ai.adapters.wire.strict import input_converter
 from synth_ai.domain.errors import ValidationFailed
 from synth_ai.ports.optimisation import Exchange, RolloutCalls, Trial, TrialRecord
 
-strict = make_converter(forbid_extra_keys=True)
+strict = input_converter()
 
 
 @frozen

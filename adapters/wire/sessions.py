@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import cattrs
 from attrs import define, field, frozen
 from cattrs.preconf.json import make_converter
+from synth_ai.adapters.wire.strict import input_converter
 from synth_ai.domain.errors import InvalidInput, ValidationFailed
 from synth_ai.domain.sessions.meter import Metered
 from synth_ai.domain.sessions.model import (
@@ -34,7 +35,7 @@ from synth_ai.domain.timestamps import iso
 T = TypeVar("T")
 
 converter = make_converter()  # answers; extra keys allowed when reading them back
-strict = make_converter(forbid_extra_keys=True)  # request bodies
+strict = input_converter()  # request bodies
 
 
 # -- answers ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import cattrs
 from attrs import frozen
 from cattrs.gen import make_dict_unstructure_fn
 from cattrs.preconf.json import make_converter
-from synth_ai.adapters.wire.strict import structure_or_422
+from synth_ai.adapters.wire.strict import input_converter, structure_or_422
 from synth_ai.domain.tunnels.model import TunnelRecord
 
 
@@ -23,7 +23,7 @@ class CreateTunnel:
 
 
 def _converter() -> cattrs.Converter:
-    conv = make_converter(forbid_extra_keys=True)
+    conv = input_converter()
     record_out = make_dict_unstructure_fn(TunnelRecord, conv)
 
     def record(r: TunnelRecord) -> dict[str, Any]:

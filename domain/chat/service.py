@@ -77,6 +77,8 @@ class MeteredChat:
             value = body.get(key)
             if value is None:
                 continue
+            if isinstance(value, float) and value.is_integer():  # JSON has one number type
+                value = body[key] = int(value)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise InvalidInput(f"'{key}' must be a positive integer, got {value!r}", param=key)
             # Upstreams differ in which of the two they honour: reserve for the larger.
@@ -87,6 +89,8 @@ class MeteredChat:
         n = body.get("n", 1)
         if n is None:
             n = 1
+        if isinstance(n, float) and n.is_integer():
+            n = body["n"] = int(n)
         if not isinstance(n, int) or isinstance(n, bool) or n < 1:
             raise InvalidInput(f"'n' must be a positive integer, got {n!r}", param="n")
         self._require_upstream()

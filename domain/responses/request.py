@@ -68,9 +68,9 @@ class ResponsesRequest:
             temperature=_number(body, "temperature", 0.0, 2.0),
             top_p=_number(body, "top_p", 0.0, 1.0),
             text=_text(body),
-            store=body.get("store") is not False,
+            store=_optional(body, "store", bool) is not False,
             previous_response_id=_optional(body, "previous_response_id", str) or None,
-            stream=bool(body.get("stream")),
+            stream=bool(_optional(body, "stream", bool)),
             metadata=_optional(body, "metadata", dict),
             reasoning=_optional(body, "reasoning", dict),
         )
@@ -119,6 +119,11 @@ def normalize_input(value: Any) -> tuple[dict[str, Any], ...]:
         if kind is None:
             raise InvalidInput(
                 f"input[{index}] has neither 'type' nor 'role'", param=f"input[{index}]"
+            )
+        if not isinstance(kind, str):
+            raise InvalidInput(
+                f"input[{index}].type must be a string such as 'message', got {kind!r}",
+                param=f"input[{index}].type",
             )
         if kind not in KNOWN_ITEM_TYPES:
             continue  # built-in tool calls, item references …: nothing a chat upstream can use
@@ -215,6 +220,8 @@ def _positive_int(body: Mapping[str, Any], key: str) -> int | None:
     value = body.get(key)
     if value is None:
         return None
+    if isinstance(value, float) and value.is_integer():  # JSON has one number type
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidInput(f"'{key}' must be a positive integer, got {value!r}", param=key)
     return value

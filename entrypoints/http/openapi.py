@@ -26,6 +26,21 @@ ERROR_SCHEMA = {
     },
 }
 
+# One server-sent event (in OpenAPI 3.1 the ``schema`` of an event stream describes each event).
+SSE_EVENT = {
+    "type": "object",
+    "required": ["data"],
+    "properties": {
+        "event": {"type": "string"},
+        "data": {
+            "type": "string",
+            "description": "a JSON document, or [DONE] ending a chat stream",
+        },
+        "id": {"type": "string"},
+        "retry": {"type": "integer"},
+    },
+}
+
 
 class OpenApiSpec:
     def __init__(self, title: str, version: str):
@@ -42,6 +57,7 @@ class OpenApiSpec:
         tag: str,
         auth: bool = True,
         request: dict | None = None,
+        body_required: bool = True,
         response: dict | None = None,
         parameters: list[dict] | None = None,
         streaming: bool = False,
@@ -67,12 +83,12 @@ class OpenApiSpec:
             operation["parameters"] = params
         if request is not None:
             operation["requestBody"] = {
-                "required": True,
+                "required": body_required,
                 "content": {"application/json": {"schema": request}},
             }
         content: dict[str, Any] = {"application/json": {"schema": response or {"type": "object"}}}
         if streaming:
-            content["text/event-stream"] = {"schema": {"type": "string"}}
+            content["text/event-stream"] = {"schema": SSE_EVENT}
         operation["responses"] = {
             str(status): {"description": "OK", "content": content},
             **{

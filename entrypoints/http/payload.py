@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any, TypeVar
 
-import cattrs
 import falcon
+from attrs import frozen
 from cattrs.preconf.json import make_converter
-from synth_ai.domain.errors import InvalidInput, ValidationFailed
+from synth_ai.adapters.wire.strict import input_converter, structure_or_422
+from synth_ai.domain.errors import InvalidInput
 from synth_ai.http.limits import RequestLimits, too_large
 
 T = TypeVar("T")
 
-strict = make_converter(forbid_extra_keys=True)
+strict = input_converter()
 lenient = make_converter()
 
 
@@ -128,24 +129,7 @@ def read_object(req, *, required: bool = True) -> dict:
 
 def structure(data: Any, cls: type[T], *, forbid_extra: bool = True) -> T:
     """cattrs structuring with ``transform_error`` messages such as ``expected int @ $.x``."""
-    converter = strict if forbid_extra else lenient
-    try:
-        return converter.structure(data, cls)
-    except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
-        if isinstance(exc, cattrs.BaseValidationError):
-            messages = cattrs.transform_error(exc)
-        else:
-            messages = [str(exc)]
-        raise ValidationFailed(
-            "invalid request: " + "; ".join(messages), param=_first_path(messages)
-        ) from exc
-
-
-def _first_path(messages: list[str]) -> str | None:
-    for message in messages:
-        if " @ " in message:
-            return message.rsplit(" @ ", 1)[1]
-    return None
+    return structure_or_422(strict if forbid_extra else lenient, data, cls)
 
 
 def send_json(resp, data: Any, status: int = 200) -> None:
@@ -155,9 +139,15 @@ def send_json(resp, data: Any, status: int = 200) -> None:
 
 
 def query_int(req, name: str, default: int, *, minimum: int = 0, maximum: int = 10_000) -> int:
-    raw = req.get_param(name)
-    if raw is None or raw == "":
+    """An integer query parameter within ``[minimum, maximum]``: absent is ``default``; empty,
+    repeated or out of range is a 400 that says so."""
+    raw = req.params.get(name)
+    if raw is None:
         return default
+    if isinstance(raw, list):
+        raise InvalidInput(
+            f"query parameter '{name}' is given {len(raw)} times — give it once", param=name
+        )
     try:
         value = int(raw)
     except ValueError:
@@ -170,3 +160,45 @@ def query_int(req, name: str, default: int, *, minimum: int = 0, maximum: int = 
             param=name,
         )
     return value
+
+
+_BOOLEANS = {"true": True, "1": True, "yes": True, "on": True}
+_BOOLEANS.update({"false": False, "0": False, "no": False, "off": False})
+
+
+def query_bool(req, name: str, default: bool = False) -> bool:
+    """A true/false query parameter (also 1/0, yes/no, on/off); anything else is a 400."""
+    raw = req.params.get(name)
+    if raw is None:
+        return default
+    if not isinstance(raw, str) or raw.strip().lower() not in _BOOLEANS:
+        raise InvalidInput(
+            f"query parameter '{name}' must be true or false, got {raw!r}", param=name
+        )
+    return _BOOLEANS[raw.strip().lower()]
+
+
+@frozen
+class IntParam:
+    """An integer query parameter: read with its bounds, and declared with the same bounds in
+    ``/openapi.json``."""
+
+    name: str
+    default: int
+    minimum: int
+    maximum: int
+
+    def read(self, req) -> int:
+        return query_int(req, self.name, self.default, minimum=self.minimum, maximum=self.maximum)
+
+    def parameter(self) -> dict:
+        return {
+            "name": self.name,
+            "in": "query",
+            "schema": {
+                "type": "integer",
+                "minimum": self.minimum,
+                "maximum": self.maximum,
+                "default": self.default,
+            },
+        }

@@ -19,7 +19,11 @@ SNAPSHOT_IN = {
     "additionalProperties": False,
     "properties": {
         "payload": {"type": "object"},
-        "snapshot_id": {"type": ["string", "null"], "pattern": SNAPSHOT_ID},
+        "snapshot_id": {
+            "type": ["string", "null"],
+            "pattern": f"^$|{SNAPSHOT_ID}",
+            "description": "empty or null: a new id",
+        },
         "score": {"type": ["number", "null"]},
         "validation_score": {"type": ["number", "null"]},
         "created_at": {"type": ["number", "null"], "minimum": 0, "maximum": 253402300799},

@@ -23,12 +23,12 @@ CHAT_REQUEST = {
     "type": "object",
     "required": ["model", "messages"],
     "properties": {
-        "model": {"type": "string"},
-        "messages": {"type": "array", "items": {"type": "object"}},
+        "model": {"type": "string", "pattern": r"\S"},
+        "messages": {"type": "array", "minItems": 1, "items": {"type": "object"}},
         "stream": {"type": "boolean"},
-        "max_tokens": {"type": "integer"},
-        "max_completion_tokens": {"type": "integer"},
-        "n": {"type": "integer", "minimum": 1},
+        "max_tokens": {"type": ["integer", "null"], "minimum": 1},
+        "max_completion_tokens": {"type": ["integer", "null"], "minimum": 1},
+        "n": {"type": ["integer", "null"], "minimum": 1},
     },
 }
 

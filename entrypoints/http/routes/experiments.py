@@ -15,10 +15,47 @@ from synth_ai.adapters.wire.experiments import (
     parse_request,
     view_to_wire,
 )
-from synth_ai.http.payload import query_int, read_json, send_json
+from synth_ai.domain.experiments.model import MAX_PARALLELISM, MIN_PARALLELISM, STATES
+from synth_ai.http.payload import IntParam, read_json, send_json
 
 TAG = "experiments"
-OBJ = {"type": "object"}
+JOB_SCHEMA = {
+    "type": "object",
+    "required": ["job_type", "config_path"],
+    "additionalProperties": False,
+    "properties": {
+        "job_type": {"type": "string"},
+        "config_path": {"type": "string", "description": "a config file on this server"},
+        "config_overrides": {"type": "object"},
+        "env_path": {"type": ["string", "null"]},
+    },
+}
+EXPERIMENT_SCHEMA = {
+    "type": "object",
+    "required": ["name", "jobs"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string", "pattern": r"\S"},
+        "jobs": {"type": "array", "minItems": 1, "items": JOB_SCHEMA},
+        "description": {"type": ["string", "null"]},
+        "parallelism": {"type": "integer", "minimum": MIN_PARALLELISM, "maximum": MAX_PARALLELISM},
+        "metadata": {"type": "object"},
+    },
+}
+LIMIT = IntParam("limit", 50, 1, 1000)
+
+
+def _submit_schema(job_types: list[str]) -> dict:
+    """The submit document with ``job_type`` held to the job kinds this server runs."""
+    job = {
+        **JOB_SCHEMA,
+        "properties": {**JOB_SCHEMA["properties"], "job_type": {"enum": job_types}},
+    }
+    items = {**EXPERIMENT_SCHEMA["properties"]["jobs"], "items": job}
+    return {**EXPERIMENT_SCHEMA, "properties": {**EXPERIMENT_SCHEMA["properties"], "jobs": items}}
+
+
+LOG_OFFSET = IntParam("offset", 0, 0, 10**9)
 
 
 def _org(req) -> str:
@@ -40,9 +77,8 @@ class ExperimentCollection(_Resource):
         send_json(resp, view_to_wire(view), status=201)
 
     def on_get(self, req, resp):
-        limit = query_int(req, "limit", 50, minimum=1, maximum=1000)
         found = self._experiments.list(
-            org_id=_org(req), status=req.get_param("status") or None, limit=limit
+            org_id=_org(req), status=req.get_param("status"), limit=LIMIT.read(req)
         )
         send_json(resp, {"experiments": [experiment_to_wire(e) for e in found]})
 
@@ -64,12 +100,14 @@ class JobItem(_Resource):
 
 class JobLogs(_Resource):
     def on_get(self, req, resp, job_id):
-        offset = query_int(req, "offset", 0, minimum=0, maximum=10**9)
+        offset = LOG_OFFSET.read(req)
         lines, next_offset = self._experiments.logs(job_id, org_id=_org(req), offset=offset)
         send_json(resp, {"job_id": job_id, "lines": lines, "next_offset": next_offset})
 
 
 def register(app, spec, *, experiments) -> None:
+    job_types = sorted(getattr(experiments, "runners", None) or ())
+    submit = _submit_schema(job_types) if job_types else EXPERIMENT_SCHEMA
     routes = [
         (
             "/api/experiments",
@@ -109,18 +147,16 @@ def register(app, spec, *, experiments) -> None:
                 method,
                 summary,
                 tag=TAG,
-                request=OBJ if method == "POST" and path == "/api/experiments" else None,
-                parameters=_PARAMS.get(path),
+                request=submit if method == "POST" and path == "/api/experiments" else None,
+                parameters=_PARAMS.get(path) if method == "GET" else None,
                 status=201 if path == "/api/experiments" and method == "POST" else 200,
             )
 
 
 _PARAMS = {
     "/api/experiments": [
-        {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 50}},
-        {"name": "status", "in": "query", "schema": {"type": "string"}},
+        LIMIT.parameter(),
+        {"name": "status", "in": "query", "schema": {"enum": list(STATES)}},
     ],
-    "/api/experiments/jobs/{job_id}/logs": [
-        {"name": "offset", "in": "query", "schema": {"type": "integer", "default": 0}},
-    ],
+    "/api/experiments/jobs/{job_id}/logs": [LOG_OFFSET.parameter()],
 }

@@ -26,6 +26,7 @@ TRIALS = f"{BASE}/trials"
 OPEN_TRIAL = {
     "type": "object",
     "required": ["session_id"],
+    "additionalProperties": False,
     "properties": {
         "session_id": {"type": "string"},
         "model": {"type": ["string", "null"]},
@@ -34,6 +35,7 @@ OPEN_TRIAL = {
             "items": {
                 "type": "object",
                 "required": ["role", "content"],
+                "additionalProperties": False,
                 "properties": {"role": {"type": "string"}, "content": {"type": "string"}},
             },
         },

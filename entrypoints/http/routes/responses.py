@@ -12,30 +12,92 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from synth_ai.domain.responses.request import ROLES
 from synth_ai.domain.responses.service import ResponsesBridge
 from synth_ai.http.metering import meter_of
 from synth_ai.http.payload import read_object, send_json
 
 PREFIXES = ("/api/v1", "/api/synth-research/v1", "/v1")
 
+_CALL_TYPES = ["function_call", "custom_tool_call"]
+_OUTPUT_TYPES = ["function_call_output", "custom_tool_call_output"]
+_TEXT = {"type": "string", "minLength": 1}
+# The input items the bridge translates; items of other types are ignored (clients such as
+# Codex send built-in tool items the upstream has no use for).
+_MESSAGE = {
+    "type": "object",
+    "required": ["role", "content"],
+    "properties": {
+        "type": {"const": "message"},
+        "role": {"enum": sorted(ROLES)},
+        "content": {"type": ["string", "array"]},
+    },
+}
+_CALL = {
+    "type": "object",
+    "required": ["type", "call_id", "name"],
+    "properties": {"type": {"enum": _CALL_TYPES}, "call_id": _TEXT, "name": _TEXT},
+}
+_OUTPUT = {
+    "type": "object",
+    "required": ["type", "call_id"],
+    "properties": {"type": {"enum": _OUTPUT_TYPES}, "call_id": _TEXT},
+}
+_IGNORED = {
+    "type": "object",
+    "required": ["type"],
+    "properties": {
+        "type": {"type": "string", "not": {"enum": ["message", *_CALL_TYPES, *_OUTPUT_TYPES]}}
+    },
+}
+_TOOL = {
+    "type": "object",
+    "anyOf": [
+        {"properties": {"type": {"not": {"enum": ["function", "custom"]}}}},
+        {"required": ["name"], "properties": {"name": {"type": "string"}}},
+    ],
+}
 CREATE_SCHEMA = {
     "type": "object",
     "required": ["model"],
     "properties": {
-        "model": {"type": "string"},
-        "input": {"type": ["string", "array"]},
-        "instructions": {"type": "string"},
-        "tools": {"type": "array"},
-        "tool_choice": {},
-        "parallel_tool_calls": {"type": "boolean"},
-        "max_output_tokens": {"type": "integer"},
-        "temperature": {"type": "number"},
-        "top_p": {"type": "number"},
-        "text": {"type": "object"},
-        "store": {"type": "boolean"},
-        "previous_response_id": {"type": "string"},
-        "stream": {"type": "boolean"},
+        "model": {"type": "string", "pattern": r"\S"},
+        "input": {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "null"},
+                {"type": "array", "items": {"anyOf": [_MESSAGE, _CALL, _OUTPUT, _IGNORED]}},
+            ]
+        },
+        "instructions": {"type": ["string", "null"]},
+        "tools": {"type": ["array", "null"], "items": _TOOL},
+        "tool_choice": {
+            "anyOf": [{"enum": ["auto", "none", "required", None]}, {"type": "object"}]
+        },
+        "parallel_tool_calls": {"type": ["boolean", "null"]},
+        "max_output_tokens": {"type": ["integer", "null"], "minimum": 1},
+        "temperature": {"type": ["number", "null"], "minimum": 0, "maximum": 2},
+        "top_p": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+        "text": {"type": ["object", "null"]},
+        "store": {"type": ["boolean", "null"]},
+        "previous_response_id": {"type": ["string", "null"]},
+        "stream": {"type": ["boolean", "null"]},
+        "metadata": {"type": ["object", "null"]},
+        "reasoning": {"type": ["object", "null"]},
     },
+    # Something to answer: an input that yields a message, non-empty instructions, or the
+    # conversation of a previous response.
+    "anyOf": [
+        {"required": ["input"], "properties": {"input": {"type": "string"}}},
+        {
+            "required": ["input"],
+            "properties": {
+                "input": {"type": "array", "contains": {"anyOf": [_MESSAGE, _CALL, _OUTPUT]}}
+            },
+        },
+        {"required": ["instructions"], "properties": {"instructions": _TEXT}},
+        {"required": ["previous_response_id"], "properties": {"previous_response_id": _TEXT}},
+    ],
 }
 TOOL_OUTPUTS_SCHEMA = {
     "type": "object",

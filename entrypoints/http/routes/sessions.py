@@ -15,41 +15,67 @@ from synth_ai.adapters.wire.sessions import (
     to_json,
     usage_records,
 )
-from synth_ai.domain.sessions.model import METRICS, STATUSES
+from synth_ai.domain.sessions.model import METRICS, SESSION_ID_PATTERN, STATUSES
 from synth_ai.domain.sessions.service import Page, SessionService
-from synth_ai.http.payload import query_int, read_object, send_json, structure
+from synth_ai.http.payload import IntParam, read_object, send_json, structure
 
 BASE = "/api/v1/sessions"
 
 LIMIT_SCHEMA = {
     "type": "object",
     "required": ["metric_type", "limit_value"],
+    "additionalProperties": False,
     "properties": {
         "metric_type": {"enum": list(METRICS)},
         "limit_value": {"type": "number", "minimum": 0},
-        "limit_type": {"enum": ["hard", "soft"]},
+        "limit_type": {"enum": ["hard", "soft"], "default": "hard"},
         "warning_threshold": {"type": ["number", "null"]},
+        "limit_id": {"type": ["string", "null"]},
+        "window_seconds": {"type": "null", "description": "rolling windows are not supported"},
     },
+    # A hard limit of 0 would refuse every request: only a soft limit may be 0.
+    "anyOf": [
+        {"required": ["limit_type"], "properties": {"limit_type": {"const": "soft"}}},
+        {"properties": {"limit_value": {"exclusiveMinimum": 0}}},
+    ],
 }
 CREATE_SCHEMA = {
     "type": "object",
+    "additionalProperties": False,
     "properties": {
-        "limits": {"type": "array", "items": LIMIT_SCHEMA},
-        "session_type": {"type": "string"},
-        "expires_at": {"type": ["string", "null"], "format": "date-time"},
+        "limits": {"type": ["array", "null"], "items": LIMIT_SCHEMA},
+        "session_type": {"type": ["string", "null"]},
+        "expires_at": {
+            "description": "a future time: ISO 8601, or seconds since the epoch",
+            "anyOf": [
+                {"type": "string", "format": "date-time"},
+                {"type": "number"},
+                {"type": "null"},
+            ],
+        },
         "metadata": {"type": "object"},
         "make_active": {"type": "boolean", "default": True},
-        "session_id": {"type": "string"},
+        "session_id": {
+            "type": ["string", "null"],
+            "pattern": f"^$|{SESSION_ID_PATTERN}",
+            "description": "empty or null: a new id",
+            "not": {"const": "current"},
+        },
+        "tracing_session_id": {"type": ["string", "null"]},
+        "org_id": {"type": ["string", "null"], "description": "must be the API key's org"},
     },
 }
 INCREASE_SCHEMA = {
     "type": "object",
     "required": ["metric_type", "increase_by"],
+    "additionalProperties": False,
     "properties": {
         "metric_type": {"enum": list(METRICS)},
         "increase_by": {"type": "number", "exclusiveMinimum": 0},
     },
 }
+LIMIT = IntParam("limit", 100, 1, 1000)
+OFFSET = IntParam("offset", 0, 0, 10_000_000)
 
 
 class _Resource:
@@ -61,10 +87,7 @@ class _Resource:
 
 
 def _page(req) -> Page:
-    return Page(
-        limit=query_int(req, "limit", 100, minimum=1, maximum=1000),
-        offset=query_int(req, "offset", 0, minimum=0, maximum=10_000_000),
-    )
+    return Page(limit=LIMIT.read(req), offset=OFFSET.read(req))
 
 
 class Sessions(_Resource):
@@ -119,10 +142,7 @@ ARRAY = {"type": "array", "items": {"type": "object"}}  # these routes answer a 
 
 
 def register(app, spec, *, sessions: SessionService) -> None:
-    page = [
-        {"name": "limit", "in": "query", "schema": {"type": "integer"}},
-        {"name": "offset", "in": "query", "schema": {"type": "integer"}},
-    ]
+    page = [LIMIT.parameter(), OFFSET.parameter()]
     app.add_route(BASE, Sessions(sessions))
     spec.add(
         BASE,
@@ -130,6 +150,7 @@ def register(app, spec, *, sessions: SessionService) -> None:
         "Start a session (optionally making it the current one)",
         tag="sessions",
         request=CREATE_SCHEMA,
+        body_required=False,
         status=201,
     )
     spec.add(

@@ -12,25 +12,34 @@ from synth_ai.adapters.wire.sessions import UsageIn, charge_out, ledger_out, to_
 from synth_ai.domain.sessions.budget import Budget
 from synth_ai.domain.sessions.service import Page, SessionService
 from synth_ai.http.metering import meter_of
-from synth_ai.http.payload import query_int, read_object, send_json, structure
-
-TRUTHY = {"1", "true", "yes", "on"}
+from synth_ai.http.payload import IntParam, query_bool, read_object, send_json, structure
 
 USAGE_SCHEMA = {
     "type": "object",
+    "additionalProperties": False,
     "properties": {
         "gpu_hours": {"type": "number", "minimum": 0},
         "api_calls": {"type": "integer", "minimum": 0},
         "input_tokens": {"type": "integer", "minimum": 0},
         "output_tokens": {"type": "integer", "minimum": 0},
         "cached_tokens": {"type": "integer", "minimum": 0},
-        "model": {"type": "string"},
-        "gpu_type": {"type": "string"},
-        "reference_type": {"type": "string"},
-        "reference_id": {"type": "string"},
+        "model": {"type": ["string", "null"]},
+        "gpu_type": {"type": ["string", "null"]},
+        "reference_type": {"type": ["string", "null"]},
+        "reference_id": {"type": ["string", "null"]},
         "metadata": {"type": "object"},
     },
 }
+# A report or reservation must carry some usage: one of these above 0.
+SOME_USAGE = {
+    **USAGE_SCHEMA,
+    "anyOf": [
+        {"required": [name], "properties": {name: {"exclusiveMinimum": 0}}}
+        for name in ("gpu_hours", "api_calls", "input_tokens", "output_tokens")
+    ],
+}
+LIMIT = IntParam("limit", 100, 1, 1000)
+OFFSET = IntParam("offset", 0, 0, 10_000_000)
 SESSION_HEADERS = [
     {"name": "X-Session-ID", "in": "header", "schema": {"type": "string"}},
     {"name": "X-No-Session", "in": "header", "schema": {"type": "string"}},
@@ -45,11 +54,8 @@ class Ledger:
         entries = self._sessions.ledger(
             req.context.principal,
             session_id=req.get_param("session_id"),
-            no_session=(req.get_param("no_session") or "").lower() in TRUTHY,
-            page=Page(
-                limit=query_int(req, "limit", 100, minimum=1, maximum=1000),
-                offset=query_int(req, "offset", 0, minimum=0, maximum=10_000_000),
-            ),
+            no_session=query_bool(req, "no_session"),
+            page=Page(limit=LIMIT.read(req), offset=OFFSET.read(req)),
         )
         send_json(resp, {"object": "list", "data": to_json([ledger_out(e) for e in entries])})
 
@@ -110,13 +116,10 @@ def register(app, spec, *, sessions: SessionService, budget: Budget) -> None:
         "The org-level usage ledger (every settled charge, with or without a session)",
         tag="usage",
         parameters=[
-            {"name": n, "in": "query", "schema": {"type": t}}
-            for n, t in (
-                ("session_id", "string"),
-                ("no_session", "boolean"),
-                ("limit", "integer"),
-                ("offset", "integer"),
-            )
+            {"name": "session_id", "in": "query", "schema": {"type": "string"}},
+            {"name": "no_session", "in": "query", "schema": {"type": "boolean"}},
+            LIMIT.parameter(),
+            OFFSET.parameter(),
         ],
     )
     app.add_route("/api/v1/usage/report", Report(budget))
@@ -125,7 +128,7 @@ def register(app, spec, *, sessions: SessionService, budget: Budget) -> None:
         "POST",
         "Charge usage already incurred (reserve and settle at once; 429 past a hard limit)",
         tag="usage",
-        request=USAGE_SCHEMA,
+        request=SOME_USAGE,
         status=201,
         parameters=SESSION_HEADERS,
     )
@@ -135,7 +138,7 @@ def register(app, spec, *, sessions: SessionService, budget: Budget) -> None:
         "POST",
         "Reserve usage before a job spends it (429 past a hard limit)",
         tag="usage",
-        request=USAGE_SCHEMA,
+        request=SOME_USAGE,
         status=201,
         parameters=SESSION_HEADERS,
     )
@@ -147,4 +150,5 @@ def register(app, spec, *, sessions: SessionService, budget: Budget) -> None:
         "Settle a reservation with the usage really incurred",
         tag="usage",
         request=USAGE_SCHEMA,
+        body_required=False,
     )
