@@ -196,6 +196,12 @@ def _redis_client(settings: Settings):
         client.close()
 
 
+def _settle_outbox(settings: Settings):
+    from synth_ai.adapters.sqlite.settle_outbox import SqliteSettleOutbox
+
+    return SqliteSettleOutbox(settings.home / "settle-outbox.db")
+
+
 def _redis_prefix(settings: Settings) -> str:
     return str(settings.section("store").get("redis_prefix", "synth:"))
 
@@ -455,7 +461,11 @@ class Container(containers.DeclarativeContainer):
     sessions = providers.Factory(
         SessionService, store=session_store, clock=clock, ids=ids, defaults=session_defaults
     )
-    budget = providers.ThreadSafeSingleton(Budget, sessions=sessions, prices=prices, ticker=ticker)
+    # Settles the session store cannot take while it is unreachable wait here (a local file).
+    settle_outbox = providers.ThreadSafeSingleton(_settle_outbox, settings=settings)
+    budget = providers.ThreadSafeSingleton(
+        Budget, sessions=sessions, prices=prices, ticker=ticker, outbox=settle_outbox
+    )
     meter_factory = budget
     chat = providers.Factory(MeteredChat, chat=chat_provider, prices=prices)
 

@@ -41,3 +41,11 @@ Feature: Sessions and budgets on every cost-incurring request
     And the server is started again and one lease passes
     Then the next request gets the full default output cap
     And each interrupted stream was charged what it had streamed, in a "lapsed" ledger entry
+
+  Scenario: Redis going away mid-request loses neither the answer nor its charge
+    Given synth-ai serve on a Redis of its own and a session with a $5 limit
+    When Redis freezes while the upstream is answering a chat completion
+    Then the client still gets the upstream's answer
+    And the server log says the settle waits in the outbox
+    When Redis comes back
+    Then the session is charged once for that answer and holds no reservation

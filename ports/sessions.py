@@ -11,7 +11,13 @@ import builtins
 from collections.abc import Callable
 from typing import Protocol
 
-from synth_ai.domain.sessions.model import Amounts, LedgerEntry, Reservation, Session
+from synth_ai.domain.sessions.model import (
+    Amounts,
+    LedgerEntry,
+    PendingSettle,
+    Reservation,
+    Session,
+)
 
 
 class SessionStore(Protocol):
@@ -94,3 +100,20 @@ class SessionStore(Protocol):
     ) -> builtins.list[LedgerEntry]:
         """Newest first; ``session_id`` filters one session, ``no_session`` the opted-out ones."""
         ...
+
+
+class SettleOutbox(Protocol):
+    """Where settles wait while the session store is unreachable. Durable: what was put here
+    survives a restart of the process and is replayed when the store answers again."""
+
+    where: str  # shown in log lines: the file or place the outbox keeps them
+
+    def put(self, pending: PendingSettle) -> None:
+        """Keep ``pending`` (replacing one with the same id)."""
+        ...
+
+    def pending(self, limit: int = 100) -> builtins.list[PendingSettle]:
+        """The oldest waiting settles first."""
+        ...
+
+    def remove(self, pending_id: str) -> None: ...

@@ -12,7 +12,9 @@ default limits when there is none) and reserves the worst case before anything i
 - on a lease of ``lease_seconds``, renewed while the request runs (with what it has used so
   far), so a request whose process died stops holding budget within one lease.
 
-The route settles the real usage on the returned ``SessionCharge`` exactly once. Opted-out
+The route settles the real usage on the returned ``SessionCharge`` exactly once; a settle the
+store cannot take (it is unreachable) waits in the outbox and is applied when it is back
+(``settlement``), so an answer the upstream produced is never lost to it. Opted-out
 requests (``X-No-Session: true``) reserve nothing but still land in the org-level ledger.
 """
 
@@ -30,8 +32,10 @@ from synth_ai.domain.sessions.meter import BudgetMeter, Metered, SessionCharge
 from synth_ai.domain.sessions.model import Amounts, LedgerEntry, Reservation, Session, Usage
 from synth_ai.domain.sessions.pricing import MILLION, ModelPrice, PriceTable
 from synth_ai.domain.sessions.service import SessionService
+from synth_ai.domain.sessions.settlement import Settlement
 from synth_ai.domain.sessions.tokens import FRAMING_PER_MESSAGE, FRAMING_PER_REQUEST
 from synth_ai.ports.clock import Ticker
+from synth_ai.ports.sessions import SettleOutbox
 
 __all__ = ["Budget", "BudgetMeter", "Metered", "SessionCharge"]
 
@@ -48,7 +52,12 @@ class Budget:
     """Reserve-then-settle over the caller's sessions: the use cases of metered requests."""
 
     def __init__(
-        self, sessions: SessionService, prices: PriceTable, *, ticker: Ticker | None = None
+        self,
+        sessions: SessionService,
+        prices: PriceTable,
+        *,
+        ticker: Ticker | None = None,
+        outbox: SettleOutbox | None = None,
     ):
         self.sessions = sessions
         self.store = sessions.store
@@ -59,6 +68,8 @@ class Budget:
         self._live: dict[str, SessionCharge] = {}
         self._live_lock = threading.Lock()
         self._ticker = ticker  # renews the leases of running requests; None: nobody renews
+        # Settles the store cannot take (it is unreachable) wait in the outbox, replayed later.
+        self.settlement = Settlement(self.store, self.clock, outbox=outbox, ticker=ticker)
         self._renewing = False
 
     # -- MeterFactory -------------------------------------------------------------------------
@@ -271,10 +282,7 @@ class Budget:
             reference_id=what.reference_id,
             metadata=dict(what.metadata),
         )
-        if reservation_id is None:
-            self.store.record(entry)
-            return True
-        return self.store.settle(reservation_id, actual, entry, self.clock.now())
+        return self.settlement.apply(reservation_id, actual, entry)
 
     def log_overrun(self, session_id: str | None, model: str | None, over: dict[str, Any]) -> None:
         log.warning(

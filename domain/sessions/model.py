@@ -242,6 +242,21 @@ class LedgerEntry:
 
 
 @frozen
+class PendingSettle:
+    """A settle the session store could not take (it was unreachable), kept in the outbox
+    until it can: the reservation to release (None for an ``X-No-Session`` charge), what to
+    charge, and the ledger entry to append."""
+
+    entry: LedgerEntry
+    actual: Amounts
+    reservation_id: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.entry.id
+
+
+@frozen
 class SessionDefaults:
     """What an automatically created session gets ([session] in config.toml)."""
 

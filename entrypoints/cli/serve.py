@@ -52,6 +52,7 @@ def serve(obj, host, port, threads):
         raise click.ClickException(
             f"port {port} on {host} is already in use — stop the other server or pass --port"
         ) from None
+    container.budget().settlement.resume()  # settles an earlier run could not store
     stop = threading.Event()
     received: list[int] = []
 

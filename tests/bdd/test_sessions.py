@@ -23,6 +23,8 @@ def world():
     yield world
     if "serve" in world:  # a serve subprocess of the lease scenario: never left running
         world["server"].stop()
+    if "outage" in world:  # serve and redis-server of the Redis outage scenario
+        world["outage"].close()
 
 
 @given("a running synth-ai backend with a scripted chat upstream", target_fixture="server")
@@ -295,3 +297,51 @@ def lapsed_entries(world, kind):
     assert len(lapsed) == world["streams"]
     assert all(0 < e["usage"]["cost_usd"] for e in lapsed)
     assert sum(e["usage"]["cost_usd"] for e in lapsed) < world["held"]
+
+
+# -- a Redis outage (the settle outbox) -----------------------------------------------------------
+
+
+@given(parsers.parse("synth-ai serve on a Redis of its own and a session with a ${limit:d} limit"))
+def serve_on_own_redis(world, upstream, tmp_path, limit):
+    from tests.support.redis_outage import RedisOutage
+
+    upstream.responder = None  # the scripted answer of this scenario, not the background's
+    world["outage"] = rig = RedisOutage(tmp_path / "outage", upstream)
+    world["outage_sid"] = rig.start_session(limit)
+
+
+@when("Redis freezes while the upstream is answering a chat completion")
+def freeze_redis(world):
+    world["answer"] = world["outage"].ask_during_outage(world["outage_sid"], "paused")
+
+
+@then("the client still gets the upstream's answer")
+def answer_arrives(world):
+    from tests.support.redis_outage import ANSWER
+
+    answer = world["answer"]
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["choices"][0]["message"]["content"] == ANSWER
+
+
+@then("the server log says the settle waits in the outbox")
+def settle_waits(world):
+    from tests.support.redis_outage import DEFERRED
+
+    log = world["outage"].log()
+    assert DEFERRED in log and "settle-outbox.db" in log, log
+
+
+@when("Redis comes back")
+def redis_back(world):
+    world["outage"].restore("paused")
+
+
+@then("the session is charged once for that answer and holds no reservation")
+def charged_once(world):
+    rig, sid = world["outage"], world["outage_sid"]
+    session = rig.session(sid)
+    assert all(value == 0 for value in session["reserved_usage"].values()), session
+    assert [e["kind"] for e in rig.charges(sid)] == ["chat"]
+    assert session["current_usage"]["api_calls"] == 1

@@ -156,3 +156,26 @@ class FakeSessionStore:
             and (not no_session or session_id is not None or e.session_id is None)
         ]
         return found[offset : offset + limit]
+
+
+class InMemorySettleOutbox:
+    """A ``SettleOutbox`` in a dict (oldest first, as the port says); ``refuse`` makes ``put``
+    fail like a full disk."""
+
+    where = "memory"
+
+    def __init__(self):
+        self.kept: dict = {}
+        self.refuse = False
+
+    def put(self, pending):
+        if self.refuse:
+            raise OSError("no space left on device")
+        self.kept[pending.id] = pending
+
+    def pending(self, limit=100):
+        ordered = sorted(self.kept.values(), key=lambda p: (p.entry.created_at, p.id))
+        return ordered[:limit]
+
+    def remove(self, pending_id):
+        self.kept.pop(pending_id, None)

@@ -11,7 +11,7 @@ from synth_ai.ports.chat import ChatProvider, ChatStream
 from synth_ai.ports.clock import Clock, IdGenerator
 from synth_ai.ports.metering import Charge, Meter, MeterFactory
 from synth_ai.ports.responses import ResponseStore
-from synth_ai.ports.sessions import SessionStore
+from synth_ai.ports.sessions import SessionStore, SettleOutbox
 
 from tests.fakes import FakeClock, SequentialIds
 from tests.fakes.responses import (
@@ -22,10 +22,11 @@ from tests.fakes.responses import (
     ScriptedChatProvider,
     _RecordedCharge,
 )
-from tests.fakes.sessions import FakeSessionStore
+from tests.fakes.sessions import FakeSessionStore, InMemorySettleOutbox
 
 PAIRS = [
     (FakeSessionStore, SessionStore),
+    (InMemorySettleOutbox, SettleOutbox),
     (InMemoryResponseStore, ResponseStore),
     (ScriptedChatProvider, ChatProvider),
     (FakeChatStream, ChatStream),
