@@ -33,3 +33,9 @@ Feature: Codex CLI and opencode on any Chat Completions model
     When I send a message with a shell tool with the openai SDK
     Then the response is completed with the answer "Task complete."
     And no event mentions "__internal_stop"
+
+  Scenario: A model whose stream breaks mid-answer still ends the turn exactly once
+    Given the model's connection drops after it has started answering
+    When I send a message with a shell tool with the openai SDK
+    Then the response fails once with "upstream_stream_cut"
+    And no reservation of the turn is left open

@@ -164,32 +164,31 @@ class ResponsesBridge:
 
     # -- running it ---------------------------------------------------------------------------
     def events(self, turn: Turn, charge: Charge) -> Iterator[dict[str, Any]]:
+        """The turn's events. Once ``response.created`` is out, whatever fails — the upstream
+        (an error, a cut, a timeout, a malformed chunk), a bug, the ledger or the store —
+        ends it with exactly one terminal event; a client that goes away closes the upstream.
+        The charge is settled either way."""
         machine = self._machine(turn)
         once = _Once(charge)
         try:
             yield from machine.start()
             try:
-                stream = self.chat.stream(turn.plan.body)
-            except SynthError as exc:
-                yield from self._end(turn, machine, once, machine.fail(_code(exc), exc.message))
-                return
-            capped = _Capped(stream, turn, charge)
-            with stream:
-                try:
+                with self.chat.stream(turn.plan.body) as stream:
+                    capped = _Capped(stream, turn, charge)
                     for chunk in capped:
                         yield from machine.feed(chunk)
-                except SynthError as exc:
-                    yield from self._end(turn, machine, once, machine.fail(_code(exc), exc.message))
-                    return
-                except Exception as exc:  # noqa: BLE001 - a bug or garbage chunk: fail, never cut
-                    log.exception("turn %s broke mid-stream", turn.response_id)
-                    message = f"the bridge could not continue the stream ({type(exc).__name__})"
-                    yield from self._end(turn, machine, once, machine.fail("server_error", message))
-                    return
-            self._learn(turn, machine, capped)
-            yield from self._end(turn, machine, once, machine.finish())
+                self._learn(turn, machine, capped)
+                ending = machine.finish()
+            except SynthError as exc:
+                ending = machine.fail(_code(exc), exc.message)
+            except Exception as exc:  # noqa: BLE001 - a bug or garbage chunk: fail, never cut
+                log.exception("turn %s broke mid-stream", turn.response_id)
+                message = f"the bridge could not continue the stream ({type(exc).__name__})"
+                ending = machine.fail("server_error", message)
+            yield from self._end(turn, machine, once, ending)
         finally:
-            once.settle(machine.usage())  # the client went away, or something unexpected broke
+            # The client went away, or something unexpected broke: settle what was used.
+            _settle_quietly(once, machine.usage(), turn.response_id)
 
     def run(self, turn: Turn, charge: Charge) -> dict[str, Any]:
         """A non-streaming turn: the upstream is still streamed, so the cap holds the same way;
@@ -206,11 +205,17 @@ class ResponsesBridge:
             list(self._end(turn, machine, once, machine.finish()))
             return machine.response()
         finally:
-            once.settle(machine.usage())
+            _settle_quietly(once, machine.usage(), turn.response_id)
 
     def _learn(self, turn: Turn, machine: TurnStream, capped: _Capped) -> None:
         """Remember what the upstream itself counted for this prompt (not our estimate of a
         stream we cut), to bound the next turn of the conversation."""
+        try:
+            self._remember(turn, machine, capped)
+        except Exception:  # noqa: BLE001 - a hint for the next turn never costs this answer
+            log.exception("could not learn the prompt count of %s", turn.response_id)
+
+    def _remember(self, turn: Turn, machine: TurnStream, capped: _Capped) -> None:
         reported = machine.upstream_usage
         if capped.cut or not reported:
             return
@@ -244,10 +249,7 @@ class ResponsesBridge:
 
         Neither failing may cost the client its terminal event: the answer is already paid for
         upstream, so a broken ledger or store is logged, not turned into a cut stream."""
-        try:
-            once.settle(machine.usage())
-        except SynthError as exc:
-            log.error("could not settle the usage of %s: %s", turn.response_id, exc.message)
+        _settle_quietly(once, machine.usage(), turn.response_id)
         if turn.request.store:
             try:
                 self.store.save(
@@ -260,11 +262,11 @@ class ResponsesBridge:
                         created_at=turn.created_at,
                     )
                 )
-            except SynthError as exc:
+            except Exception as exc:  # noqa: BLE001 - the answer is out; say why it is not kept
                 log.error(
                     "could not store %s (previous_response_id will not find it): %s",
                     turn.response_id,
-                    exc.message,
+                    exc.message if isinstance(exc, SynthError) else repr(exc),
                 )
         yield from events
 
@@ -311,6 +313,19 @@ class _Capped:
                 }
                 yield {"choices": [], "usage": usage}
                 return
+
+
+def _settle_quietly(once: _Once, usage: Usage, response_id: str) -> None:
+    """Settle once; a ledger that fails is logged, never turned into a cut stream or an error
+    in place of an answer the upstream already produced."""
+    try:
+        once.settle(usage)
+    except Exception as exc:  # noqa: BLE001
+        log.error(
+            "could not settle the usage of %s (its reservation lapses with its lease): %s",
+            response_id,
+            exc.message if isinstance(exc, SynthError) else repr(exc),
+        )
 
 
 def _code(error: SynthError) -> str:

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import httpx
 import openai
@@ -14,6 +15,7 @@ import pytest
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from tests.e2e.clients import CODEX_EXEC, client_bin, shell_then_answer
+from tests.support.event_invariants import TERMINAL
 from tests.support.scripted_upstream import Reply, ScriptedUpstream, ToolCall
 from tests.support.serve_process import ServeProcess
 
@@ -259,3 +261,30 @@ def completed_with(world, answer):
 @then(parsers.parse('no event mentions "{name}"'))
 def no_mention(world, name):
     assert name not in json.dumps(world["events"])
+
+
+@given("the model's connection drops after it has started answering")
+def model_drops(world):
+    world["upstream"].responder = None
+    world["upstream"].push(Reply(text="a long answer cut off half way " * 4, drop_after_chunks=4))
+
+
+@then(parsers.parse('the response fails once with "{code}"'))
+def fails_once(world, code):
+    types = [event["type"] for event in world["events"]]
+    assert "response.output_text.delta" in types  # it had started
+    terminals = [t for t in types if t in TERMINAL]
+    assert terminals == ["response.failed"] and types[-1] == "response.failed", types
+    assert world["events"][-1]["response"]["error"]["code"] == code
+
+
+@then("no reservation of the turn is left open")
+def nothing_reserved(world):
+    deadline = time.monotonic() + 10
+    while True:
+        sessions = api(world, "GET", "/api/v1/sessions")
+        if sessions and all(v == 0 for s in sessions for v in s["reserved_usage"].values()):
+            break
+        assert time.monotonic() < deadline, sessions
+        time.sleep(0.2)
+    assert sum(s["current_usage"]["api_calls"] for s in sessions) == 1  # settled, not dropped

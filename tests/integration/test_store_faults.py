@@ -7,9 +7,9 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from synth_ai.adapters.sqlite import Database
 
 from tests.conftest import TEST_KEY
+from tests.support.faulty_database import FaultyDatabase
 
 AUTH = {"Authorization": f"Bearer {TEST_KEY}"}
 BIG = {"blob": "x" * 60_000}  # needs new pages: cannot fit in the free space of old ones
@@ -53,23 +53,6 @@ def test_a_damaged_database_stops_serve_with_one_line_and_exit_1(cli, synth_home
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "synth.db" in lines[0] and says in lines[0], result.stderr
     assert "Traceback" not in result.stderr
-
-
-class FaultyDatabase(Database):
-    """A real SQLite database that can be made full (``max_page_count``) or read-only
-    (``query_only``) on every connection, as a full disk or a read-only mount would."""
-
-    fault: str | None = None
-
-    def connect(self):
-        conn = super().connect()
-        if self.fault == "full":
-            pages = conn.execute("PRAGMA page_count").fetchone()[0]
-            conn.execute(f"PRAGMA max_page_count = {pages}")
-        else:
-            conn.execute("PRAGMA max_page_count = 1073741823")
-        conn.execute(f"PRAGMA query_only = {1 if self.fault == 'read-only' else 0}")
-        return conn
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ Each request takes the next queued ``Reply``; with the queue empty it uses ``def
 short text). A ``responder(body) -> Reply`` callable overrides both (for load tests). It speaks
 both non-streaming and SSE streaming (with ``stream_options.include_usage``), reasoning deltas
 (``reasoning_content``), streamed tool-call arguments, error statuses, a cut stream (no
-``[DONE]``) and delays.
+``[DONE]``), a dropped connection, an injected raw frame (an error or malformed chunk) and
+delays.
 """
 
 from __future__ import annotations
@@ -46,6 +47,13 @@ class Reply:
     status: int = 200  # >= 400: answer with an error body
     error: dict | None = None
     cut_after_chunks: int | None = None  # stream: stop after N chunks, without [DONE]
+    drop_after_chunks: int | None = None  # stream: break the connection after N chunks
+    # stream: after ``inject_after`` chunks send this raw SSE frame instead of the rest
+    # (an error chunk, a malformed one), then end without [DONE]
+    inject: bytes | None = None
+    inject_after: int = 1
+    stall_after: int | None = None  # stream: after N chunks, go quiet for ``stall`` seconds
+    stall: float = 0.0
     delay: float = 0.0  # seconds before answering
     chunk_delay: float = 0.0  # seconds between streamed chunks
     finish_reason: str | None = None
@@ -216,6 +224,13 @@ class ScriptedUpstream:
             try:
                 for n, piece in enumerate(pieces):
                     if reply.cut_after_chunks is not None and n >= reply.cut_after_chunks:
+                        return
+                    if reply.drop_after_chunks is not None and n >= reply.drop_after_chunks:
+                        raise ConnectionAbortedError("scripted: the upstream connection drops")
+                    if n == reply.stall_after:
+                        time.sleep(reply.stall)
+                    if reply.inject is not None and n >= reply.inject_after:
+                        yield reply.inject
                         return
                     if reply.chunk_delay and n:
                         time.sleep(reply.chunk_delay)
