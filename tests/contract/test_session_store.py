@@ -282,9 +282,7 @@ class SessionStoreContract(ABC):
         small = Amounts(cost_usd=0.1, api_calls=1)
         store.reserve(reservation("sess_1", 1, small), NOW)
         store.reserve(reservation("sess_2", 1, small), NOW)
-        store.reserve(
-            Reservation("res_b", "sess_9", "org_b", "user_b", small, NOW, model="m"), NOW
-        )
+        store.reserve(Reservation("res_b", "sess_9", "org_b", "user_b", small, NOW, model="m"), NOW)
         assert store.open_reservations() == {"org_a": 2, "org_b": 1}
         store.settle("res_sess_1_1", small, entry(1, amounts=small), NOW)
         store.settle("res_b", small, entry(2, "sess_9", small, org="org_b"), NOW)
