@@ -143,6 +143,7 @@ class Worker:
         try:
             ctx = self.experiments.open_context(job, workdir)
         except Exception as exc:
+            self.stats.finished(job.job_type, "failed", "failed", {})
             self.store.finish(
                 job.job_id,
                 self.worker_id,

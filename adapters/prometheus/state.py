@@ -1,7 +1,8 @@
 """Shared state read at scrape time: what every replica sees the same way.
 
-Each source is a ``Probe``: a read that runs on its own daemon thread and is waited on for at
-most ``timeout`` seconds. A read that fails or is too slow makes the scrape report
+Each source is a ``Probe``: a read that runs on its own daemon thread. A scrape starts every
+probe at once and waits for all of them until one ``timeout`` has passed, so a slow store
+delays a scrape by at most that. A read that fails or is too slow makes the scrape report
 ``synth_ai_metrics_source_up{source=…} 0`` (and no samples of that source) instead of a 500 or
 a hung scrape; while a slow read is still running, later scrapes do not start another.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -21,46 +23,66 @@ log = logging.getLogger("synth_ai.metrics")
 MISSING = object()
 
 
+class _Read:
+    """One read in flight: ``wait(deadline)`` gives its value or ``MISSING``."""
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.value: Any = MISSING
+        self.error: BaseException | None = None
+
+
 class Probe:
     def __init__(self, name: str, read: Callable[[], Any], *, timeout: float = 2.0):
         self.name = name
+        self.timeout = timeout
         self._read = read
-        self._timeout = timeout
         self._lock = threading.Lock()
         self._busy = False
+        self._up = True  # what was last logged: only changes are logged, not every scrape
 
-    def read(self) -> Any:
-        """The value read, or ``MISSING`` when the read failed, timed out or is still busy."""
+    def start(self) -> _Read | None:
+        """Start a read on its own thread; None while the previous one still runs."""
         with self._lock:
             if self._busy:
-                return MISSING
+                return None
             self._busy = True
-        box: dict[str, Any] = {}
-        done = threading.Event()
+        pending = _Read()
 
         def run() -> None:
             try:
-                box["value"] = self._read()
+                pending.value = self._read()
             except Exception as exc:  # noqa: BLE001 - reported as source down, never a 500
-                box["error"] = exc
+                pending.error = exc
             finally:
                 with self._lock:
                     self._busy = False
-                done.set()
+                pending.done.set()
 
         threading.Thread(target=run, name=f"metrics-{self.name}", daemon=True).start()
-        if not done.wait(self._timeout):
-            log.warning(
-                "metrics: reading %s took over %.1f s; reported as down", self.name, self._timeout
-            )
+        return pending
+
+    def finish(self, pending: _Read | None, deadline: float) -> Any:
+        """The value read by ``deadline`` (monotonic), or ``MISSING`` (failed, slow, busy)."""
+        if pending is None or not pending.done.wait(max(0.0, deadline - time.monotonic())):
+            self._note(False, f"no answer within {self.timeout:g} s")
             return MISSING
-        if "error" in box:
-            error = box["error"]
-            log.warning(
-                "metrics: reading %s failed: %s: %s", self.name, type(error).__name__, error
-            )
+        if pending.error is not None:
+            self._note(False, f"{type(pending.error).__name__}: {pending.error}")
             return MISSING
-        return box["value"]
+        self._note(True, "")
+        return pending.value
+
+    def read(self) -> Any:
+        return self.finish(self.start(), time.monotonic() + self.timeout)
+
+    def _note(self, up: bool, why: str) -> None:
+        if up != self._up:
+            self._up = up
+            if up:
+                log.info("metrics: %s is readable again", self.name)
+            else:
+                log.warning("metrics: cannot read %s (%s); reported as down", self.name, why)
 
 
 # What each source's value becomes: (metric name, help, label name, value → {label: number}).
@@ -79,8 +101,10 @@ class StateCollector(Collector):
             "1 when this scrape could read the source (a store, the broker), else 0",
             labels=["source"],
         )
-        for probe, families in self._probes:
-            value = probe.read()
+        started = time.monotonic()
+        pending = [(probe, families, probe.start()) for probe, families in self._probes]
+        for probe, families, read in pending:
+            value = probe.finish(read, started + probe.timeout)
             up.add_metric([probe.name], 0.0 if value is MISSING else 1.0)
             if value is MISSING:
                 continue

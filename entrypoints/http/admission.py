@@ -32,7 +32,9 @@ class AdmissionControl:
         self._lock = threading.Lock()
         self._active = 0
         self._by_key: Counter[str] = Counter()
-        self.refused: Counter[str] = Counter()  # by reason (code), read by /metrics
+        # Refusals by reason (code), read by /metrics; every key exists from the start, so a
+        # scrape iterating it never races an insertion.
+        self.refused: Counter[str] = Counter(server_busy=0, too_many_open_requests=0)
         self.streams = 0  # open responses of type text/event-stream
 
     @property

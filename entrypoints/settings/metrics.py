@@ -14,4 +14,5 @@ from synth_ai.settings.config import Settings
 
 def metrics_token(settings: Settings) -> str | None:
     token = os.environ.get("SYNTH_AI_METRICS_TOKEN") or settings.section("metrics").get("token")
-    return str(token).strip() or None if token else None
+    text = str(token or "").strip()
+    return text or None

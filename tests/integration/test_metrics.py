@@ -149,3 +149,26 @@ def test_an_open_stream_and_an_admission_refusal_show_while_the_stream_runs(upst
     refused = "synth_ai_admission_refusals_total"
     assert after.value(refused, reason="too_many_open_requests") == 1
     assert after.value(refused, reason="server_busy") == 0
+
+
+@pytest.fixture
+def broker_down(monkeypatch) -> None:
+    """Set before ``backend`` builds the app (list it first): nothing listens on port 1."""
+    monkeypatch.setenv("SYNTH_AI_BROKER_URL", "redis://127.0.0.1:1/0")
+
+
+def test_a_broker_that_cannot_be_reached_is_reported_down_and_the_scrape_still_answers(
+    broker_down, backend
+):
+    found = scrape(backend.url)
+    assert found.value("synth_ai_metrics_source_up", source="broker") == 0
+    assert found.labels("synth_ai_queue_depth", "queue") == set()
+    assert found.value("synth_ai_metrics_source_up", source="sessions") == 1
+    assert found.value("synth_ai_metrics_source_up", source="experiments") == 1
+    assert found.labels("synth_ai_jobs", "state") == {
+        "queued",
+        "running",
+        "completed",
+        "failed",
+        "canceled",
+    }
