@@ -44,7 +44,7 @@ ensure_local_wheel() {
     for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
     kill -0 "$pid" 2>/dev/null || break
     elapsed=$(( $(date +%s) - started ))
-    step="$(grep -o '^ *\[[0-9]*/[0-9]*\]' "$log" 2>/dev/null | tail -1 | tr -d ' ' || true)"
+    step="$(grep -ao '^ *\[[0-9]*/[0-9]*\]' "$log" 2>/dev/null | tail -1 | tr -d ' ' || true)"
     printf '    %dm%02ds elapsed, compile step %s — log: %s\n' $((elapsed / 60)) $((elapsed % 60)) "${step:-(preparing)}" "$log" >&2
   done
   if ! wait "$pid"; then
