@@ -85,6 +85,11 @@ class SessionStore(Protocol):
 
     def get_reservation(self, reservation_id: str) -> Reservation | None: ...
 
+    def open_reservations(self) -> dict[str, int]:
+        """How many reservations are held right now, per org (orgs holding none are absent):
+        read at scrape time by ``/metrics``, so every replica reports the shared truth."""
+        ...
+
     def record(self, entry: LedgerEntry) -> None:
         """Append a ledger entry that belongs to no session (``X-No-Session``)."""
         ...

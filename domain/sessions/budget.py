@@ -35,6 +35,7 @@ from synth_ai.domain.sessions.service import SessionService
 from synth_ai.domain.sessions.settlement import Settlement
 from synth_ai.domain.sessions.tokens import FRAMING_PER_MESSAGE, FRAMING_PER_REQUEST
 from synth_ai.ports.clock import Ticker
+from synth_ai.ports.metering import SpendObserver
 from synth_ai.ports.sessions import SettleOutbox
 
 __all__ = ["Budget", "BudgetMeter", "Metered", "SessionCharge"]
@@ -57,6 +58,7 @@ class Budget:
         prices: PriceTable,
         *,
         ticker: Ticker | None = None,
+        observer: SpendObserver | None = None,
         outbox: SettleOutbox | None = None,
     ):
         self.sessions = sessions
@@ -71,6 +73,7 @@ class Budget:
         # Settles the store cannot take (it is unreachable) wait in the outbox, replayed later.
         self.settlement = Settlement(self.store, self.clock, outbox=outbox, ticker=ticker)
         self._renewing = False
+        self._observer = observer  # told of every settled charge (spend metrics)
 
     # -- MeterFactory -------------------------------------------------------------------------
     def meter_for(
@@ -282,7 +285,11 @@ class Budget:
             reference_id=what.reference_id,
             metadata=dict(what.metadata),
         )
-        return self.settlement.apply(reservation_id, actual, entry)
+        # True also when the store was away and the settle waits in the outbox: it will count.
+        settled = self.settlement.apply(reservation_id, actual, entry)
+        if settled and self._observer is not None:
+            self._observer.settled(entry)
+        return settled
 
     def log_overrun(self, session_id: str | None, model: str | None, over: dict[str, Any]) -> None:
         log.warning(

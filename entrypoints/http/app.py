@@ -13,6 +13,7 @@ from synth_ai.domain.errors import SynthError
 from synth_ai.http.errors import handle_synth_error, handle_unexpected, serialize_http_error
 from synth_ai.http.limits import BodyLimitsMiddleware, request_limits
 from synth_ai.http.metering import MeteringMiddleware
+from synth_ai.http.metrics import RequestMetrics
 from synth_ai.http.middleware import AuthMiddleware
 from synth_ai.http.openapi import OpenApiSpec
 from synth_ai.http.routes import (
@@ -21,11 +22,13 @@ from synth_ai.http.routes import (
     core,
     experiments,
     interceptor,
+    metrics,
     responses,
     sessions,
     tunnels,
     usage,
 )
+from synth_ai.settings.metrics import metrics_token
 
 
 def create_app(container) -> falcon.App:
@@ -38,8 +41,10 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
     # use from many request threads; build them now, once. Nothing connects here.
     container.init_resources()
     budget, session_service = container.budget(), container.sessions()
+    server_metrics = container.metrics()
     app = falcon.App(
         middleware=[
+            RequestMetrics(server_metrics),  # first in, last out: sees every answer
             BodyLimitsMiddleware(request_limits(container.settings())),
             AuthMiddleware(container.authenticator()),
             MeteringMiddleware(budget),
@@ -68,6 +73,7 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
         chat=chat.ChatCompletions(chat_service),
     )
     experiments.register(app, spec, experiments=container.experiments())
+    metrics.register(app, spec, metrics=server_metrics, token=metrics_token(container.settings()))
     return app, spec
 
 

@@ -274,6 +274,20 @@ class SessionStoreContract(ABC):
         assert store.get_reservation("res_sess_1_1") is None
         assert [e.id for e in store.ledger("org_a", session_id="sess_1")] == ["led_sess_1_1"]
 
+    def test_open_reservations_are_counted_per_org_until_they_settle(self, store):
+        assert store.open_reservations() == {}
+        store.create(make_session())
+        store.create(make_session("sess_2"), make_active=False)
+        store.create(make_session("sess_9", org="org_b", user="user_b"))
+        small = Amounts(cost_usd=0.1, api_calls=1)
+        store.reserve(reservation("sess_1", 1, small), NOW)
+        store.reserve(reservation("sess_2", 1, small), NOW)
+        store.reserve(Reservation("res_b", "sess_9", "org_b", "user_b", small, NOW, model="m"), NOW)
+        assert store.open_reservations() == {"org_a": 2, "org_b": 1}
+        store.settle("res_sess_1_1", small, entry(1, amounts=small), NOW)
+        store.settle("res_b", small, entry(2, "sess_9", small, org="org_b"), NOW)
+        assert store.open_reservations() == {"org_a": 1}
+
     def test_settled_usage_reaching_a_hard_limit_marks_the_session_limit_exceeded(self, store):
         store.create(make_session())
         store.reserve(reservation("sess_1", 1, Amounts(cost_usd=1.0)), NOW)
