@@ -137,7 +137,8 @@ def _check_item(item: Mapping[str, Any], index: int) -> None:
     where = f"input[{index}]"
     kind = item["type"]
     if kind == "message":
-        if item.get("role") not in ROLES:
+        role = item.get("role")
+        if not isinstance(role, str) or role not in ROLES:
             raise InvalidInput(
                 f"{where}.role must be one of {sorted(ROLES)}, got {item.get('role')!r}",
                 param=f"{where}.role",

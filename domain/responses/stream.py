@@ -105,7 +105,7 @@ class TurnStream:
                 events += self._text(content)
             for call in delta.get("tool_calls") or []:
                 events += self._tool_delta(call)
-            if choice.get("finish_reason"):
+            if isinstance(choice.get("finish_reason"), str) and choice["finish_reason"]:
                 self._finish_reason = choice["finish_reason"]
         return events
 

@@ -181,7 +181,13 @@ def to_chat(
 
 def _tool_choice(choice: Any, catalog: ToolCatalog) -> Any:
     if isinstance(choice, dict):
-        name = choice.get("name") or (choice.get("function") or {}).get("name")
+        function = choice.get("function")
+        name = choice.get("name") or (function.get("name") if isinstance(function, dict) else None)
+        if name is not None and not isinstance(name, str):
+            raise InvalidInput(
+                f"tool_choice names its tool with {name!r}: give the name as a string",
+                param="tool_choice",
+            )
         if choice.get("type") in ("function", "custom") and name:
             offered = [tool["function"]["name"] for tool in catalog.chat_tools]
             if name not in offered:

@@ -214,3 +214,23 @@ def test_a_chosen_session_id_is_scoped_per_org_and_claimed_once(two_orgs, backen
     assert sorted(a.status_code for a in answers) == [201] + [409] * 7
     taken = next(a for a in answers if a.status_code == 409).json()["error"]
     assert taken["code"] == "session_id_taken" and "choose another id" in taken["message"]
+
+
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("limit=", "'limit' must be an integer, got ''"),
+        ("limit=0", "'limit' must be between 1 and 1000, got 0"),
+        ("offset=1&offset=2", "'offset' is given 2 times"),
+    ],
+)
+def test_a_paging_parameter_that_is_empty_repeated_or_out_of_range_is_a_400(backend, query, says):
+    answer = backend.client().get(f"/api/v1/sessions?{query}")
+    assert answer.status_code == 400 and says in answer.json()["error"]["message"]
+
+
+def test_no_session_on_the_ledger_is_a_strict_boolean(backend):
+    client = backend.client()
+    assert client.get("/api/v1/usage?no_session=yes").status_code == 200
+    refused = client.get("/api/v1/usage?no_session=maybe")
+    assert refused.status_code == 400 and "'maybe'" in refused.json()["error"]["message"]

@@ -346,3 +346,24 @@ def test_a_single_leading_system_message_and_non_text_content_are_left_as_they_a
         {"role": "user", "content": "c"},
     ]
     assert merge_leading_system(with_parts) == with_parts
+
+
+@pytest.mark.parametrize(
+    ("body", "param"),
+    [
+        ({"input": [{"type": ["message"], "role": "user", "content": "x"}]}, "input[0].type"),
+        ({"input": [{"type": "message", "role": {}, "content": "x"}]}, "input[0].role"),
+        ({"input": "x", "stream": {}}, "stream"),
+        ({"input": "x", "store": "yes"}, "store"),
+        ({"input": "x", "tool_choice": {"type": "function", "name": ["a"]}}, "tool_choice"),
+    ],
+)
+def test_a_field_of_the_wrong_json_type_is_a_400_naming_it_not_a_crash(body, param):
+    with pytest.raises(InvalidInput) as caught:
+        to_chat(ResponsesRequest.parse({"model": "m", **body}), (), internal_stop=True)
+    assert caught.value.param == param
+
+
+def test_an_integral_float_output_cap_is_an_integer():
+    request = ResponsesRequest.parse({"model": "m", "input": "x", "max_output_tokens": 512.0})
+    assert request.max_output_tokens == 512 and isinstance(request.max_output_tokens, int)
