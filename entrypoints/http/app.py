@@ -22,6 +22,7 @@ from synth_ai.http.routes import (
     experiments,
     interceptor,
     responses,
+    session_activity,
     sessions,
     tunnels,
     usage,
@@ -56,6 +57,7 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
     tunnels.register(app, spec, tunnels=container.managed_tunnels())
     artifacts.register(app, spec, artifacts_for=_per_org(container.artifact_service))
     sessions.register(app, spec, sessions=session_service)
+    session_activity.register(app, spec, sessions=session_service)
     chat_service = container.chat()
     chat.register(app, spec, chat=chat_service)
     usage.register(app, spec, sessions=session_service, budget=budget)
