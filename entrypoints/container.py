@@ -321,6 +321,12 @@ def _interceptor(trials, budget, sessions, ids):
     )
 
 
+def _ui_settings(settings: Settings):
+    from synth_ai.settings.ui import UiSettings
+
+    return UiSettings.from_settings(settings)
+
+
 # -- experiment queue: state store, Kombu queue, job runners, the use cases -----------------
 def _queue_settings(settings: Settings):
     from synth_ai.settings.queue import QueueSettings
@@ -399,6 +405,7 @@ class Container(containers.DeclarativeContainer):
     authenticator = providers.ThreadSafeSingleton(
         ApiKeyAuthenticator, keys=settings.provided.api_keys
     )
+    ui_settings = providers.ThreadSafeSingleton(_ui_settings, settings=settings)
 
     # -- task apps and tunnels: managed tunnels (backend), cloudflared, services.json
     tunnel_settings = providers.ThreadSafeSingleton(_tunnel_settings, settings=settings)

@@ -19,12 +19,14 @@ from synth_ai.http.routes import (
     artifacts,
     chat,
     core,
+    experiment_events,
     experiments,
     interceptor,
     responses,
     session_activity,
     sessions,
     tunnels,
+    ui_tokens,
     usage,
 )
 
@@ -69,7 +71,23 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
         interceptor=container.interceptor(),
         chat=chat.ChatCompletions(chat_service),
     )
-    experiments.register(app, spec, experiments=container.experiments())
+    experiment_service, ui = container.experiments(), container.ui_settings()
+    experiments.register(app, spec, experiments=experiment_service)
+    experiment_events.register(
+        app,
+        spec,
+        experiments=experiment_service,
+        poll_s=ui.events_poll_s,
+        keepalive_s=ui.events_keepalive_s,
+        max_s=ui.events_max_s,
+    )
+    ui_tokens.register(
+        app,
+        spec,
+        authenticator=container.authenticator(),
+        ttl_s=ui.token_ttl_s,
+        clock=container.clock(),
+    )
     return app, spec
 
 
