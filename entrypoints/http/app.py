@@ -22,6 +22,7 @@ from synth_ai.http.routes import (
     experiment_events,
     experiments,
     interceptor,
+    machine,
     responses,
     session_activity,
     sessions,
@@ -80,6 +81,16 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
         poll_s=ui.events_poll_s,
         keepalive_s=ui.events_keepalive_s,
         max_s=ui.events_max_s,
+    )
+    machine.register(
+        app,
+        spec,
+        store=container.experiment_store(),
+        experiments=experiment_service,
+        queue_settings=container.queue_settings(),
+        scan=container.local_scan_task_apps(),
+        clock=container.clock(),
+        cache_s=ui.scan_cache_s,
     )
     ui_tokens.register(
         app,
