@@ -18,7 +18,9 @@ PATH = "/api/v1/ui/tokens"
 def request_schema(ttl_s: float) -> dict:
     return {
         "type": "object",
-        "properties": {"ttl_s": {"type": "number", "exclusiveMinimum": 0, "maximum": ttl_s}},
+        "properties": {
+            "ttl_s": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": ttl_s}
+        },
         "additionalProperties": False,
     }
 
@@ -88,6 +90,7 @@ def register(app, spec, *, authenticator, ttl_s: float, clock) -> None:
         "A short-lived token for the dashboard, acting as your key until it expires",
         tag="ui",
         request=request_schema(ttl_s),
+        body_required=False,  # no body: the server's default ttl_s
         response=RESPONSE,
         status=201,
     )
