@@ -24,6 +24,7 @@ from synth_ai.http.routes import (
     responses,
     sessions,
     tunnels,
+    ui,
     usage,
 )
 
@@ -68,6 +69,7 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
         chat=chat.ChatCompletions(chat_service),
     )
     experiments.register(app, spec, experiments=container.experiments())
+    ui.register(app)  # the dashboard's static files, outside the API and its document
     return app, spec
 
 
