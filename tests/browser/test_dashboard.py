@@ -3,6 +3,8 @@ artifact, read its session, cancel another experiment, and see nothing of anothe
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.conftest import OTHER_ORG_KEY, screenshot, sign_in
@@ -13,6 +15,11 @@ from tests.support.queue import wait_for
 pytestmark = pytest.mark.xdist_group("dashboard-browser")
 
 LIVE_BUDGET = {"budget": 36, "max_concurrent": 2, "minibatch_size": 3}
+
+
+def rollouts_done(cell: str) -> int:
+    found = re.match(r"\s*(\d+)", cell)
+    return int(found.group(1)) if found else 0
 
 
 def cell_texts(page, table: str, key: str) -> list[str]:
@@ -32,7 +39,7 @@ def watched(stack, browser):
     page.goto(f"{stack.url}/ui#/experiments/{experiment_id}")
     page.wait_for_selector("#jobs tbody tr")
     page.evaluate("window.__notReloaded = true")
-    seen = []
+    seen, running_picture = [], []
     for _ in range(600):  # states and rollout counts as the page shows them, until it ends
         row = page.locator("#jobs tbody tr").first
         shown = (
@@ -41,6 +48,8 @@ def watched(stack, browser):
         )
         if not seen or seen[-1] != shown:
             seen.append(shown)
+            if shown[0] == "running" and not running_picture and rollouts_done(shown[1]) > 0:
+                running_picture.append(screenshot(page, "experiment-running"))
         if shown[0] in ("completed", "failed", "canceled"):
             break
         page.wait_for_timeout(100)
@@ -67,11 +76,24 @@ def test_without_a_key_the_page_asks_for_one_and_no_data_request_succeeds(stack,
     assert stack.api("GET", "/api/experiments", key=None).status_code == 401
 
 
+def test_a_link_with_a_token_signs_the_tab_in_and_the_token_leaves_the_address_bar(stack, page):
+    page.goto(f"{stack.url}/ui/#token={TEST_KEY}")
+    page.wait_for_selector("#top:not([hidden])")
+    assert page.inner_text("#who") == "org org_test"
+    assert "token" not in page.url and page.url.endswith("/ui/#/experiments")
+    assert page.evaluate("sessionStorage.getItem('synth-ai.credential')") == TEST_KEY
+    page.click("#sign-out")
+    page.wait_for_selector("#sign-in:not([hidden])")
+    assert page.evaluate("sessionStorage.getItem('synth-ai.credential')") is None
+    assert page.locator("#view table").count() == 0
+
+
 def test_a_wrong_key_is_refused_on_the_sign_in_form(stack, page):
     page.goto(f"{stack.url}/ui")
     page.fill("#api-key", "sk-not-a-key")
     page.click("#sign-in button[type=submit]")
-    page.wait_for_function("document.getElementById('sign-in-error').textContent.length > 0")
+    page.wait_for_selector("#sign-in-error:not(:empty)")
+    assert "invalid API key" in page.inner_text("#sign-in-error")
     assert page.locator("#top").is_hidden()
 
 
