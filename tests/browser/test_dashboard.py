@@ -36,6 +36,8 @@ def watched(stack, browser):
     page = context.new_page()
     sign_in(page, stack.url)
     experiment_id = stack.submit("live-gepa", gepa__rollout=LIVE_BUDGET)
+    requests = []
+    page.on("request", lambda r: requests.append(r.url) if "/api/experiments/" in r.url else None)
     page.goto(f"{stack.url}/ui#/experiments/{experiment_id}")
     page.wait_for_selector("#jobs tbody tr")
     page.evaluate("window.__notReloaded = true")
@@ -58,6 +60,7 @@ def watched(stack, browser):
     picture = screenshot(page, "experiment-live")
     yield {
         "experiment": experiment,
+        "requests": [url.removeprefix(stack.url) for url in requests],
         "seen": seen,
         "same_page": still_same_page,
         "screenshot": picture,
@@ -76,12 +79,16 @@ def test_without_a_key_the_page_asks_for_one_and_no_data_request_succeeds(stack,
     assert stack.api("GET", "/api/experiments", key=None).status_code == 401
 
 
-def test_a_link_with_a_token_signs_the_tab_in_and_the_token_leaves_the_address_bar(stack, page):
-    page.goto(f"{stack.url}/ui/#token={TEST_KEY}")
+def test_a_link_with_a_ui_token_signs_the_tab_in_and_the_token_leaves_the_address_bar(stack, page):
+    minted = stack.api("POST", "/api/v1/ui/tokens", json={"ttl_s": 60}).json()
+    entries = page.evaluate("history.length")
+    page.goto(stack.url + minted["url_path"])
     page.wait_for_selector("#top:not([hidden])")
     assert page.inner_text("#who") == "org org_test"
     assert "token" not in page.url and page.url.endswith("/ui/#/experiments")
-    assert page.evaluate("sessionStorage.getItem('synth-ai.credential')") == TEST_KEY
+    assert page.evaluate("sessionStorage.getItem('synth-ai.credential')") == minted["token"]
+    # The link's entry was replaced, not followed by another: going back leaves the dashboard.
+    assert page.evaluate("history.length") == entries + 1
     page.click("#sign-out")
     page.wait_for_selector("#sign-in:not([hidden])")
     assert page.evaluate("sessionStorage.getItem('synth-ai.credential')") is None
@@ -105,6 +112,10 @@ def test_the_experiment_page_follows_the_worker_live_without_a_reload(watched):
     running_counts = {rollouts for state, rollouts in seen if state == "running"}
     assert len(running_counts) >= 2, seen  # the rollouts moved while it ran
     assert watched["same_page"]
+    # Followed over the event stream, not by polling: one read of the experiment, then events.
+    path = f"/api/experiments/{experiment['experiment_id']}"
+    assert watched["requests"].count(path) == 1, watched["requests"]
+    assert f"{path}/events" in watched["requests"]
     assert watched["screenshot"].stat().st_size > 10_000
 
 
@@ -142,10 +153,22 @@ def test_the_session_page_shows_its_spend_limit_and_ledger(stack, watched, page)
     page.goto(f"{stack.url}/ui#/sessions")
     page.click(f"#sessions a[href='#/sessions/{session_id}']")
     page.wait_for_selector("#ledger tbody tr")
+    page.wait_for_selector(".chart[data-metric=cost_usd] canvas")
+    assert int(page.get_attribute(".chart[data-metric=cost_usd]", "data-points")) >= 2
     limits = page.inner_text("#limits tbody")
     assert "cost_usd" in limits and "hard" in limits
     assert page.locator("#ledger tbody tr").count() >= 2
     assert screenshot(page, "session").stat().st_size > 10_000
+
+
+def test_the_workers_page_shows_the_queue_worker_with_its_heartbeat(stack, page):
+    sign_in(page, stack.url)
+    page.click("#top a[href='#/workers']")
+    page.wait_for_selector("#workers tbody td[data-key=age]")
+    ages = cell_texts(page, "workers", "age")
+    assert len(ages) == 1 and re.fullmatch(r"\d+\.\ds", ages[0]), ages
+    assert cell_texts(page, "workers", "stale") == ["live"]
+    page.wait_for_selector("#task-apps")
 
 
 def test_an_experiment_is_cancelled_from_its_page(stack, watched, page):
