@@ -18,10 +18,18 @@ function progress(view) {
   );
 }
 
-async function load() {
+// The list holds no jobs; each experiment's view does (one request each, in parallel). A finished
+// experiment no longer changes, so its view is read once per visit.
+async function load(finished) {
   const { experiments } = await getJson("/api/experiments?limit=100");
-  // The list holds no jobs; each experiment's view does (one request each, in parallel).
-  return Promise.all(experiments.map((e) => getJson(`/api/experiments/${encodeURIComponent(e.experiment_id)}`)));
+  return Promise.all(
+    experiments.map(async (e) => {
+      if (finished.has(e.experiment_id)) return finished.get(e.experiment_id);
+      const view = await getJson(`/api/experiments/${encodeURIComponent(e.experiment_id)}`);
+      if (TERMINAL.has(view.status)) finished.set(view.experiment_id, view);
+      return view;
+    }),
+  );
 }
 
 function table(views) {
@@ -40,12 +48,13 @@ function table(views) {
 
 export async function render(view, _params, signal) {
   const title = h("h1", {}, "Experiments");
-  let views = await load();
+  const finished = new Map();
+  let views = await load(finished);
   view.replaceChildren(title, table(views));
   while (!signal.aborted) {
     await new Promise((resolve) => setTimeout(resolve, REFRESH_MS));
     if (signal.aborted) return;
-    const fresh = await load();
+    const fresh = await load(finished);
     // Redrawn only when something changed, so a sorted table stays sorted while nothing moves.
     if (JSON.stringify(fresh) !== JSON.stringify(views)) view.replaceChildren(title, table(fresh));
     views = fresh;
