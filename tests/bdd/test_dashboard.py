@@ -1,12 +1,12 @@
 """features/dashboard.feature in real headless Chromium against a real ``synth-ai serve`` and a
-real queue worker (the browser tests' stack: tests/browser/conftest.py)."""
+real queue worker (the browser tests' stack: tests/support/dashboard.py)."""
 
 from __future__ import annotations
 
 import pytest
 from pytest_bdd import given, scenarios, then, when
 
-from tests.browser.conftest import (  # noqa: F401 - the shared fixtures
+from tests.support.dashboard import (  # noqa: F401 - the shared fixtures
     OTHER_ORG_KEY,
     browser,
     page,

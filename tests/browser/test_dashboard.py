@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from tests.browser.conftest import OTHER_ORG_KEY, screenshot, sign_in
 from tests.conftest import TEST_KEY
 from tests.fakes.optimisation import RULE_WORDS
+from tests.support.dashboard import OTHER_ORG_KEY, screenshot, sign_in
 from tests.support.queue import wait_for
 
 pytestmark = pytest.mark.xdist_group("dashboard-browser")
