@@ -390,6 +390,29 @@ def _job_runners(settings: Settings) -> dict:
     return {**runners, **optimisation_runners(settings)}
 
 
+def _server_metrics():
+    from synth_ai.adapters.prometheus import ServerMetrics
+
+    return ServerMetrics()
+
+
+def _watching_stores(metrics, sessions, experiments, config):
+    """``metrics`` reading the shared stores and the broker at each scrape."""
+    from synth_ai.adapters.kombu_queue.broker import queue_depth
+    from synth_ai.adapters.prometheus.sources import store_probes
+
+    metrics.watch(
+        store_probes(
+            sessions=sessions,
+            experiments=experiments,
+            queue_depth=lambda: queue_depth(config.broker_url, config.queue_name),
+            queue_name=config.queue_name,
+            stale_after=max(config.heartbeat_s * 5, 10.0),
+        )
+    )
+    return metrics
+
+
 def _experiments(store, queue, files, runners, clock, ids, config):
     from synth_ai.domain.experiments.service import Experiments, QueuePolicy
 
@@ -474,7 +497,11 @@ class Container(containers.DeclarativeContainer):
     sessions = providers.Factory(
         SessionService, store=session_store, clock=clock, ids=ids, defaults=session_defaults
     )
-    budget = providers.ThreadSafeSingleton(Budget, sessions=sessions, prices=prices, ticker=ticker)
+    # Counts requests, refusals and spend (the budget's SpendObserver); see `metrics` below.
+    server_metrics = providers.ThreadSafeSingleton(_server_metrics)
+    budget = providers.ThreadSafeSingleton(
+        Budget, sessions=sessions, prices=prices, ticker=ticker, observer=server_metrics
+    )
     meter_factory = budget
     chat = providers.Factory(MeteredChat, chat=chat_provider, prices=prices)
 
@@ -550,6 +577,15 @@ class Container(containers.DeclarativeContainer):
         runners=job_runners,
         clock=clock,
         ids=ids,
+        config=queue_settings,
+    )
+
+    # -- /metrics: server_metrics plus the stores and broker, read (lazily) at each scrape ------
+    metrics = providers.ThreadSafeSingleton(
+        _watching_stores,
+        metrics=server_metrics,
+        sessions=session_store.provider,
+        experiments=experiment_store.provider,
         config=queue_settings,
     )
 

@@ -70,5 +70,5 @@ def entry(doc) -> LedgerEntry:
 
 
 def oldest_first(reservations: Iterable[Reservation]) -> list[Reservation]:
-    """The order every store's ``open_reservations`` answers in."""
+    """The order every store's ``held_reservations`` answers in."""
     return sorted(reservations, key=lambda r: (r.created_at, r.id))

@@ -234,7 +234,7 @@ class SessionService:
     ) -> tuple[Session, builtins.list[Reservation]]:
         """One of the caller's sessions and the reservations it holds now, oldest first."""
         session = self.owned(principal, session_id)
-        return session, self.store.open_reservations(session.org_id, session.id)
+        return session, self.store.held_reservations(session.org_id, session.id)
 
     def spend(
         self, principal: Principal, session_id: str, bucket_s: float | None = None

@@ -37,6 +37,7 @@ def serve(obj, host, port, threads):
     container.sqlite().verify()  # a damaged synth.db stops here, in one line (exit 1)
     threads = threads or settings.threads
     app = admitted(create_app(container), settings, threads)
+    container.metrics().watch_admission(app)  # open requests and streams on /metrics
     upstream = _load_local_model(container, settings)  # a missing extra fails here, in one line
     try:
         server = BackgroundServer.start(

@@ -13,6 +13,7 @@ from synth_ai.domain.errors import SynthError
 from synth_ai.http.errors import handle_synth_error, handle_unexpected, serialize_http_error
 from synth_ai.http.limits import BodyLimitsMiddleware, request_limits
 from synth_ai.http.metering import MeteringMiddleware
+from synth_ai.http.metrics import RequestMetrics
 from synth_ai.http.middleware import AuthMiddleware
 from synth_ai.http.openapi import OpenApiSpec
 from synth_ai.http.routes import (
@@ -23,6 +24,7 @@ from synth_ai.http.routes import (
     experiments,
     interceptor,
     machine,
+    metrics,
     responses,
     session_activity,
     sessions,
@@ -31,6 +33,7 @@ from synth_ai.http.routes import (
     ui_tokens,
     usage,
 )
+from synth_ai.settings.metrics import metrics_token
 
 
 def create_app(container) -> falcon.App:
@@ -43,8 +46,10 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
     # use from many request threads; build them now, once. Nothing connects here.
     container.init_resources()
     budget, session_service = container.budget(), container.sessions()
+    server_metrics = container.metrics()
     app = falcon.App(
         middleware=[
+            RequestMetrics(server_metrics),  # first in, last out: sees every answer
             BodyLimitsMiddleware(request_limits(container.settings())),
             AuthMiddleware(container.authenticator()),
             MeteringMiddleware(budget),
@@ -100,6 +105,7 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
         ttl_s=ui_settings.token_ttl_s,
         clock=container.clock(),
     )
+    metrics.register(app, spec, metrics=server_metrics, token=metrics_token(container.settings()))
     ui.register(app)  # the dashboard's static files, outside the API and its document
     return app, spec
 

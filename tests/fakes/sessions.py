@@ -143,7 +143,13 @@ class FakeSessionStore:
     def get_reservation(self, reservation_id):
         return self.reservations.get(reservation_id)
 
-    def open_reservations(self, org_id, session_id):
+    def open_reservations(self):
+        counts = {}
+        for held in self.reservations.values():
+            counts[held.org_id] = counts.get(held.org_id, 0) + 1
+        return counts
+
+    def held_reservations(self, org_id, session_id):
         with self._lock:
             held = [
                 r
