@@ -95,6 +95,16 @@ def test_a_link_with_a_ui_token_signs_the_tab_in_and_the_token_leaves_the_addres
     assert page.locator("#view table").count() == 0
 
 
+def test_an_expired_token_sends_the_page_back_to_the_sign_in_form(stack, page):
+    minted = stack.api("POST", "/api/v1/ui/tokens", json={"ttl_s": 2}).json()
+    page.goto(stack.url + minted["url_path"])
+    page.wait_for_selector("#top:not([hidden])")
+    # The experiments list refreshes itself; its first request after the expiry gets the 401.
+    page.wait_for_selector("#sign-in:not([hidden])")
+    assert "expired" in page.inner_text("#sign-in-error")
+    assert page.evaluate("sessionStorage.getItem('synth-ai.credential')") is None
+
+
 def test_a_wrong_key_is_refused_on_the_sign_in_form(stack, page):
     page.goto(f"{stack.url}/ui")
     page.fill("#api-key", "sk-not-a-key")
