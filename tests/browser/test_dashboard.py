@@ -160,7 +160,10 @@ def test_the_artifact_page_draws_the_curve_sorts_candidates_and_sets_best_beside
 def test_the_session_page_shows_its_spend_limit_and_ledger(stack, watched, page):
     session_id = watched["experiment"]["jobs"][0]["result"]["session_id"]
     sign_in(page, stack.url)
-    page.goto(f"{stack.url}/ui#/sessions")
+    page.goto(f"{stack.url}/ui#/experiments/{watched['experiment']['experiment_id']}")
+    page.click(f"#jobs td[data-key=spend] a[href='#/sessions/{session_id}']")
+    page.wait_for_selector("#ledger tbody tr")
+    page.click("a[href='#/sessions']")
     page.click(f"#sessions a[href='#/sessions/{session_id}']")
     page.wait_for_selector("#ledger tbody tr")
     page.wait_for_selector(".chart[data-metric=cost_usd] canvas")
@@ -179,6 +182,7 @@ def test_the_workers_page_shows_the_queue_worker_with_its_heartbeat(stack, page)
     assert len(ages) == 1 and re.fullmatch(r"\d+\.\ds", ages[0]), ages
     assert cell_texts(page, "workers", "stale") == ["live"]
     page.wait_for_selector("#task-apps")
+    assert screenshot(page, "workers").stat().st_size > 10_000
 
 
 def test_an_experiment_is_cancelled_from_its_page(stack, watched, page):

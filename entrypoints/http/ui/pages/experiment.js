@@ -21,6 +21,7 @@ function figures(job) {
     spend: pick(job.spend_usd, progress.spend_usd),
     eta: pick(job.eta_s, progress.eta_s),
     artifact: pick(result.artifact_id, progress.artifact_id),
+    session: pick(result.session_id, progress.session_id),
   };
 }
 
@@ -45,7 +46,7 @@ function jobRow(job) {
     h("td", { dataset: { key: "status" } }, status(job.status), job.reason ? h("small", {}, ` ${job.reason}`) : null),
     h("td", { dataset: { key: "rollouts" } }, rollouts(f)),
     h("td", { dataset: { key: "best" } }, score(f.best)),
-    h("td", { dataset: { key: "spend" } }, usd(f.spend)),
+    h("td", { dataset: { key: "spend" } }, f.session ? link(`#/sessions/${f.session}`, usd(f.spend)) : usd(f.spend)),
     h("td", { dataset: { key: "eta" } }, TERMINAL.has(job.status) ? "—" : duration(f.eta)),
     h("td", {}, f.artifact ? link(`#/artifacts/${f.artifact}`, f.artifact) : "—"),
   );
