@@ -29,6 +29,7 @@ from synth_ai.http.routes import (
     session_activity,
     sessions,
     tunnels,
+    ui,
     ui_tokens,
     usage,
 )
@@ -77,15 +78,15 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
         interceptor=container.interceptor(),
         chat=chat.ChatCompletions(chat_service),
     )
-    experiment_service, ui = container.experiments(), container.ui_settings()
+    experiment_service, ui_settings = container.experiments(), container.ui_settings()
     experiments.register(app, spec, experiments=experiment_service)
     experiment_events.register(
         app,
         spec,
         experiments=experiment_service,
-        poll_s=ui.events_poll_s,
-        keepalive_s=ui.events_keepalive_s,
-        max_s=ui.events_max_s,
+        poll_s=ui_settings.events_poll_s,
+        keepalive_s=ui_settings.events_keepalive_s,
+        max_s=ui_settings.events_max_s,
     )
     machine.register(
         app,
@@ -95,16 +96,17 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
         queue_settings=container.queue_settings(),
         scan=container.local_scan_task_apps(),
         clock=container.clock(),
-        cache_s=ui.scan_cache_s,
+        cache_s=ui_settings.scan_cache_s,
     )
     ui_tokens.register(
         app,
         spec,
         authenticator=container.authenticator(),
-        ttl_s=ui.token_ttl_s,
+        ttl_s=ui_settings.token_ttl_s,
         clock=container.clock(),
     )
     metrics.register(app, spec, metrics=server_metrics, token=metrics_token(container.settings()))
+    ui.register(app)  # the dashboard's static files, outside the API and its document
     return app, spec
 
 
