@@ -204,8 +204,18 @@ def register(app, spec, *, artifacts_for: ArtifactsFor) -> None:
 DOWNLOAD_MEDIA = {media.split(";")[0]: {} for media in MEDIA_TYPES.values()}
 DOWNLOAD_PARAMS = [
     {"name": "format", "in": "query", "schema": {"enum": list(EXTENSIONS), "default": "json"}},
-    {"name": "snapshot_id", "in": "query", "schema": {"type": "string"}},
-    {"name": "all_snapshots", "in": "query", "schema": {"type": "boolean", "default": False}},
+    {
+        "name": "snapshot_id",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "one snapshot; not together with all_snapshots=true (400)",
+    },
+    {
+        "name": "all_snapshots",
+        "in": "query",
+        "schema": {"type": "boolean", "default": False},
+        "description": "every snapshot; not together with snapshot_id (400)",
+    },
 ]
 
 
