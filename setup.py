@@ -26,5 +26,6 @@ setup(
     package_data={
         "synth_ai": ["py.typed", "examples/*.py", "examples/data/*"],
         "synth_ai.adapters.postgres": ["migrations/*.sql"],
+        "synth_ai.adapters.sqlite": ["migrations/*.sql"],
     },
 )
