@@ -53,7 +53,9 @@ class Database:
     def _kwargs(self) -> dict[str, Any]:
         from psycopg.rows import dict_row
 
-        kwargs: dict[str, Any] = {"row_factory": dict_row}
+        # Autocommit: a lone read is one round trip (no BEGIN/COMMIT around it); every change
+        # still runs inside ``transaction()``'s explicit BEGIN … COMMIT.
+        kwargs: dict[str, Any] = {"row_factory": dict_row, "autocommit": True}
         if self.schema:
             kwargs["options"] = f"-c search_path={self.schema}"
         return kwargs
@@ -104,10 +106,28 @@ class Database:
         return self._pool
 
     @contextmanager
-    def transaction(self) -> Iterator[Any]:
-        """A connection inside one transaction: committed on success, rolled back on error."""
-        with self.pool.connection() as conn, conn.transaction():
-            yield conn
+    def transaction(self, *, pipelined: bool = False) -> Iterator[Any]:
+        """A connection inside one transaction: committed on success, rolled back on error.
+
+        ``pipelined`` sends statements without waiting for their answers until one is read
+        (``fetchone``…), so BEGIN with the reads a step needs, then its writes with the COMMIT,
+        travel in one round trip each. For code that only learns results by fetching them (a
+        ``rowcount`` is not known before the next read), and whose errors may surface at that
+        read or at the COMMIT rather than at the statement that failed."""
+        with self.pool.connection() as conn:
+            if not pipelined:
+                with conn.transaction():
+                    yield conn
+                return
+            # BEGIN/COMMIT by hand: psycopg's transaction() waits for each in pipeline mode.
+            try:
+                with conn.pipeline():
+                    conn.execute("BEGIN")
+                    yield conn
+                    conn.execute("COMMIT")
+            except BaseException:
+                conn.rollback()  # a no-op when the failed COMMIT already ended it
+                raise
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
         with self.pool.connection() as conn:
@@ -174,7 +194,7 @@ class _Target:
 
 
 def _recorded(conn) -> dict[int, str | None]:
-    """Read in its own transaction (the pool's connections are not autocommit)."""
+    """Read in one transaction, so the table cannot appear between the two statements."""
     with conn.transaction():
         if conn.execute("SELECT to_regclass('schema_migrations') AS t").fetchone()["t"] is None:
             return {}
