@@ -91,8 +91,12 @@ class Database:
                     logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
                     try:
                         pool = self._open()
-                        if self._migrate_on_start:
-                            self._migrate(pool)
+                        try:
+                            if self._migrate_on_start:
+                                self._migrate(pool)
+                        except BaseException:
+                            pool.close()  # a refused schema leaves no pool threads behind
+                            raise
                     except ServiceUnavailable:
                         raise
                     except ImportError as exc:

@@ -134,8 +134,11 @@ def test_a_schema_a_newer_synth_ai_migrated_is_refused_in_one_line(
             (latest + 1,),
         )
     again = Database(postgres_url, schema=postgres_schema)
-    with pytest.raises(SchemaTooNew, match=f"at schema version {latest + 1}, newer"):
-        again.query("SELECT 1")
+    try:
+        with pytest.raises(SchemaTooNew, match=f"at schema version {latest + 1}, newer"):
+            again.query("SELECT 1")
+    finally:
+        again.close()
     done = cli("db", "migrate", env={"SYNTH_AI_POSTGRES_URL": url, "SYNTH_AI_STORE": "postgres"})
     assert done.returncode == 1 and "upgrade synth-ai" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
