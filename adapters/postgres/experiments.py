@@ -15,10 +15,8 @@ from typing import Any
 
 import attrs
 from synth_ai.adapters.postgres.database import Database
-from synth_ai.adapters.postgres.experiment_journal import (
-    PostgresJobJournal,
-    PostgresWorkerRegistry,
-)
+from synth_ai.adapters.sql_common.dialect import POSTGRES
+from synth_ai.adapters.sql_common.experiment_journal import SqlJobJournal, SqlWorkerRegistry
 from synth_ai.adapters.wire.experiment_rows import (
     JOB_COLUMNS,
     experiment_from_row,
@@ -69,8 +67,11 @@ def _job_values(j: Job) -> tuple:
     )
 
 
-class PostgresExperimentStore(PostgresJobJournal, PostgresWorkerRegistry):
-    """Experiments, jobs and leases here; progress, logs and workers in ``experiment_journal``."""
+class PostgresExperimentStore(SqlJobJournal, SqlWorkerRegistry):
+    """Experiments, jobs and leases here; progress, logs and workers in ``experiment_journal``
+    (shared with SQLite)."""
+
+    _dialect = POSTGRES
 
     def __init__(self, database: Database):
         self._db = database

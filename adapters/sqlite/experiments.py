@@ -7,8 +7,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
+from synth_ai.adapters.sql_common.dialect import SQLITE
+from synth_ai.adapters.sql_common.experiment_journal import SqlJobJournal, SqlWorkerRegistry
 from synth_ai.adapters.sqlite.database import Database
-from synth_ai.adapters.sqlite.experiment_journal import SqliteJobJournal, SqliteWorkerRegistry
 from synth_ai.adapters.wire.experiment_rows import (
     JOB_COLUMNS,
     experiment_from_row,
@@ -30,8 +31,11 @@ from synth_ai.ports.experiments import Recovered
 Outcome = Mapping[str, Any]
 
 
-class SqliteExperimentStore(SqliteJobJournal, SqliteWorkerRegistry):
-    """Experiments, jobs and leases here; progress, logs and workers in ``experiment_journal``."""
+class SqliteExperimentStore(SqlJobJournal, SqlWorkerRegistry):
+    """Experiments, jobs and leases here; progress, logs and workers in ``experiment_journal``
+    (shared with PostgreSQL)."""
+
+    _dialect = SQLITE
 
     def __init__(self, database: Database):
         self._db = database
