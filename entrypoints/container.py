@@ -109,6 +109,15 @@ def _scan_task_apps(settings: Settings, processes):
     return build_scan_task_apps(settings, processes)
 
 
+def _local_scan_task_apps(settings: Settings, processes):
+    """The scan ``GET /api/task-apps`` runs: this machine's task apps only, never asking a
+    backend for its tunnels (the backend may be this very server)."""
+    from attrs import evolve
+    from synth_ai.discovery import build_scan_task_apps
+
+    return build_scan_task_apps(evolve(settings, backend_url=None), processes)
+
+
 def _chat_provider(settings: Settings):
     if not settings.upstream_url:
         yield UnconfiguredChatProvider()
@@ -321,6 +330,12 @@ def _interceptor(trials, budget, sessions, ids):
     )
 
 
+def _ui_settings(settings: Settings):
+    from synth_ai.settings.ui import UiSettings
+
+    return UiSettings.from_settings(settings)
+
+
 # -- experiment queue: state store, Kombu queue, job runners, the use cases -----------------
 def _queue_settings(settings: Settings):
     from synth_ai.settings.queue import QueueSettings
@@ -375,6 +390,29 @@ def _job_runners(settings: Settings) -> dict:
     return {**runners, **optimisation_runners(settings)}
 
 
+def _server_metrics():
+    from synth_ai.adapters.prometheus import ServerMetrics
+
+    return ServerMetrics()
+
+
+def _watching_stores(metrics, sessions, experiments, config):
+    """``metrics`` reading the shared stores and the broker at each scrape."""
+    from synth_ai.adapters.kombu_queue.broker import queue_depth
+    from synth_ai.adapters.prometheus.sources import store_probes
+
+    metrics.watch(
+        store_probes(
+            sessions=sessions,
+            experiments=experiments,
+            queue_depth=lambda: queue_depth(config.broker_url, config.queue_name),
+            queue_name=config.queue_name,
+            stale_after=max(config.heartbeat_s * 5, 10.0),
+        )
+    )
+    return metrics
+
+
 def _experiments(store, queue, files, runners, clock, ids, config):
     from synth_ai.domain.experiments.service import Experiments, QueuePolicy
 
@@ -399,6 +437,7 @@ class Container(containers.DeclarativeContainer):
     authenticator = providers.ThreadSafeSingleton(
         ApiKeyAuthenticator, keys=settings.provided.api_keys
     )
+    ui_settings = providers.ThreadSafeSingleton(_ui_settings, settings=settings)
 
     # -- task apps and tunnels: managed tunnels (backend), cloudflared, services.json
     tunnel_settings = providers.ThreadSafeSingleton(_tunnel_settings, settings=settings)
@@ -428,6 +467,9 @@ class Container(containers.DeclarativeContainer):
     scan_task_apps = providers.Factory(
         _scan_task_apps, settings=settings, processes=process_inspector
     )
+    local_scan_task_apps = providers.Factory(
+        _local_scan_task_apps, settings=settings, processes=process_inspector
+    )
 
     # [upstream] provider: any OpenAI-compatible URL, or the in-process llama.cpp model
     chat_provider = providers.Selector(
@@ -455,7 +497,11 @@ class Container(containers.DeclarativeContainer):
     sessions = providers.Factory(
         SessionService, store=session_store, clock=clock, ids=ids, defaults=session_defaults
     )
-    budget = providers.ThreadSafeSingleton(Budget, sessions=sessions, prices=prices, ticker=ticker)
+    # Counts requests, refusals and spend (the budget's SpendObserver); see `metrics` below.
+    server_metrics = providers.ThreadSafeSingleton(_server_metrics)
+    budget = providers.ThreadSafeSingleton(
+        Budget, sessions=sessions, prices=prices, ticker=ticker, observer=server_metrics
+    )
     meter_factory = budget
     chat = providers.Factory(MeteredChat, chat=chat_provider, prices=prices)
 
@@ -531,6 +577,15 @@ class Container(containers.DeclarativeContainer):
         runners=job_runners,
         clock=clock,
         ids=ids,
+        config=queue_settings,
+    )
+
+    # -- /metrics: server_metrics plus the stores and broker, read (lazily) at each scrape ------
+    metrics = providers.ThreadSafeSingleton(
+        _watching_stores,
+        metrics=server_metrics,
+        sessions=session_store.provider,
+        experiments=experiment_store.provider,
         config=queue_settings,
     )
 

@@ -26,6 +26,7 @@ from synth_ai.domain.experiments.model import Job
 from synth_ai.domain.experiments.service import Experiments
 from synth_ai.ports.experiments import WorkerRecord
 from synth_ai.ports.jobs import JobOutcome
+from synth_ai.worker_stats import WorkerStats
 
 
 class Worker:
@@ -66,6 +67,7 @@ class Worker:
         self._taking = True
         self._drain_deadline: float | None = None
         self._done = threading.Event()
+        self.stats = WorkerStats(concurrency=concurrency, running=lambda: len(self._running))
 
     # -- lifecycle --------------------------------------------------------------------------------
     def log(self, line: str) -> None:
@@ -141,6 +143,7 @@ class Worker:
         try:
             ctx = self.experiments.open_context(job, workdir)
         except Exception as exc:
+            self.stats.finished(job.job_type, "failed", "failed", {})
             self.store.finish(
                 job.job_id,
                 self.worker_id,
@@ -164,6 +167,7 @@ class Worker:
         with self._lock:
             self._running.pop(job.job_id, None)
         settled = self.experiments.settle(job, self.worker_id, ctx, outcome)
+        self.stats.finished(job.job_type, settled, outcome.status, outcome.result)
         self.log(f"job {job.job_id} {settled}" + (f": {outcome.reason}" if outcome.reason else ""))
 
     def _idle(self) -> None:
@@ -229,6 +233,7 @@ class Worker:
                 heartbeat_at=now,
             )
         )
+        self.stats.beat(now)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from synth_ai.domain.auth import Principal
-from synth_ai.domain.sessions.model import Usage
+from synth_ai.domain.sessions.model import LedgerEntry, Usage
 
 
 class Charge(Protocol):
@@ -64,3 +64,9 @@ class MeterFactory(Protocol):
         opt_out: bool,
         session_hint: str | None = None,
     ) -> Meter: ...
+
+
+class SpendObserver(Protocol):
+    """Told of each charge once it is settled into the ledger (``/metrics`` counts spend)."""
+
+    def settled(self, entry: LedgerEntry) -> None: ...

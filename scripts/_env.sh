@@ -29,11 +29,11 @@ ensure_local_wheel() {
     flock 9
   fi
   if compgen -G "$wheel_glob" >/dev/null; then flock -u 9; return 0; fi
-  rm -rf "$WHEELHOUSE"/.build.*  # left by a build that was interrupted (we hold the lock)
+  rm -rf "$WHEELHOUSE"/.partial.*  # left by a build that was interrupted (we hold the lock; the lock file itself must survive, or a second caller would lock a new file and build alongside us)
   echo "==> building llama-cpp-python $version from source, once per machine (about 20 min on 2 cores)" >&2
   echo "    wheel: $WHEELHOUSE   log: $log" >&2
   local tmp
-  tmp="$(mktemp -d "$WHEELHOUSE/.build.XXXXXX")"
+  tmp="$(mktemp -d "$WHEELHOUSE/.partial.XXXXXX")"
   started=$(date +%s)
   # LLAVA_BUILD=OFF: the multimodal library is not used by the local chat provider.
   CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
@@ -44,7 +44,7 @@ ensure_local_wheel() {
     for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
     kill -0 "$pid" 2>/dev/null || break
     elapsed=$(( $(date +%s) - started ))
-    step="$(grep -o '^ *\[[0-9]*/[0-9]*\]' "$log" 2>/dev/null | tail -1 | tr -d ' ' || true)"
+    step="$(grep -ao '^ *\[[0-9]*/[0-9]*\]' "$log" 2>/dev/null | tail -1 | tr -d ' ' || true)"
     printf '    %dm%02ds elapsed, compile step %s — log: %s\n' $((elapsed / 60)) $((elapsed % 60)) "${step:-(preparing)}" "$log" >&2
   done
   if ! wait "$pid"; then

@@ -50,3 +50,11 @@ def down_message(url: str, exc: BaseException) -> str:
         f"{hint}, pass --broker URL, or set SYNTH_AI_BROKER_URL "
         "(or run 'synth-ai experiment run FILE.json' with no broker)"
     )
+
+
+def queue_depth(url: str, name: str = QUEUE_NAME) -> int:
+    """Messages waiting in the job queue (declared as the consumer declares it, so asking
+    never fails on a queue nobody has used yet)."""
+    with connect(url) as connection:
+        declared = job_queue(name)(connection.default_channel).queue_declare()
+    return int(declared.message_count)

@@ -212,6 +212,26 @@ class RedisSessionStore:
             raw = self._redis.get(self._key("reservation", reservation_id))
         return docs.reservation(raw) if raw else None
 
+    def open_reservations(self) -> dict[str, int]:
+        """Summed over the per-session sets ``reservations:{org}/{session}`` (SCAN, not KEYS,
+        so a scrape never blocks Redis)."""
+        head = self._prefix + "reservations:"
+        counts: dict[str, int] = {}
+        with self._reachable():
+            for key in self._redis.scan_iter(match=head + "*", count=500):
+                org_id = key.decode()[len(head) :].rsplit("/", 1)[0]
+                held = int(self._redis.zcard(key))
+                if held:
+                    counts[org_id] = counts.get(org_id, 0) + held
+        return counts
+
+    def held_reservations(self, org_id: str, session_id: str) -> list[Reservation]:
+        with self._reachable():
+            held = self._redis.zrange(self._scoped("reservations", org_id, session_id), 0, -1)
+            ids = [i.decode() for i in held]
+            raws = self._redis.mget([self._key("reservation", i) for i in ids]) if ids else []
+        return docs.oldest_first(docs.reservation(raw) for raw in raws if raw)
+
     def record(self, entry: LedgerEntry) -> None:
         data = docs.dumps(entry)
         with self._reachable(), self._redis.pipeline(transaction=True) as pipe:

@@ -232,6 +232,19 @@ class SqliteSessionStore:
         )
         return docs.reservation(rows[0]["doc"]) if rows else None
 
+    def open_reservations(self) -> dict[str, int]:
+        rows = self._conn().query(
+            "SELECT org_id, COUNT(*) AS n FROM org_session_reservations GROUP BY org_id"
+        )
+        return {row["org_id"]: row["n"] for row in rows}
+
+    def held_reservations(self, org_id: str, session_id: str) -> list[Reservation]:
+        rows = self._conn().query(
+            "SELECT doc FROM org_session_reservations WHERE org_id = ? AND session_id = ?",
+            (org_id, session_id),
+        )
+        return docs.oldest_first(docs.reservation(row["doc"]) for row in rows)
+
     def record(self, entry: LedgerEntry) -> None:
         with self._conn().transaction() as conn:
             self._append(conn, entry)

@@ -32,6 +32,7 @@ from synth_ai.domain.sessions.pricing import MILLION, ModelPrice, PriceTable
 from synth_ai.domain.sessions.service import SessionService
 from synth_ai.domain.sessions.tokens import FRAMING_PER_MESSAGE, FRAMING_PER_REQUEST
 from synth_ai.ports.clock import Ticker
+from synth_ai.ports.metering import SpendObserver
 
 __all__ = ["Budget", "BudgetMeter", "Metered", "SessionCharge"]
 
@@ -48,7 +49,12 @@ class Budget:
     """Reserve-then-settle over the caller's sessions: the use cases of metered requests."""
 
     def __init__(
-        self, sessions: SessionService, prices: PriceTable, *, ticker: Ticker | None = None
+        self,
+        sessions: SessionService,
+        prices: PriceTable,
+        *,
+        ticker: Ticker | None = None,
+        observer: SpendObserver | None = None,
     ):
         self.sessions = sessions
         self.store = sessions.store
@@ -60,6 +66,7 @@ class Budget:
         self._live_lock = threading.Lock()
         self._ticker = ticker  # renews the leases of running requests; None: nobody renews
         self._renewing = False
+        self._observer = observer  # told of every settled charge (spend metrics)
 
     # -- MeterFactory -------------------------------------------------------------------------
     def meter_for(
@@ -273,8 +280,12 @@ class Budget:
         )
         if reservation_id is None:
             self.store.record(entry)
-            return True
-        return self.store.settle(reservation_id, actual, entry, self.clock.now())
+            settled = True
+        else:
+            settled = self.store.settle(reservation_id, actual, entry, self.clock.now())
+        if settled and self._observer is not None:
+            self._observer.settled(entry)
+        return settled
 
     def log_overrun(self, session_id: str | None, model: str | None, over: dict[str, Any]) -> None:
         log.warning(

@@ -13,6 +13,7 @@ import sys
 import time
 
 import click
+from attrs import evolve
 from synth_ai.cli.output import console, echo_json, format_option
 from synth_ai.domain.errors import ServiceUnavailable
 
@@ -39,11 +40,24 @@ def queue():
 @click.option(
     "--alongside", is_flag=True, help="Keep this home's running worker (start another one)."
 )
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Serve this worker's Prometheus /metrics on this port (0: a free one, logged; "
+    "default [queue] metrics_port, else off).",
+)
+@click.option("--metrics-host", default=None, help="Interface for /metrics (default 127.0.0.1).")
 @click.pass_obj
-def start(cli_ctx, concurrency, broker, background, alongside):
+def start(cli_ctx, concurrency, broker, background, alongside, metrics_port, metrics_host):
     """Start a worker (replacing this home's running one gracefully)."""
     settings = cli_ctx.settings
     config = cli_ctx.container.queue_settings().with_broker(broker)
+    config = evolve(
+        config,
+        metrics_port=config.metrics_port if metrics_port is None else metrics_port,
+        metrics_host=metrics_host or config.metrics_host,
+    )
     from synth_ai.adapters.kombu_queue import KombuJobQueue
 
     probe = KombuJobQueue(config.broker_url)
@@ -61,7 +75,7 @@ def start(cli_ctx, concurrency, broker, background, alongside):
                 )
     concurrency = concurrency or config.concurrency
     if background:
-        _spawn(settings, config.broker_url, concurrency)
+        _spawn(settings, config, concurrency)
         return
     _run_foreground(cli_ctx, config, concurrency, pids)
 
@@ -78,7 +92,7 @@ def _worker_env(settings) -> dict[str, str]:
     return env
 
 
-def _spawn(settings, broker: str, concurrency: int) -> None:
+def _spawn(settings, config, concurrency: int) -> None:
     log = _log_path(settings)
     log.parent.mkdir(parents=True, exist_ok=True)
     argv = [
@@ -88,9 +102,11 @@ def _spawn(settings, broker: str, concurrency: int) -> None:
         "--concurrency",
         str(concurrency),
         "--broker",
-        broker,
+        config.broker_url,
         "--alongside",
     ]
+    if config.metrics_port is not None:
+        argv += ["--metrics-port", str(config.metrics_port), "--metrics-host", config.metrics_host]
     with open(log, "ab") as out:
         process = subprocess.Popen(
             argv,
@@ -125,12 +141,33 @@ def _run_foreground(cli_ctx, config, concurrency: int, pids) -> None:
     container.queue_settings.override(providers.Object(config))
     worker = build_worker(container, concurrency=concurrency, broker=config.broker_url)
     worker.install_signal_handlers()
+    metrics = _serve_metrics(worker, config)
     pids.write()
     try:
         code = worker.run()
     finally:
         pids.remove()
+        if metrics is not None:
+            metrics.close()
     raise SystemExit(code)
+
+
+def _serve_metrics(worker, config):
+    """The worker's /metrics when a port is set (prometheus_client's HTTP server)."""
+    if config.metrics_port is None:
+        return None
+    from synth_ai.adapters.prometheus import WorkerMetrics
+
+    metrics = WorkerMetrics(worker.stats)
+    try:
+        port = metrics.serve(config.metrics_host, config.metrics_port)
+    except OSError as exc:
+        raise ServiceUnavailable(
+            f"cannot serve worker metrics on {config.metrics_host}:{config.metrics_port} "
+            f"({exc.strerror or exc}) — pick another --metrics-port, or 0 for a free one"
+        ) from None
+    worker.log(f"metrics on http://{config.metrics_host}:{port}/metrics")
+    return metrics
 
 
 @queue.command()
@@ -163,32 +200,21 @@ def stop(cli_ctx, now, timeout):
 @click.pass_obj
 def status(cli_ctx, fmt):
     """Every worker in the cluster: host, pid, concurrency, running jobs, heartbeat age."""
-    from synth_ai.adapters.kombu_queue.broker import redact
+    from synth_ai.adapters.wire.workers import queue_status
 
-    store = cli_ctx.container.experiment_store()
-    now = time.time()
-    workers = store.workers()
     config = cli_ctx.container.queue_settings()
-    stale_after = max(config.heartbeat_s * 5, 10.0)
-    rows = [
-        {
-            "worker_id": w.worker_id,
-            "host": w.host,
-            "pid": w.pid,
-            "concurrency": w.concurrency,
-            "running": list(w.running),
-            "heartbeat_age_s": round(now - w.heartbeat_at, 1),
-            "stale": now - w.heartbeat_at > stale_after,
-            "broker": redact(w.broker),
-            "home": w.home,
-        }
-        for w in workers
-    ]
+    data = queue_status(
+        cli_ctx.container.experiment_store().workers(),
+        now=time.time(),
+        heartbeat_s=config.heartbeat_s,
+        broker_url=config.broker_url,
+    )
+    rows = data["workers"]
     if fmt == "json":
-        echo_json({"workers": rows, "broker": redact(config.broker_url)})
+        echo_json(data)
         return
     if not rows:
-        click.echo(f"no worker is running (broker {redact(config.broker_url)})")
+        click.echo(f"no worker is running (broker {data['broker']})")
         return
     from rich.table import Table
 

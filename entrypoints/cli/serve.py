@@ -38,6 +38,7 @@ def serve(obj, host, port, threads):
     _migrate_store(container, settings)  # so does a database a newer synth-ai migrated
     threads = threads or settings.threads
     app = admitted(create_app(container), settings, threads)
+    container.metrics().watch_admission(app)  # open requests and streams on /metrics
     upstream = _load_local_model(container, settings)  # a missing extra fails here, in one line
     try:
         server = BackgroundServer.start(

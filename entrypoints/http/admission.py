@@ -16,7 +16,9 @@ import json
 import threading
 from collections import Counter
 
-SHORT_PATHS = frozenset({"/health", "/openapi.json"})
+from synth_ai.auth import token_key_id
+
+SHORT_PATHS = frozenset({"/health", "/openapi.json", "/metrics"})
 
 
 def default_reserve(threads: int) -> int:
@@ -32,6 +34,10 @@ class AdmissionControl:
         self._lock = threading.Lock()
         self._active = 0
         self._by_key: Counter[str] = Counter()
+        # Refusals by reason (code), read by /metrics; every key exists from the start, so a
+        # scrape iterating it never races an insertion.
+        self.refused: Counter[str] = Counter(server_busy=0, too_many_open_requests=0)
+        self.streams = 0  # open responses of type text/event-stream
 
     @property
     def active(self) -> int:
@@ -43,6 +49,7 @@ class AdmissionControl:
         key = _key_of(environ)
         with self._lock:
             if self._active >= self.capacity:
+                self.refused["server_busy"] += 1
                 return _refuse(
                     start_response,
                     "503 Service Unavailable",
@@ -51,6 +58,7 @@ class AdmissionControl:
                     "server_busy",
                 )
             if key is not None and self._by_key[key] >= self.per_key:
+                self.refused["too_many_open_requests"] += 1
                 return _refuse(
                     start_response,
                     "429 Too Many Requests",
@@ -61,28 +69,50 @@ class AdmissionControl:
             self._active += 1
             if key is not None:
                 self._by_key[key] += 1
-        release = _Once(lambda: self._release(key))
+        stream: list[bool] = []
+        release = _Once(lambda: self._release(key, bool(stream)))
+
+        def starting(status, headers, exc_info=None):
+            if not stream and _is_stream(headers):
+                stream.append(True)
+                with self._lock:
+                    self.streams += 1
+            return start_response(status, headers, exc_info)
+
         try:
-            result = self._app(environ, start_response)
+            result = self._app(environ, starting)
         except BaseException:
             release()
             raise
         return _Releasing(result, release)
 
-    def _release(self, key: str | None) -> None:
+    def _release(self, key: str | None, stream: bool = False) -> None:
         with self._lock:
             self._active -= 1
+            if stream:
+                self.streams -= 1
             if key is not None:
                 self._by_key[key] -= 1
                 if self._by_key[key] <= 0:
                     del self._by_key[key]
 
 
+def _is_stream(headers) -> bool:
+    return any(
+        name.lower() == "content-type" and value.startswith("text/event-stream")
+        for name, value in headers
+    )
+
+
 def _key_of(environ) -> str | None:
-    """A digest of the presented key (never the key itself is kept)."""
+    """A digest of the presented key (never the key itself is kept). Every UI token of one key
+    counts as one caller, so minting tokens does not multiply the cap."""
     raw = environ.get("HTTP_AUTHORIZATION") or environ.get("HTTP_X_API_KEY")
     if not raw:
         return None
+    minted_by = token_key_id(raw.removeprefix("Bearer ").strip())
+    if minted_by is not None:
+        return f"ui:{minted_by}"
     return hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()[:32]
 
 

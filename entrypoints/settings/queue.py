@@ -24,6 +24,10 @@ class QueueSettings:
     max_attempts: int = 3
     drain_timeout_s: float = 30.0
     redispatch_after_s: float = 30.0
+    # A worker's own /metrics (prometheus_client's HTTP server): off unless a port is given;
+    # 0 picks a free port (logged).
+    metrics_port: int | None = None
+    metrics_host: str = "127.0.0.1"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> QueueSettings:
@@ -42,6 +46,8 @@ class QueueSettings:
                 max_attempts=int(section.get("max_attempts", 3)),
                 drain_timeout_s=float(section.get("drain_timeout_s", 30.0)),
                 redispatch_after_s=float(section.get("redispatch_after_s", 30.0)),
+                metrics_port=_port_or_none(section.get("metrics_port")),
+                metrics_host=str(section.get("metrics_host", "127.0.0.1")),
             )
         except (TypeError, ValueError) as exc:
             raise InvalidInput(f"bad value in [queue] of {settings.config_path}: {exc}") from exc
@@ -56,3 +62,12 @@ class QueueSettings:
 
     def with_broker(self, url: str | None) -> QueueSettings:
         return self if not url else evolve(self, broker_url=url)
+
+
+def _port_or_none(value) -> int | None:
+    if value is None or value == "":
+        return None
+    port = int(value)
+    if not 0 <= port <= 65535:
+        raise ValueError(f"metrics_port must be 0-65535 (0: a free port), got {port}")
+    return port

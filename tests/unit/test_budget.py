@@ -136,3 +136,33 @@ def test_listing_shows_only_the_callers_sessions_newest_first(sessions, clock):
     assert [s.id for s in sessions.list(ALICE, None, Page())] == [second.id, first.id]
     with pytest.raises(InvalidInput, match="status must be one of"):
         sessions.list(ALICE, "paused", Page())
+
+
+class RecordingObserver:
+    """A ``SpendObserver`` that keeps what it was told."""
+
+    def __init__(self):
+        self.entries = []
+
+    def settled(self, entry):
+        self.entries.append(entry)
+
+
+def test_the_spend_observer_hears_each_settled_charge_exactly_once(sessions, store):
+    observer = RecordingObserver()
+    budget = Budget(sessions, PRICES, observer=observer)
+    charge = budget.meter_for(ALICE, session_id=None, opt_out=False).reserve(
+        model="m", prompt_tokens=50, max_output_tokens=100
+    )
+    assert observer.entries == []  # a reservation is not spend
+    charge.settle(Usage(input_tokens=40, output_tokens=10, api_calls=1))
+    charge.settle(Usage(input_tokens=40, output_tokens=10, api_calls=1))
+    opted_out = budget.meter_for(BOB, session_id=None, opt_out=True)
+    opted_out.reserve(model="m", prompt_tokens=5, max_output_tokens=5).settle(
+        Usage(input_tokens=5, output_tokens=5, api_calls=1)
+    )
+    assert [(e.org_id, e.model, e.amounts.tokens) for e in observer.entries] == [
+        ("org_a", "m", 50),
+        ("org_a", "m", 10),
+    ]
+    assert observer.entries[0].amounts.cost_usd == pytest.approx(50e-6)

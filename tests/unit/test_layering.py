@@ -41,6 +41,9 @@ PORTS_STDLIB = {
     "types", "typing",
 }  # fmt: skip
 INNER = ("synth_ai.domain", "synth_ai.ports")
+# Third-party libraries that belong to one adapter package: only that package may import them
+# (the rest of the code reaches them through it).
+OWNED = {"prometheus_client": "adapters/prometheus"}
 
 
 def _is(name: str, prefix: str) -> bool:
@@ -106,6 +109,20 @@ def test_every_module_of_a_layer_imports_only_what_its_allow_list_names(folder):
     assert violations(folder) == []
 
 
+@pytest.mark.parametrize("library", sorted(OWNED))
+def test_a_library_owned_by_one_adapter_is_imported_only_there(library):
+    home = ROOT / OWNED[library]
+    strays = [
+        str(path.relative_to(ROOT))
+        for folder in LAYERS
+        for path in modules(folder)
+        if home not in path.parents
+        and any(name.split(".")[0] == library for name in imports_of(path))
+    ]
+    assert strays == []
+    assert any(library in {n.split(".")[0] for n in imports_of(p)} for p in home.rglob("*.py"))
+
+
 @pytest.mark.parametrize("folder", sorted(LAYERS))
 def test_every_synth_ai_module_a_layer_imports_exists(folder):
     missing = [
@@ -156,7 +173,7 @@ def test_help_does_not_import_heavy_libraries():
         "sys.argv=['synth-ai','--help']\n"
         "from synth_ai.cli.main import cli\n"
         "try:\n    cli(prog_name='synth-ai')\nexcept SystemExit:\n    pass\n"
-        "heavy=[m for m in ('falcon','kombu','huggingface_hub','redis','waitress','httpx','rich','dependency_injector','llama_cpp') if m in sys.modules]\n"
+        "heavy=[m for m in ('falcon','kombu','huggingface_hub','redis','waitress','httpx','rich','dependency_injector','llama_cpp','prometheus_client') if m in sys.modules]\n"
         "print('HEAVY', heavy)\n"
     )
     result = subprocess.run(
