@@ -9,31 +9,30 @@ from typing import Any
 import attrs
 from synth_ai.adapters.sql_common.dialect import SQLITE
 from synth_ai.adapters.sql_common.experiment_journal import SqlJobJournal, SqlWorkerRegistry
+from synth_ai.adapters.sql_common.experiment_reads import SqlExperimentReads
 from synth_ai.adapters.sqlite.database import Database
 from synth_ai.adapters.wire.experiment_rows import (
     JOB_COLUMNS,
-    experiment_from_row,
     job_from_row,
 )
 from synth_ai.domain.experiments.model import (
     CANCELED,
     QUEUED,
     RUNNING,
-    TERMINAL,
     Experiment,
     Job,
     lost_job_outcome,
     slots_for,
-    status_from_counts,
 )
 from synth_ai.ports.experiments import Recovered
 
 Outcome = Mapping[str, Any]
 
 
-class SqliteExperimentStore(SqlJobJournal, SqlWorkerRegistry):
-    """Experiments, jobs and leases here; progress, logs and workers in ``experiment_journal``
-    (shared with PostgreSQL)."""
+class SqliteExperimentStore(SqlExperimentReads, SqlJobJournal, SqlWorkerRegistry):
+    """Creating, dispatch, leases and cancelling here; reads and the state recount in
+    ``sql_common.experiment_reads``, progress, logs and workers in
+    ``sql_common.experiment_journal`` (both shared with PostgreSQL)."""
 
     _dialect = SQLITE
 
@@ -86,76 +85,6 @@ class SqliteExperimentStore(SqlJobJournal, SqlWorkerRegistry):
                     )
                     for j in jobs
                 ],
-            )
-
-    def get(self, experiment_id: str) -> Experiment | None:
-        rows = self._db.query("SELECT * FROM experiments WHERE experiment_id = ?", (experiment_id,))
-        return experiment_from_row(rows[0]) if rows else None
-
-    def list(self, *, org_id: str | None, status: str | None = None, limit: int = 50):
-        sql, params = "SELECT * FROM experiments WHERE 1=1", []
-        if org_id is not None:
-            sql += " AND org_id = ?"
-            params.append(org_id)
-        if status is not None:
-            sql += " AND status = ?"
-            params.append(status)
-        sql += " ORDER BY created_at DESC, experiment_id DESC LIMIT ?"
-        params.append(limit)
-        return [experiment_from_row(r) for r in self._db.query(sql, tuple(params))]
-
-    def jobs(self, experiment_id: str) -> list[Job]:
-        return self._jobs(self._db.connect(), experiment_id)
-
-    def _jobs(self, conn, experiment_id: str) -> list[Job]:
-        rows = conn.execute(
-            f"SELECT {JOB_COLUMNS} FROM experiment_jobs WHERE experiment_id = ? ORDER BY idx",
-            (experiment_id,),
-        ).fetchall()
-        return [job_from_row(r) for r in rows]
-
-    def job(self, job_id: str) -> Job | None:
-        rows = self._db.query(
-            f"SELECT {JOB_COLUMNS} FROM experiment_jobs WHERE job_id = ?", (job_id,)
-        )
-        return job_from_row(rows[0]) if rows else None
-
-    def active_experiments(self) -> list[str]:
-        placeholders = ",".join("?" * len(TERMINAL))
-        rows = self._db.query(
-            f"SELECT experiment_id FROM experiments WHERE status NOT IN ({placeholders}) "
-            "ORDER BY created_at",
-            tuple(TERMINAL),
-        )
-        return [r["experiment_id"] for r in rows]
-
-    def _refresh(self, conn, experiment_id: str, now: float) -> None:
-        """Recompute the experiment's state from per-state counts (no job rows loaded)."""
-        row = conn.execute(
-            "SELECT status, started_at, finished_at, canceled FROM experiments "
-            "WHERE experiment_id = ?",
-            (experiment_id,),
-        ).fetchone()
-        if row is None:
-            return
-        rows = conn.execute(
-            "SELECT status, COUNT(*) AS n, MIN(started_at) AS first FROM experiment_jobs "
-            "WHERE experiment_id = ? GROUP BY status",
-            (experiment_id,),
-        ).fetchall()
-        status = status_from_counts(
-            {r["status"]: r["n"] for r in rows}, canceled=bool(row["canceled"])
-        )
-        started = row["started_at"]
-        if started is None:
-            firsts = [r["first"] for r in rows if r["first"] is not None]
-            started = min(firsts) if firsts else None
-        finished = (row["finished_at"] or now) if status in TERMINAL else None
-        if (status, started, finished) != (row["status"], row["started_at"], row["finished_at"]):
-            conn.execute(
-                "UPDATE experiments SET status = ?, started_at = ?, finished_at = ? "
-                "WHERE experiment_id = ?",
-                (status, started, finished, experiment_id),
             )
 
     # -- dispatch and leases ------------------------------------------------------------------------

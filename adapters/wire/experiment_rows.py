@@ -11,6 +11,10 @@ from typing import Any
 
 from synth_ai.domain.experiments.model import Experiment, Job
 
+EXPERIMENT_COLUMNS = (
+    "experiment_id, org_id, name, description, parallelism, metadata, status, created_at, "
+    "started_at, finished_at, canceled"
+)
 JOB_COLUMNS = (
     "job_id, experiment_id, idx, job_type, config_path, config_overrides, env_path, status, "
     "attempts, created_at, dispatched_at, started_at, finished_at, lease_owner, "
