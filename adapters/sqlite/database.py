@@ -68,6 +68,21 @@ def _problem(exc: sqlite3.Error) -> str | None:
     return None
 
 
+def _use_wal(conn: sqlite3.Connection, wait: float = 30.0) -> None:
+    """``PRAGMA journal_mode=WAL``, retried while another process is switching a new file at
+    the same moment: SQLite answers "database is locked" there without calling the busy
+    handler, so two servers starting on a fresh synth.db would otherwise fail at random."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 FAILURE_MEMORY = 30.0  # seconds
 _STORE_ERRORS = (sqlite3.OperationalError, sqlite3.DatabaseError)  # not Integrity/Programming
 
@@ -95,7 +110,7 @@ class Database:
                 self.path, timeout=30.0, isolation_level=None, check_same_thread=False
             )
             conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
+            _use_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=30000")
             conn.execute("PRAGMA foreign_keys=ON")

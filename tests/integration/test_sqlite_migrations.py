@@ -246,12 +246,13 @@ def test_processes_starting_at_once_apply_each_migration_exactly_once(tmp_path):
         subprocess.Popen(
             [sys.executable, "-c", STARTER, str(path), str(start)],
             stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
         )
         for _ in range(3)
     ]
-    outputs = [starter.communicate(timeout=60)[0].strip() for starter in starters]
-    assert all(starter.returncode == 0 for starter in starters)
-    applied = [label for output in outputs for label in output.split(",") if label]
+    done = [starter.communicate(timeout=60) for starter in starters]
+    assert [starter.returncode for starter in starters] == [0, 0, 0], [err for _, err in done]
+    applied = [label for out, _ in done for label in out.strip().split(",") if label]
     assert sorted(applied) == [m.label for m in migration_files()]
     assert _versions(path) == list(range(1, LATEST + 1))
