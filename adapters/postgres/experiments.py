@@ -21,7 +21,9 @@ from synth_ai.adapters.sql_common.experiment_reads import SqlExperimentReads
 from synth_ai.adapters.wire.experiment_rows import (
     EXPERIMENT_COLUMNS,
     JOB_COLUMNS,
+    experiment_values,
     job_from_row,
+    job_values,
 )
 from synth_ai.domain.experiments.model import (
     CANCELED,
@@ -35,30 +37,6 @@ from synth_ai.domain.experiments.model import (
 from synth_ai.ports.experiments import Recovered
 
 Outcome = Mapping[str, Any]
-
-
-def _job_values(j: Job) -> tuple:
-    return (
-        j.job_id,
-        j.experiment_id,
-        j.index,
-        j.job_type,
-        j.config_path,
-        json.dumps(dict(j.config_overrides)),
-        j.env_path,
-        j.status,
-        j.attempts,
-        j.created_at,
-        j.dispatched_at,
-        j.started_at,
-        j.finished_at,
-        j.lease_owner,
-        j.lease_expires_at,
-        int(j.cancel_requested),
-        j.reason,
-        json.dumps(dict(j.result)),
-        json.dumps(dict(j.progress)),
-    )
 
 
 class PostgresExperimentStore(SqlExperimentReads, SqlJobJournal, SqlWorkerRegistry):
@@ -77,25 +55,13 @@ class PostgresExperimentStore(SqlExperimentReads, SqlJobJournal, SqlWorkerRegist
             conn.execute(
                 f"INSERT INTO experiments ({EXPERIMENT_COLUMNS}) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (
-                    experiment.experiment_id,
-                    experiment.org_id,
-                    experiment.name,
-                    experiment.description,
-                    experiment.parallelism,
-                    json.dumps(dict(experiment.metadata)),
-                    experiment.status,
-                    experiment.created_at,
-                    experiment.started_at,
-                    experiment.finished_at,
-                    int(experiment.canceled),
-                ),
+                experiment_values(experiment),
             )
             marks = ", ".join(["%s"] * 19)
             with conn.cursor() as cursor:
                 cursor.executemany(
                     f"INSERT INTO experiment_jobs ({JOB_COLUMNS}) VALUES ({marks})",
-                    [_job_values(j) for j in jobs],
+                    [job_values(j) for j in jobs],
                 )
 
     # -- locks --------------------------------------------------------------------------------------

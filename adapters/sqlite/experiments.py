@@ -12,8 +12,11 @@ from synth_ai.adapters.sql_common.experiment_journal import SqlJobJournal, SqlWo
 from synth_ai.adapters.sql_common.experiment_reads import SqlExperimentReads
 from synth_ai.adapters.sqlite.database import Database
 from synth_ai.adapters.wire.experiment_rows import (
+    EXPERIMENT_COLUMNS,
     JOB_COLUMNS,
+    experiment_values,
     job_from_row,
+    job_values,
 )
 from synth_ai.domain.experiments.model import (
     CANCELED,
@@ -43,48 +46,13 @@ class SqliteExperimentStore(SqlExperimentReads, SqlJobJournal, SqlWorkerRegistry
     def create(self, experiment: Experiment, jobs: Sequence[Job]) -> None:
         with self._db.transaction(immediate=True) as conn:
             conn.execute(
-                "INSERT INTO experiments VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    experiment.experiment_id,
-                    experiment.org_id,
-                    experiment.name,
-                    experiment.description,
-                    experiment.parallelism,
-                    json.dumps(dict(experiment.metadata)),
-                    experiment.status,
-                    experiment.created_at,
-                    experiment.started_at,
-                    experiment.finished_at,
-                    int(experiment.canceled),
-                ),
+                f"INSERT INTO experiments ({EXPERIMENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                experiment_values(experiment),
             )
             conn.executemany(
                 f"INSERT INTO experiment_jobs ({JOB_COLUMNS}) VALUES "
                 "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        j.job_id,
-                        j.experiment_id,
-                        j.index,
-                        j.job_type,
-                        j.config_path,
-                        json.dumps(dict(j.config_overrides)),
-                        j.env_path,
-                        j.status,
-                        j.attempts,
-                        j.created_at,
-                        j.dispatched_at,
-                        j.started_at,
-                        j.finished_at,
-                        j.lease_owner,
-                        j.lease_expires_at,
-                        int(j.cancel_requested),
-                        j.reason,
-                        json.dumps(dict(j.result)),
-                        json.dumps(dict(j.progress)),
-                    )
-                    for j in jobs
-                ],
+                [job_values(j) for j in jobs],
             )
 
     # -- dispatch and leases ------------------------------------------------------------------------
