@@ -26,6 +26,8 @@ setup(
     package_data={
         "synth_ai": ["py.typed", "examples/*.py", "examples/data/*"],
         "synth_ai.adapters.postgres": ["migrations/*.sql"],
+        "synth_ai.adapters.sqlite": ["migrations/*.sql"],
+        "synth_ai.adapters.sqlite.settle_outbox": ["migrations/*.sql"],
         # The dashboard (/ui): plain files, no build step; vendored libraries with their licences.
         "synth_ai.http": ["ui/*.html", "ui/*.css", "ui/*.js", "ui/pages/*.js", "ui/vendor/*.md", "ui/vendor/*/*"],
     },

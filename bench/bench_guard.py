@@ -6,9 +6,15 @@ Requests alternate between them so both see the same machine load. Prints one JS
 measurement; the ratio is the number to watch, never the absolute seconds.
 
     .venv/bin/python -m bench.bench_guard [--requests 300] [--store sqlite|redis|postgres]
-        [--redis-url URL] [--postgres-url URL]
+        [--redis-url URL] [--postgres-url URL] [--postgres-rtt-ms 1.0]
 
-``--store sqlite,redis,postgres`` measures each store in turn in one run.
+``--store sqlite,redis,postgres`` measures each store in turn in one run. With PostgreSQL a
+third sample, one durable commit (an UPDATE, ``synchronous_commit`` on) on the same server, is
+taken in the same loop: a guarded request must make two (the reservation before the upstream
+call, the settlement after), so ``added / durable commit`` near 2 means the guard costs little
+more than the WAL flushes its guarantee needs. ``--postgres-rtt-ms`` puts a proxy that adds
+that round-trip time in front of PostgreSQL (a server across a network, as replicas on several
+machines have): then the number of round trips per request shows.
 """
 
 from __future__ import annotations
@@ -78,6 +84,12 @@ def main() -> None:
     parser.add_argument("--store", default="sqlite", help="one or more of sqlite,redis,postgres")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument(
+        "--postgres-rtt-ms",
+        type=float,
+        default=0.0,
+        help="round-trip time a proxy adds in front of PostgreSQL (default 0: direct)",
+    )
     args = parser.parse_args()
     stores = args.store.split(",")
     if not stores or any(store not in STORES for store in stores):
@@ -94,11 +106,13 @@ def measure(store: str, args: argparse.Namespace) -> None:
     home = Path(tempfile.mkdtemp(prefix="synth-bench-"))
     prefix = f"synth-bench:{uuid.uuid4().hex[:8]}:"
     schema = f"synth_bench_{uuid.uuid4().hex[:8]}"  # with the postgres store: dropped after
-    postgres_url = args.postgres_url
+    postgres_url, direct_url, proxy = args.postgres_url, args.postgres_url, None
     if store == "postgres":
         from tests.support.postgres import schema_url
 
-        postgres_url = schema_url(args.postgres_url, schema)
+        postgres_url = direct_url = schema_url(args.postgres_url, schema)
+        if args.postgres_rtt_ms > 0:
+            postgres_url, proxy = _behind_proxy(postgres_url, args.postgres_rtt_ms)
     settings = Settings(
         home=home,
         api_keys=[ApiKey(KEY, "org_bench", "user_bench")],
@@ -121,6 +135,7 @@ def measure(store: str, args: argparse.Namespace) -> None:
         "max_tokens": 16,
     }
     samples: dict[str, list[float]] = {name: [] for name in servers}
+    probe = _CommitProbe(direct_url) if store == "postgres" else None  # never through the proxy
     try:
         clients = {
             name: httpx.Client(
@@ -136,7 +151,13 @@ def measure(store: str, args: argparse.Namespace) -> None:
                 started = time.perf_counter()
                 client.post("/api/synth-research/chat/completions", json=body).raise_for_status()
                 samples[name].append(time.perf_counter() - started)
+            if probe is not None:
+                samples.setdefault("durable_commit", []).append(probe.commit())
     finally:
+        if probe is not None:
+            probe.close()
+        if proxy is not None:
+            proxy.close()
         for server in servers.values():
             server.close()
         upstream.close()
@@ -151,11 +172,14 @@ def measure(store: str, args: argparse.Namespace) -> None:
             drop_schema(args.postgres_url, schema)
     p50 = {name: statistics.median(values) * 1000 for name, values in samples.items()}
     for name, values in samples.items():
+        if name == "durable_commit":
+            continue
         print(
             json.dumps(
                 {
                     "bench": "session_guard",
                     "store": store,
+                    **({"rtt_ms": args.postgres_rtt_ms} if proxy else {}),
                     "variant": name,
                     "requests": len(values),
                     "p50_ms": round(p50[name], 3),
@@ -168,12 +192,57 @@ def measure(store: str, args: argparse.Namespace) -> None:
             {
                 "bench": "session_guard",
                 "store": store,
+                **({"rtt_ms": args.postgres_rtt_ms} if proxy else {}),
                 "measure": "guarded/unguarded p50 ratio",
                 "ratio": round(p50["guarded"] / p50["unguarded"], 3),
                 "added_p50_ms": round(p50["guarded"] - p50["unguarded"], 3),
             }
         )
     )
+    if "durable_commit" in p50:
+        print(
+            json.dumps(
+                {
+                    "bench": "session_guard",
+                    "store": store,
+                    "measure": "guard added p50 / durable commit p50",
+                    "durable_commit_p50_ms": round(p50["durable_commit"], 3),
+                    "ratio": round((p50["guarded"] - p50["unguarded"]) / p50["durable_commit"], 3),
+                }
+            )
+        )
+
+
+def _behind_proxy(url: str, rtt_ms: float):
+    """``url`` rewritten to reach its server through a ``LatencyProxy`` (and the proxy)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from bench.latency_proxy import LatencyProxy
+
+    parts = urlsplit(url)
+    proxy = LatencyProxy((parts.hostname or "127.0.0.1", parts.port or 5432), rtt_ms)
+    user = f"{parts.username}@" if parts.username else ""
+    return urlunsplit(parts._replace(netloc=f"{user}127.0.0.1:{proxy.port}")), proxy
+
+
+class _CommitProbe:
+    """One durable commit on the bench's schema: the floor a guarded request pays twice."""
+
+    def __init__(self, url: str):
+        import psycopg
+
+        self._conn = psycopg.connect(url, autocommit=True)
+        self._conn.execute("CREATE TABLE bench_commit (id INTEGER PRIMARY KEY, n INTEGER)")
+        self._conn.execute("INSERT INTO bench_commit VALUES (1, 0)")
+
+    def commit(self) -> float:
+        started = time.perf_counter()
+        with self._conn.transaction():
+            self._conn.execute("UPDATE bench_commit SET n = n + 1 WHERE id = 1")
+        return time.perf_counter() - started
+
+    def close(self) -> None:
+        self._conn.close()
 
 
 if __name__ == "__main__":

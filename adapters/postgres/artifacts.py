@@ -10,57 +10,21 @@ from __future__ import annotations
 import json
 
 from synth_ai.adapters.postgres.database import Database
-from synth_ai.domain.artifacts.errors import UnknownArtifactId, UnknownSnapshot
-from synth_ai.domain.artifacts.model import ModelArtifact, PromptJob, PromptSnapshot
-from synth_ai.ports.artifacts import ArtifactListing
-
-_MODEL_COLS = "id, kind, base_model, job_id, status, created_at, weights_path, metadata"
-_JOB_COLS = (
-    "job_id, status, created_at, updated_at, algorithm, best_score, best_validation_score, "
-    "best_snapshot_id, metadata"
+from synth_ai.adapters.sql_common.artifact_reads import SqlArtifactReads, unknown_job
+from synth_ai.adapters.sql_common.dialect import POSTGRES
+from synth_ai.adapters.wire.artifact_rows import (
+    JOB_COLUMNS,
+    MODEL_COLUMNS,
+    job_from_row,
 )
-_SNAPSHOT_COLS = "job_id, snapshot_id, payload, score, validation_score, created_at"
+from synth_ai.domain.artifacts.model import ModelArtifact, PromptJob, PromptSnapshot
 
 
-def _model(row: dict) -> ModelArtifact:
-    return ModelArtifact(
-        row["id"],
-        row["kind"],
-        row["base_model"],
-        row["job_id"],
-        row["status"],
-        row["created_at"],
-        row["weights_path"],
-        json.loads(row["metadata"]),
-    )
+class PostgresArtifactCatalog(SqlArtifactReads):
+    """The writes here; listing and lookups in ``sql_common.artifact_reads``."""
 
+    _dialect = POSTGRES
 
-def _job(row: dict) -> PromptJob:
-    return PromptJob(
-        row["job_id"],
-        row["status"],
-        row["created_at"],
-        row["updated_at"],
-        row["algorithm"],
-        row["best_score"],
-        row["best_validation_score"],
-        row["best_snapshot_id"],
-        json.loads(row["metadata"]),
-    )
-
-
-def _snapshot(row: dict) -> PromptSnapshot:
-    return PromptSnapshot(
-        row["snapshot_id"],
-        row["job_id"],
-        json.loads(row["payload"]),
-        row["created_at"],
-        row["score"],
-        row["validation_score"],
-    )
-
-
-class PostgresArtifactCatalog:
     def __init__(self, database: Database, org_id: str):
         self._db = database
         self._org = org_id
@@ -68,7 +32,7 @@ class PostgresArtifactCatalog:
     def register_model(self, model: ModelArtifact) -> ModelArtifact:
         with self._db.transaction() as conn:
             conn.execute(
-                f"INSERT INTO artifact_models (org_id, {_MODEL_COLS}) "
+                f"INSERT INTO artifact_models (org_id, {MODEL_COLUMNS}) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (org_id, id) DO UPDATE "
                 "SET kind = excluded.kind, base_model = excluded.base_model, "
                 "job_id = excluded.job_id, status = excluded.status, "
@@ -91,7 +55,7 @@ class PostgresArtifactCatalog:
     def register_prompt_job(self, job: PromptJob) -> PromptJob:
         with self._db.transaction() as conn:
             conn.execute(
-                f"INSERT INTO prompt_jobs (org_id, {_JOB_COLS}) "
+                f"INSERT INTO prompt_jobs (org_id, {JOB_COLUMNS}) "
                 "VALUES (%s, %s, %s, %s, %s, %s, NULL, NULL, NULL, %s) "
                 "ON CONFLICT (org_id, job_id) DO UPDATE SET status = excluded.status, "
                 "algorithm = COALESCE(excluded.algorithm, prompt_jobs.algorithm), "
@@ -108,10 +72,10 @@ class PostgresArtifactCatalog:
                 ),
             )
             row = conn.execute(
-                f"SELECT {_JOB_COLS} FROM prompt_jobs WHERE org_id = %s AND job_id = %s",
+                f"SELECT {JOB_COLUMNS} FROM prompt_jobs WHERE org_id = %s AND job_id = %s",
                 (self._org, job.job_id),
             ).fetchone()
-        return _job(row)
+        return job_from_row(row)
 
     def add_snapshot(self, snapshot: PromptSnapshot) -> PromptJob:
         org, job_id = self._org, snapshot.job_id
@@ -123,7 +87,7 @@ class PostgresArtifactCatalog:
                 ).fetchone()
                 is None
             ):
-                raise _unknown_job(job_id)
+                raise unknown_job(job_id)
             conn.execute(
                 "INSERT INTO prompt_snapshots (org_id, job_id, snapshot_id, seq, payload, score, "
                 "validation_score, created_at) VALUES (%s, %s, %s, "
@@ -153,7 +117,7 @@ class PostgresArtifactCatalog:
             row = conn.execute(
                 "UPDATE prompt_jobs SET best_snapshot_id = %s, best_score = %s, "
                 "best_validation_score = %s, updated_at = GREATEST(updated_at, %s) "
-                f"WHERE org_id = %s AND job_id = %s RETURNING {_JOB_COLS}",
+                f"WHERE org_id = %s AND job_id = %s RETURNING {JOB_COLUMNS}",
                 (
                     best["snapshot_id"] if best else None,
                     best["score"] if best else None,
@@ -163,95 +127,4 @@ class PostgresArtifactCatalog:
                     job_id,
                 ),
             ).fetchone()
-        return _job(row)
-
-    def list_artifacts(
-        self, *, kind: str = "all", status: str | None = None, limit: int = 50
-    ) -> ArtifactListing:
-        where, params = "org_id = %s", [self._org]
-        if status:
-            where += " AND status = %s"
-            params.append(status)
-        models: list[ModelArtifact] = []
-        prompts: list[PromptJob] = []
-        total = 0
-        if kind in ("models", "all"):
-            models = [
-                _model(r)
-                for r in self._db.query(
-                    f"SELECT {_MODEL_COLS} FROM artifact_models WHERE {where} "
-                    "ORDER BY created_at DESC, id LIMIT %s",
-                    (*params, limit),
-                )
-            ]
-            total += self._count("artifact_models", where, params)
-        if kind in ("prompts", "all"):
-            prompts = [
-                _job(r)
-                for r in self._db.query(
-                    f"SELECT {_JOB_COLS} FROM prompt_jobs WHERE {where} "
-                    "ORDER BY created_at DESC, job_id LIMIT %s",
-                    (*params, limit),
-                )
-            ]
-            total += self._count("prompt_jobs", where, params)
-        return ArtifactListing.newest(models, prompts, limit, total)
-
-    def _count(self, table: str, where: str, params: list) -> int:
-        return self._db.query(f"SELECT COUNT(*) AS n FROM {table} WHERE {where}", tuple(params))[0][
-            "n"
-        ]
-
-    def get_model(self, model_id: str) -> ModelArtifact:
-        rows = self._db.query(
-            f"SELECT {_MODEL_COLS} FROM artifact_models WHERE org_id = %s AND id = %s",
-            (self._org, model_id),
-        )
-        if not rows:
-            raise UnknownArtifactId(
-                f"no model with id {model_id!r} — list them with "
-                "'synth-ai artifacts list --type models'",
-                param="id",
-            )
-        return _model(rows[0])
-
-    def get_prompt_job(self, job_id: str) -> PromptJob:
-        rows = self._db.query(
-            f"SELECT {_JOB_COLS} FROM prompt_jobs WHERE org_id = %s AND job_id = %s",
-            (self._org, job_id),
-        )
-        if not rows:
-            raise _unknown_job(job_id)
-        return _job(rows[0])
-
-    def get_snapshot(self, job_id: str, snapshot_id: str) -> PromptSnapshot:
-        rows = self._db.query(
-            f"SELECT {_SNAPSHOT_COLS} FROM prompt_snapshots "
-            "WHERE org_id = %s AND job_id = %s AND snapshot_id = %s",
-            (self._org, job_id, snapshot_id),
-        )
-        if not rows:
-            self.get_prompt_job(job_id)
-            raise UnknownSnapshot(
-                f"job {job_id} has no snapshot {snapshot_id!r}", param="snapshot_id"
-            )
-        return _snapshot(rows[0])
-
-    def list_snapshots(self, job_id: str) -> list[PromptSnapshot]:
-        self.get_prompt_job(job_id)
-        return [
-            _snapshot(r)
-            for r in self._db.query(
-                f"SELECT {_SNAPSHOT_COLS} FROM prompt_snapshots "
-                "WHERE org_id = %s AND job_id = %s ORDER BY seq",
-                (self._org, job_id),
-            )
-        ]
-
-
-def _unknown_job(job_id: str) -> UnknownArtifactId:
-    return UnknownArtifactId(
-        f"no prompt job with id {job_id!r} — list them with "
-        "'synth-ai artifacts list --type prompts'",
-        param="job_id",
-    )
+        return job_from_row(row)

@@ -1,9 +1,10 @@
 """One PostgreSQL database shared by every store: a connection pool and versioned migrations.
 
-Migrations are the numbered SQL files in ``migrations/`` (``0001_sessions.sql`` …). ``migrate``
-applies the ones not yet recorded in ``schema_migrations``, each in its own transaction together
-with its row there, under a transaction-level advisory lock so replicas starting at once apply
-each file exactly once. A file is never edited after release: a change is a new file.
+Migrations are the numbered SQL files in ``migrations/`` (``0001_sessions.sql`` …), applied by
+the runner every SQL store shares (``synth_ai.adapters.sql_common.migrations``: one transaction
+per file with its ``schema_migrations`` row, checksums, a newer database refused). Here the
+migration lock is a transaction-level advisory lock, so replicas starting at once apply each
+file exactly once.
 
 Nothing connects at construction: the pool opens on first use. With ``schema`` every connection
 runs with that ``search_path`` (the schema is created when missing), which is how tests isolate
@@ -17,28 +18,18 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import resources
 from typing import Any
 
+from synth_ai.adapters.sql_common import migrations as runner
 from synth_ai.domain.errors import ServiceUnavailable
 
 # Any 64-bit constant works; it only has to be the same for every replica of this schema.
 _MIGRATION_LOCK = 0x5A17_0016
-_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
-def migration_files() -> list[tuple[int, str, str]]:
+def migration_files() -> list[runner.Migration]:
     """(version, name, sql) of every packaged migration, in version order."""
-    found = []
-    for entry in resources.files("synth_ai.adapters.postgres").joinpath("migrations").iterdir():
-        match = _FILE.match(entry.name)
-        if match:
-            found.append((int(match.group(1)), match.group(2), entry.read_text("utf-8")))
-    found.sort()
-    versions = [version for version, _, _ in found]
-    if len(set(versions)) != len(versions):
-        raise RuntimeError(f"two PostgreSQL migrations share a version: {versions}")
-    return found
+    return runner.discover("synth_ai.adapters.postgres")
 
 
 class Database:
@@ -62,7 +53,9 @@ class Database:
     def _kwargs(self) -> dict[str, Any]:
         from psycopg.rows import dict_row
 
-        kwargs: dict[str, Any] = {"row_factory": dict_row}
+        # Autocommit: a lone read is one round trip (no BEGIN/COMMIT around it); every change
+        # still runs inside ``transaction()``'s explicit BEGIN … COMMIT.
+        kwargs: dict[str, Any] = {"row_factory": dict_row, "autocommit": True}
         if self.schema:
             kwargs["options"] = f"-c search_path={self.schema}"
         return kwargs
@@ -98,8 +91,14 @@ class Database:
                     logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
                     try:
                         pool = self._open()
-                        if self._migrate_on_start:
-                            self._migrate(pool)
+                        try:
+                            if self._migrate_on_start:
+                                self._migrate(pool)
+                        except BaseException:
+                            pool.close()  # a refused schema leaves no pool threads behind
+                            raise
+                    except ServiceUnavailable:
+                        raise
                     except ImportError as exc:
                         raise ServiceUnavailable(
                             f"the PostgreSQL store needs psycopg ({exc}) — "
@@ -111,10 +110,28 @@ class Database:
         return self._pool
 
     @contextmanager
-    def transaction(self) -> Iterator[Any]:
-        """A connection inside one transaction: committed on success, rolled back on error."""
-        with self.pool.connection() as conn, conn.transaction():
-            yield conn
+    def transaction(self, *, pipelined: bool = False) -> Iterator[Any]:
+        """A connection inside one transaction: committed on success, rolled back on error.
+
+        ``pipelined`` sends statements without waiting for their answers until one is read
+        (``fetchone``…), so BEGIN with the reads a step needs, then its writes with the COMMIT,
+        travel in one round trip each. For code that only learns results by fetching them (a
+        ``rowcount`` is not known before the next read), and whose errors may surface at that
+        read or at the COMMIT rather than at the statement that failed."""
+        with self.pool.connection() as conn:
+            if not pipelined:
+                with conn.transaction():
+                    yield conn
+                return
+            # BEGIN/COMMIT by hand: psycopg's transaction() waits for each in pipeline mode.
+            try:
+                with conn.pipeline():
+                    conn.execute("BEGIN")
+                    yield conn
+                    conn.execute("COMMIT")
+            except BaseException:
+                conn.rollback()  # a no-op when the failed COMMIT already ended it
+                raise
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[dict]:
         with self.pool.connection() as conn:
@@ -136,43 +153,57 @@ class Database:
             raise unreachable(self.url, exc) from exc
 
     def applied(self) -> list[int]:
+        return sorted(self.recorded())
+
+    def recorded(self) -> dict[int, str | None]:
+        """Applied version -> checksum of its file (None when applied before checksums)."""
         with self.pool.connection() as conn:
-            _ensure_table(conn)
-            return [
-                row["version"]
-                for row in conn.execute("SELECT version FROM schema_migrations ORDER BY version")
-            ]
+            return _recorded(conn)
 
-    @staticmethod
-    def _migrate(pool) -> list[str]:
-        applied = []
+    def _migrate(self, pool) -> list[str]:
         with pool.connection() as conn:
-            _ensure_table(conn)
-            for version, name, sql in migration_files():
-                with conn.transaction():
-                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
-                    done = conn.execute(
-                        "SELECT 1 FROM schema_migrations WHERE version = %s", (version,)
-                    ).fetchone()
-                    if done:
-                        continue
-                    conn.execute(sql)
-                    conn.execute(
-                        "INSERT INTO schema_migrations (version, name, applied_at) "
-                        "VALUES (%s, %s, now())",
-                        (version, name),
-                    )
-                    applied.append(f"{version:04d}_{name}")
-        return applied
+            return runner.migrate(_Target(conn, _redact(self.url)), migration_files())
 
 
-def _ensure_table(conn) -> None:
-    with conn.transaction():
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
-        conn.execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations ("
-            "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+class _Target:
+    """The PostgreSQL half of the shared migration runner."""
+
+    def __init__(self, conn, where: str):
+        self._conn = conn
+        self.where = f"the PostgreSQL store at {where}"
+
+    def recorded(self) -> dict[int, str | None]:
+        return _recorded(self._conn)
+
+    @contextmanager
+    def exclusive(self) -> Iterator[_Target]:
+        with self._conn.transaction():
+            self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                "name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL, checksum TEXT)"
+            )
+            self._conn.execute(
+                "ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum TEXT"
+            )
+            yield self
+
+    def apply(self, migration: runner.Migration) -> None:
+        self._conn.execute(migration.sql)
+        self._conn.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at, checksum) "
+            "VALUES (%s, %s, now(), %s)",
+            (migration.version, migration.name, migration.checksum),
         )
+
+
+def _recorded(conn) -> dict[int, str | None]:
+    """Read in one transaction, so the table cannot appear between the two statements."""
+    with conn.transaction():
+        if conn.execute("SELECT to_regclass('schema_migrations') AS t").fetchone()["t"] is None:
+            return {}
+        rows = conn.execute("SELECT * FROM schema_migrations").fetchall()
+    return {row["version"]: row.get("checksum") for row in rows}
 
 
 def unreachable(url: str, exc: BaseException) -> ServiceUnavailable:

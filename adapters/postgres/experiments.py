@@ -15,62 +15,36 @@ from typing import Any
 
 import attrs
 from synth_ai.adapters.postgres.database import Database
-from synth_ai.adapters.postgres.experiment_journal import (
-    PostgresJobJournal,
-    PostgresWorkerRegistry,
-)
+from synth_ai.adapters.sql_common.dialect import POSTGRES
+from synth_ai.adapters.sql_common.experiment_journal import SqlJobJournal, SqlWorkerRegistry
+from synth_ai.adapters.sql_common.experiment_reads import SqlExperimentReads
 from synth_ai.adapters.wire.experiment_rows import (
+    EXPERIMENT_COLUMNS,
     JOB_COLUMNS,
-    experiment_from_row,
+    experiment_values,
     job_from_row,
+    job_values,
 )
 from synth_ai.domain.experiments.model import (
     CANCELED,
     QUEUED,
     RUNNING,
-    TERMINAL,
     Experiment,
     Job,
     lost_job_outcome,
     slots_for,
-    status_from_counts,
 )
 from synth_ai.ports.experiments import Recovered
 
 Outcome = Mapping[str, Any]
 
-_EXPERIMENT_COLUMNS = (
-    "experiment_id, org_id, name, description, parallelism, metadata, status, created_at, "
-    "started_at, finished_at, canceled"
-)
 
+class PostgresExperimentStore(SqlExperimentReads, SqlJobJournal, SqlWorkerRegistry):
+    """Creating, dispatch, leases and cancelling here; reads and the state recount in
+    ``sql_common.experiment_reads``, progress, logs and workers in
+    ``sql_common.experiment_journal`` (both shared with SQLite)."""
 
-def _job_values(j: Job) -> tuple:
-    return (
-        j.job_id,
-        j.experiment_id,
-        j.index,
-        j.job_type,
-        j.config_path,
-        json.dumps(dict(j.config_overrides)),
-        j.env_path,
-        j.status,
-        j.attempts,
-        j.created_at,
-        j.dispatched_at,
-        j.started_at,
-        j.finished_at,
-        j.lease_owner,
-        j.lease_expires_at,
-        int(j.cancel_requested),
-        j.reason,
-        json.dumps(dict(j.result)),
-        json.dumps(dict(j.progress)),
-    )
-
-
-class PostgresExperimentStore(PostgresJobJournal, PostgresWorkerRegistry):
-    """Experiments, jobs and leases here; progress, logs and workers in ``experiment_journal``."""
+    _dialect = POSTGRES
 
     def __init__(self, database: Database):
         self._db = database
@@ -79,73 +53,16 @@ class PostgresExperimentStore(PostgresJobJournal, PostgresWorkerRegistry):
     def create(self, experiment: Experiment, jobs: Sequence[Job]) -> None:
         with self._db.transaction() as conn:
             conn.execute(
-                f"INSERT INTO experiments ({_EXPERIMENT_COLUMNS}) "
+                f"INSERT INTO experiments ({EXPERIMENT_COLUMNS}) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (
-                    experiment.experiment_id,
-                    experiment.org_id,
-                    experiment.name,
-                    experiment.description,
-                    experiment.parallelism,
-                    json.dumps(dict(experiment.metadata)),
-                    experiment.status,
-                    experiment.created_at,
-                    experiment.started_at,
-                    experiment.finished_at,
-                    int(experiment.canceled),
-                ),
+                experiment_values(experiment),
             )
             marks = ", ".join(["%s"] * 19)
             with conn.cursor() as cursor:
                 cursor.executemany(
                     f"INSERT INTO experiment_jobs ({JOB_COLUMNS}) VALUES ({marks})",
-                    [_job_values(j) for j in jobs],
+                    [job_values(j) for j in jobs],
                 )
-
-    def get(self, experiment_id: str) -> Experiment | None:
-        rows = self._db.query(
-            f"SELECT {_EXPERIMENT_COLUMNS} FROM experiments WHERE experiment_id = %s",
-            (experiment_id,),
-        )
-        return experiment_from_row(rows[0]) if rows else None
-
-    def list(self, *, org_id: str | None, status: str | None = None, limit: int = 50):
-        sql, params = f"SELECT {_EXPERIMENT_COLUMNS} FROM experiments WHERE TRUE", []
-        if org_id is not None:
-            sql += " AND org_id = %s"
-            params.append(org_id)
-        if status is not None:
-            sql += " AND status = %s"
-            params.append(status)
-        sql += " ORDER BY created_at DESC, experiment_id DESC LIMIT %s"
-        params.append(limit)
-        return [experiment_from_row(r) for r in self._db.query(sql, tuple(params))]
-
-    def jobs(self, experiment_id: str) -> list[Job]:
-        with self._db.pool.connection() as conn:
-            return self._jobs(conn, experiment_id)
-
-    @staticmethod
-    def _jobs(conn, experiment_id: str) -> list[Job]:
-        rows = conn.execute(
-            f"SELECT {JOB_COLUMNS} FROM experiment_jobs WHERE experiment_id = %s ORDER BY idx",
-            (experiment_id,),
-        ).fetchall()
-        return [job_from_row(r) for r in rows]
-
-    def job(self, job_id: str) -> Job | None:
-        rows = self._db.query(
-            f"SELECT {JOB_COLUMNS} FROM experiment_jobs WHERE job_id = %s", (job_id,)
-        )
-        return job_from_row(rows[0]) if rows else None
-
-    def active_experiments(self) -> list[str]:
-        rows = self._db.query(
-            "SELECT experiment_id FROM experiments WHERE NOT (status = ANY(%s)) "
-            "ORDER BY created_at",
-            (list(TERMINAL),),
-        )
-        return [r["experiment_id"] for r in rows]
 
     # -- locks --------------------------------------------------------------------------------------
     @staticmethod
@@ -173,35 +90,6 @@ class PostgresExperimentStore(PostgresJobJournal, PostgresWorkerRegistry):
         if experiment_id is not None:
             self._lock(conn, [experiment_id])
         return experiment_id
-
-    def _refresh(self, conn, experiment_id: str, now: float) -> None:
-        """Recompute the experiment's state from per-state counts (its row is locked)."""
-        row = conn.execute(
-            "SELECT status, started_at, finished_at, canceled FROM experiments "
-            "WHERE experiment_id = %s",
-            (experiment_id,),
-        ).fetchone()
-        if row is None:
-            return
-        rows = conn.execute(
-            "SELECT status, COUNT(*) AS n, MIN(started_at) AS first FROM experiment_jobs "
-            "WHERE experiment_id = %s GROUP BY status",
-            (experiment_id,),
-        ).fetchall()
-        status = status_from_counts(
-            {r["status"]: r["n"] for r in rows}, canceled=bool(row["canceled"])
-        )
-        started = row["started_at"]
-        if started is None:
-            firsts = [r["first"] for r in rows if r["first"] is not None]
-            started = min(firsts) if firsts else None
-        finished = (row["finished_at"] or now) if status in TERMINAL else None
-        if (status, started, finished) != (row["status"], row["started_at"], row["finished_at"]):
-            conn.execute(
-                "UPDATE experiments SET status = %s, started_at = %s, finished_at = %s "
-                "WHERE experiment_id = %s",
-                (status, started, finished, experiment_id),
-            )
 
     # -- dispatch and leases ------------------------------------------------------------------------
     def reserve_dispatch(self, experiment_id: str, now: float) -> list[Job]:

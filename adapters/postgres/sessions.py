@@ -21,6 +21,14 @@ from synth_ai.domain.sessions.errors import SessionIdTaken, SessionNotFound
 from synth_ai.domain.sessions.model import Amounts, LedgerEntry, Reservation, Session
 
 _LOAD = "SELECT doc FROM org_sessions WHERE org_id = %s AND id = %s"
+_CURRENT = (
+    "SELECT s.doc FROM session_current c JOIN org_sessions s "
+    "ON s.org_id = c.org_id AND s.id = c.session_id WHERE c.org_id = %s AND c.user_id = %s"
+)
+_LAPSED = (
+    "DELETE FROM org_session_reservations "
+    "WHERE org_id = %s AND session_id = %s AND expires_at < %s RETURNING doc"
+)
 
 
 class PostgresSessionStore:
@@ -128,6 +136,13 @@ class PostgresSessionStore:
             return self._current(conn, org_id, user_id, now)
 
     def current_or_create(self, org_id: str, user_id: str, new: Session, now: float) -> Session:
+        # The common answer, "the slot's session, still current", is one read without a lock
+        # (a lock would not keep it current once returned either); the rest under the lock.
+        rows = self._db.query(_CURRENT, (org_id, user_id))
+        if rows and rules.effective(session := docs.session(rows[0]["doc"]), now).status in (
+            model.CURRENT
+        ):
+            return session
         with self._db.transaction() as conn:
             self._lock_slot(conn, org_id, user_id)
             current = self._current(conn, org_id, user_id, now)
@@ -177,14 +192,20 @@ class PostgresSessionStore:
     def reserve(
         self, reservation: Reservation, now: float, *, stale_before: float | None = None
     ) -> tuple[str, ...]:
-        with self._db.transaction() as conn:
-            session = self._load(conn, reservation.org_id, reservation.session_id)
-            if session is None:
+        # Pipelined: BEGIN, the session's row lock and the release of lapsed leases go in one
+        # round trip, the writes and the (durable) COMMIT in a second.
+        key = (reservation.org_id, reservation.session_id)
+        with self._db.transaction(pipelined=True) as conn:
+            loaded = conn.execute(_LOAD + " FOR UPDATE", key)
+            stale = None if stale_before is None else conn.execute(_LAPSED, (*key, stale_before))
+            row = loaded.fetchone()
+            if row is None:
                 raise SessionNotFound(
                     f"no session {reservation.session_id!r}", param="X-Session-ID"
                 )
-            if stale_before is not None:
-                session = self._release_stale(conn, session, stale_before, now)
+            session = docs.session(row["doc"])
+            if stale is not None:
+                session = self._release(conn, session, stale.fetchall(), now)
             decision = rules.decide_reservation(session, reservation.amounts, now)
             if decision.session != session:
                 self._save(conn, decision.session)
@@ -203,18 +224,13 @@ class PostgresSessionStore:
         decision.raise_if_refused()
         return decision.warnings
 
-    def _release_stale(self, conn, session: Session, stale_before: float, now: float) -> Session:
-        """Release the session's reservations whose lease lapsed, charging their progress."""
-        rows = conn.execute(
-            "DELETE FROM org_session_reservations "
-            "WHERE org_id = %s AND session_id = %s AND expires_at < %s RETURNING doc",
-            (session.org_id, session.id, stale_before),
-        ).fetchall()
-        for row in sorted(rows, key=lambda r: r["doc"]):
+    def _release(self, conn, session: Session, lapsed_rows: list, now: float) -> Session:
+        """Charge the progress of the reservations just deleted because their lease lapsed."""
+        for row in sorted(lapsed_rows, key=lambda r: r["doc"]):
             session, lapsed = rules.lapse(session, docs.reservation(row["doc"]), now)
             if lapsed is not None:
                 self._append(conn, lapsed)
-        if rows:
+        if lapsed_rows:
             self._save(conn, session)
         return session
 
@@ -228,7 +244,11 @@ class PostgresSessionStore:
             if lapsed is None:  # nothing to release: a plain read, no lock, no write
                 return self._load(conn, org_id, session_id, lock=False)
             session = self._load(conn, org_id, session_id)
-            return None if session is None else self._release_stale(conn, session, now, now)
+            if session is None:
+                return None
+            return self._release(
+                conn, session, conn.execute(_LAPSED, (org_id, session_id, now)).fetchall(), now
+            )
 
     def renew(self, reservation_id: str, expires_at: float, progress: Amounts) -> bool:
         with self._db.transaction() as conn:
@@ -246,22 +266,26 @@ class PostgresSessionStore:
             return True
 
     def settle(self, reservation_id: str, actual: Amounts, entry: LedgerEntry, now: float) -> bool:
-        with self._db.transaction() as conn:
-            found = conn.execute(
-                "SELECT org_id, session_id FROM org_session_reservations WHERE id = %s",
+        # Pipelined: BEGIN, the session's row lock (found through the reservation, which is not
+        # locked: lock order is session first) and taking the reservation go in one round trip,
+        # the session, the ledger entry and the (durable) COMMIT in a second.
+        with self._db.transaction(pipelined=True) as conn:
+            locked = conn.execute(
+                "SELECT s.doc FROM org_sessions s JOIN org_session_reservations r "
+                "ON s.org_id = r.org_id AND s.id = r.session_id WHERE r.id = %s "
+                "FOR UPDATE OF s",
                 (reservation_id,),
-            ).fetchone()
-            if found is None:
-                return False
-            session = self._load(conn, found["org_id"], found["session_id"])  # lock order
-            row = conn.execute(
+            )
+            taken = conn.execute(
                 "DELETE FROM org_session_reservations WHERE id = %s RETURNING doc",
                 (reservation_id,),
-            ).fetchone()
-            if row is None:  # settled or released while we waited for the session
+            )
+            session_row, row = locked.fetchone(), taken.fetchone()
+            if row is None:  # settled or released already, or while we waited for the session
                 return False
             held = docs.reservation(row["doc"])
-            if session is not None:
+            if session_row is not None:
+                session = docs.session(session_row["doc"])
                 self._save(conn, rules.settle(session, held.amounts, actual, now))
             self._append(conn, entry)
             return True

@@ -8,88 +8,31 @@ recomputed inside the same ``BEGIN IMMEDIATE`` transaction that stores a snapsho
 from __future__ import annotations
 
 import json
-import sqlite3
 
+from synth_ai.adapters.sql_common.artifact_reads import SqlArtifactReads, unknown_job
+from synth_ai.adapters.sql_common.dialect import SQLITE
 from synth_ai.adapters.sqlite.database import Database
-from synth_ai.domain.artifacts.errors import UnknownArtifactId, UnknownSnapshot
-from synth_ai.domain.artifacts.model import ModelArtifact, PromptJob, PromptSnapshot
-from synth_ai.ports.artifacts import ArtifactListing
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS artifact_models (
-    org_id TEXT NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL, base_model TEXT NOT NULL,
-    job_id TEXT NOT NULL, status TEXT NOT NULL, created_at REAL NOT NULL, weights_path TEXT,
-    metadata TEXT NOT NULL DEFAULT '{}', PRIMARY KEY (org_id, id));
-CREATE INDEX IF NOT EXISTS artifact_models_recent ON artifact_models (org_id, created_at DESC);
-CREATE INDEX IF NOT EXISTS artifact_models_status ON artifact_models (org_id, status, created_at DESC);
-CREATE TABLE IF NOT EXISTS prompt_jobs (
-    org_id TEXT NOT NULL, job_id TEXT NOT NULL, status TEXT NOT NULL, algorithm TEXT,
-    created_at REAL NOT NULL, updated_at REAL NOT NULL, best_score REAL,
-    best_validation_score REAL, best_snapshot_id TEXT, metadata TEXT NOT NULL DEFAULT '{}',
-    PRIMARY KEY (org_id, job_id));
-CREATE INDEX IF NOT EXISTS prompt_jobs_recent ON prompt_jobs (org_id, created_at DESC);
-CREATE INDEX IF NOT EXISTS prompt_jobs_status ON prompt_jobs (org_id, status, created_at DESC);
-CREATE TABLE IF NOT EXISTS prompt_snapshots (
-    org_id TEXT NOT NULL, job_id TEXT NOT NULL, snapshot_id TEXT NOT NULL,
-    seq INTEGER NOT NULL, payload TEXT NOT NULL, score REAL, validation_score REAL,
-    created_at REAL NOT NULL, PRIMARY KEY (org_id, job_id, snapshot_id));
-"""
-
-_MODEL_COLS = "id, kind, base_model, job_id, status, created_at, weights_path, metadata"
-_JOB_COLS = (
-    "job_id, status, created_at, updated_at, algorithm, best_score, best_validation_score, "
-    "best_snapshot_id, metadata"
+from synth_ai.adapters.wire.artifact_rows import (
+    JOB_COLUMNS,
+    MODEL_COLUMNS,
+    job_from_row,
 )
+from synth_ai.domain.artifacts.model import ModelArtifact, PromptJob, PromptSnapshot
 
 
-def _model(row: sqlite3.Row) -> ModelArtifact:
-    return ModelArtifact(
-        row["id"],
-        row["kind"],
-        row["base_model"],
-        row["job_id"],
-        row["status"],
-        row["created_at"],
-        row["weights_path"],
-        json.loads(row["metadata"]),
-    )
+class SqliteArtifactCatalog(SqlArtifactReads):
+    """The writes here; listing and lookups in ``sql_common.artifact_reads``."""
 
+    _dialect = SQLITE
 
-def _job(row: sqlite3.Row) -> PromptJob:
-    return PromptJob(
-        row["job_id"],
-        row["status"],
-        row["created_at"],
-        row["updated_at"],
-        row["algorithm"],
-        row["best_score"],
-        row["best_validation_score"],
-        row["best_snapshot_id"],
-        json.loads(row["metadata"]),
-    )
-
-
-def _snapshot(row: sqlite3.Row) -> PromptSnapshot:
-    return PromptSnapshot(
-        row["snapshot_id"],
-        row["job_id"],
-        json.loads(row["payload"]),
-        row["created_at"],
-        row["score"],
-        row["validation_score"],
-    )
-
-
-class SqliteArtifactCatalog:
     def __init__(self, database: Database, org_id: str):
         self._db = database
         self._org = org_id
-        database.ensure_schema("artifacts", SCHEMA)
 
     def register_model(self, model: ModelArtifact) -> ModelArtifact:
         with self._db.transaction(immediate=True) as conn:
             conn.execute(
-                f"INSERT OR REPLACE INTO artifact_models (org_id, {_MODEL_COLS}) VALUES (?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR REPLACE INTO artifact_models (org_id, {MODEL_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?)",
                 (
                     self._org,
                     model.id,
@@ -112,7 +55,7 @@ class SqliteArtifactCatalog:
             ).fetchone()
             metadata = {**json.loads(old["metadata"]), **job.metadata} if old else job.metadata
             conn.execute(
-                f"INSERT INTO prompt_jobs (org_id, {_JOB_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?) "
+                f"INSERT INTO prompt_jobs (org_id, {JOB_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT (org_id, job_id) DO UPDATE SET status=excluded.status, "
                 "algorithm=COALESCE(excluded.algorithm, prompt_jobs.algorithm), "
                 "metadata=excluded.metadata, updated_at=excluded.updated_at",
@@ -130,10 +73,10 @@ class SqliteArtifactCatalog:
                 ),
             )
             row = conn.execute(
-                f"SELECT {_JOB_COLS} FROM prompt_jobs WHERE org_id=? AND job_id=?",
+                f"SELECT {JOB_COLUMNS} FROM prompt_jobs WHERE org_id=? AND job_id=?",
                 (self._org, job.job_id),
             ).fetchone()
-        return _job(row)
+        return job_from_row(row)
 
     def add_snapshot(self, snapshot: PromptSnapshot) -> PromptJob:
         org, job_id = self._org, snapshot.job_id
@@ -144,7 +87,7 @@ class SqliteArtifactCatalog:
                 ).fetchone()
                 is None
             ):
-                raise _unknown_job(job_id)
+                raise unknown_job(job_id)
             seq = conn.execute(
                 "SELECT COALESCE(MAX(seq), 0) + 1 FROM prompt_snapshots WHERE org_id=? AND job_id=?",
                 (org, job_id),
@@ -181,91 +124,6 @@ class SqliteArtifactCatalog:
                 ),
             )
             row = conn.execute(
-                f"SELECT {_JOB_COLS} FROM prompt_jobs WHERE org_id=? AND job_id=?", (org, job_id)
+                f"SELECT {JOB_COLUMNS} FROM prompt_jobs WHERE org_id=? AND job_id=?", (org, job_id)
             ).fetchone()
-        return _job(row)
-
-    def list_artifacts(
-        self, *, kind: str = "all", status: str | None = None, limit: int = 50
-    ) -> ArtifactListing:
-        where, params = "org_id=?", [self._org]
-        if status:
-            where += " AND status=?"
-            params.append(status)
-        models: list[ModelArtifact] = []
-        prompts: list[PromptJob] = []
-        total = 0
-        if kind in ("models", "all"):
-            models = [
-                _model(r)
-                for r in self._db.query(
-                    f"SELECT {_MODEL_COLS} FROM artifact_models WHERE {where} ORDER BY created_at DESC, id LIMIT ?",
-                    (*params, limit),
-                )
-            ]
-            total += self._db.query(
-                f"SELECT COUNT(*) FROM artifact_models WHERE {where}", tuple(params)
-            )[0][0]
-        if kind in ("prompts", "all"):
-            prompts = [
-                _job(r)
-                for r in self._db.query(
-                    f"SELECT {_JOB_COLS} FROM prompt_jobs WHERE {where} ORDER BY created_at DESC, job_id LIMIT ?",
-                    (*params, limit),
-                )
-            ]
-            total += self._db.query(
-                f"SELECT COUNT(*) FROM prompt_jobs WHERE {where}", tuple(params)
-            )[0][0]
-        return ArtifactListing.newest(models, prompts, limit, total)
-
-    def get_model(self, model_id: str) -> ModelArtifact:
-        rows = self._db.query(
-            f"SELECT {_MODEL_COLS} FROM artifact_models WHERE org_id=? AND id=?",
-            (self._org, model_id),
-        )
-        if not rows:
-            raise UnknownArtifactId(
-                f"no model with id {model_id!r} — list them with 'synth-ai artifacts list --type models'",
-                param="id",
-            )
-        return _model(rows[0])
-
-    def get_prompt_job(self, job_id: str) -> PromptJob:
-        rows = self._db.query(
-            f"SELECT {_JOB_COLS} FROM prompt_jobs WHERE org_id=? AND job_id=?", (self._org, job_id)
-        )
-        if not rows:
-            raise _unknown_job(job_id)
-        return _job(rows[0])
-
-    def get_snapshot(self, job_id: str, snapshot_id: str) -> PromptSnapshot:
-        rows = self._db.query(
-            "SELECT job_id, snapshot_id, payload, score, validation_score, created_at FROM prompt_snapshots "
-            "WHERE org_id=? AND job_id=? AND snapshot_id=?",
-            (self._org, job_id, snapshot_id),
-        )
-        if not rows:
-            self.get_prompt_job(job_id)
-            raise UnknownSnapshot(
-                f"job {job_id} has no snapshot {snapshot_id!r}", param="snapshot_id"
-            )
-        return _snapshot(rows[0])
-
-    def list_snapshots(self, job_id: str) -> list[PromptSnapshot]:
-        self.get_prompt_job(job_id)
-        return [
-            _snapshot(r)
-            for r in self._db.query(
-                "SELECT job_id, snapshot_id, payload, score, validation_score, created_at FROM prompt_snapshots "
-                "WHERE org_id=? AND job_id=? ORDER BY seq",
-                (self._org, job_id),
-            )
-        ]
-
-
-def _unknown_job(job_id: str) -> UnknownArtifactId:
-    return UnknownArtifactId(
-        f"no prompt job with id {job_id!r} — list them with 'synth-ai artifacts list --type prompts'",
-        param="job_id",
-    )
+        return job_from_row(row)

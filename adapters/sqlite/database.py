@@ -1,7 +1,8 @@
 """One SQLite file shared by every store: WAL, a connection per thread, short transactions.
 
-Stores call ``ensure_schema`` with their own ``CREATE TABLE IF NOT EXISTS`` script once, and
-use ``transaction(immediate=True)`` (``BEGIN IMMEDIATE``) for read-modify-write steps such as
+The schema is the numbered files in ``migrations/``, applied by the first connection a process
+opens (or by ``synth-ai db migrate``) under the rules every SQL store shares — see
+``synth_ai.adapters.sqlite.schema``. Stores use ``transaction(immediate=True)`` (``BEGIN IMMEDIATE``) for read-modify-write steps such as
 budget reservations, so two writers never interleave.
 
 A full disk, a read-only or damaged file is ``StoreUnavailable`` (a 503), the transaction rolled
@@ -21,6 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from synth_ai.adapters.sql_common import migrations as runner
+from synth_ai.adapters.sqlite.schema import STORE_SCHEMA, SqliteMigrationTarget, migration_files
 from synth_ai.domain.errors import ServiceUnavailable
 
 log = logging.getLogger("synth_ai.sqlite")
@@ -65,19 +68,44 @@ def _problem(exc: sqlite3.Error) -> str | None:
     return None
 
 
+def _use_wal(conn: sqlite3.Connection, wait: float = 30.0) -> None:
+    """``PRAGMA journal_mode=WAL``, retried while another process is switching a new file at
+    the same moment: SQLite answers "database is locked" there without calling the busy
+    handler, so two servers starting on a fresh synth.db would otherwise fail at random."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 FAILURE_MEMORY = 30.0  # seconds
 _STORE_ERRORS = (sqlite3.OperationalError, sqlite3.DatabaseError)  # not Integrity/Programming
 
 
 class Database:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, schema: str = STORE_SCHEMA):
+        """``schema``: the package whose ``migrations/`` this file follows (synth.db's by
+        default; a file of its own, such as the settle outbox, brings its own)."""
         self.path = Path(path)
+        self._schema = schema
         self._local = threading.local()
-        self._schema_lock = threading.Lock()
-        self._schemas: set[str] = set()
+        self._migrate_lock = threading.Lock()
+        self._migrated = False
         self._last_failure: tuple[str, float] | None = None
 
     def connect(self) -> sqlite3.Connection:
+        """This thread's connection; the process's first one applies pending migrations."""
+        conn = self._connection()
+        if not self._migrated:
+            self._migrate(conn)
+        return conn
+
+    def _connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             self._make_private()
@@ -85,7 +113,7 @@ class Database:
                 self.path, timeout=30.0, isolation_level=None, check_same_thread=False
             )
             conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
+            _use_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA busy_timeout=30000")
             conn.execute("PRAGMA foreign_keys=ON")
@@ -106,13 +134,35 @@ class Database:
             except FileExistsError:
                 pass  # another thread created it a moment ago, with the same mode
 
-    def ensure_schema(self, name: str, script: str) -> None:
-        if name in self._schemas:
-            return
-        with self._schema_lock, self._failures():
-            if name not in self._schemas:
-                self.connect().executescript(script)
-                self._schemas.add(name)
+    def migrate(self) -> list[str]:
+        """Apply pending migrations now (``serve`` at start, ``synth-ai db migrate``); returns
+        the names applied (``0002_responses`` …)."""
+        return self._migrate(self._connection(), again=True)
+
+    def _migrate(self, conn: sqlite3.Connection, *, again: bool = False) -> list[str]:
+        """The shared runner with SQLite's ``BEGIN IMMEDIATE`` as its lock across processes;
+        once per process unless ``again`` (threads wait here for the first)."""
+        with self._migrate_lock:
+            if self._migrated and not again:
+                return []
+            with self._failures():
+                target = SqliteMigrationTarget(conn, str(self.path))
+                applied = runner.migrate(target, migration_files(self._schema))
+            if applied:
+                log.info("database %s: applied %s", self.path, ", ".join(applied))
+            self._migrated = True
+            return applied
+
+    def recorded(self) -> dict[int, str | None]:
+        """Applied version -> checksum of its file, read without migrating."""
+        if not self.path.exists():
+            return {}
+        conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            with self._failures():
+                return SqliteMigrationTarget(conn, str(self.path)).recorded()
+        finally:
+            conn.close()
 
     @contextmanager
     def transaction(self, immediate: bool = False) -> Iterator[sqlite3.Connection]:

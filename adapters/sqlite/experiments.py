@@ -7,176 +7,52 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
+from synth_ai.adapters.sql_common.dialect import SQLITE
+from synth_ai.adapters.sql_common.experiment_journal import SqlJobJournal, SqlWorkerRegistry
+from synth_ai.adapters.sql_common.experiment_reads import SqlExperimentReads
 from synth_ai.adapters.sqlite.database import Database
-from synth_ai.adapters.sqlite.experiment_journal import SqliteJobJournal, SqliteWorkerRegistry
 from synth_ai.adapters.wire.experiment_rows import (
+    EXPERIMENT_COLUMNS,
     JOB_COLUMNS,
-    experiment_from_row,
+    experiment_values,
     job_from_row,
+    job_values,
 )
 from synth_ai.domain.experiments.model import (
     CANCELED,
     QUEUED,
     RUNNING,
-    TERMINAL,
     Experiment,
     Job,
     lost_job_outcome,
     slots_for,
-    status_from_counts,
 )
 from synth_ai.ports.experiments import Recovered
 
 Outcome = Mapping[str, Any]
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS experiments (
-  experiment_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT,
-  parallelism INTEGER NOT NULL, metadata TEXT NOT NULL, status TEXT NOT NULL,
-  created_at REAL NOT NULL, started_at REAL, finished_at REAL, canceled INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS experiments_org ON experiments(org_id, created_at);
-CREATE TABLE IF NOT EXISTS experiment_jobs (
-  job_id TEXT PRIMARY KEY, experiment_id TEXT NOT NULL REFERENCES experiments(experiment_id),
-  idx INTEGER NOT NULL, job_type TEXT NOT NULL, config_path TEXT NOT NULL,
-  config_overrides TEXT NOT NULL, env_path TEXT, status TEXT NOT NULL,
-  attempts INTEGER NOT NULL DEFAULT 0, created_at REAL NOT NULL, dispatched_at REAL,
-  started_at REAL, finished_at REAL, lease_owner TEXT, lease_expires_at REAL,
-  cancel_requested INTEGER NOT NULL DEFAULT 0, reason TEXT, result TEXT NOT NULL DEFAULT '{}',
-  progress TEXT NOT NULL DEFAULT '{}', checkpoint TEXT);
-CREATE INDEX IF NOT EXISTS experiment_jobs_exp ON experiment_jobs(experiment_id, idx);
-CREATE INDEX IF NOT EXISTS experiment_jobs_status ON experiment_jobs(status);
-CREATE INDEX IF NOT EXISTS experiment_jobs_exp_status ON experiment_jobs(experiment_id, status, idx);
-CREATE TABLE IF NOT EXISTS experiment_logs (
-  job_id TEXT NOT NULL, seq INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (job_id, seq));
-CREATE TABLE IF NOT EXISTS experiment_workers (worker_id TEXT PRIMARY KEY, record TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS experiment_leases (
-  name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at REAL NOT NULL);
-"""
 
+class SqliteExperimentStore(SqlExperimentReads, SqlJobJournal, SqlWorkerRegistry):
+    """Creating, dispatch, leases and cancelling here; reads and the state recount in
+    ``sql_common.experiment_reads``, progress, logs and workers in
+    ``sql_common.experiment_journal`` (both shared with PostgreSQL)."""
 
-class SqliteExperimentStore(SqliteJobJournal, SqliteWorkerRegistry):
-    """Experiments, jobs and leases here; progress, logs and workers in ``experiment_journal``."""
+    _dialect = SQLITE
 
     def __init__(self, database: Database):
         self._db = database
-        database.ensure_schema("experiments", SCHEMA)
 
     # -- experiments ------------------------------------------------------------------------------
     def create(self, experiment: Experiment, jobs: Sequence[Job]) -> None:
         with self._db.transaction(immediate=True) as conn:
             conn.execute(
-                "INSERT INTO experiments VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    experiment.experiment_id,
-                    experiment.org_id,
-                    experiment.name,
-                    experiment.description,
-                    experiment.parallelism,
-                    json.dumps(dict(experiment.metadata)),
-                    experiment.status,
-                    experiment.created_at,
-                    experiment.started_at,
-                    experiment.finished_at,
-                    int(experiment.canceled),
-                ),
+                f"INSERT INTO experiments ({EXPERIMENT_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                experiment_values(experiment),
             )
             conn.executemany(
                 f"INSERT INTO experiment_jobs ({JOB_COLUMNS}) VALUES "
                 "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        j.job_id,
-                        j.experiment_id,
-                        j.index,
-                        j.job_type,
-                        j.config_path,
-                        json.dumps(dict(j.config_overrides)),
-                        j.env_path,
-                        j.status,
-                        j.attempts,
-                        j.created_at,
-                        j.dispatched_at,
-                        j.started_at,
-                        j.finished_at,
-                        j.lease_owner,
-                        j.lease_expires_at,
-                        int(j.cancel_requested),
-                        j.reason,
-                        json.dumps(dict(j.result)),
-                        json.dumps(dict(j.progress)),
-                    )
-                    for j in jobs
-                ],
-            )
-
-    def get(self, experiment_id: str) -> Experiment | None:
-        rows = self._db.query("SELECT * FROM experiments WHERE experiment_id = ?", (experiment_id,))
-        return experiment_from_row(rows[0]) if rows else None
-
-    def list(self, *, org_id: str | None, status: str | None = None, limit: int = 50):
-        sql, params = "SELECT * FROM experiments WHERE 1=1", []
-        if org_id is not None:
-            sql += " AND org_id = ?"
-            params.append(org_id)
-        if status is not None:
-            sql += " AND status = ?"
-            params.append(status)
-        sql += " ORDER BY created_at DESC, experiment_id DESC LIMIT ?"
-        params.append(limit)
-        return [experiment_from_row(r) for r in self._db.query(sql, tuple(params))]
-
-    def jobs(self, experiment_id: str) -> list[Job]:
-        return self._jobs(self._db.connect(), experiment_id)
-
-    def _jobs(self, conn, experiment_id: str) -> list[Job]:
-        rows = conn.execute(
-            f"SELECT {JOB_COLUMNS} FROM experiment_jobs WHERE experiment_id = ? ORDER BY idx",
-            (experiment_id,),
-        ).fetchall()
-        return [job_from_row(r) for r in rows]
-
-    def job(self, job_id: str) -> Job | None:
-        rows = self._db.query(
-            f"SELECT {JOB_COLUMNS} FROM experiment_jobs WHERE job_id = ?", (job_id,)
-        )
-        return job_from_row(rows[0]) if rows else None
-
-    def active_experiments(self) -> list[str]:
-        placeholders = ",".join("?" * len(TERMINAL))
-        rows = self._db.query(
-            f"SELECT experiment_id FROM experiments WHERE status NOT IN ({placeholders}) "
-            "ORDER BY created_at",
-            tuple(TERMINAL),
-        )
-        return [r["experiment_id"] for r in rows]
-
-    def _refresh(self, conn, experiment_id: str, now: float) -> None:
-        """Recompute the experiment's state from per-state counts (no job rows loaded)."""
-        row = conn.execute(
-            "SELECT status, started_at, finished_at, canceled FROM experiments "
-            "WHERE experiment_id = ?",
-            (experiment_id,),
-        ).fetchone()
-        if row is None:
-            return
-        rows = conn.execute(
-            "SELECT status, COUNT(*) AS n, MIN(started_at) AS first FROM experiment_jobs "
-            "WHERE experiment_id = ? GROUP BY status",
-            (experiment_id,),
-        ).fetchall()
-        status = status_from_counts(
-            {r["status"]: r["n"] for r in rows}, canceled=bool(row["canceled"])
-        )
-        started = row["started_at"]
-        if started is None:
-            firsts = [r["first"] for r in rows if r["first"] is not None]
-            started = min(firsts) if firsts else None
-        finished = (row["finished_at"] or now) if status in TERMINAL else None
-        if (status, started, finished) != (row["status"], row["started_at"], row["finished_at"]):
-            conn.execute(
-                "UPDATE experiments SET status = ?, started_at = ?, finished_at = ? "
-                "WHERE experiment_id = ?",
-                (status, started, finished, experiment_id),
+                [job_values(j) for j in jobs],
             )
 
     # -- dispatch and leases ------------------------------------------------------------------------

@@ -15,18 +15,6 @@ from synth_ai.adapters.sqlite.database import Database
 from synth_ai.domain.errors import ServiceUnavailable
 from synth_ai.domain.responses.record import StoredResponse
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS responses (
-    org_id       TEXT NOT NULL,
-    id           TEXT NOT NULL,
-    created_at   REAL NOT NULL,
-    response     TEXT NOT NULL,
-    input_items  TEXT NOT NULL,
-    output_items TEXT NOT NULL,
-    PRIMARY KEY (org_id, id)
-);
-"""
-
 
 class SqliteResponseStore:
     def __init__(self, db: Database):
@@ -35,7 +23,6 @@ class SqliteResponseStore:
     @contextmanager
     def _conn(self):
         try:
-            self._db.ensure_schema("responses", SCHEMA)
             yield self._db.connect()
         except sqlite3.Error as exc:
             raise ServiceUnavailable(

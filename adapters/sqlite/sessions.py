@@ -16,59 +16,13 @@ from synth_ai.domain.sessions import model, rules
 from synth_ai.domain.sessions.errors import SessionIdTaken, SessionNotFound
 from synth_ai.domain.sessions.model import Amounts, LedgerEntry, Reservation, Session
 
-# Session ids are scoped per org: the key is (org_id, id). ``expires_at`` of a reservation is
-# its lease end (see ``Reservation.expiry``).
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS org_sessions (
-    org_id TEXT NOT NULL, id TEXT NOT NULL, user_id TEXT NOT NULL, status TEXT NOT NULL,
-    created_at REAL NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (org_id, id));
-CREATE INDEX IF NOT EXISTS org_sessions_by_time ON org_sessions (org_id, created_at);
-CREATE TABLE IF NOT EXISTS session_current (
-    org_id TEXT NOT NULL, user_id TEXT NOT NULL, session_id TEXT NOT NULL,
-    PRIMARY KEY (org_id, user_id));
-CREATE TABLE IF NOT EXISTS org_session_reservations (
-    id TEXT PRIMARY KEY, org_id TEXT NOT NULL, session_id TEXT NOT NULL,
-    expires_at REAL NOT NULL, doc TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS org_reservations_by_session
-    ON org_session_reservations (org_id, session_id, expires_at);
-CREATE TABLE IF NOT EXISTS usage_ledger (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, org_id TEXT NOT NULL,
-    session_id TEXT, created_at REAL NOT NULL, doc TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS ledger_by_org ON usage_ledger (org_id, seq);
-CREATE INDEX IF NOT EXISTS ledger_by_session ON usage_ledger (session_id, seq);
-"""
-
-# Databases written before ids were scoped per org keep sessions in ``sessions`` (keyed by id
-# alone) and reservations in ``session_reservations``: copied over once, then dropped.
-MIGRATE_V1 = """
-INSERT OR IGNORE INTO org_sessions (org_id, id, user_id, status, created_at, doc)
-    SELECT org_id, id, user_id, status, created_at, doc FROM sessions;
-INSERT OR IGNORE INTO org_session_reservations (id, org_id, session_id, expires_at, doc)
-    SELECT id, json_extract(doc, '$.org_id'), session_id,
-        COALESCE(json_extract(doc, '$.expires_at'), created_at + 21600), doc
-    FROM session_reservations;
-DROP TABLE session_reservations;
-DROP TABLE sessions;
-"""
-
 
 class SqliteSessionStore:
     def __init__(self, database: Database):
         self._db = database
-        self._migrated = False
 
     def _conn(self):
-        self._db.ensure_schema("sessions", SCHEMA)
-        if not self._migrated:
-            with self._db.transaction(immediate=True) as conn:
-                old = conn.execute(
-                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sessions'"
-                ).fetchone()
-                if old:
-                    for statement in MIGRATE_V1.strip().split(";\n"):
-                        conn.execute(statement.rstrip(";"))
-            self._migrated = True
-        return self._db
+        return self._db  # its tables: migrations/0001_sessions.sql, applied on first use
 
     # -- helpers (inside a transaction) -----------------------------------------------------
     @staticmethod

@@ -5,21 +5,6 @@ from __future__ import annotations
 from synth_ai.adapters.sqlite.database import Database
 from synth_ai.domain.tunnels.model import TunnelRecord
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS tunnels (
-    id TEXT PRIMARY KEY,
-    org_id TEXT NOT NULL,
-    subdomain TEXT NOT NULL UNIQUE,
-    hostname TEXT NOT NULL,
-    local_host TEXT NOT NULL,
-    local_port INTEGER NOT NULL,
-    tunnel_token TEXT NOT NULL,
-    status TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    cloudflare_tunnel_id TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS tunnels_org ON tunnels(org_id, created_at);
-"""
 _COLUMNS = (
     "id",
     "subdomain",
@@ -35,13 +20,7 @@ _COLUMNS = (
 
 class SqliteTunnelRecords:
     def __init__(self, db: Database):
-        self._database = db
-
-    @property
-    def _db(self) -> Database:
-        """The database, its table created on first use (nothing opens the file at start)."""
-        self._database.ensure_schema("tunnels", _SCHEMA)
-        return self._database
+        self._db = db
 
     def add(self, org_id: str, record: TunnelRecord) -> None:
         with self._db.transaction(immediate=True) as conn:

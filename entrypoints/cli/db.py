@@ -1,8 +1,10 @@
-"""``synth-ai db``: the schema of the PostgreSQL store (``[store] backend = "postgres"``).
+"""``synth-ai db``: the versioned schema of the store, the SQLite file or PostgreSQL.
 
 ``migrate`` applies the numbered migrations not yet recorded in ``schema_migrations``; they also
-run when a store first opens the database, so this is for upgrading ahead of a rollout or for
-checking what a database holds. ``status`` lists applied and pending versions.
+run when a store first opens its database (and when ``serve`` starts), so this is for upgrading
+ahead of a rollout or for checking what a database holds. ``status`` lists applied and pending
+versions, and any recorded by a newer synth-ai. Which store: ``--store``, else ``--url`` means
+PostgreSQL, else ``[store] backend`` (``redis`` keeps its durable rows in the SQLite file).
 """
 
 from __future__ import annotations
@@ -10,54 +12,89 @@ from __future__ import annotations
 import click
 from synth_ai.cli.output import echo_json, format_option
 
+_STORE = click.option(
+    "--store",
+    type=click.Choice(["sqlite", "postgres"]),
+    default=None,
+    help="Which database (default: postgres with --url or [store] backend = postgres, "
+    "else the SQLite file $SYNTH_AI_HOME/synth.db).",
+)
+_URL = click.option("--url", default=None, help="PostgreSQL URL (default [store] postgres_url).")
 
-def _database(settings, url: str | None):
-    from synth_ai.adapters.postgres.database import Database
 
-    return Database(url or settings.postgres_url, max_size=1, migrate_on_start=False)
+class _Store:
+    """One store's database, opened for ``db`` without migrating on open."""
+
+    def __init__(self, settings, store: str | None, url: str | None):
+        self.kind = store or ("postgres" if url or settings.store == "postgres" else "sqlite")
+        if self.kind == "postgres":
+            from synth_ai.adapters.postgres.database import Database, migration_files
+
+            self.database = Database(
+                url or settings.postgres_url, max_size=1, migrate_on_start=False
+            )
+        else:
+            if url:
+                raise click.UsageError("--url names a PostgreSQL database; drop --store sqlite")
+            from synth_ai.adapters.sqlite.database import Database
+            from synth_ai.adapters.sqlite.schema import migration_files
+
+            self.database = Database(settings.sqlite_path)
+            self.database.verify()  # a damaged synth.db is one line, never migrated
+        self.migrations = migration_files()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.database.close()
 
 
 @click.group()
 def db():
-    """The PostgreSQL store's schema: migrate, status."""
+    """The store's schema (SQLite or PostgreSQL): migrate, status."""
 
 
 @db.command()
-@click.option("--url", default=None, help="PostgreSQL URL (default [store] postgres_url).")
+@_STORE
+@_URL
 @format_option
 @click.pass_obj
-def migrate(obj, url: str | None, fmt: str):
-    """Apply pending schema migrations to the PostgreSQL store."""
-    database = _database(obj.settings, url)
-    try:
-        applied = database.migrate()
-        current = database.applied()
-    finally:
-        database.close()
+def migrate(obj, store: str | None, url: str | None, fmt: str):
+    """Apply pending schema migrations to the store."""
+    with _Store(obj.settings, store, url) as target:
+        applied = target.database.migrate()
+        version = max(target.database.recorded(), default=0)
     if fmt == "json":
-        echo_json({"applied": applied, "version": max(current, default=0)})
+        echo_json({"store": target.kind, "applied": applied, "version": version})
         return
     if applied:
         click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}")
-    click.echo(f"Schema is at version {max(current, default=0)}.")
+    click.echo(f"Schema is at version {version}.")
 
 
 @db.command()
-@click.option("--url", default=None, help="PostgreSQL URL (default [store] postgres_url).")
+@_STORE
+@_URL
 @format_option
 @click.pass_obj
-def status(obj, url: str | None, fmt: str):
-    """Show applied and pending schema migrations."""
-    from synth_ai.adapters.postgres.database import migration_files
+def status(obj, store: str | None, url: str | None, fmt: str):
+    """Show applied and pending schema migrations (and any newer than this synth-ai)."""
+    from synth_ai.adapters.sql_common.migrations import status as states
 
-    database = _database(obj.settings, url)
-    try:
-        done = set(database.applied())
-    finally:
-        database.close()
-    files = [(f"{version:04d}_{name}", version in done) for version, name, _ in migration_files()]
+    with _Store(obj.settings, store, url) as target:
+        rows = list(states(target.database.recorded(), target.migrations))
     if fmt == "json":
-        echo_json({"migrations": [{"name": n, "applied": a} for n, a in files]})
+        echo_json(
+            {
+                "store": target.kind,
+                "migrations": [
+                    {"name": name, "applied": state != "pending", "state": state}
+                    for name, state in rows
+                ],
+            }
+        )
         return
-    for name, applied in files:
-        click.echo(f"{'applied' if applied else 'pending'}  {name}")
+    for name, state in rows:
+        note = "  (recorded by a newer synth-ai)" if state == "unknown" else ""
+        click.echo(f"{state:<7}  {name}{note}")

@@ -48,7 +48,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "synth_ai.cli.experiment:experiment",
         "Submit, run, watch and cancel experiments (batches of jobs).",
     ),
-    "db": ("synth_ai.cli.db:db", "The PostgreSQL store's schema: migrate, status."),
+    "db": ("synth_ai.cli.db:db", "The store's schema (SQLite or PostgreSQL): migrate, status."),
     "ui": ("synth_ai.cli.ui:ui", "Print the dashboard's URL with a short-lived sign-in token."),
 }
 

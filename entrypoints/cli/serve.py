@@ -35,6 +35,7 @@ def serve(obj, host, port, threads):
     port = settings.port if port is None else port
     container = create_container(settings)
     container.sqlite().verify()  # a damaged synth.db stops here, in one line (exit 1)
+    _migrate_store(container, settings)  # so does a database a newer synth-ai migrated
     threads = threads or settings.threads
     app = admitted(create_app(container), settings, threads)
     container.metrics().watch_admission(app)  # open requests and streams on /metrics
@@ -82,6 +83,17 @@ def serve(obj, host, port, threads):
             signal.signal(sig, handler)
     if received and received[0] == signal.SIGINT:
         sys.exit(130)  # Ctrl-C: 130 like every command; SIGTERM (a supervisor's stop) exits 0
+
+
+def _migrate_store(container, settings) -> None:
+    """Apply the durable store's pending migrations before the first request, so a database
+    this code cannot use (newer schema, edited migration, unreachable) stops ``serve`` here."""
+    from synth_ai.settings.sessions import store_backend
+
+    if store_backend(settings) == "postgres":
+        container.postgres().migrate()
+    else:
+        container.sqlite().migrate()
 
 
 def _load_local_model(container, settings) -> str | None:

@@ -54,5 +54,33 @@ def test_one_guard_bench_run_measures_sqlite_redis_and_postgres(redis_url, postg
     )
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    ratios = [line for line in lines if "ratio" in line]
+    ratios = [line for line in lines if line.get("measure") == "guarded/unguarded p50 ratio"]
     assert [line["store"] for line in ratios] == ["sqlite", "redis", "postgres"]
+    [floor] = [line for line in lines if line.get("measure", "").startswith("guard added p50 /")]
+    assert floor["store"] == "postgres" and floor["durable_commit_p50_ms"] > 0
+
+
+def test_the_guard_bench_reaches_postgres_through_a_proxy_adding_round_trip_time(postgres_url):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.bench_guard",
+            "--requests",
+            "3",
+            "--store",
+            "postgres",
+            "--postgres-url",
+            postgres_url,
+            "--postgres-rtt-ms",
+            "2",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    guarded = [line for line in lines if line.get("variant") == "guarded"]
+    assert guarded[0]["rtt_ms"] == 2.0 and guarded[0]["requests"] == 3

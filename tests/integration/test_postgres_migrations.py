@@ -10,7 +10,10 @@ from urllib.parse import quote
 import psycopg
 import pytest
 from synth_ai.adapters.postgres.database import Database, migration_files
+from synth_ai.adapters.sql_common.migrations import SchemaTooNew
 from synth_ai.domain.errors import ServiceUnavailable
+
+from tests.support.postgres import schema_url
 
 
 def _tables(url: str, schema: str) -> set[str]:
@@ -64,14 +67,16 @@ def test_synth_ai_db_migrate_applies_then_reports_the_version(cli, postgres_url,
         conn.execute(f"CREATE SCHEMA {postgres_schema}")
     sep = "&" if "?" in postgres_url else "?"
     url = f"{postgres_url}{sep}options={quote(f'-csearch_path={postgres_schema}')}"
-    first = cli("db", "migrate", "--format", "json", env={"SYNTH_AI_POSTGRES_URL": url})
+    env = {"SYNTH_AI_POSTGRES_URL": url, "SYNTH_AI_STORE": "postgres"}
+    first = cli("db", "migrate", "--format", "json", env=env)
     assert first.returncode == 0, first.stderr
     latest = max(v for v, _, _ in migration_files())
+    assert json.loads(first.stdout)["store"] == "postgres"
     assert json.loads(first.stdout)["version"] == latest
     assert len(json.loads(first.stdout)["applied"]) == latest
-    again = cli("db", "migrate", env={"SYNTH_AI_POSTGRES_URL": url})
+    again = cli("db", "migrate", env=env)
     assert again.returncode == 0 and again.stdout.strip() == f"Schema is at version {latest}."
-    status = cli("db", "status", env={"SYNTH_AI_POSTGRES_URL": url})
+    status = cli("db", "status", env=env)
     assert status.stdout.splitlines()[0] == "applied  0001_sessions"
 
 
@@ -111,3 +116,29 @@ def test_a_database_made_by_the_first_schema_is_upgraded_keeping_its_sessions(
         assert upgraded.applied() == [v for v, _, _ in migration_files()]
     finally:
         upgraded.close()
+
+
+def test_a_schema_a_newer_synth_ai_migrated_is_refused_in_one_line(
+    cli, postgres_url, postgres_schema
+):
+    latest = max(v for v, _, _ in migration_files())
+    url = schema_url(postgres_url, postgres_schema)
+    database = Database(url)
+    try:
+        database.migrate()
+    finally:
+        database.close()
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "INSERT INTO schema_migrations VALUES (%s, 'from_the_future', now(), NULL)",
+            (latest + 1,),
+        )
+    again = Database(postgres_url, schema=postgres_schema)
+    try:
+        with pytest.raises(SchemaTooNew, match=f"at schema version {latest + 1}, newer"):
+            again.query("SELECT 1")
+    finally:
+        again.close()
+    done = cli("db", "migrate", env={"SYNTH_AI_POSTGRES_URL": url, "SYNTH_AI_STORE": "postgres"})
+    assert done.returncode == 1 and "upgrade synth-ai" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr

@@ -10,6 +10,7 @@ from synth_ai.adapters.postgres.sessions import PostgresSessionStore
 from synth_ai.adapters.postgres.trials import PostgresTrialStore
 from synth_ai.adapters.postgres.tunnels import PostgresTunnelRecords
 from synth_ai.domain.errors import ServiceUnavailable
+from synth_ai.domain.sessions.errors import SessionNotFound
 from synth_ai.settings.config import load_settings
 
 from tests.support.postgres import schema_url
@@ -67,3 +68,37 @@ def test_an_unreachable_postgres_is_one_line_naming_the_setting(container, setti
         container.session_store().get("org_test", "sess_1")
     message = str(failed.value)
     assert "\n" not in message and "127.0.0.1:1" in message and "SYNTH_AI_POSTGRES_URL" in message
+
+
+def test_a_settlement_that_fails_at_commit_changes_nothing_and_the_connection_serves_on(
+    postgres_url, postgres_schema
+):
+    """Reserve and settle send their writes pipelined, so an error surfaces at the COMMIT:
+    the whole step is rolled back and the pool's one connection is clean for the next."""
+    import psycopg
+    from synth_ai.adapters.postgres import Database
+    from synth_ai.domain.sessions.model import Amounts, LedgerEntry, Limit, Reservation, Session
+
+    database = Database(postgres_url, schema=postgres_schema, max_size=1)
+    store = PostgresSessionStore(database)
+    try:
+        store.create(Session("sess_1", "org_a", "user_a", 1.0, limits=(Limit("cost_usd", 5.0),)))
+        held = Reservation("res_1", "sess_1", "org_a", "user_a", Amounts(cost_usd=1.0), 1.0)
+        store.reserve(held, 1.0, stale_before=1.0)
+        taken = LedgerEntry("led_1", "org_a", "user_a", Amounts(cost_usd=0.1), 1.0)
+        store.record(taken)  # the id the settlement below reuses
+        spent = Amounts(cost_usd=0.5)
+        entry = LedgerEntry("led_1", "org_a", "user_a", spent, 2.0, session_id="sess_1")
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            store.settle("res_1", spent, entry, 2.0)
+        assert store.get_reservation("res_1") == held  # still held: nothing was settled
+        assert store.get("org_a", "sess_1").reserved == Amounts(cost_usd=1.0)
+        with pytest.raises(SessionNotFound):  # an error raised in the block rolls back too
+            store.reserve(Reservation("res_2", "nope", "org_a", "user_a", spent, 2.0), 2.0)
+        fresh = LedgerEntry("led_2", "org_a", "user_a", spent, 2.0, session_id="sess_1")
+        assert store.settle("res_1", spent, fresh, 2.0) is True
+        assert store.settle("res_1", spent, fresh, 2.0) is False  # exactly once
+        assert store.get("org_a", "sess_1").used == spent
+        assert [e.id for e in store.ledger("org_a")] == ["led_2", "led_1"]
+    finally:
+        database.close()

@@ -13,18 +13,10 @@ from synth_ai.adapters.sqlite.database import Database
 from synth_ai.adapters.wire import session_documents as docs
 from synth_ai.domain.sessions.model import Amounts, PendingSettle
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS pending_settles (
-    id         TEXT PRIMARY KEY,
-    created_at REAL NOT NULL,
-    document   TEXT NOT NULL
-);
-"""
-
 
 class SqliteSettleOutbox:
     def __init__(self, path: str | Path):
-        self._db = Database(path)
+        self._db = Database(path, schema=__name__)  # its own migrations/, not synth.db's
         self.where = str(path)
 
     def put(self, pending: PendingSettle) -> None:
@@ -33,7 +25,6 @@ class SqliteSettleOutbox:
             "actual": pending.actual.as_dict(),
             "reservation_id": pending.reservation_id,
         }
-        self._db.ensure_schema("pending_settles", SCHEMA)
         with self._db.transaction(immediate=True) as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO pending_settles (id, created_at, document) VALUES (?, ?, ?)",
@@ -43,7 +34,6 @@ class SqliteSettleOutbox:
     def pending(self, limit: int = 100) -> list[PendingSettle]:
         if not self._db.path.exists():
             return []  # nothing was ever kept: no file to create just to read it
-        self._db.ensure_schema("pending_settles", SCHEMA)
         rows = self._db.query(
             "SELECT document FROM pending_settles ORDER BY created_at, id LIMIT ?", (limit,)
         )
