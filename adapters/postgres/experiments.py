@@ -9,14 +9,10 @@ from __future__ import annotations
 
 from synth_ai.adapters.postgres.database import Database
 from synth_ai.adapters.postgres.dialect import POSTGRES
-from synth_ai.adapters.postgres.experiment_journal import (
-    PostgresJobJournal,
-    PostgresWorkerRegistry,
-)
 from synth_ai.adapters.sql.experiments import SqlExperimentStore
 
 
-class PostgresExperimentStore(SqlExperimentStore, PostgresJobJournal, PostgresWorkerRegistry):
+class PostgresExperimentStore(SqlExperimentStore):
     """The shared SQL experiment store on PostgreSQL; its tables come from migrations."""
 
     _dialect = POSTGRES

@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 from synth_ai.adapters.sql.dialect import Connection, Dialect, marks
+from synth_ai.adapters.sql.experiment_journal import SqlJobJournal, SqlWorkerRegistry
 from synth_ai.adapters.wire.experiment_rows import (
     EXPERIMENT_COLUMNS,
     JOB_COLUMNS,
@@ -42,7 +43,7 @@ from synth_ai.ports.experiments import Recovered
 Outcome = Mapping[str, Any]
 
 
-class SqlExperimentStore:
+class SqlExperimentStore(SqlJobJournal, SqlWorkerRegistry):
     """Experiments, jobs and leases here; progress, logs and workers in ``experiment_journal``."""
 
     _db: Any

@@ -5,7 +5,6 @@ from __future__ import annotations
 from synth_ai.adapters.sql.experiments import SqlExperimentStore
 from synth_ai.adapters.sqlite.database import Database
 from synth_ai.adapters.sqlite.dialect import SQLITE
-from synth_ai.adapters.sqlite.experiment_journal import SqliteJobJournal, SqliteWorkerRegistry
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS experiments (
@@ -32,7 +31,7 @@ CREATE TABLE IF NOT EXISTS experiment_leases (
 """
 
 
-class SqliteExperimentStore(SqlExperimentStore, SqliteJobJournal, SqliteWorkerRegistry):
+class SqliteExperimentStore(SqlExperimentStore):
     """The shared SQL experiment store on the SQLite file (``BEGIN IMMEDIATE`` serialises it)."""
 
     def __init__(self, database: Database):
