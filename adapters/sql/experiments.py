@@ -224,18 +224,27 @@ class SqlExperimentStore(SqlJobJournal, SqlWorkerRegistry):
             self._mark_dispatched(conn, [r["job_id"] for r in rows], now)
         return [job_from_row(r) for r in rows]
 
+    def _change_job(
+        self, conn: Connection, job_id: str, change: str, params: Sequence[Any]
+    ) -> tuple[str | None, bool]:
+        """Lock the job's experiment, then ``UPDATE experiment_jobs {change}``: the experiment's
+        id (None for an unknown job) and whether the job's row changed."""
+        experiment_id = self._lock_job_experiment(conn, job_id)
+        if experiment_id is None:
+            return None, False
+        return experiment_id, conn.execute(f"UPDATE experiment_jobs {change}", params).rowcount == 1
+
     def claim(self, job_id: str, worker_id: str, now: float, lease_seconds: float) -> Job | None:
         with self._dialect.transaction(self._db) as conn:
-            experiment_id = self._lock_job_experiment(conn, job_id)
-            if experiment_id is None:
-                return None
-            cur = conn.execute(
-                "UPDATE experiment_jobs SET status = ?, attempts = attempts + 1, "
-                "started_at = ?, lease_owner = ?, lease_expires_at = ?, finished_at = NULL "
+            experiment_id, claimed = self._change_job(
+                conn,
+                job_id,
+                "SET status = ?, attempts = attempts + 1, started_at = ?, lease_owner = ?, "
+                "lease_expires_at = ?, finished_at = NULL "
                 "WHERE job_id = ? AND status = ? AND cancel_requested = 0",
                 (RUNNING, now, worker_id, now + lease_seconds, job_id, QUEUED),
             )
-            if cur.rowcount != 1:
+            if experiment_id is None or not claimed:
                 return None
             job = job_from_row(
                 conn.execute(
@@ -299,50 +308,40 @@ class SqlExperimentStore(SqlJobJournal, SqlWorkerRegistry):
     def _finish_step(
         self, job_id, worker_id, status, reason, result: Outcome, now, *, dispatch: bool
     ) -> tuple[bool, list[Job]]:
-        """The outcome stored, then (with ``dispatch``) the experiment's next jobs reserved."""
+        """The outcome stored if the worker still holds the lease, then (with ``dispatch``,
+        whether or not it was stored) the experiment's next jobs reserved."""
         with self._dialect.transaction(self._db) as conn:
-            experiment_id = self._lock_job_experiment(conn, job_id)
-            stored = self._finish(
-                conn, experiment_id, job_id, worker_id, status, reason, result, now
+            experiment_id, stored = self._change_job(
+                conn,
+                job_id,
+                "SET status = ?, reason = ?, result = ?, finished_at = ?, lease_owner = NULL, "
+                "lease_expires_at = NULL WHERE job_id = ? AND status = ? AND lease_owner = ?",
+                (status, reason, json.dumps(dict(result)), now, job_id, RUNNING, worker_id),
             )
+            if experiment_id is not None and stored:
+                unfinished = conn.execute(
+                    "SELECT 1 FROM experiment_jobs WHERE experiment_id = ? "
+                    "AND status IN (?, ?) LIMIT 1",
+                    (experiment_id, QUEUED, RUNNING),
+                ).fetchone()
+                if unfinished is None:  # the last job: the experiment ends now
+                    self._refresh(conn, experiment_id, now)
             return stored, (self._reserve(conn, experiment_id, now) if dispatch else [])
-
-    def _finish(
-        self, conn, experiment_id, job_id, worker_id, status, reason, result: Outcome, now
-    ) -> bool:
-        if experiment_id is None:
-            return False
-        cur = conn.execute(
-            "UPDATE experiment_jobs SET status = ?, reason = ?, result = ?, "
-            "finished_at = ?, lease_owner = NULL, lease_expires_at = NULL "
-            "WHERE job_id = ? AND status = ? AND lease_owner = ?",
-            (status, reason, json.dumps(dict(result)), now, job_id, RUNNING, worker_id),
-        )
-        if cur.rowcount != 1:
-            return False
-        unfinished = conn.execute(
-            "SELECT 1 FROM experiment_jobs WHERE experiment_id = ? AND status IN (?, ?) LIMIT 1",
-            (experiment_id, QUEUED, RUNNING),
-        ).fetchone()
-        if unfinished is None:  # the last job: the experiment ends now (else it stays running)
-            self._refresh(conn, experiment_id, now)
-        return True
 
     def release(self, job_id: str, worker_id: str, now: float) -> bool:
         with self._dialect.transaction(self._db) as conn:
-            experiment_id = self._lock_job_experiment(conn, job_id)
-            if experiment_id is None:
-                return False
-            cur = conn.execute(
-                "UPDATE experiment_jobs SET status = CASE WHEN cancel_requested = 1 THEN ? "
-                "ELSE ? END, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, "
+            experiment_id, released = self._change_job(
+                conn,
+                job_id,
+                "SET status = CASE WHEN cancel_requested = 1 THEN ? ELSE ? END, "
+                "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, "
                 "dispatched_at = NULL, lease_owner = NULL, lease_expires_at = NULL, "
                 "started_at = NULL, "
                 "finished_at = CASE WHEN cancel_requested = 1 THEN ? ELSE NULL END "
                 "WHERE job_id = ? AND status = ? AND lease_owner = ?",
                 (CANCELED, QUEUED, now, job_id, RUNNING, worker_id),
             )
-            if cur.rowcount != 1:
+            if experiment_id is None or not released:
                 return False
             self._refresh(conn, experiment_id, now)
         return True
