@@ -26,5 +26,7 @@ setup(
     package_data={
         "synth_ai": ["py.typed", "examples/*.py", "examples/data/*"],
         "synth_ai.adapters.postgres": ["migrations/*.sql"],
+        # The dashboard (/ui): plain files, no build step; vendored libraries with their licences.
+        "synth_ai.http": ["ui/*.html", "ui/*.css", "ui/*.js", "ui/pages/*.js", "ui/vendor/*.md", "ui/vendor/*/*"],
     },
 )

@@ -10,3 +10,5 @@ class Principal:
     org_id: str
     user_id: str
     key_id: str  # a short, non-secret fingerprint of the key (for logs and ledgers)
+    # Signed in with a UI token: the key's principal until then (epoch seconds); None for a key.
+    expires_at: float | None = None

@@ -109,6 +109,15 @@ def _scan_task_apps(settings: Settings, processes):
     return build_scan_task_apps(settings, processes)
 
 
+def _local_scan_task_apps(settings: Settings, processes):
+    """The scan ``GET /api/task-apps`` runs: this machine's task apps only, never asking a
+    backend for its tunnels (the backend may be this very server)."""
+    from attrs import evolve
+    from synth_ai.discovery import build_scan_task_apps
+
+    return build_scan_task_apps(evolve(settings, backend_url=None), processes)
+
+
 def _chat_provider(settings: Settings):
     if not settings.upstream_url:
         yield UnconfiguredChatProvider()
@@ -321,6 +330,12 @@ def _interceptor(trials, budget, sessions, ids):
     )
 
 
+def _ui_settings(settings: Settings):
+    from synth_ai.settings.ui import UiSettings
+
+    return UiSettings.from_settings(settings)
+
+
 # -- experiment queue: state store, Kombu queue, job runners, the use cases -----------------
 def _queue_settings(settings: Settings):
     from synth_ai.settings.queue import QueueSettings
@@ -422,6 +437,7 @@ class Container(containers.DeclarativeContainer):
     authenticator = providers.ThreadSafeSingleton(
         ApiKeyAuthenticator, keys=settings.provided.api_keys
     )
+    ui_settings = providers.ThreadSafeSingleton(_ui_settings, settings=settings)
 
     # -- task apps and tunnels: managed tunnels (backend), cloudflared, services.json
     tunnel_settings = providers.ThreadSafeSingleton(_tunnel_settings, settings=settings)
@@ -450,6 +466,9 @@ class Container(containers.DeclarativeContainer):
     # -- discovery: `synth-ai scan`; adapters chosen in synth_ai/discovery.py
     scan_task_apps = providers.Factory(
         _scan_task_apps, settings=settings, processes=process_inspector
+    )
+    local_scan_task_apps = providers.Factory(
+        _local_scan_task_apps, settings=settings, processes=process_inspector
     )
 
     # [upstream] provider: any OpenAI-compatible URL, or the in-process llama.cpp model

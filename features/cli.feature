@@ -20,3 +20,12 @@ Feature: Mistakes at the command line
   Scenario: A mistyped command suggests the one that was meant
     When I run "synth-ai sesion list"
     Then it exits with code 2 and one error line containing "Did you mean 'session'?"
+
+  Scenario: synth-ai ui with no backend running says how to start one
+    Given the environment sets SYNTH_BACKEND_URL to "http://127.0.0.1:9"
+    When I run "synth-ai ui"
+    Then it exits with code 1 and one error line containing "start it with 'synth-ai serve'"
+
+  Scenario: synth-ai ui refuses a token lifetime of zero
+    When I run "synth-ai ui --ttl 0"
+    Then it exits with code 2 and one error line containing "'--ttl': '0'"

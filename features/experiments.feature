@@ -43,3 +43,11 @@ Feature: The experiment queue
     Then it lists one worker of this host with concurrency 4 and a fresh heartbeat
     When I run "synth-ai queue stop"
     Then no worker of this home is running
+
+  Scenario: The dashboard follows an experiment live, signed in with a token from synth-ai ui
+    Given an experiment file of 2 command jobs with parallelism 1 that runs for 2 seconds
+    And synth-ai serve runs on this home
+    And I submitted it with "synth-ai experiment submit"
+    When I follow the experiment's events with the token "synth-ai ui" prints
+    Then the stream showed a job running, then the experiment completed, and then ended
+    And the workers the dashboard lists are the ones "synth-ai queue status" prints

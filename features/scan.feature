@@ -29,6 +29,14 @@ Feature: Discovery of running task apps
     When the user stops everything
     Then no process the scenario started is running, checked by pid
 
+  Scenario: The dashboard lists a deployed task app as synth-ai scan does
+    Given a task app deployed with synth-ai deploy --runtime local
+    When the dashboard asks the backend for the task apps on its machine
+    And the user runs synth-ai scan --format json over the block
+    Then the dashboard lists the deployed task app healthy, as the scan does
+    When the user stops everything
+    Then the deployed task app is gone
+
   Scenario: Nothing running is not an error
     When the user runs synth-ai scan --format json over the block
     Then the scan exits 0

@@ -41,3 +41,11 @@ Feature: Sessions and budgets on every cost-incurring request
     And the server is started again and one lease passes
     Then the next request gets the full default output cap
     And each interrupted stream was charged what it had streamed, in a "lapsed" ledger entry
+
+  Scenario: The dashboard shows a session's spend over time and its reservations in flight
+    Given I start a session with "synth-ai session start --limit-cost 0.05"
+    When I send 2 chat completions of synth-small
+    And a job reserves 1 API call on my session through the usage API
+    Then the dashboard's spend series of my session climbs in 2 steps to its settled spend
+    And the dashboard lists the job's reservation in flight on my session
+    And another org's key sees neither the spend nor the reservations of my session

@@ -82,6 +82,10 @@ class SessionStore(Protocol):
     def open_reservations(self) -> dict[str, int]:
         """How many reservations are held right now, per org (orgs holding none are absent):
         read at scrape time by ``/metrics``, so every replica reports the shared truth."""
+
+    def held_reservations(self, org_id: str, session_id: str) -> builtins.list[Reservation]:
+        """The reservations the session still holds (not settled nor released), oldest first;
+        a lapsed one nobody has released yet is still held and listed."""
         ...
 
     def record(self, entry: LedgerEntry) -> None:

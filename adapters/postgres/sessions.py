@@ -278,6 +278,13 @@ class PostgresSessionStore:
         )
         return {row["org_id"]: int(row["n"]) for row in rows}
 
+    def held_reservations(self, org_id: str, session_id: str) -> list[Reservation]:
+        rows = self._db.query(
+            "SELECT doc FROM org_session_reservations WHERE org_id = %s AND session_id = %s",
+            (org_id, session_id),
+        )
+        return docs.oldest_first(docs.reservation(row["doc"]) for row in rows)
+
     def record(self, entry: LedgerEntry) -> None:
         with self._db.transaction() as conn:
             self._append(conn, entry)

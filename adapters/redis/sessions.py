@@ -225,6 +225,13 @@ class RedisSessionStore:
                     counts[org_id] = counts.get(org_id, 0) + held
         return counts
 
+    def held_reservations(self, org_id: str, session_id: str) -> list[Reservation]:
+        with self._reachable():
+            held = self._redis.zrange(self._scoped("reservations", org_id, session_id), 0, -1)
+            ids = [i.decode() for i in held]
+            raws = self._redis.mget([self._key("reservation", i) for i in ids]) if ids else []
+        return docs.oldest_first(docs.reservation(raw) for raw in raws if raw)
+
     def record(self, entry: LedgerEntry) -> None:
         data = docs.dumps(entry)
         with self._reachable(), self._redis.pipeline(transaction=True) as pipe:

@@ -284,6 +284,13 @@ class SqliteSessionStore:
         )
         return {row["org_id"]: row["n"] for row in rows}
 
+    def held_reservations(self, org_id: str, session_id: str) -> list[Reservation]:
+        rows = self._conn().query(
+            "SELECT doc FROM org_session_reservations WHERE org_id = ? AND session_id = ?",
+            (org_id, session_id),
+        )
+        return docs.oldest_first(docs.reservation(row["doc"]) for row in rows)
+
     def record(self, entry: LedgerEntry) -> None:
         with self._conn().transaction() as conn:
             self._append(conn, entry)

@@ -12,6 +12,7 @@ import cattrs
 from attrs import define, field
 from cattrs.preconf.json import make_converter
 from synth_ai.domain.errors import ValidationFailed
+from synth_ai.domain.experiments.metrics import job_metrics
 from synth_ai.domain.experiments.model import Experiment, ExperimentView, Job, JobSpec
 from synth_ai.domain.experiments.submission import ExperimentRequest
 from synth_ai.domain.timestamps import epoch, iso
@@ -93,7 +94,9 @@ def experiment_to_wire(experiment: Experiment) -> dict[str, Any]:
     }
 
 
-def job_to_wire(job: Job) -> dict[str, Any]:
+def job_to_wire(job: Job, now: float | None = None) -> dict[str, Any]:
+    """A job with its metrics (rollouts, best score, spend, ETA as of ``now``)."""
+    metrics = job_metrics(job, now)
     return {
         "job_id": job.job_id,
         "experiment_id": job.experiment_id,
@@ -111,17 +114,23 @@ def job_to_wire(job: Job) -> dict[str, Any]:
         "reason": job.reason,
         "result": dict(job.result),
         "progress": dict(job.progress),
+        "rollouts_done": metrics.rollouts_done,
+        "rollout_budget": metrics.rollout_budget,
+        "best_score": metrics.best_score,
+        "spend_usd": metrics.spend_usd,
+        "spend_tokens": metrics.spend_tokens,
+        "eta_s": metrics.eta_s,
     }
 
 
-def view_to_wire(view: ExperimentView) -> dict[str, Any]:
+def view_to_wire(view: ExperimentView, now: float | None = None) -> dict[str, Any]:
     counts: dict[str, int] = {}
     for job in view.jobs:
         counts[job.status] = counts.get(job.status, 0) + 1
     return {
         **experiment_to_wire(view.experiment),
         "job_counts": counts,
-        "jobs": [job_to_wire(j) for j in view.jobs],
+        "jobs": [job_to_wire(j, now) for j in view.jobs],
     }
 
 

@@ -7,6 +7,7 @@ documents (``used``/``reserved``/``limits`` keys).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import TypeVar
 
 from cattrs.preconf.json import make_converter
@@ -66,3 +67,8 @@ def reservation(doc) -> Reservation:
 
 def entry(doc) -> LedgerEntry:
     return from_doc(doc, LedgerEntry)
+
+
+def oldest_first(reservations: Iterable[Reservation]) -> list[Reservation]:
+    """The order every store's ``held_reservations`` answers in."""
+    return sorted(reservations, key=lambda r: (r.created_at, r.id))

@@ -202,6 +202,7 @@ class OptimisationRun:
             best_score=best.validation_score if best else None,
             best_train_score=self.best_train,
             spend_usd=round(self.last_spend.cost_usd, 6),
+            spend_tokens=self.last_spend.tokens,
             eta_s=round(eta, 1) if eta is not None else None,
             **extra,
         )

@@ -20,11 +20,14 @@ from synth_ai.domain.sessions.model import (
     METRICS,
     SESSION_ID_PATTERN,
     STATUSES,
+    Amounts,
     LedgerEntry,
     Limit,
+    Reservation,
     Session,
     SessionDefaults,
 )
+from synth_ai.domain.sessions.spend import MAX_ENTRIES, SpendPoint, spend_series, spent_before
 from synth_ai.ports.clock import Clock, IdGenerator
 from synth_ai.ports.sessions import SessionStore
 
@@ -225,6 +228,24 @@ class SessionService:
         return self.store.ledger(
             session.org_id, session_id=session.id, limit=page.limit, offset=page.offset
         )
+
+    def reservations(
+        self, principal: Principal, session_id: str
+    ) -> tuple[Session, builtins.list[Reservation]]:
+        """One of the caller's sessions and the reservations it holds now, oldest first."""
+        session = self.owned(principal, session_id)
+        return session, self.store.held_reservations(session.org_id, session.id)
+
+    def spend(
+        self, principal: Principal, session_id: str, bucket_s: float | None = None
+    ) -> tuple[Session, builtins.list[SpendPoint], bool]:
+        """One of the caller's sessions, its cumulative spend over time from the ledger, and
+        whether the series starts late (only the newest ``MAX_ENTRIES`` entries are read)."""
+        session = self.owned(principal, session_id)
+        entries = self.store.ledger(session.org_id, session_id=session.id, limit=MAX_ENTRIES)
+        truncated = len(entries) >= MAX_ENTRIES
+        start = spent_before(session.used, entries) if truncated else Amounts()
+        return session, spend_series(entries, bucket_s=bucket_s, start=start), truncated
 
     def ledger(
         self, principal: Principal, *, session_id: str | None, no_session: bool, page: Page

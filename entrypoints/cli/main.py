@@ -49,6 +49,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Submit, run, watch and cancel experiments (batches of jobs).",
     ),
     "db": ("synth_ai.cli.db:db", "The PostgreSQL store's schema: migrate, status."),
+    "ui": ("synth_ai.cli.ui:ui", "Print the dashboard's URL with a short-lived sign-in token."),
 }
 
 

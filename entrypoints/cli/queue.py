@@ -200,32 +200,21 @@ def stop(cli_ctx, now, timeout):
 @click.pass_obj
 def status(cli_ctx, fmt):
     """Every worker in the cluster: host, pid, concurrency, running jobs, heartbeat age."""
-    from synth_ai.adapters.kombu_queue.broker import redact
+    from synth_ai.adapters.wire.workers import queue_status
 
-    store = cli_ctx.container.experiment_store()
-    now = time.time()
-    workers = store.workers()
     config = cli_ctx.container.queue_settings()
-    stale_after = max(config.heartbeat_s * 5, 10.0)
-    rows = [
-        {
-            "worker_id": w.worker_id,
-            "host": w.host,
-            "pid": w.pid,
-            "concurrency": w.concurrency,
-            "running": list(w.running),
-            "heartbeat_age_s": round(now - w.heartbeat_at, 1),
-            "stale": now - w.heartbeat_at > stale_after,
-            "broker": redact(w.broker),
-            "home": w.home,
-        }
-        for w in workers
-    ]
+    data = queue_status(
+        cli_ctx.container.experiment_store().workers(),
+        now=time.time(),
+        heartbeat_s=config.heartbeat_s,
+        broker_url=config.broker_url,
+    )
+    rows = data["workers"]
     if fmt == "json":
-        echo_json({"workers": rows, "broker": redact(config.broker_url)})
+        echo_json(data)
         return
     if not rows:
-        click.echo(f"no worker is running (broker {redact(config.broker_url)})")
+        click.echo(f"no worker is running (broker {data['broker']})")
         return
     from rich.table import Table
 

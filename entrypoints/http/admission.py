@@ -16,6 +16,8 @@ import json
 import threading
 from collections import Counter
 
+from synth_ai.auth import token_key_id
+
 SHORT_PATHS = frozenset({"/health", "/openapi.json", "/metrics"})
 
 
@@ -103,10 +105,14 @@ def _is_stream(headers) -> bool:
 
 
 def _key_of(environ) -> str | None:
-    """A digest of the presented key (never the key itself is kept)."""
+    """A digest of the presented key (never the key itself is kept). Every UI token of one key
+    counts as one caller, so minting tokens does not multiply the cap."""
     raw = environ.get("HTTP_AUTHORIZATION") or environ.get("HTTP_X_API_KEY")
     if not raw:
         return None
+    minted_by = token_key_id(raw.removeprefix("Bearer ").strip())
+    if minted_by is not None:
+        return f"ui:{minted_by}"
     return hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()[:32]
 
 

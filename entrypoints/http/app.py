@@ -20,12 +20,17 @@ from synth_ai.http.routes import (
     artifacts,
     chat,
     core,
+    experiment_events,
     experiments,
     interceptor,
+    machine,
     metrics,
     responses,
+    session_activity,
     sessions,
     tunnels,
+    ui,
+    ui_tokens,
     usage,
 )
 from synth_ai.settings.metrics import metrics_token
@@ -61,6 +66,7 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
     tunnels.register(app, spec, tunnels=container.managed_tunnels())
     artifacts.register(app, spec, artifacts_for=_per_org(container.artifact_service))
     sessions.register(app, spec, sessions=session_service)
+    session_activity.register(app, spec, sessions=session_service)
     chat_service = container.chat()
     chat.register(app, spec, chat=chat_service)
     usage.register(app, spec, sessions=session_service, budget=budget)
@@ -72,8 +78,35 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
         interceptor=container.interceptor(),
         chat=chat.ChatCompletions(chat_service),
     )
-    experiments.register(app, spec, experiments=container.experiments())
+    experiment_service, ui_settings = container.experiments(), container.ui_settings()
+    experiments.register(app, spec, experiments=experiment_service)
+    experiment_events.register(
+        app,
+        spec,
+        experiments=experiment_service,
+        poll_s=ui_settings.events_poll_s,
+        keepalive_s=ui_settings.events_keepalive_s,
+        max_s=ui_settings.events_max_s,
+    )
+    machine.register(
+        app,
+        spec,
+        store=container.experiment_store(),
+        experiments=experiment_service,
+        queue_settings=container.queue_settings(),
+        scan=container.local_scan_task_apps(),
+        clock=container.clock(),
+        cache_s=ui_settings.scan_cache_s,
+    )
+    ui_tokens.register(
+        app,
+        spec,
+        authenticator=container.authenticator(),
+        ttl_s=ui_settings.token_ttl_s,
+        clock=container.clock(),
+    )
     metrics.register(app, spec, metrics=server_metrics, token=metrics_token(container.settings()))
+    ui.register(app)  # the dashboard's static files, outside the API and its document
     return app, spec
 
 

@@ -47,8 +47,11 @@ class OpenApiSpec:
         streaming: bool = False,
         status: int = 200,
         responses: dict[int, dict] | None = None,
+        media_types: dict[str, dict] | None = None,
     ) -> None:
-        """``responses``: other statuses that answer a body of their own (not the error body)."""
+        """``responses``: other statuses that answer a body of their own (not the error body).
+        ``media_types``: the success body's content types and schemas, for a route that answers
+        something other than JSON (a file to download)."""
         path = template(path)
         operation: dict[str, Any] = {
             "summary": summary,
@@ -70,7 +73,11 @@ class OpenApiSpec:
                 "required": True,
                 "content": {"application/json": {"schema": request}},
             }
-        content: dict[str, Any] = {"application/json": {"schema": response or {"type": "object"}}}
+        content: dict[str, Any] = (
+            {media: {"schema": schema} for media, schema in media_types.items()}
+            if media_types
+            else {"application/json": {"schema": response or {"type": "object"}}}
+        )
         if streaming:
             content["text/event-stream"] = {"schema": {"type": "string"}}
         operation["responses"] = {

@@ -36,6 +36,8 @@ def world(tmp_path):
     home = QueueHome(tmp_path / "home", REDIS_URL)
     state = {"home": home, "folder": tmp_path / "exp"}
     yield state
+    if "served" in state:
+        state["served"].stop()
     home.close()
 
 
@@ -219,3 +221,65 @@ def no_worker(world):
     assert world["home"].worker_pids() == []
     out = ok(world, "synth-ai queue status", "--format", "json")
     assert json.loads(out.stdout)["workers"] == []
+
+
+@given("synth-ai serve runs on this home")
+def serve_on_home(world):
+    from tests.support.serve_process import ServeProcess
+
+    world["served"] = ServeProcess(
+        world["home"].home,
+        "http://127.0.0.1:9/v1",
+        "sk-synth-bdd-dashboard-key",
+        extra_env=world["home"].env,
+    )
+
+
+@when(parsers.parse('I follow the experiment\'s events with the token "{command}" prints'))
+def follow_events(world, command):
+    import httpx
+
+    served = world["served"]
+    printed = run_cli(*command.split()[1:], env=served.env, timeout=60)
+    assert printed.returncode == 0, printed.stderr
+    url = printed.stdout.strip()
+    token = url.split("#token=", 1)[1]
+    world["frames"] = frames = []
+    path = f"/api/experiments/{world['experiment_id']}/events"
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.stream("GET", served.url + path, headers=headers, timeout=90) as stream:
+        assert stream.status_code == 200, stream.read()
+        name = None
+        for line in stream.iter_lines():
+            if line.startswith("event: "):
+                name = line[len("event: ") :]
+            elif line.startswith("data: "):
+                frames.append((name, json.loads(line[len("data: ") :])))
+    world["token"] = token
+
+
+@then("the stream showed a job running, then the experiment completed, and then ended")
+def stream_showed(world):
+    frames = world["frames"]
+    states = [data["status"] for name, data in frames if name == "experiment"]
+    assert "running" in states and states[-1] == "completed"
+    last = [data for name, data in frames if name == "experiment"][-1]
+    assert all(j["status"] == "completed" and j["eta_s"] == 0.0 for j in last["jobs"])
+    assert frames[-1] == ("end", {"reason": "terminal"})
+
+
+@then(parsers.parse('the workers the dashboard lists are the ones "{command}" prints'))
+def dashboard_workers(world, command):
+    import httpx
+
+    served = world["served"]
+    shown = httpx.get(
+        served.url + "/api/queue/workers",
+        headers={"Authorization": f"Bearer {world['token']}"},
+        timeout=30,
+    ).json()
+    printed = json.loads(ok(world, command, "--format", "json").stdout)
+    assert [w["worker_id"] for w in shown["workers"]] == [
+        w["worker_id"] for w in printed["workers"]
+    ]
+    assert shown["broker"] == printed["broker"]

@@ -48,6 +48,7 @@ class Scene:
         self.pids: dict[str, int] = {}
         self.result: subprocess.CompletedProcess | None = None
         self.report: dict = {}
+        self.dashboard: dict = {}
         self.deployment: dict = {}
         self.stale_id = ""
         self.tunnel_url = ""
@@ -353,3 +354,29 @@ def nothing_running(scene, fake_cloudflare):
 def no_app(scene):
     assert scene.report["scan_summary"]["total_found"] == len(scene.report["apps"])
     assert [a for a in scene.report["apps"] if a["port"] in scene.ports] == []
+
+
+@when("the dashboard asks the backend for the task apps on its machine")
+def dashboard_task_apps(scene, backend):
+    with backend.client() as http:
+        response = http.get("/api/task-apps", timeout=60)
+    assert response.status_code == 200, response.text
+    scene.dashboard = response.json()
+
+
+@then("the dashboard lists the deployed task app healthy, as the scan does")
+def dashboard_lists_deployed(scene):
+    def deployed(report):
+        (app,) = [a for a in report["apps"] if a["record_id"] == scene.deployment["id"]]
+        return app
+
+    shown, scanned = deployed(scene.dashboard), deployed(scene.report)
+    assert shown["health_status"] == scanned["health_status"] == "healthy"
+    same = ("url", "type", "app_id", "task_name", "version", "pid", "discovered_via")
+    assert {k: shown[k] for k in same} == {k: scanned[k] for k in same}
+    assert scene.dashboard["scanned_at"].endswith("Z")
+
+
+@then("the deployed task app is gone")
+def deployed_gone(scene):
+    assert not ProcfsInspector().is_alive(scene.deployment["pid"])

@@ -295,3 +295,65 @@ def lapsed_entries(world, kind):
     assert len(lapsed) == world["streams"]
     assert all(0 < e["usage"]["cost_usd"] for e in lapsed)
     assert sum(e["usage"]["cost_usd"] for e in lapsed) < world["held"]
+
+
+OTHER_ORG_KEY = "sk-synth-bdd-other-org-key"
+
+
+@pytest.fixture
+def settings(settings):
+    from synth_ai.settings.config import ApiKey
+
+    settings.api_keys.append(ApiKey(OTHER_ORG_KEY, "org_other", "user_x"))
+    return settings
+
+
+@when(parsers.parse("I send {n:d} chat completions of synth-small"))
+def send_several(world, n):
+    for _ in range(n):
+        assert _stream(world["client"], 4000).status_code == 200
+
+
+@when("a job reserves 1 API call on my session through the usage API")
+def job_reserves(world):
+    response = world["client"].post(
+        "/api/v1/usage/reservations",
+        json={"api_calls": 1, "reference_type": "job", "reference_id": "job_dash"},
+        headers={"X-Session-ID": world["session"]["session_id"]},
+    )
+    assert response.status_code == 201, response.text
+    world["reservation_id"] = response.json()["reservation_id"]
+
+
+@then(
+    parsers.parse(
+        "the dashboard's spend series of my session climbs in {n:d} steps to its settled spend"
+    )
+)
+def spend_climbs(world, n):
+    sid = world["session"]["session_id"]
+    spend = world["client"].get(f"/api/v1/sessions/{sid}/spend").json()
+    costs = [point["cost_usd"] for point in spend["series"]]
+    assert len(costs) == n and costs == sorted(costs) and costs[0] > 0
+    assert costs[-1] == pytest.approx(spend["used"]["cost_usd"])
+    (cost_limit,) = [lim for lim in spend["limits"] if lim["metric_type"] == "cost_usd"]
+    assert cost_limit["limit_value"] == 0.05
+    assert cost_limit["current_usage"] == pytest.approx(costs[-1])
+
+
+@then("the dashboard lists the job's reservation in flight on my session")
+def reservation_listed(world):
+    sid = world["session"]["session_id"]
+    held = world["client"].get(f"/api/v1/sessions/{sid}/reservations").json()["reservations"]
+    assert [(r["reservation_id"], r["reference_id"]) for r in held] == [
+        (world["reservation_id"], "job_dash")
+    ]
+    assert held[0]["reserved"]["api_calls"] == 1
+
+
+@then("another org's key sees neither the spend nor the reservations of my session")
+def other_org_sees_nothing(world, backend):
+    sid = world["session"]["session_id"]
+    with backend.client(OTHER_ORG_KEY) as other:
+        for path in ("spend", "reservations"):
+            assert other.get(f"/api/v1/sessions/{sid}/{path}").status_code == 404

@@ -393,6 +393,30 @@ class SessionStoreContract(ABC):
         assert store.settle("res_sess_1_3", Amounts(cost_usd=0.4), entry(3), NOW + 101) is True
         assert store.get("org_a", "sess_1").reserved == Amounts()
 
+    def test_held_reservations_lists_what_a_session_holds_oldest_first_until_settled(self, store):
+        store.create(make_session(limits=(Limit("cost_usd", 5.0),)))
+        store.create(make_session("sess_2", limits=(Limit("cost_usd", 5.0),)), make_active=False)
+        store.create(make_session("sess_1", org="org_b", user="user_b"))
+        later = evolve(reservation("sess_1", 1, Amounts(cost_usd=0.3)), created_at=NOW + 5)
+        first = evolve(
+            reservation("sess_1", 2, Amounts(cost_usd=0.2, tokens=40)),
+            expires_at=NOW + 60,
+            progress=Amounts(tokens=7),
+        )
+        store.reserve(later, NOW + 5)
+        store.reserve(first, NOW + 5)
+        store.reserve(reservation("sess_2", 1, Amounts(cost_usd=0.1)), NOW)
+        assert store.held_reservations("org_a", "sess_1") == [first, later]
+        assert store.held_reservations("org_b", "sess_1") == []  # same id, another org
+        assert store.held_reservations("org_a", "sess_nope") == []
+        store.renew(first.id, NOW + 90, Amounts(tokens=20))
+        renewed = store.held_reservations("org_a", "sess_1")[0]
+        assert (renewed.expires_at, renewed.progress) == (NOW + 90, Amounts(tokens=20))
+        store.settle(later.id, Amounts(cost_usd=0.1), entry(1), NOW + 6)
+        assert [r.id for r in store.held_reservations("org_a", "sess_1")] == [first.id]
+        store.release_lapsed("org_a", "sess_1", NOW + 1000)
+        assert store.held_reservations("org_a", "sess_1") == []
+
     def test_soft_limits_allow_the_reservation_and_return_a_warning(self, store):
         store.create(make_session(limits=(Limit("tokens", 10, SOFT),)))
         assert store.reserve(reservation("sess_1", 1, Amounts(tokens=5)), NOW) == ()

@@ -149,6 +149,15 @@ class FakeSessionStore:
             counts[held.org_id] = counts.get(held.org_id, 0) + 1
         return counts
 
+    def held_reservations(self, org_id, session_id):
+        with self._lock:
+            held = [
+                r
+                for r in self.reservations.values()
+                if (r.org_id, r.session_id) == (org_id, session_id)
+            ]
+        return sorted(held, key=lambda r: (r.created_at, r.id))
+
     def record(self, entry):
         with self._lock:
             self.entries.append(entry)

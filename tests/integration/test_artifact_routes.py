@@ -153,3 +153,53 @@ def test_timestamps_are_iso_strings_and_a_missing_algorithm_is_left_out_as_the_p
     assert _is_iso(snapshot["created_at"]) and snapshot["payload"] == {"created_at": 3}
     one = client.get("/api/artifacts/models/ft:Qwen/Qwen3-0.6B:job_w1").json()
     assert _is_iso(one["created_at"])
+
+
+def test_a_prompt_downloads_as_the_file_the_cli_writes_in_each_format(backend):
+    from synth_ai.prompt_files import prompt_document, render
+
+    client = backend.client()
+    job = {
+        "job_id": "pl_d0",
+        "status": "succeeded",
+        "snapshots": [
+            {
+                "snapshot_id": "s1",
+                "score": 0.2,
+                "payload": {"messages": [{"role": "system", "content": "A"}]},
+            },
+            {
+                "snapshot_id": "s2",
+                "score": 0.9,
+                "payload": {"messages": [{"role": "system", "content": "Be\nbrief"}]},
+            },
+        ],
+    }
+    assert client.post("/api/artifacts/prompts", json=job).status_code == 201
+    catalog = backend.container.artifact_catalog(org_id="org_test")
+    stored = catalog.get_prompt_job("pl_d0")
+    best = [catalog.get_snapshot("pl_d0", "s2")]
+    for fmt, media, ext in [
+        ("json", "application/json", "json"),
+        ("yaml", "application/yaml; charset=utf-8", "yaml"),
+        ("text", "text/plain; charset=utf-8", "txt"),
+    ]:
+        response = client.get("/api/artifacts/prompts/pl_d0/download", params={"format": fmt})
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == media
+        assert response.headers["content-disposition"] == f'attachment; filename="pl_d0-best.{ext}"'
+        assert response.text == render(prompt_document(stored, best), fmt)
+    every = client.get("/api/artifacts/prompts/pl_d0/download?all_snapshots=true&format=yaml")
+    assert 'filename="pl_d0-all_snapshots.yaml"' in every.headers["content-disposition"]
+    assert "Be\n" in every.text and "A" in every.text
+
+
+def test_a_download_in_an_unknown_format_or_of_an_unknown_job_is_refused(backend):
+    client = backend.client()
+    assert client.post("/api/artifacts/prompts", json={"job_id": "pl_d1"}).status_code == 201
+    response = client.get("/api/artifacts/prompts/pl_d1/download?format=pdf")
+    assert response.status_code == 400
+    assert (
+        "format must be one of json, yaml, text, got 'pdf'" in response.json()["error"]["message"]
+    )
+    assert client.get("/api/artifacts/prompts/pl_d2/download").status_code == 404

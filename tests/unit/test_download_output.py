@@ -23,7 +23,7 @@ def test_a_directory_as_the_output_path_is_refused_and_leaves_no_temporary_file(
 
 def test_yaml_writes_multi_line_prompts_as_block_scalars_that_read_back_exactly():
     import yaml
-    from synth_ai.cli.artifact_files import render
+    from synth_ai.prompt_files import render
 
     prompt = "You are a banking classifier.\n\nRules:\n- Be precise.\n- Output one label.\n"
     document = {"job_id": "pl_1", "messages": [{"role": "system", "content": prompt}]}
@@ -37,7 +37,7 @@ def test_yaml_writes_multi_line_prompts_as_block_scalars_that_read_back_exactly(
 
 
 def test_text_of_a_snapshot_in_an_unknown_shape_keeps_its_payload():
-    from synth_ai.cli.artifact_files import render
+    from synth_ai.prompt_files import render
 
     item = {
         "job_id": "pl_1",

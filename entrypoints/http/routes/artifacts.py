@@ -15,9 +15,11 @@ from synth_ai.domain.artifacts.service import (
     RegisterPromptJob,
     ReportSnapshot,
 )
+from synth_ai.domain.errors import InvalidInput
 from synth_ai.http.openapi import template
 from synth_ai.http.payload import query_int, read_object, send_json
 from synth_ai.http.routes import artifact_schemas as schemas
+from synth_ai.prompt_files import EXTENSIONS, MEDIA_TYPES, prompt_document, render
 
 TAG = "artifacts"
 
@@ -65,6 +67,25 @@ class PromptCollection(_Artifacts):
 class PromptItem(_Artifacts):
     def on_get(self, req, resp, job_id):
         send_json(resp, wire.prompt_detail(self.artifacts(req).prompt(job_id)))
+
+
+class PromptDownload(_Artifacts):
+    """The file ``synth-ai artifacts download`` writes, as an attachment (?format&snapshot_id)."""
+
+    def on_get(self, req, resp, job_id):
+        fmt = req.get_param("format") or "json"
+        if fmt not in EXTENSIONS:
+            raise InvalidInput(
+                f"format must be one of {', '.join(EXTENSIONS)}, got {fmt!r}", param="format"
+            )
+        job, snapshots, name = self.artifacts(req).snapshots_to_download(
+            job_id,
+            snapshot_id=req.get_param("snapshot_id") or None,
+            every=req.get_param_as_bool("all_snapshots", default=False),
+        )
+        resp.content_type = MEDIA_TYPES[fmt]
+        resp.downloadable_as = f"{job.job_id}-{name}.{EXTENSIONS[fmt]}"
+        resp.text = render(prompt_document(job, snapshots), fmt)
 
 
 class SnapshotCollection(_Artifacts):
@@ -122,6 +143,16 @@ def register(app, spec, *, artifacts_for: ArtifactsFor) -> None:
             [("GET", "Job summary, best snapshot and best prompt")],
         ),
         (
+            "/api/artifacts/prompts/{job_id}/download",
+            PromptDownload,
+            [
+                (
+                    "GET",
+                    "A prompt job's best (or chosen, or every) prompt as a json, yaml or text file",
+                )
+            ],
+        ),
+        (
             "/api/artifacts/prompts/{job_id}/snapshots",
             SnapshotCollection,
             [
@@ -164,9 +195,24 @@ def register(app, spec, *, artifacts_for: ArtifactsFor) -> None:
                 summary,
                 tag=TAG,
                 request=schemas.REQUESTS.get(template(path)) if method == "POST" else None,
-                parameters=schemas.LIST_PARAMS if path == "/api/artifacts" else ids,
+                parameters=_parameters(path, ids),
                 status=201 if method == "POST" and "exports" not in path else 200,
+                media_types=DOWNLOAD_MEDIA if path.endswith("/download") else None,
             )
+
+
+DOWNLOAD_MEDIA = {media.split(";")[0]: {} for media in MEDIA_TYPES.values()}
+DOWNLOAD_PARAMS = [
+    {"name": "format", "in": "query", "schema": {"enum": list(EXTENSIONS), "default": "json"}},
+    {"name": "snapshot_id", "in": "query", "schema": {"type": "string"}},
+    {"name": "all_snapshots", "in": "query", "schema": {"type": "boolean", "default": False}},
+]
+
+
+def _parameters(path: str, ids: list[dict]) -> list[dict]:
+    if path == "/api/artifacts":
+        return schemas.LIST_PARAMS
+    return ids + DOWNLOAD_PARAMS if path.endswith("/download") else ids
 
 
 class _GetOnly:

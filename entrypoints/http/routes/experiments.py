@@ -29,6 +29,9 @@ class _Resource:
     def __init__(self, experiments):
         self._experiments = experiments
 
+    def _view(self, view) -> dict:
+        return view_to_wire(view, self._experiments.clock.now())
+
 
 class ExperimentCollection(_Resource):
     def on_post(self, req, resp):
@@ -37,7 +40,7 @@ class ExperimentCollection(_Resource):
         view = self._experiments.submit(
             request, org_id=_org(req), base_dir=Path(os.getcwd()), source=source
         )
-        send_json(resp, view_to_wire(view), status=201)
+        send_json(resp, self._view(view), status=201)
 
     def on_get(self, req, resp):
         limit = query_int(req, "limit", 50, minimum=1, maximum=1000)
@@ -49,17 +52,18 @@ class ExperimentCollection(_Resource):
 
 class ExperimentItem(_Resource):
     def on_get(self, req, resp, experiment_id):
-        send_json(resp, view_to_wire(self._experiments.status(experiment_id, org_id=_org(req))))
+        send_json(resp, self._view(self._experiments.status(experiment_id, org_id=_org(req))))
 
 
 class ExperimentCancel(_Resource):
     def on_post(self, req, resp, experiment_id):
-        send_json(resp, view_to_wire(self._experiments.cancel(experiment_id, org_id=_org(req))))
+        send_json(resp, self._view(self._experiments.cancel(experiment_id, org_id=_org(req))))
 
 
 class JobItem(_Resource):
     def on_get(self, req, resp, job_id):
-        send_json(resp, job_to_wire(self._experiments.job(job_id, org_id=_org(req))))
+        job = self._experiments.job(job_id, org_id=_org(req))
+        send_json(resp, job_to_wire(job, self._experiments.clock.now()))
 
 
 class JobLogs(_Resource):
