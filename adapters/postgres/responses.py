@@ -1,4 +1,4 @@
-"""``ResponseStore`` on PostgreSQL: the shared SQL store (``adapters/sql/responses.py``), each
+"""``ResponseStore`` on PostgreSQL: the shared SQL store (``adapters/sql_common/responses.py``), each
 statement in its own transaction, psycopg's failures raised as ``ServiceUnavailable``."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from synth_ai.adapters.postgres.database import Database
-from synth_ai.adapters.postgres.dialect import POSTGRES
-from synth_ai.adapters.sql.responses import SqlResponseStore
+from synth_ai.adapters.sql_common.dialect import POSTGRES
+from synth_ai.adapters.sql_common.responses import SqlResponseStore
 from synth_ai.domain.errors import ServiceUnavailable
 
 

@@ -1,11 +1,11 @@
 """Managed tunnels the backend issued, on PostgreSQL: the shared SQL records
-(``adapters/sql/tunnels.py``) on this database; the table comes from migrations."""
+(``adapters/sql_common/tunnels.py``) on this database; the table comes from migrations."""
 
 from __future__ import annotations
 
 from synth_ai.adapters.postgres.database import Database
-from synth_ai.adapters.postgres.dialect import POSTGRES
-from synth_ai.adapters.sql.tunnels import SqlTunnelRecords
+from synth_ai.adapters.sql_common.dialect import POSTGRES
+from synth_ai.adapters.sql_common.tunnels import SqlTunnelRecords
 
 
 class PostgresTunnelRecords(SqlTunnelRecords):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from synth_ai.adapters.sql.experiments import SqlExperimentStore
+from synth_ai.adapters.sql_common.dialect import SQLITE
+from synth_ai.adapters.sql_common.experiments import SqlExperimentStore
 from synth_ai.adapters.sqlite.database import Database
-from synth_ai.adapters.sqlite.dialect import SQLITE
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS experiments (

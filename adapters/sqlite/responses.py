@@ -10,9 +10,9 @@ from __future__ import annotations
 import sqlite3
 from contextlib import contextmanager
 
-from synth_ai.adapters.sql.responses import SqlResponseStore
+from synth_ai.adapters.sql_common.dialect import SQLITE
+from synth_ai.adapters.sql_common.responses import SqlResponseStore
 from synth_ai.adapters.sqlite.database import Database
-from synth_ai.adapters.sqlite.dialect import SQLITE
 from synth_ai.domain.errors import ServiceUnavailable
 
 SCHEMA = """

@@ -1,11 +1,11 @@
 """Managed tunnels the backend issued, in the shared SQLite file: the shared SQL records
-(``adapters/sql/tunnels.py``) on this database."""
+(``adapters/sql_common/tunnels.py``) on this database."""
 
 from __future__ import annotations
 
-from synth_ai.adapters.sql.tunnels import SqlTunnelRecords
+from synth_ai.adapters.sql_common.dialect import SQLITE
+from synth_ai.adapters.sql_common.tunnels import SqlTunnelRecords
 from synth_ai.adapters.sqlite.database import Database
-from synth_ai.adapters.sqlite.dialect import SQLITE
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tunnels (

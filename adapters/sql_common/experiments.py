@@ -17,8 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
-from synth_ai.adapters.sql.dialect import Connection, Dialect, marks
-from synth_ai.adapters.sql.experiment_journal import SqlJobJournal, SqlWorkerRegistry
+from synth_ai.adapters.sql_common.dialect import Connection, Dialect, marks
+from synth_ai.adapters.sql_common.experiment_journal import SqlJobJournal, SqlWorkerRegistry
 from synth_ai.adapters.wire.experiment_rows import (
     EXPERIMENT_COLUMNS,
     JOB_COLUMNS,
@@ -116,13 +116,13 @@ class SqlExperimentStore(SqlJobJournal, SqlWorkerRegistry):
         match, params = self._dialect.any_of("experiment_id", ids)
         rows = conn.execute(
             "SELECT experiment_id, parallelism, canceled, status, started_at, finished_at "
-            f"FROM experiments WHERE {match} ORDER BY experiment_id{self._dialect.for_update}",
+            f"FROM experiments WHERE {match} ORDER BY experiment_id{self._dialect.row_lock}",
             params,
         ).fetchall()
         return {r["experiment_id"]: r for r in rows}
 
     def _lock(self, conn: Connection, experiment_ids: Iterable[str]) -> None:
-        if self._dialect.row_locks:
+        if self._dialect.row_lock:
             self._experiment_rows(conn, experiment_ids)
 
     @staticmethod
@@ -140,7 +140,7 @@ class SqlExperimentStore(SqlJobJournal, SqlWorkerRegistry):
 
     def _locked_jobs(self, conn: Connection, where: str, params: Sequence[Any]) -> list[Any]:
         """The job rows matching ``where``, their experiments locked first."""
-        if self._dialect.row_locks:
+        if self._dialect.row_lock:
             candidates = conn.execute(
                 f"SELECT DISTINCT experiment_id FROM experiment_jobs WHERE {where}", params
             ).fetchall()
@@ -266,9 +266,10 @@ class SqlExperimentStore(SqlJobJournal, SqlWorkerRegistry):
             return set()
         match, params = self._dialect.any_of("job_id", ids)
         with self._dialect.transaction(self._db) as conn:
-            if self._dialect.row_locks:
+            if self._dialect.row_lock:
                 conn.execute(
-                    f"SELECT 1 FROM experiment_jobs WHERE {match} ORDER BY job_id FOR UPDATE",
+                    f"SELECT 1 FROM experiment_jobs WHERE {match} "
+                    f"ORDER BY job_id{self._dialect.row_lock}",
                     params,
                 )
             conn.execute(

@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from synth_ai.adapters.sql.dialect import Dialect
+from synth_ai.adapters.sql_common.dialect import Dialect
 from synth_ai.ports.experiments import WorkerRecord
 
 # The advisory-lock namespace of a job's log (PostgreSQL): the same on every replica.
@@ -22,7 +22,7 @@ class SqlJobJournal:
     def record_progress(self, job_id: str, fields: Mapping[str, Any], now: float) -> None:
         with self._dialect.transaction(self._db) as conn:
             row = conn.execute(
-                f"SELECT progress FROM experiment_jobs WHERE job_id = ?{self._dialect.for_update}",
+                f"SELECT progress FROM experiment_jobs WHERE job_id = ?{self._dialect.row_lock}",
                 (job_id,),
             ).fetchone()
             if row is None:
@@ -38,7 +38,7 @@ class SqlJobJournal:
             return
         with self._dialect.transaction(self._db) as conn:
             # Two writers of one job's log take turns, so their line numbers never collide.
-            self._dialect.serialise(conn, LOG_LOCK_NAMESPACE, job_id)
+            self._dialect.serialize(conn, LOG_LOCK_NAMESPACE, job_id)
             start = conn.execute(
                 "SELECT COALESCE(MAX(seq) + 1, 0) AS start FROM experiment_logs WHERE job_id = ?",
                 (job_id,),

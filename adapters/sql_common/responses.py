@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from synth_ai.adapters.sql.dialect import Connection, Dialect
+from synth_ai.adapters.sql_common.dialect import Connection, Dialect
 from synth_ai.domain.responses.record import StoredResponse
 
 _COLUMNS = "org_id, id, created_at, response, input_items, output_items"

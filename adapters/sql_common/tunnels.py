@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from synth_ai.adapters.sql.dialect import Dialect, marks
+from synth_ai.adapters.sql_common.dialect import Dialect, marks
 from synth_ai.domain.tunnels.model import TunnelRecord
 
 _COLUMNS = (
@@ -38,7 +38,7 @@ class SqlTunnelRecords:
 
     def add(self, org_id: str, record: TunnelRecord) -> None:
         with self._dialect.transaction(self._db) as conn:
-            self._dialect.serialise(conn, SUBDOMAIN_LOCK_NAMESPACE, record.subdomain)
+            self._dialect.serialize(conn, SUBDOMAIN_LOCK_NAMESPACE, record.subdomain)
             conn.execute(
                 "DELETE FROM tunnels WHERE id = ? OR subdomain = ?", (record.id, record.subdomain)
             )
