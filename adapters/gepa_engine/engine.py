@@ -7,7 +7,8 @@ journaled); a batch equal to the validation seeds also scores the candidate for 
 ``make_reflective_dataset`` gives the reflection model each example's input, the policy's
 answer, the score and the task app's feedback. The reflection model is called through the
 run (the job's session), and GEPA's engine does the rest: Pareto selection, minibatch
-acceptance, merges.
+acceptance, merges. ``Lineage`` hears which programs each new one was made from (one parent for
+a reflective mutation, two for a merge) and records them on the run's candidates.
 """
 
 from __future__ import annotations
@@ -82,6 +83,23 @@ class TaskAppGepaAdapter:
         return {name: records for name in components_to_update}
 
 
+class Lineage:
+    """A ``gepa.core.callbacks.GEPACallback`` (only the hook it needs): GEPA numbers its programs
+    (0 is the seed); each one that joins the pool is valset-evaluated with its parents' numbers,
+    which become the run's ``parents`` of that candidate. A re-run replays the same walk, so it
+    records the same lineage."""
+
+    def __init__(self, run, adapter: TaskAppGepaAdapter):
+        self.run, self.adapter = run, adapter
+        self.programs = {0: adapter.initial}
+
+    def on_valset_evaluated(self, event) -> None:
+        child = self.adapter.candidate_of(event["candidate"])
+        self.programs[event["candidate_idx"]] = child
+        parents = [self.programs[i] for i in event["parent_ids"] if i in self.programs]
+        self.run.record_parents(child, parents)
+
+
 class GepaSearch:
     """``PromptSearch`` running ``gepa.optimize`` with our adapter until the budget is spent."""
 
@@ -136,6 +154,7 @@ class GepaSearch:
                 perfect_score=config["gepa.perfect_score"],
                 use_merge=config["gepa.use_merge"],
                 stop_callbacks=[stop],
+                callbacks=[Lineage(run, adapter)],
                 logger=_QuietLogger(run),
                 seed=config["seed"],
                 raise_on_exception=True,

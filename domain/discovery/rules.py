@@ -19,20 +19,24 @@ from synth_ai.domain.discovery.model import (
 _LOCAL_ALIASES = {"localhost", "0.0.0.0", "::", "ip6-localhost"}
 
 
-def parse_port_range(text: str) -> tuple[int, int]:
-    """``"8000:8100"`` (or ``8000-8100``, or one port) → ``(8000, 8100)``."""
+def parse_port_range(text: str, where: str | None = None) -> tuple[int, int]:
+    """``"8000:8100"`` (or ``8000-8100``, or one port) → ``(8000, 8100)``.
+
+    ``where`` names the source in the error (default ``--port-range '…'``; a config file says
+    ``[ui] scan_ports = '…' in config.toml``)."""
     raw = (text or "").strip()
+    label = where or f"--port-range {text!r}"
     sep = ":" if ":" in raw else ("-" if "-" in raw[1:] else None)
     parts = raw.split(sep, 1) if sep else [raw, raw]
     try:
         first, last = int(parts[0]), int(parts[1])
     except ValueError:
         raise InvalidScanRequest(
-            f"--port-range {text!r} is not a range — write START:END, e.g. 8000:8100"
+            f"{label} is not a range — write START:END, e.g. 8000:8100"
         ) from None
     if not (1 <= first <= 65535 and 1 <= last <= 65535) or first > last:
         raise InvalidScanRequest(
-            f"--port-range {text!r} is invalid — use ports 1-65535 with START <= END, e.g. 8000:8100"
+            f"{label} is invalid — use ports 1-65535 with START <= END, e.g. 8000:8100"
         )
     return first, last
 

@@ -53,6 +53,11 @@ def _user_turn(result: RolloutResult) -> str:
     return ""
 
 
+def built_from(instruction: int, demo_set: int) -> dict[str, int]:
+    """Which proposals a trial combined (0 is the initial prompt's instruction, its demos)."""
+    return {"instruction": instruction, "demo_set": demo_set}
+
+
 def proposer_prompt(
     current: str, observations: list[RolloutResult], number: int, total: int, tip: str
 ) -> list[dict[str, Any]]:
@@ -134,7 +139,11 @@ class MiproSearch:
                 seeds = rng.sample(validation, batch)
                 score = mean([r.score for r in run.evaluate(candidate, seeds)])
             else:
-                score = run.validate(candidate, "mipro")
+                score = run.validate(
+                    candidate,
+                    "mipro",
+                    built_from=built_from(choice["instruction"], choice["demos"]),
+                )
             search.tell(number, score)
             best = run.best()
             if best and best.validation_score >= config["mipro.perfect_score"] and not batch:
@@ -142,8 +151,8 @@ class MiproSearch:
                 break
         # Trials scored on samples are validated on the full set at the end (the best few).
         if batch and batch < len(validation):
-            for candidate in self._top_sampled(run, instructions, demo_sets, initial):
-                run.validate(candidate, "mipro")
+            for candidate, source in self._top_sampled(run, instructions, demo_sets, initial):
+                run.validate(candidate, "mipro", built_from=source)
 
     @staticmethod
     def _top_sampled(
@@ -151,7 +160,7 @@ class MiproSearch:
         instructions: list[str],
         demo_sets: list[tuple[Demo, ...]],
         initial: Candidate,
-    ) -> list[Candidate]:
+    ) -> list[tuple[Candidate, dict[str, int]]]:
         scored = []
         for i, instruction in enumerate(instructions):
             for j, demos in enumerate(demo_sets):
@@ -163,6 +172,6 @@ class MiproSearch:
                     if ident.startswith(key + ":")
                 ]
                 if seen and (i or j):
-                    scored.append((mean(seen), candidate))
+                    scored.append((mean(seen), candidate, built_from(i, j)))
         scored.sort(key=lambda item: -item[0])
-        return [candidate for _, candidate in scored[:3]]
+        return [(candidate, source) for _, candidate, source in scored[:3]]

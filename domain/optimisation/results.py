@@ -12,22 +12,29 @@ ARTIFACT_STATUS = {None: "succeeded", "budget_exhausted": "succeeded", "canceled
 
 
 def snapshot_id(scored: ScoredCandidate) -> str:
-    return f"cand_{scored.index:03d}"
+    return snapshot_id_of(scored.index)
+
+
+def snapshot_id_of(index: int) -> str:
+    return f"cand_{index:03d}"
 
 
 def snapshot_of(job_id: str, scored: ScoredCandidate, now: float) -> PromptSnapshot:
     candidate = scored.candidate
-    payload = {
+    payload: dict[str, Any] = {
         "messages": candidate.messages(),
         "candidate": {
             "instruction": candidate.instruction,
             "demos": [{"user": d.user, "assistant": d.assistant} for d in candidate.demos],
         },
         "origin": scored.origin,
+        "parents": [snapshot_id_of(i) for i in scored.parents],
         "rollouts_at": scored.rollouts_at,
         "validation_seed_scores": {str(k): v for k, v in scored.seed_scores.items()},
         "minibatch_scores": scored.train_scores,
     }
+    if scored.built_from:
+        payload["built_from"] = dict(scored.built_from)
     return PromptSnapshot(
         snapshot_id(scored),
         job_id,

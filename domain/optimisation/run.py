@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from attrs import define, field, frozen
@@ -32,6 +32,11 @@ class ScoredCandidate:
     origin: str  # "baseline", "gepa", "mipro"
     seed_scores: dict[int, float] = field(factory=dict)
     train_scores: list[float] = field(factory=list)  # minibatch means seen for it
+    # The candidates it was made from (their indexes): one for a GEPA reflective mutation,
+    # two for a merge, none for the baseline or a MIPRO trial.
+    parents: list[int] = field(factory=list)
+    # What a MIPRO trial combined: {"instruction": i, "demo_set": j} (0 is the initial prompt's).
+    built_from: dict[str, int] = field(factory=dict)
 
 
 @frozen
@@ -103,16 +108,23 @@ class OptimisationRun:
         self.report()
         return results
 
-    def validate(self, candidate: Candidate, origin: str) -> float:
+    def validate(
+        self, candidate: Candidate, origin: str, *, built_from: Mapping[str, int] | None = None
+    ) -> float:
         """Score a candidate on the validation seeds (once; later calls are free)."""
         known = self.scored.get(candidate.key())
         if known is not None:
             return known.validation_score
         results = self.evaluate(candidate, self.config.validation_seeds)
-        return self.record_validation(candidate, results, origin)
+        return self.record_validation(candidate, results, origin, built_from=built_from)
 
     def record_validation(
-        self, candidate: Candidate, results: Sequence[RolloutResult], origin: str
+        self,
+        candidate: Candidate,
+        results: Sequence[RolloutResult],
+        origin: str,
+        *,
+        built_from: Mapping[str, int] | None = None,
     ) -> float:
         key = candidate.key()
         if key in self.scored:
@@ -125,6 +137,7 @@ class OptimisationRun:
             self.rollouts_so_far,
             origin,
             {r.seed: r.score for r in results},
+            built_from=dict(built_from or {}),
         )
         best = self.best()
         assert best is not None
@@ -135,6 +148,20 @@ class OptimisationRun:
         )
         self.report()
         return score
+
+    def record_parents(self, child: Candidate, parents: Sequence[Candidate]) -> None:
+        """Note the validated candidates ``child`` was made from. Only candidates scored before
+        it count, so a child whose text repeats an earlier candidate (or its parent) keeps the
+        lineage it was first scored with."""
+        scored = self.scored.get(child.key())
+        if scored is None or scored.parents:
+            return
+        indexes = [
+            known.index
+            for parent in parents
+            if (known := self.scored.get(parent.key())) is not None and known.index < scored.index
+        ]
+        scored.parents = list(dict.fromkeys(indexes))
 
     @property
     def rollouts_so_far(self) -> int:

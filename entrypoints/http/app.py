@@ -97,6 +97,7 @@ def build_app(container) -> tuple[falcon.App, OpenApiSpec]:
         scan=container.local_scan_task_apps(),
         clock=container.clock(),
         cache_s=ui_settings.scan_cache_s,
+        ports=ui_settings.scan_ports,
     )
     ui_tokens.register(
         app,

@@ -101,6 +101,39 @@ def best_beside_baseline(page):
     assert "Rule:" not in page.inner_text("#baseline-prompt")
 
 
+@then("each candidate GEPA made names the candidate it was made from")
+def parents_shown(page):
+    rows = page.eval_on_selector_all(
+        "#candidates tbody tr",
+        "rows => rows.map(r => [r.dataset.id, r.querySelector('td[data-key=parent]').textContent])",
+    )
+    by_id = dict(rows)
+    assert by_id["cand_000"] == "—", rows  # the baseline
+    children = [parent for candidate, parent in rows if candidate != "cand_000"]
+    assert children and all(parent.startswith("cand_") for parent in children), rows
+
+
+@when("I open the workers and task apps page")
+def open_workers(page):
+    page.click("#top a[href='#/workers']")
+    page.wait_for_selector("#workers tbody td[data-key=age]")
+
+
+@then("I see the queue worker live")
+def worker_live(page):
+    assert page.locator("#workers tbody td[data-key=stale]").all_inner_texts() == ["live"]
+
+
+@then("the task app on the port [ui] scan_ports sweeps, healthy")
+def task_app_healthy(stack, page):
+    page.wait_for_selector("#task-apps tbody td[data-key=url]")
+    rows = page.eval_on_selector_all(
+        "#task-apps tbody tr",
+        "rows => rows.map(r => [...r.cells].map(c => c.textContent.trim()))",
+    )
+    assert [[url, health] for _, url, _, health in rows] == [[stack.task_app_url, "healthy"]]
+
+
 @given("an experiment of my org has finished")
 def finished_experiment(stack, world):
     experiment_id = stack.submit("bdd-mine", gepa__rollout=BUDGET)

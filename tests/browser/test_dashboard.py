@@ -145,6 +145,15 @@ def test_the_artifact_page_draws_the_curve_sorts_candidates_and_sets_best_beside
     page.click("#candidates th[data-key=score]")
     assert [float(t) for t in cell_texts(page, "candidates", "score")] == ascending[::-1]
 
+    # Each GEPA child names the candidate it was made from; the parent's link finds its row.
+    page.click("#candidates th[data-key=id]")
+    ids, parents = cell_texts(page, "candidates", "id"), cell_texts(page, "candidates", "parent")
+    assert parents[0] == "—" and ids[0] == "cand_000", parents  # the baseline has none
+    assert parents[1] == "cand_000", parents
+    assert all(p != "—" for p in parents[1:]), parents
+    page.click("#candidates tr[data-id=cand_001] a.parent[data-parent=cand_000]")
+    assert page.locator("#candidates tr.highlight").get_attribute("data-id") == "cand_000"
+
     assert RULE_WORDS in page.inner_text("#best-prompt")
     assert RULE_WORDS not in page.inner_text("#baseline-prompt")
     assert page.locator("#best-prompt ins").count() >= 1
@@ -174,14 +183,18 @@ def test_the_session_page_shows_its_spend_limit_and_ledger(stack, watched, page)
     assert screenshot(page, "session").stat().st_size > 10_000
 
 
-def test_the_workers_page_shows_the_queue_worker_with_its_heartbeat(stack, page):
+def test_the_workers_page_shows_the_queue_worker_and_the_task_app_with_their_health(stack, page):
     sign_in(page, stack.url)
     page.click("#top a[href='#/workers']")
     page.wait_for_selector("#workers tbody td[data-key=age]")
     ages = cell_texts(page, "workers", "age")
     assert len(ages) == 1 and re.fullmatch(r"\d+\.\ds", ages[0]), ages
     assert cell_texts(page, "workers", "stale") == ["live"]
-    page.wait_for_selector("#task-apps")
+    # Found by the port sweep ([ui] scan_ports is the task app's port), asked for its health.
+    page.wait_for_selector("#task-apps tbody td[data-key=url]")
+    assert cell_texts(page, "task-apps", "url") == [stack.task_app_url]
+    assert cell_texts(page, "task-apps", "type") == ["local"]
+    assert cell_texts(page, "task-apps", "health") == ["healthy"]
     assert screenshot(page, "workers").stat().st_size > 10_000
 
 

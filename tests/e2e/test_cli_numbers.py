@@ -102,3 +102,14 @@ def test_a_nan_session_limit_in_codex_toml_is_refused_before_anything_starts(cli
     )
     assert result.returncode == 2, result.stderr
     assert "limit_cost_usd must be a finite number > 0, got nan" in result.stderr
+
+
+def test_a_bad_ui_scan_ports_in_config_toml_stops_serve_with_one_line(cli, synth_home):
+    config = synth_home / "config.toml"
+    config.write_text('[ui]\nscan_ports = "9:1"\n')
+    result = cli("serve", timeout=30)
+    assert result.returncode == 1, result.stderr
+    assert error_lines(result.stderr) == [
+        f"Error: [ui] scan_ports = '9:1' in {config} is invalid — use ports 1-65535 with "
+        "START <= END, e.g. 8000:8100"
+    ]

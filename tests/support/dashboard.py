@@ -78,6 +78,10 @@ def stack(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("dashboard")
     upstream, model = start_model(delay=SLOW_CALL_S)
     queue_home = QueueHome(tmp / "home", REDIS_URL)
+    from synth_ai.task_app.in_process import InProcessTaskApp
+
+    task_app = InProcessTaskApp(config=arithmetic_task_app(), api_key=TASK_KEY, port=0)
+    task_app.__enter__()
     config = queue_home.home / "config.toml"
     document = tomlkit.parse(config.read_text(encoding="utf-8"))
     document["server"] = {
@@ -86,12 +90,15 @@ def stack(tmp_path_factory):
             {"key": OTHER_ORG_KEY, "org_id": "org_other", "user_id": "user_other"},
         ]
     }
+    # The task app's free port is the scan's whole range: the workers page finds it by its port.
+    document["ui"] = {"scan_ports": f"{task_app.port}:{task_app.port}"}
     config.write_text(tomlkit.dumps(document), encoding="utf-8")
-    from synth_ai.task_app.in_process import InProcessTaskApp
-
-    task_app = InProcessTaskApp(config=arithmetic_task_app(), api_key=TASK_KEY, port=0)
-    task_app.__enter__()
-    served = ServeProcess(queue_home.home, upstream.base_url, TEST_KEY, extra_env=queue_home.env)
+    served = ServeProcess(
+        queue_home.home,
+        upstream.base_url,
+        TEST_KEY,
+        extra_env={**queue_home.env, "ENVIRONMENT_API_KEY": TASK_KEY},
+    )
     env = {**queue_home.env, "SYNTH_BACKEND_URL": served.url, "SYNTH_API_KEY": TEST_KEY}
     try:
         started = run_cli("queue", "start", "--background", env=env, timeout=60)

@@ -2,8 +2,8 @@
 
 What ``synth-ai queue status`` and ``synth-ai scan`` show, for the dashboard. They describe the
 machine, not one org's data, so any key may read them; a worker lists only the caller's org's
-running jobs. A scan sweeps ports, so its result is kept ``[ui] scan_cache_s`` seconds and
-concurrent requests share one sweep.
+running jobs. A scan sweeps the ports ``[ui] scan_ports`` names, so its result is kept
+``[ui] scan_cache_s`` seconds and concurrent requests share one sweep.
 """
 
 from __future__ import annotations
@@ -48,8 +48,9 @@ class QueueWorkers:
 
 
 class TaskApps:
-    def __init__(self, scan, clock, cache_s: float):
+    def __init__(self, scan, clock, cache_s: float, ports: tuple[int, int]):
         self._scan, self._clock, self._cache_s = scan, clock, cache_s
+        self._ports = ports
         self._lock = threading.Lock()
         self._last: tuple[float, dict] | None = None
 
@@ -60,13 +61,17 @@ class TaskApps:
         with self._lock:  # one sweep at a time; who waited gets its result
             now = self._clock.now()
             if self._last is None or now - self._last[0] >= self._cache_s:
-                request = ScanRequest(api_key=os.environ.get(TASK_APP_KEY_ENV) or None)
+                request = ScanRequest(
+                    first_port=self._ports[0],
+                    last_port=self._ports[1],
+                    api_key=os.environ.get(TASK_APP_KEY_ENV) or None,
+                )
                 report = report_to_json(self._scan.run(request))
                 self._last = (now, {**report, "scanned_at": iso(now)})
             return self._last[1]
 
 
-def register(app, spec, *, store, experiments, queue_settings, scan, clock, cache_s) -> None:
+def register(app, spec, *, store, experiments, queue_settings, scan, clock, cache_s, ports) -> None:
     app.add_route("/api/queue/workers", QueueWorkers(store, experiments, queue_settings))
     spec.add(
         "/api/queue/workers",
@@ -74,7 +79,7 @@ def register(app, spec, *, store, experiments, queue_settings, scan, clock, cach
         "The queue's workers with heartbeat age (as 'synth-ai queue status --format json')",
         tag="queue",
     )
-    app.add_route("/api/task-apps", TaskApps(scan, clock, cache_s))
+    app.add_route("/api/task-apps", TaskApps(scan, clock, cache_s, ports))
     spec.add(
         "/api/task-apps",
         "GET",

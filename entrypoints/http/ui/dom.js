@@ -48,9 +48,10 @@ export function message(text, kind = "info") {
 
 /**
  * A table from rows and columns [{key, label, value(row) -> sortable, cell(row) -> node|text}].
- * Clicking a header sorts by that column; again reverses. Missing values sort last.
+ * Clicking a header sorts by that column; again reverses. Missing values sort last. With
+ * rowId(row), each row carries it as data-id (for links between rows).
  */
-export function sortableTable(columns, rows, { id, empty = "Nothing yet." } = {}) {
+export function sortableTable(columns, rows, { id, empty = "Nothing yet.", rowId } = {}) {
   const body = h("tbody");
   let sortKey = null;
   let ascending = true;
@@ -61,7 +62,11 @@ export function sortableTable(columns, rows, { id, empty = "Nothing yet." } = {}
     body.replaceChildren(
       ...(list.length
         ? list.map((row) =>
-            h("tr", {}, columns.map((c) => h("td", { dataset: { key: c.key } }, (c.cell || c.value)(row)))),
+            h(
+              "tr",
+              { dataset: rowId ? { id: rowId(row) } : undefined },
+              columns.map((c) => h("td", { dataset: { key: c.key } }, (c.cell || c.value)(row))),
+            ),
           )
         : [h("tr", {}, h("td", { colspan: columns.length, class: "empty" }, empty))]),
     );

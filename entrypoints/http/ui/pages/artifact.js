@@ -35,6 +35,47 @@ function curve(job) {
   return section;
 }
 
+// Where a candidate came from: the candidates GEPA made it from (links to their rows), or the
+// instruction and demo set a MIPRO trial combined, or nothing (the baseline).
+function lineageText(payload) {
+  const parents = payload.parents || [];
+  if (parents.length) return parents.join(", ");
+  const from = payload.built_from;
+  return from ? `instruction ${from.instruction} · demo set ${from.demo_set}` : null;
+}
+
+function showRow(table, snapshotId) {
+  for (const row of table.querySelectorAll("tbody tr.highlight")) row.classList.remove("highlight");
+  const row = table.querySelector(`tbody tr[data-id="${CSS.escape(snapshotId)}"]`);
+  if (!row) return;
+  row.classList.add("highlight");
+  row.scrollIntoView({ block: "center" });
+}
+
+function lineageCell(payload) {
+  const parents = payload.parents || [];
+  if (!parents.length) {
+    const text = lineageText(payload);
+    return text ? h("span", { class: "muted" }, text) : "—";
+  }
+  return parents.flatMap((parent, i) => [
+    i ? ", " : null,
+    h(
+      "a",
+      {
+        href: "#",
+        class: "parent",
+        dataset: { parent },
+        onclick: (event) => {
+          event.preventDefault();
+          showRow(event.target.closest("table"), parent);
+        },
+      },
+      parent,
+    ),
+  ]);
+}
+
 function candidates(job, snapshots) {
   const baselineId = (job.metadata || {}).baseline_snapshot_id;
   return [
@@ -46,7 +87,7 @@ function candidates(job, snapshots) {
         { key: "score", label: "Validation score", value: (s) => s.validation_score ?? s.score, cell: (s) => score(s.validation_score ?? s.score) },
         { key: "minibatch", label: "Minibatch mean", value: (s) => mean((s.payload || {}).minibatch_scores), cell: (s) => score(mean((s.payload || {}).minibatch_scores)) },
         { key: "rollouts", label: "At rollout", value: (s) => (s.payload || {}).rollouts_at },
-        { key: "parent", label: "Parent", value: (s) => (s.payload || {}).parent ?? null, cell: (s) => (s.payload || {}).parent ?? "—" },
+        { key: "parent", label: "Parent", value: (s) => lineageText(s.payload || {}), cell: (s) => lineageCell(s.payload || {}) },
         {
           key: "mark",
           label: "",
@@ -55,7 +96,7 @@ function candidates(job, snapshots) {
         },
       ],
       snapshots,
-      { id: "candidates", empty: "No candidate scored yet." },
+      { id: "candidates", empty: "No candidate scored yet.", rowId: (s) => s.snapshot_id },
     ),
   ];
 }
