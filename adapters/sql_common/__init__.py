@@ -1,1 +1,3 @@
-"""What the SQL stores (SQLite, PostgreSQL) share whatever their dialect: versioned migrations."""
+"""What the SQL stores (SQLite, PostgreSQL) share whatever their dialect: versioned migrations,
+a ``Dialect``, and the stores' queries and row logic (experiments and their journal, responses,
+tunnels, the artifact catalog's reads), written once."""
