@@ -11,13 +11,20 @@ fi
 # Wheels built here once (llama-cpp-python for the [local] extra compiles from source, ~20 min on
 # 2 cores). It lives under the home, not in the clone, so every clone on this machine — another
 # worktree, CI's fresh clone — installs the same wheel instead of compiling again.
-WHEELHOUSE="${SYNTH_AI_WHEELHOUSE:-$HOME/.cache/synth-ai/wheels}"
+# The build is portable x86-64 with AVX2 (GGML_NATIVE=OFF): a native build takes every feature
+# the CPU reports, and on hosts with Intel AMX (Sapphire Rapids) ggml's AMX matmul segfaults in
+# the first decode. The wheelhouse folder is named by the build flags, so a wheel built with
+# other flags (or an older native one) is never picked up by mistake.
+LOCAL_CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON}"
+WHEELHOUSE="${SYNTH_AI_WHEELHOUSE:-$HOME/.cache/synth-ai/wheels/$(printf '%s' "$LOCAL_CMAKE_ARGS" | sha256sum | cut -c1-12)}"
+
+local_wheel_version() { grep -o 'llama-cpp-python==[0-9][0-9.]*' pyproject.toml | cut -d= -f3; }
 
 # ensure_local_wheel: a llama-cpp-python wheel of the version pyproject.toml pins, in $WHEELHOUSE.
 # Builds it when absent, printing progress every 30 s; a second caller waits on the same build.
 ensure_local_wheel() {
   local version wheel_glob log started elapsed step
-  version="$(grep -o 'llama-cpp-python==[0-9][0-9.]*' pyproject.toml | cut -d= -f3)"
+  version="$(local_wheel_version)"
   wheel_glob="$WHEELHOUSE/llama_cpp_python-$version-*.whl"
   # shellcheck disable=SC2086
   if compgen -G "$wheel_glob" >/dev/null; then return 0; fi
@@ -36,7 +43,7 @@ ensure_local_wheel() {
   tmp="$(mktemp -d "$WHEELHOUSE/.partial.XXXXXX")"
   started=$(date +%s)
   # LLAVA_BUILD=OFF: the multimodal library is not used by the local chat provider.
-  CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF}" CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
+  CMAKE_ARGS="$LOCAL_CMAKE_ARGS" CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
     .venv/bin/python -m pip wheel --no-deps --disable-pip-version-check -v \
     "llama-cpp-python==$version" -w "$tmp" >"$log" 2>&1 &
   local pid=$!
@@ -65,7 +72,9 @@ ensure_venv() {
   local extras="$1"
   local stamp=".venv/.synth-stamp-$extras"
   local want
-  want="$(cat pyproject.toml setup.py | sha256sum | cut -c1-16)"
+  # The wheelhouse is part of the stamp: a venv that installed llama.cpp from another build
+  # (other flags) reinstalls it from this one.
+  want="$( (cat pyproject.toml setup.py; echo "$WHEELHOUSE") | sha256sum | cut -c1-16)"
   if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
   fi
@@ -83,6 +92,15 @@ ensure_venv() {
       echo "ERROR: installing synth-ai$extras failed (log above, also in .venv/install.log)" >&2
       exit 1
     fi
+    case "$extras" in *local*)
+      # Same version, other build: pip would keep the installed one, so replace it explicitly.
+      if ! .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --force-reinstall \
+          "$WHEELHOUSE/llama_cpp_python-$(local_wheel_version)-"*.whl >>.venv/install.log 2>&1; then
+        cat .venv/install.log >&2
+        echo "ERROR: installing llama-cpp-python from $WHEELHOUSE failed (log above)" >&2
+        exit 1
+      fi ;;
+    esac
     echo "$want" > "$stamp"
   fi
 }
