@@ -26,9 +26,15 @@ INSTALL_TIMEOUT_S = 600
 
 
 def _ready(venv: Path) -> bool:
-    """bench_scan's copy once its script exists; ours once the install finished."""
+    """bench_scan's copy once its script exists; ours once the install finished. Either only
+    while its script's interpreter still exists: a venv made through another path (a worktree
+    linking this .cache, since removed) keeps that path in its shebangs and must be rebuilt."""
     marker = venv / "bin" / "synth-ai" if venv == CANDIDATES[0] else venv / ".anchor-ok"
-    return marker.exists()
+    script = venv / "bin" / "synth-ai"
+    if not (marker.exists() and script.exists()):
+        return False
+    shebang = script.read_text(errors="replace").partition("\n")[0].removeprefix("#!").strip()
+    return Path(shebang.split()[0]).exists() if shebang else False
 
 
 def anchor_venv() -> Path:
