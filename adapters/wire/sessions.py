@@ -260,11 +260,20 @@ def from_json(data: Any, cls: type[T]) -> T:
 # -- request bodies (structured with cattrs, extra keys refused) -------------------------------
 
 
+LATEST_EPOCH = 253402300799  # 9999-12-31T23:59:59Z, the last second a timestamp can show
+
+
 def parse_time(value, *, param: str) -> float | None:
     """An ISO 8601 string (``Z`` or offset; naive means UTC) or seconds since the epoch."""
     if value is None:
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if not 0 <= value <= LATEST_EPOCH:
+            raise InvalidInput(
+                f"'{param}' in seconds since the epoch must be between 0 and {LATEST_EPOCH} "
+                f"(9999-12-31), got {value!r}",
+                param=param,
+            )
         return float(value)
     if isinstance(value, str):
         try:

@@ -26,8 +26,16 @@ class ExperimentRequest:
     metadata: Mapping[str, Any] = field(factory=dict)
 
 
-def resolve(path: str, base_dir: Path) -> Path:
-    candidate = Path(path).expanduser()
+def resolve(path: str, base_dir: Path, *, param: str = "path", source: str = "") -> Path:
+    """``path`` made absolute against ``base_dir``, with ``~`` and ``~user`` expanded."""
+    try:
+        candidate = Path(path).expanduser()
+    except RuntimeError:  # ~someone who has no home on this machine
+        raise InvalidExperiment(
+            f"{source}{': ' if source else ''}{param}: {path!r} starts with a home folder that does not exist on this machine "
+            "— give an absolute path or one relative to the experiment file",
+            param=param,
+        ) from None
     return candidate if candidate.is_absolute() else (base_dir / candidate)
 
 
@@ -74,7 +82,7 @@ def _check_job(
             f"(known: {known})",
             param=f"{where}.job_type",
         )
-    config_path = resolve(spec.config_path, base_dir)
+    config_path = resolve(spec.config_path, base_dir, param=f"{where}.config_path", source=source)
     try:
         config = files.load_config(config_path)
     except InvalidInput as exc:
@@ -91,7 +99,7 @@ def _check_job(
         ) from exc
     env_path = None
     if spec.env_path:
-        env_path = resolve(spec.env_path, base_dir)
+        env_path = resolve(spec.env_path, base_dir, param=f"{where}.env_path", source=source)
         try:
             files.load_env(env_path)
         except InvalidInput as exc:

@@ -115,7 +115,9 @@ def normalize_input(value: Any) -> tuple[dict[str, Any], ...]:
                 f"input[{index}] must be an object, got {type(item).__name__}",
                 param=f"input[{index}]",
             )
-        kind = item.get("type") or ("message" if "role" in item else None)
+        kind = item.get("type")
+        if kind is None and "role" in item:  # an easy message: {"role", "content"}
+            kind = "message"
         if kind is None:
             raise InvalidInput(
                 f"input[{index}] has neither 'type' nor 'role'", param=f"input[{index}]"

@@ -97,7 +97,7 @@ class ResponsesBridge:
                 if isinstance(entry, dict)
                 else None
             )
-            if call_id not in calls:
+            if not isinstance(call_id, str) or call_id not in calls:
                 raise InvalidInput(
                     f"tool_outputs[{index}]: {call_id!r} is not a tool call of response "
                     f"{response_id} (its calls: {sorted(calls) or 'none'})",

@@ -109,6 +109,9 @@ def test_bad_input_gets_a_clear_error_naming_the_bad_value(backend):
     )
     past = client.post("/api/v1/sessions", json={"expires_at": "2001-01-01T00:00:00Z"})
     assert past.status_code == 400 and "in the past" in past.json()["error"]["message"]
+    far = client.post("/api/v1/sessions", json={"expires_at": 5.443085678646572e16})
+    assert far.status_code == 400 and far.json()["error"]["param"] == "expires_at"
+    assert "9999-12-31" in far.json()["error"]["message"]
     for chosen in ("..", "current", "a/b"):  # ids must name one session in one URL segment
         bad_id = client.post("/api/v1/sessions", json={"session_id": chosen})
         assert bad_id.status_code == 400 and repr(chosen) in bad_id.json()["error"]["message"]

@@ -102,6 +102,14 @@ def test_an_invalid_job_names_the_field_and_file_and_nothing_is_stored(
     assert world.store.experiments == {} and world.queue.published == []
 
 
+def test_a_path_under_the_home_of_an_unknown_user_is_refused_in_one_line(world):
+    with pytest.raises(InvalidInput) as caught:
+        submit(world, "~no-such-user-here/exp.toml")
+    assert caught.value.message.startswith("x.json: jobs[0].config_path: '~no-such-user-here")
+    assert "home folder that does not exist" in caught.value.message
+    assert world.store.experiments == {} and world.queue.published == []
+
+
 def test_an_unknown_job_type_lists_the_known_ones(world):
     bad = ExperimentRequest(name="x", jobs=(JobSpec("gepa", "ok.toml"),))
     with pytest.raises(

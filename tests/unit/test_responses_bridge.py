@@ -182,6 +182,12 @@ def test_submit_tool_outputs_continues_with_function_call_outputs(bridge, chat):
         bridge.prepare_tool_outputs(
             "org_a", response_id, {"tool_outputs": [{"call_id": "nope", "output": ""}]}
         )
+    for not_an_id in (["c1"], {"c1": 1}, 7):  # a 400 naming the field, never a crash
+        with pytest.raises(InvalidInput, match="not a tool call") as caught:
+            bridge.prepare_tool_outputs(
+                "org_a", response_id, {"tool_outputs": [{"call_id": not_an_id, "output": ""}]}
+            )
+        assert caught.value.param == "tool_outputs[0].call_id"
 
 
 def test_an_empty_conversation_is_refused(bridge):

@@ -352,6 +352,8 @@ def test_a_single_leading_system_message_and_non_text_content_are_left_as_they_a
     ("body", "param"),
     [
         ({"input": [{"type": ["message"], "role": "user", "content": "x"}]}, "input[0].type"),
+        ({"input": [{"type": {}, "role": "assistant", "content": ""}]}, "input[0].type"),
+        ({"input": [{"type": False, "role": "user", "content": "x"}]}, "input[0].type"),
         ({"input": [{"type": "message", "role": {}, "content": "x"}]}, "input[0].role"),
         ({"input": "x", "stream": {}}, "stream"),
         ({"input": "x", "store": "yes"}, "store"),

@@ -28,7 +28,7 @@ _MESSAGE = {
     "type": "object",
     "required": ["role", "content"],
     "properties": {
-        "type": {"const": "message"},
+        "type": {"enum": ["message", None]},  # null: an easy message, as with no type
         "role": {"enum": sorted(ROLES)},
         "content": {"type": ["string", "array"]},
     },

@@ -7,6 +7,7 @@ org and user); ``current`` names the caller's current session wherever an id is 
 from __future__ import annotations
 
 from synth_ai.adapters.wire.sessions import (
+    LATEST_EPOCH,
     CreateSessionIn,
     IncreaseIn,
     LimitIn,
@@ -49,7 +50,7 @@ CREATE_SCHEMA = {
             "description": "a future time: ISO 8601, or seconds since the epoch",
             "anyOf": [
                 {"type": "string", "format": "date-time"},
-                {"type": "number"},
+                {"type": "number", "minimum": 0, "maximum": LATEST_EPOCH},
                 {"type": "null"},
             ],
         },
