@@ -122,7 +122,9 @@ def affordable_output(session: Session, fixed: Amounts, per_token: Amounts, want
             return 0
         per = per_token.get(limit.metric)
         if per > 0:
-            best = min(best, math.floor((max(room, 0.0) + EPSILON) / per))
+            fits = (max(room, 0.0) + EPSILON) / per  # inf under a limit too large to bind
+            if fits < best:
+                best = math.floor(fits)
     return max(0, best)
 
 

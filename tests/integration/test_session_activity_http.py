@@ -77,7 +77,7 @@ def test_another_orgs_key_gets_a_404_for_a_sessions_reservations_and_spend(backe
             assert "no session" in response.json()["error"]["message"]
 
 
-@pytest.mark.parametrize("bucket", ["0", "-1", "abc", "86401"])
+@pytest.mark.parametrize("bucket", ["0", "-1", "abc", "86401", ""])
 def test_a_bad_bucket_is_a_400_naming_it(backend, session, bucket):
     with backend.client() as client:
         response = client.get(

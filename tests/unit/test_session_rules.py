@@ -121,3 +121,10 @@ def test_a_session_past_expires_at_is_expired_and_cannot_be_ended_again():
     assert rules.effective(expiring, NOW + 5).status == model.EXPIRED
     with pytest.raises(SessionNotActive):
         rules.end(expiring, NOW + 6)
+
+
+def test_a_limit_too_large_to_bind_lets_a_request_have_all_the_output_it_asks_for():
+    huge = session(Limit("cost_usd", 1e308), Limit("tokens", 100))
+    per_token = Amounts(cost_usd=1e-300, tokens=1)
+    assert rules.affordable_output(huge, Amounts(tokens=10), per_token, wanted=50) == 50
+    assert rules.affordable_output(huge, Amounts(tokens=10), per_token, wanted=500) == 90

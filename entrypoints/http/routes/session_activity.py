@@ -29,7 +29,7 @@ class SessionSpend:
 
     def on_get(self, req, resp, session_id):
         bucket_s = None
-        if req.get_param("bucket_s") not in (None, ""):
+        if "bucket_s" in req.params:  # absent: no buckets; empty or not a number: a 400
             bucket_s = query_int(req, "bucket_s", 0, minimum=1, maximum=MAX_BUCKET_S)
         session, series, truncated = self._sessions.spend(
             req.context.principal, session_id, bucket_s
