@@ -10,7 +10,6 @@ newer server may add fields). Timestamps are ISO 8601 strings.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import cattrs
@@ -30,7 +29,7 @@ from synth_ai.domain.sessions.model import (
 )
 from synth_ai.domain.sessions.rules import effective
 from synth_ai.domain.sessions.service import StartSession
-from synth_ai.domain.timestamps import iso
+from synth_ai.domain.timestamps import epoch, iso
 
 T = TypeVar("T")
 
@@ -264,9 +263,8 @@ LATEST_EPOCH = 253402300799  # 9999-12-31T23:59:59Z, the last second a timestamp
 
 
 def parse_time(value, *, param: str) -> float | None:
-    """An ISO 8601 string (``Z`` or offset; naive means UTC) or seconds since the epoch."""
-    if value is None:
-        return None
+    """An ISO 8601 string (``Z`` or offset; naive means UTC) or seconds since the epoch, as
+    ``domain.timestamps.epoch`` reads it, with a 400 naming ``param`` for anything else."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         if not 0 <= value <= LATEST_EPOCH:
             raise InvalidInput(
@@ -274,18 +272,13 @@ def parse_time(value, *, param: str) -> float | None:
                 f"(9999-12-31), got {value!r}",
                 param=param,
             )
-        return float(value)
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            pass
-        else:
-            return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
-    raise InvalidInput(
-        f"'{param}' must be an ISO 8601 time such as 2030-01-01T00:00:00Z, got {value!r}",
-        param=param,
-    )
+    try:
+        return epoch(value)
+    except ValueError:
+        raise InvalidInput(
+            f"'{param}' must be an ISO 8601 time such as 2030-01-01T00:00:00Z, got {value!r}",
+            param=param,
+        ) from None
 
 
 @define
